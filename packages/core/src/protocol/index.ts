@@ -1,0 +1,60 @@
+/**
+ * The Framewright protocol: JSON Schemas (draft 2020-12), static types, validators and error
+ * codes shared by the engine, the SDK client and every host adapter. Universal code: it runs in
+ * Node, browsers and UXP.
+ *
+ * Any new export added here becomes public API.
+ * @packageDocumentation
+ */
+export { ERROR_CODES, WireErrorSchema, FramewrightError, isFramewrightError, toFramewrightError, oneLine } from './errors.js';
+export type { ErrorCode, WireError } from './errors.js';
+export { PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION, negotiateVersion } from './versions.js';
+export type { ProtocolVersion } from './versions.js';
+export { OPERATIONS, OPERATION_NAMES, isOperationName } from './operations.js';
+export type { OperationName, OperationSchemas, OperationTypes, OperationParams, OperationResult, OperationProgress } from './operations.js';
+export { ClipCutParamsSchema, ClipCutResultSchema, ClipCutProgressSchema, CLIP_CUT_DETECTORS, CLIP_CUT_EXPORTS } from './ops/clip-cut.js';
+export type { ClipCutParams, ClipCutResult, ClipCutProgress } from './ops/clip-cut.js';
+export { ImageGenParamsSchema, ImageGenResultSchema, ImageGenProgressSchema } from './ops/image-gen.js';
+export type { ImageGenParams, ImageGenResult, ImageGenProgress } from './ops/image-gen.js';
+export { VideoGenParamsSchema, VideoGenResultSchema, VideoGenProgressSchema, VIDEO_GEN_MODES } from './ops/video-gen.js';
+export type { VideoGenParams, VideoGenResult, VideoGenProgress } from './ops/video-gen.js';
+export {
+  JOB_STATES,
+  JobSchema,
+  OperationCapabilitySchema,
+  HelloParamsSchema,
+  HelloResultSchema,
+  SubmitParamsSchema,
+  JobRefParamsSchema,
+  JobListResultSchema,
+  ProgressNotificationSchema,
+  METHODS,
+  NOTIFICATIONS,
+  RpcRequestSchema,
+  RpcNotificationSchema,
+  RpcResponseSchema,
+  RpcErrorObjectSchema,
+  RPC_ERROR_CODES,
+  HttpErrorBodySchema,
+  WS_SUBPROTOCOL,
+  WS_TOKEN_SUBPROTOCOL_PREFIX,
+} from './messages.js';
+export type {
+  JobState,
+  Job,
+  OperationCapability,
+  HelloParams,
+  HelloResult,
+  SubmitParams,
+  JobRefParams,
+  JobListResult,
+  ProgressNotification,
+  MethodName,
+  NotificationName,
+  RpcRequest,
+  RpcNotification,
+  RpcResponse,
+} from './messages.js';
+export { assertValid, findSchemaProblem } from './validate.js';
+export type { SchemaProblem } from './validate.js';
+export { publishedSchemas, SCHEMA_DIALECT } from './publish.js';

@@ -1,0 +1,58 @@
+import type { TSchema } from '@sinclair/typebox';
+import { ClipCutParamsSchema, ClipCutProgressSchema, ClipCutResultSchema, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from './ops/clip-cut.js';
+import { ImageGenParamsSchema, ImageGenProgressSchema, ImageGenResultSchema, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from './ops/image-gen.js';
+import { VideoGenParamsSchema, VideoGenProgressSchema, VideoGenResultSchema, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from './ops/video-gen.js';
+
+/** Names of the operations the protocol declares. */
+export const OPERATION_NAMES = ['image-gen', 'clip-cut', 'video-gen'] as const;
+
+/** One of {@link OPERATION_NAMES}. */
+export type OperationName = (typeof OPERATION_NAMES)[number];
+
+/** Static types of each operation's params, result and progress, keyed by operation name. */
+export interface OperationTypes {
+  'image-gen': { params: ImageGenParams; result: ImageGenResult; progress: ImageGenProgress };
+  'clip-cut': { params: ClipCutParams; result: ClipCutResult; progress: ClipCutProgress };
+  'video-gen': { params: VideoGenParams; result: VideoGenResult; progress: VideoGenProgress };
+}
+
+/** Params of operation `O`. */
+export type OperationParams<O extends OperationName> = OperationTypes[O]['params'];
+/** Result of operation `O`. */
+export type OperationResult<O extends OperationName> = OperationTypes[O]['result'];
+/** Progress event of operation `O`. */
+export type OperationProgress<O extends OperationName> = OperationTypes[O]['progress'];
+
+/** The schemas of one operation. */
+export interface OperationSchemas {
+  /** Human summary of the operation. */
+  readonly summary: string;
+  /** Schema of the params object. */
+  readonly params: TSchema;
+  /** Schema of the result object. */
+  readonly result: TSchema;
+  /** Schema of a progress event. */
+  readonly progress: TSchema;
+}
+
+/** Frozen table of every declared operation and its schemas. */
+export const OPERATIONS: Readonly<Record<OperationName, OperationSchemas>> = Object.freeze({
+  'image-gen': { summary: 'Prompt to images', params: ImageGenParamsSchema, result: ImageGenResultSchema, progress: ImageGenProgressSchema },
+  'clip-cut': {
+    summary: 'Cut a video into clips: shot and silence detection, cut lists for editors, clip files',
+    params: ClipCutParamsSchema,
+    result: ClipCutResultSchema,
+    progress: ClipCutProgressSchema,
+  },
+  'video-gen': {
+    summary: 'Interpolation, image-to-video and text-to-video with audio and subtitle tracks',
+    params: VideoGenParamsSchema,
+    result: VideoGenResultSchema,
+    progress: VideoGenProgressSchema,
+  },
+});
+
+/** True when `name` is a declared operation. */
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === 'string' && (OPERATION_NAMES as readonly string[]).includes(name);
+}

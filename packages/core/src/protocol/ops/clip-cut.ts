@@ -1,0 +1,106 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { closed, PathString, pathString, progressFields } from '../common.js';
+
+/** Detectors clip-cut can combine. */
+export const CLIP_CUT_DETECTORS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silence'] as const;
+/** Exports clip-cut can write. */
+export const CLIP_CUT_EXPORTS = ['json', 'edl', 'fcp7', 'fcpxml', 'otio', 'clips', 'thumbnails'] as const;
+
+const Detector = Type.Union(CLIP_CUT_DETECTORS.map((d) => Type.Literal(d)));
+const ExportKind = Type.Union(CLIP_CUT_EXPORTS.map((d) => Type.Literal(d)));
+
+/** Parameters of clip-cut. Every field but `input` has a default that works on real footage. */
+export const ClipCutParamsSchema = closed(
+  {
+    input: pathString('Video file to cut'),
+    outputDir: Type.Optional(pathString('Folder for exports; on a server it must lie under the output root')),
+    name: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/\\\\\\u0000]+$', description: 'Base name of exported files (default: the input file name)' }),
+    ),
+    detectors: Type.Optional(Type.Array(Detector, { minItems: 1, uniqueItems: true })),
+    thresholds: Type.Optional(
+      closed({
+        content: Type.Optional(Type.Number({ minimum: 0, maximum: 255, description: 'Mean per-pixel HSV difference for a cut' })),
+        adaptive: Type.Optional(Type.Number({ minimum: 1, maximum: 100, description: 'Ratio of a frame score to its neighbourhood' })),
+        histogram: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Histogram distance (0 same, 1 disjoint)' })),
+        hash: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Fraction of perceptual-hash bits that differ' })),
+        fade: Type.Optional(Type.Number({ minimum: 0, maximum: 255, description: 'Luma at or below which a frame counts as black' })),
+        silenceDb: Type.Optional(Type.Number({ minimum: -120, maximum: 0, description: 'Audio level (dBFS) below which audio is silent' })),
+      }),
+    ),
+    minClipSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+    silenceMinSeconds: Type.Optional(Type.Number({ minimum: 0.05, maximum: 600 })),
+    flashSuppression: Type.Optional(Type.Boolean()),
+    analysisWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 1920 })),
+    exports: Type.Optional(Type.Array(ExportKind, { uniqueItems: true })),
+    clipMode: Type.Optional(Type.Union([Type.Literal('copy'), Type.Literal('accurate')])),
+  },
+  { title: 'ClipCutParams' },
+);
+/** Parameters of clip-cut. */
+export type ClipCutParams = Static<typeof ClipCutParamsSchema>;
+
+const Clip = closed({
+  index: Type.Integer({ minimum: 0 }),
+  startFrame: Type.Integer({ minimum: 0, description: 'First frame, 0-based decode order' }),
+  endFrame: Type.Integer({ minimum: 0, description: 'Exclusive end frame' }),
+  frames: Type.Integer({ minimum: 0 }),
+  startSeconds: Type.Number({ minimum: 0 }),
+  endSeconds: Type.Number({ minimum: 0 }),
+  startTimecode: Type.String(),
+  endTimecode: Type.String(),
+  score: Type.Number({ description: 'Score of the cut that starts this clip (0 for the first clip)' }),
+  file: Type.Optional(PathString),
+  thumbnail: Type.Optional(PathString),
+});
+
+const Cut = closed({
+  frame: Type.Integer({ minimum: 0 }),
+  seconds: Type.Number({ minimum: 0 }),
+  timecode: Type.String(),
+  score: Type.Number(),
+  detectors: Type.Array(Detector),
+});
+
+/** Result of clip-cut. */
+export const ClipCutResultSchema = closed(
+  {
+    input: PathString,
+    width: Type.Integer({ minimum: 1 }),
+    height: Type.Integer({ minimum: 1 }),
+    fps: Type.Number({ exclusiveMinimum: 0 }),
+    fpsRational: closed({ num: Type.Integer({ minimum: 1 }), den: Type.Integer({ minimum: 1 }) }),
+    dropFrame: Type.Boolean({ description: 'Timecodes are drop-frame (29.97, 59.94)' }),
+    frameCount: Type.Integer({ minimum: 0 }),
+    durationSeconds: Type.Number({ minimum: 0 }),
+    cuts: Type.Array(Cut),
+    clips: Type.Array(Clip),
+    silences: Type.Optional(Type.Array(closed({ startSeconds: Type.Number(), endSeconds: Type.Number() }))),
+    outputs: closed({
+      json: Type.Optional(PathString),
+      edl: Type.Optional(PathString),
+      fcp7: Type.Optional(PathString),
+      fcpxml: Type.Optional(PathString),
+      otio: Type.Optional(PathString),
+      clips: Type.Optional(Type.Array(PathString)),
+      thumbnails: Type.Optional(Type.Array(PathString)),
+    }),
+    files: Type.Array(PathString, { description: 'Every file written' }),
+  },
+  { title: 'ClipCutResult' },
+);
+/** Result of clip-cut. */
+export type ClipCutResult = Static<typeof ClipCutResultSchema>;
+
+/** Progress of clip-cut. */
+export const ClipCutProgressSchema = closed(
+  {
+    ...progressFields(['probe', 'analyse', 'export', 'clips'] as const),
+    frame: Type.Optional(Type.Integer({ minimum: 0 })),
+    totalFrames: Type.Optional(Type.Integer({ minimum: 0 })),
+    framesPerSecond: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { title: 'ClipCutProgress' },
+);
+/** Progress of clip-cut. */
+export type ClipCutProgress = Static<typeof ClipCutProgressSchema>;

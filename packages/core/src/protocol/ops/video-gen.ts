@@ -1,0 +1,80 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { closed, PathString, progressFields } from '../common.js';
+
+/** Modes of video-gen. */
+export const VIDEO_GEN_MODES = ['interpolate', 'image-to-video', 'text-to-video'] as const;
+
+const Audio = Type.Union([
+  closed({ kind: Type.Literal('file'), path: PathString }),
+  closed({ kind: Type.Literal('tone'), frequency: Type.Optional(Type.Number({ minimum: 20, maximum: 20000 })) }),
+  closed({ kind: Type.Literal('silence') }),
+  closed({ kind: Type.Literal('narration'), voice: Type.Optional(Type.String({ maxLength: 100 })) }),
+]);
+
+const Cue = closed({ startSeconds: Type.Number({ minimum: 0 }), endSeconds: Type.Number({ minimum: 0 }), text: Type.String({ minLength: 1 }) });
+
+/** Parameters of video-gen. */
+export const VideoGenParamsSchema = closed(
+  {
+    mode: Type.Union(VIDEO_GEN_MODES.map((m) => Type.Literal(m))),
+    prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    keyframes: Type.Optional(Type.Array(PathString, { minItems: 2, maxItems: 1000 })),
+    image: Type.Optional(PathString),
+    frames: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    fps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 240 })),
+    width: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 2 })),
+    height: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 2 })),
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295 })),
+    interpolation: Type.Optional(Type.Union([Type.Literal('motion'), Type.Literal('blend'), Type.Literal('model')])),
+    motion: Type.Optional(
+      Type.Union(['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down', 'ken-burns'].map((m) => Type.Literal(m))),
+    ),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    audio: Type.Optional(Audio),
+    subtitles: Type.Optional(
+      closed({
+        text: Type.Optional(Type.String({ minLength: 1, maxLength: 10000 })),
+        cues: Type.Optional(Type.Array(Cue)),
+        file: Type.Optional(PathString),
+        burn: Type.Optional(Type.Boolean()),
+        format: Type.Optional(Type.Union([Type.Literal('srt'), Type.Literal('vtt')])),
+      }),
+    ),
+    format: Type.Optional(Type.Union([Type.Literal('mp4'), Type.Literal('prores'), Type.Literal('png-sequence')])),
+    outputDir: Type.Optional(PathString),
+  },
+  { title: 'VideoGenParams' },
+);
+/** Parameters of video-gen. */
+export type VideoGenParams = Static<typeof VideoGenParamsSchema>;
+
+/** Result of video-gen. */
+export const VideoGenResultSchema = closed(
+  {
+    path: PathString,
+    frames: Type.Integer({ minimum: 1 }),
+    fps: Type.Number({ exclusiveMinimum: 0 }),
+    width: Type.Integer({ minimum: 1 }),
+    height: Type.Integer({ minimum: 1 }),
+    durationSeconds: Type.Number({ minimum: 0 }),
+    warnings: Type.Array(Type.String()),
+    files: Type.Array(PathString),
+  },
+  { title: 'VideoGenResult' },
+);
+/** Result of video-gen. */
+export type VideoGenResult = Static<typeof VideoGenResultSchema>;
+
+/** Progress of video-gen. */
+export const VideoGenProgressSchema = closed(
+  {
+    ...progressFields(['load', 'generate', 'interpolate', 'encode', 'tracks', 'write'] as const),
+    step: Type.Optional(Type.Integer({ minimum: 0 })),
+    steps: Type.Optional(Type.Integer({ minimum: 0 })),
+    frame: Type.Optional(Type.Integer({ minimum: 0 })),
+    totalFrames: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { title: 'VideoGenProgress' },
+);
+/** Progress of video-gen. */
+export type VideoGenProgress = Static<typeof VideoGenProgressSchema>;

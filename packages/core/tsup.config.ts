@@ -1,0 +1,27 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    // Node entry points: the engine API and the CLI.
+    entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
+    format: ['esm', 'cjs'],
+    dts: { entry: { index: 'src/index.ts' }, compilerOptions: { composite: false } },
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    clean: false,
+    outDir: 'dist',
+  },
+  {
+    // Universal entry points: no Node built-ins may be pulled in (a test checks the bundle).
+    entry: { 'protocol/index': 'src/protocol/index.ts', 'client/index': 'src/client/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: { compilerOptions: { composite: false } },
+    platform: 'neutral',
+    target: 'es2022',
+    sourcemap: true,
+    clean: false,
+    outDir: 'dist',
+    noExternal: [/.*/],
+  },
+]);

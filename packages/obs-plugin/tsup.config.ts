@@ -1,0 +1,11 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: { compilerOptions: { composite: false } },
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  outDir: 'dist',
+});

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const core = (p: string) => fileURLToPath(new URL(`./packages/core/src/${p}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against sources, not dist, so a change is tested without a rebuild.
+    alias: [
+      { find: /^@framewright\/core\/protocol$/, replacement: core('protocol/index.ts') },
+      { find: /^@framewright\/core\/client$/, replacement: core('client/index.ts') },
+      { find: /^@framewright\/core$/, replacement: core('index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
