@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * A hidden temporary name beside `path` in the same folder (so a rename is atomic), keeping the
+ * extension so tools that guess formats from names (ffmpeg) still work.
+ */
+export function tempPathFor(path: string): string {
+  const name = basename(path);
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot) : '';
+  return join(dirname(path), `.${name}.${randomBytes(4).toString('hex')}.partial${ext}`);
+}
+
+/**
+ * Produces `path` atomically: `produce` writes to a temporary name which is renamed to `path`
+ * only when it succeeds, and removed when it fails. Readers never see a half-written file.
+ */
+export async function writeAtomic(path: string, produce: (tempPath: string) => Promise<void>): Promise<void> {
+  const temp = tempPathFor(path);
+  try {
+    await produce(temp);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true, recursive: true });
+    throw error;
+  }
+}
+
+/** Writes a text or binary file atomically (temporary name, then rename). */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await writeAtomic(path, (temp) => writeFile(temp, data));
+}
