@@ -1,0 +1,244 @@
+import * as ort from 'onnxruntime-node';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { FramewrightError, oneLine } from '../protocol/errors.js';
+import { inspectOnnxModel } from '../transformer/onnx/inspect.js';
+import { resolveOnnxProviders, type OnnxProviderName } from './onnx-providers.js';
+
+/** Tensor element buffers a session accepts and returns (`Uint8Array` for `bool` and `uint8`). */
+export type OnnxTensorData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
+
+/** A tensor passed to or returned by {@link OnnxSession.run}: row-major data and its shape. */
+export interface OnnxTensorValue<D extends OnnxTensorData = OnnxTensorData> {
+  /** Row-major elements. */
+  data: D;
+  /** Shape; the product must equal `data.length`. */
+  dims: readonly number[];
+}
+
+/** Options that shape a session; part of the session cache key. */
+export interface OnnxSessionOptions {
+  /**
+   * Execution provider. Default: the one {@link resolveOnnxProviders} chose (CUDA when it
+   * loads, else CPU).
+   */
+  provider?: OnnxProviderName;
+  /** Threads inside one operator (ONNX Runtime's default, 0, uses every physical core). */
+  intraOpThreads?: number;
+  /** Threads across independent operators (only used with `executionMode: 'parallel'`). */
+  interOpThreads?: number;
+  /** Graph rewrites before the first run. Default `all` (fusions such as LayerNorm/GELU/attention). */
+  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Run independent branches sequentially (default) or in parallel. */
+  executionMode?: 'sequential' | 'parallel';
+}
+
+/** A declared input or output of a loaded model. */
+export interface OnnxValueSpec {
+  /** Value name. */
+  name: string;
+  /** Element type (`float32`, `int64`, …). */
+  type: string;
+  /** Fixed sizes as numbers, symbolic (dynamic) axes by name. */
+  dims: ReadonlyArray<number | string>;
+}
+
+const TYPE_OF_DATA: ReadonlyArray<[new (...args: never[]) => OnnxTensorData, readonly string[]]> = [
+  [Float32Array, ['float32']],
+  [Int32Array, ['int32']],
+  [BigInt64Array, ['int64']],
+  [Uint8Array, ['bool', 'uint8']],
+];
+
+/**
+ * A loaded ONNX model on one execution provider. {@link OnnxSession.run} checks every feed
+ * against the model's declared inputs before calling ONNX Runtime, so a wrong name, type or
+ * shape is a one-line error naming the model and the input.
+ *
+ * @example
+ * ```ts
+ * const session = await openOnnxSession('model.onnx', { intraOpThreads: 1 });
+ * const { y } = await session.run({ x: { data: new Float32Array(8 * 64 * 128), dims: [8, 64, 128] } });
+ * ```
+ */
+export class OnnxSession {
+  /** Declared inputs, in model order. */
+  readonly inputs: readonly OnnxValueSpec[];
+  /** Declared outputs, in model order. */
+  readonly outputs: readonly OnnxValueSpec[];
+
+  /**
+   * @param inner - the onnxruntime session
+   * @param what - how errors name the model (its path, or `<bytes>`)
+   * @param provider - the execution provider it runs on
+   * @param options - the options it was created with
+   */
+  constructor(
+    private readonly inner: ort.InferenceSession,
+    readonly what: string,
+    readonly provider: OnnxProviderName,
+    readonly options: Readonly<OnnxSessionOptions>,
+  ) {
+    this.inputs = inner.inputMetadata.map(spec);
+    this.outputs = inner.outputMetadata.map(spec);
+  }
+
+  /**
+   * Runs the model. Every declared input must be fed; all outputs are returned by name.
+   * @throws FramewrightError `INVALID_PARAMS` for a missing or unknown input, a wrong element
+   *   type, rank or fixed dimension, or data that does not fill its shape
+   */
+  async run(feeds: Readonly<Record<string, OnnxTensorValue>>): Promise<Record<string, OnnxTensorValue>> {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputs.some((i) => i.name === name)) {
+        throw new FramewrightError('INVALID_PARAMS', `${this.what} has no input named ${name}; inputs: ${this.inputs.map((i) => i.name).join(', ')}`);
+      }
+    }
+    for (const input of this.inputs) {
+      const feed = feeds[input.name];
+      if (feed === undefined) throw new FramewrightError('INVALID_PARAMS', `${this.what}: input ${input.name} was not given`);
+      ortFeeds[input.name] = this.toOrtTensor(input, feed);
+    }
+    let results: ort.InferenceSession.ReturnType;
+    try {
+      results = await this.inner.run(ortFeeds);
+    } catch (error) {
+      throw new FramewrightError('INTERNAL', `ONNX Runtime failed running ${this.what}: ${oneLine(String(error instanceof Error ? error.message : error))}`, { cause: error });
+    }
+    const out: Record<string, OnnxTensorValue> = {};
+    for (const [name, tensor] of Object.entries(results)) {
+      out[name] = { data: tensor.data as OnnxTensorData, dims: [...tensor.dims] };
+    }
+    return out;
+  }
+
+  /** Frees the native session. Cached sessions are released by {@link closeOnnxSessions}. */
+  async release(): Promise<void> {
+    await this.inner.release();
+  }
+
+  private toOrtTensor(input: OnnxValueSpec, feed: OnnxTensorValue): ort.Tensor {
+    const where = `${this.what}: input ${input.name}`;
+    const accepted = TYPE_OF_DATA.find(([ctor]) => feed.data instanceof ctor)?.[1] ?? [];
+    if (!accepted.includes(input.type)) {
+      throw new FramewrightError('INVALID_PARAMS', `${where} must be ${input.type}, got ${feed.data.constructor.name}`);
+    }
+    if (feed.dims.length !== input.dims.length) {
+      throw new FramewrightError('INVALID_PARAMS', `${where} must have rank ${input.dims.length} [${input.dims.join(', ')}], got shape [${feed.dims.join(', ')}]`);
+    }
+    input.dims.forEach((want, axis) => {
+      const got = feed.dims[axis]!;
+      if (!Number.isInteger(got) || got < 0 || (typeof want === 'number' && want !== got)) {
+        throw new FramewrightError('INVALID_PARAMS', `${where} has shape [${feed.dims.join(', ')}]; expected [${input.dims.join(', ')}] (axis ${axis})`);
+      }
+    });
+    const count = feed.dims.reduce((a, b) => a * b, 1);
+    if (feed.data.length !== count) {
+      throw new FramewrightError('INVALID_PARAMS', `${where} has ${feed.data.length} elements; shape [${feed.dims.join(', ')}] needs ${count}`);
+    }
+    return new ort.Tensor(input.type as 'float32', feed.data as Float32Array, feed.dims);
+  }
+}
+
+function spec(meta: ort.InferenceSession.ValueMetadata): OnnxValueSpec {
+  return meta.isTensor ? { name: meta.name, type: meta.type, dims: [...meta.shape] } : { name: meta.name, type: 'non-tensor', dims: [] };
+}
+
+function ortOptions(provider: OnnxProviderName, options: OnnxSessionOptions): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: options.graphOptimization ?? 'all',
+    executionMode: options.executionMode ?? 'sequential',
+    ...(options.intraOpThreads === undefined ? {} : { intraOpNumThreads: options.intraOpThreads }),
+    ...(options.interOpThreads === undefined ? {} : { interOpNumThreads: options.interOpThreads }),
+    logSeverityLevel: 3,
+  };
+}
+
+/**
+ * Creates an uncached session from a file path or from model bytes (exporter tests, benchmarks).
+ * @throws FramewrightError `MODEL_NOT_FOUND` for a missing file; `MODEL_INVALID` naming the
+ *   file for anything that is not a loadable ONNX model (not protobuf, truncated, no graph,
+ *   an operator ONNX Runtime rejects)
+ */
+export async function createOnnxSession(source: string | Uint8Array, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
+  const what = typeof source === 'string' ? source : '<ONNX model bytes>';
+  if (typeof source === 'string') await assertModelFile(source);
+  const provider = options.provider ?? (await resolveOnnxProviders()).chosen;
+  try {
+    const inner =
+      typeof source === 'string'
+        ? await ort.InferenceSession.create(source, ortOptions(provider, options))
+        : await ort.InferenceSession.create(source, ortOptions(provider, options));
+    return new OnnxSession(inner, what, provider, { ...options });
+  } catch (error) {
+    throw await explainLoadFailure(source, what, error);
+  }
+}
+
+async function assertModelFile(path: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new FramewrightError('MODEL_NOT_FOUND', `ONNX model not found: ${path}`);
+  }
+  if (!info.isFile()) throw new FramewrightError('MODEL_INVALID', `not an ONNX model: ${path} is not a file`);
+}
+
+/**
+ * ONNX Runtime's load errors are long and name internal source files; the structural check
+ * says what is wrong with the file itself when it can, else ONNX Runtime's first line is kept.
+ */
+async function explainLoadFailure(source: string | Uint8Array, what: string, error: unknown): Promise<FramewrightError> {
+  const bytes = typeof source === 'string' ? await readFile(source) : source;
+  try {
+    inspectOnnxModel(bytes, what);
+  } catch (structural) {
+    return structural instanceof FramewrightError ? structural : new FramewrightError('MODEL_INVALID', `not an ONNX model: ${what}`);
+  }
+  const detail = oneLine(error instanceof Error ? error.message : String(error)).replace(/^.*?\[ONNXRuntimeError\][^:]*:[^:]*:\s*/, '');
+  return new FramewrightError('MODEL_INVALID', `ONNX Runtime cannot load ${what}: ${detail}`, { cause: error });
+}
+
+const cache = new Map<string, { path: string; stamp: string; session: Promise<OnnxSession> }>();
+
+/**
+ * Returns the session for `path` with `options`, creating it on first use. The cache key is the
+ * absolute path, the file's size and modification time (a rewritten model gets a new session),
+ * and the options.
+ * @throws FramewrightError as {@link createOnnxSession}
+ */
+export async function openOnnxSession(path: string, options: OnnxSessionOptions = {}): Promise<OnnxSession> {
+  await assertModelFile(path);
+  const absolute = resolvePath(path);
+  const info = await stat(absolute);
+  const stamp = `${info.size}:${info.mtimeMs}`;
+  const key = JSON.stringify([absolute, stamp, Object.entries(options).sort()]);
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached.session;
+  for (const [staleKey, entry] of cache) {
+    // Same file, other size or time: the model was rewritten; its old session can never hit again.
+    if (entry.path === absolute && entry.stamp !== stamp) {
+      cache.delete(staleKey);
+      void entry.session.then((s) => s.release(), () => undefined);
+    }
+  }
+  const session = createOnnxSession(path, options);
+  cache.set(key, { path: absolute, stamp, session });
+  session.catch(() => cache.delete(key));
+  return session;
+}
+
+/** Number of sessions the cache holds (for tests and `framewright doctor`). */
+export function cachedOnnxSessionCount(): number {
+  return cache.size;
+}
+
+/** Releases every cached session and empties the cache. */
+export async function closeOnnxSessions(): Promise<void> {
+  const sessions = [...cache.values()].map((entry) => entry.session);
+  cache.clear();
+  for (const s of await Promise.allSettled(sessions)) if (s.status === 'fulfilled') await s.value.release();
+}

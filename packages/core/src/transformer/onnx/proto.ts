@@ -1,0 +1,208 @@
+import protobuf from 'protobufjs';
+
+/**
+ * The subset of `onnx.proto3` (github.com/onnx/onnx, onnx/onnx.proto3) that the exporter writes
+ * and the inspector reads, as a protobufjs reflection descriptor. Field numbers are the
+ * upstream ones; messages and fields the exporter never uses (training info, sparse tensors,
+ * functions, sequence/map types) are left out, which protobuf readers skip over as unknown.
+ */
+const ONNX_DESCRIPTOR = {
+  nested: {
+    onnx: {
+      nested: {
+        AttributeProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            type: { type: 'int32', id: 20 },
+            f: { type: 'float', id: 2 },
+            i: { type: 'int64', id: 3 },
+            s: { type: 'bytes', id: 4 },
+            t: { type: 'TensorProto', id: 5 },
+            floats: { rule: 'repeated', type: 'float', id: 7, options: { packed: true } },
+            ints: { rule: 'repeated', type: 'int64', id: 8, options: { packed: true } },
+            strings: { rule: 'repeated', type: 'bytes', id: 9 },
+          },
+        },
+        ValueInfoProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            type: { type: 'TypeProto', id: 2 },
+            docString: { type: 'string', id: 3 },
+          },
+        },
+        NodeProto: {
+          fields: {
+            input: { rule: 'repeated', type: 'string', id: 1 },
+            output: { rule: 'repeated', type: 'string', id: 2 },
+            name: { type: 'string', id: 3 },
+            opType: { type: 'string', id: 4 },
+            domain: { type: 'string', id: 7 },
+            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
+            docString: { type: 'string', id: 6 },
+          },
+        },
+        ModelProto: {
+          fields: {
+            irVersion: { type: 'int64', id: 1 },
+            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
+            producerName: { type: 'string', id: 2 },
+            producerVersion: { type: 'string', id: 3 },
+            domain: { type: 'string', id: 4 },
+            modelVersion: { type: 'int64', id: 5 },
+            docString: { type: 'string', id: 6 },
+            graph: { type: 'GraphProto', id: 7 },
+            metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
+          },
+        },
+        StringStringEntryProto: {
+          fields: {
+            key: { type: 'string', id: 1 },
+            value: { type: 'string', id: 2 },
+          },
+        },
+        GraphProto: {
+          fields: {
+            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
+            name: { type: 'string', id: 2 },
+            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
+            docString: { type: 'string', id: 10 },
+            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
+            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
+            valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
+          },
+        },
+        TensorProto: {
+          fields: {
+            dims: { rule: 'repeated', type: 'int64', id: 1, options: { packed: true } },
+            dataType: { type: 'int32', id: 2 },
+            floatData: { rule: 'repeated', type: 'float', id: 4, options: { packed: true } },
+            int32Data: { rule: 'repeated', type: 'int32', id: 5, options: { packed: true } },
+            int64Data: { rule: 'repeated', type: 'int64', id: 7, options: { packed: true } },
+            name: { type: 'string', id: 8 },
+            docString: { type: 'string', id: 12 },
+            rawData: { type: 'bytes', id: 9 },
+            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            dataLocation: { type: 'int32', id: 14 },
+          },
+        },
+        TensorShapeProto: {
+          fields: {
+            dim: { rule: 'repeated', type: 'Dimension', id: 1 },
+          },
+          nested: {
+            Dimension: {
+              oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
+              fields: {
+                dimValue: { type: 'int64', id: 1 },
+                dimParam: { type: 'string', id: 2 },
+                denotation: { type: 'string', id: 3 },
+              },
+            },
+          },
+        },
+        TypeProto: {
+          oneofs: { value: { oneof: ['tensorType'] } },
+          fields: {
+            tensorType: { type: 'Tensor', id: 1 },
+            denotation: { type: 'string', id: 6 },
+          },
+          nested: {
+            Tensor: {
+              fields: {
+                elemType: { type: 'int32', id: 1 },
+                shape: { type: 'TensorShapeProto', id: 2 },
+              },
+            },
+          },
+        },
+        OperatorSetIdProto: {
+          fields: {
+            domain: { type: 'string', id: 1 },
+            version: { type: 'int64', id: 2 },
+          },
+        },
+      },
+    },
+  },
+};
+
+const root = protobuf.Root.fromJSON(ONNX_DESCRIPTOR);
+const modelType = root.lookupType('onnx.ModelProto');
+
+/** `TensorProto.DataType` values used by the exporter. */
+export const ONNX_DATA_TYPE = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
+
+/** `AttributeProto.AttributeType` values used by the exporter. */
+export const ONNX_ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+
+/** One dimension of a value's shape: a fixed size or a symbolic name such as `"batch"`. */
+export type OnnxDim = number | string;
+
+/** A `TensorProto` as the exporter writes it (always `raw_data`, little-endian). */
+export interface OnnxTensor {
+  name: string;
+  dims: number[];
+  dataType: number;
+  rawData: Uint8Array;
+}
+
+/** An `AttributeProto` in the shape protobufjs encodes. */
+export interface OnnxAttribute {
+  name: string;
+  type: number;
+  f?: number;
+  i?: number;
+  s?: Uint8Array;
+  t?: OnnxTensor;
+  floats?: number[];
+  ints?: number[];
+}
+
+/** A `NodeProto` in the shape protobufjs encodes. */
+export interface OnnxNode {
+  input: string[];
+  output: string[];
+  name: string;
+  opType: string;
+  domain?: string;
+  attribute: OnnxAttribute[];
+}
+
+/** A `ValueInfoProto` for a float/int tensor with a (partly symbolic) shape. */
+export interface OnnxValueInfo {
+  name: string;
+  type: { tensorType: { elemType: number; shape: { dim: Array<{ dimValue: number } | { dimParam: string }> } } };
+  docString?: string;
+}
+
+/** A `ModelProto` in the shape protobufjs encodes. */
+export interface OnnxModel {
+  irVersion: number;
+  opsetImport: Array<{ domain: string; version: number }>;
+  producerName: string;
+  producerVersion: string;
+  docString?: string;
+  graph: {
+    name: string;
+    node: OnnxNode[];
+    initializer: OnnxTensor[];
+    input: OnnxValueInfo[];
+    output: OnnxValueInfo[];
+  };
+  metadataProps: Array<{ key: string; value: string }>;
+}
+
+/** Serialises a model to ONNX protobuf bytes. */
+export function encodeOnnxModel(model: OnnxModel): Uint8Array {
+  return modelType.encode(modelType.fromObject(model)).finish();
+}
+
+/**
+ * Parses ONNX protobuf bytes into plain objects (int64 as numbers, bytes as Uint8Array).
+ * Throws protobufjs's error (e.g. "index out of range") on bytes that are not a well-formed
+ * message; callers turn that into a `FramewrightError`.
+ */
+export function decodeOnnxModel(bytes: Uint8Array): OnnxModel {
+  const message = modelType.decode(bytes);
+  return modelType.toObject(message, { longs: Number, defaults: true, arrays: true }) as OnnxModel;
+}
