@@ -1,0 +1,152 @@
+import { FramewrightError } from '../../../protocol/index.js';
+import { assertFrameRate, isDropFrameRate, isNtscRate, type FrameRate } from '../timecode.js';
+
+/** One clip of a cut list: source frames `[startFrame, endFrame)`, 0-based in decode order. */
+export interface CutRange {
+  /** First frame of the clip. */
+  startFrame: number;
+  /** Frame after the last frame of the clip (exclusive). */
+  endFrame: number;
+}
+
+/**
+ * Everything the editor formats need to describe a cut of one video: the source media and the
+ * clips, laid end to end on a timeline that starts at frame 0 in the order given.
+ */
+export interface CutList {
+  /** Name of the timeline (sequence, project) in the editor. */
+  name: string;
+  /** Absolute path of the source video (POSIX, `C:\…` or a `\\server\share\…` UNC path). */
+  mediaPath: string;
+  /** Exact frame rate of the source video. */
+  fps: FrameRate;
+  /** Timecodes are drop-frame; only valid for 29.97 and 59.94. */
+  dropFrame: boolean;
+  /** Video width in pixels. */
+  width: number;
+  /** Video height in pixels. */
+  height: number;
+  /** Number of frames in the source video. */
+  frameCount: number;
+  /** The source has an audio stream; clips then carry audio too. */
+  hasAudio: boolean;
+  /** Audio sample rate in Hz (default 48000). */
+  audioSampleRate?: number;
+  /** Audio channel count (default 2). */
+  audioChannels?: number;
+  /** The clips, in timeline order. */
+  clips: CutRange[];
+}
+
+/** Audio sample rate assumed when a cut list with audio does not say. */
+export const DEFAULT_AUDIO_SAMPLE_RATE = 48000;
+/** Audio channel count assumed when a cut list with audio does not say. */
+export const DEFAULT_AUDIO_CHANNELS = 2;
+
+/**
+ * Checks a cut list before any format is rendered, so a bad one fails with one line naming the
+ * field instead of producing a file an editor rejects.
+ * @throws FramewrightError `INVALID_PARAMS`
+ */
+export function assertCutList(list: CutList): void {
+  const fail = (message: string): never => {
+    throw new FramewrightError('INVALID_PARAMS', `cut list: ${message}`);
+  };
+  if (typeof list.name !== 'string') fail('name must be a string');
+  if (typeof list.mediaPath !== 'string' || !isAbsoluteMediaPath(list.mediaPath)) {
+    fail(`mediaPath must be an absolute path, got ${JSON.stringify(list.mediaPath)}`);
+  }
+  assertFrameRate(list.fps);
+  if (list.dropFrame && !isDropFrameRate(list.fps)) {
+    fail(`dropFrame is only valid at 29.97 and 59.94 fps, not ${list.fps.num}/${list.fps.den}`);
+  }
+  for (const key of ['width', 'height'] as const) {
+    if (!Number.isSafeInteger(list[key]) || list[key] <= 0) fail(`${key} must be a positive integer, got ${list[key]}`);
+  }
+  if (!Number.isSafeInteger(list.frameCount) || list.frameCount < 0) {
+    fail(`frameCount must be a non-negative integer, got ${list.frameCount}`);
+  }
+  for (const key of ['audioSampleRate', 'audioChannels'] as const) {
+    const value = list[key];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) fail(`${key} must be a positive integer, got ${value}`);
+  }
+  if (!Array.isArray(list.clips)) fail('clips must be an array');
+  list.clips.forEach((clip, i) => {
+    const { startFrame, endFrame } = clip;
+    if (!Number.isSafeInteger(startFrame) || startFrame < 0) fail(`clips[${i}].startFrame must be a non-negative integer, got ${startFrame}`);
+    if (!Number.isSafeInteger(endFrame) || endFrame <= startFrame) {
+      fail(`clips[${i}].endFrame must be an integer greater than startFrame ${startFrame}, got ${endFrame}`);
+    }
+    if (endFrame > list.frameCount) fail(`clips[${i}].endFrame ${endFrame} is past frameCount ${list.frameCount}`);
+  });
+}
+
+/**
+ * Throws unless the rate is a whole number or an NTSC rate: formats built on timecode (EDL,
+ * FCP7 XML) cannot describe any other rate faithfully.
+ */
+export function assertTimecodeRate(fps: FrameRate, format: string): void {
+  if (fps.num % fps.den !== 0 && !isNtscRate(fps)) {
+    throw new FramewrightError('INVALID_PARAMS', `${format} cannot describe ${fps.num}/${fps.den} fps: only whole and NTSC (x1000/1001) rates`);
+  }
+}
+
+/** The rate with `num/den` in lowest terms, so rationals written from it are canonical. */
+export function reducedRate(fps: FrameRate): FrameRate {
+  const divisor = gcd(fps.num, fps.den);
+  return { num: fps.num / divisor, den: fps.den / divisor };
+}
+
+/** The file name at the end of the media path (either separator). */
+export function mediaFileName(mediaPath: string): string {
+  return mediaPath.split(/[\\/]/).filter((part) => part.length > 0).pop() ?? mediaPath;
+}
+
+/** Where each clip lands on the timeline: clips are laid end to end from frame 0. */
+export function timelineOffsets(clips: readonly CutRange[]): number[] {
+  let offset = 0;
+  return clips.map((clip) => {
+    const start = offset;
+    offset += clip.endFrame - clip.startFrame;
+    return start;
+  });
+}
+
+/** Total length of the timeline in frames. */
+export function timelineLength(clips: readonly CutRange[]): number {
+  return clips.reduce((sum, clip) => sum + clip.endFrame - clip.startFrame, 0);
+}
+
+/**
+ * The `file:` URL of an absolute path, every byte outside RFC 3986 unreserved characters
+ * percent-encoded (spaces, `#`, `?`, `%`, `&`, unicode), the same on every platform.
+ * `localhost` gives the `file://localhost/…` form FCP7 XML readers expect.
+ */
+export function fileUrl(mediaPath: string, options: { localhost?: boolean } = {}): string {
+  const slashed = mediaPath.replace(/\\/g, '/');
+  const unc = /^\/\/([^/]+)(\/.*)?$/.exec(slashed);
+  if (unc) return `file://${encodeUrlPath(unc[1] ?? '')}${encodeUrlPath(unc[2] ?? '/')}`;
+  const drive = /^([A-Za-z]):(\/.*)?$/.exec(slashed);
+  const path = drive ? `/${drive[1]}:${encodeUrlPath(drive[2] ?? '/')}` : encodeUrlPath(slashed);
+  return `file://${options.localhost ? 'localhost' : ''}${path}`;
+}
+
+function encodeUrlPath(path: string): string {
+  try {
+    return path
+      .split('/')
+      .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+      .join('/');
+  } catch {
+    throw new FramewrightError('INVALID_PARAMS', `cut list: mediaPath is not valid unicode: ${JSON.stringify(path)}`);
+  }
+}
+
+function isAbsoluteMediaPath(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || /^\\\\[^\\]+\\/.test(path);
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
