@@ -1,5 +1,5 @@
 import { FramewrightError } from '../../../protocol/index.js';
-import { framesToTimecode, timecodeToFrames, type FrameRate } from '../timecode.js';
+import { framesToTimecode, isDropFrameRate, timecodeToFrames, type FrameRate } from '../timecode.js';
 import { assertCutList, assertTimecodeRate, mediaFileName, timelineOffsets, type CutList, type CutRange } from './cut-list.js';
 
 /**
@@ -69,7 +69,10 @@ export function parseEdl(text: string, fps: FrameRate, dropFrame: boolean): CutR
     const fcm = /^FCM:\s*(.*)$/i.exec(line);
     if (fcm) {
       const mode = (fcm[1] ?? '').trim().toUpperCase();
-      if (mode === 'DROP FRAME') drop = true;
+      if (mode === 'DROP FRAME') {
+        if (!isDropFrameRate(fps)) fail(`FCM: DROP FRAME, but ${fps.num}/${fps.den} fps has no drop-frame timecode`);
+        drop = true;
+      }
       else if (mode === 'NON-DROP FRAME' || mode === 'NON DROP FRAME') drop = false;
       else fail(`unknown FCM ${JSON.stringify(fcm[1])}`);
       return;
