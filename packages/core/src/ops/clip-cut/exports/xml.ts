@@ -8,16 +8,23 @@ import { FramewrightError } from '../../../protocol/index.js';
 
 /** An element to write: attributes in order, children as elements or text. */
 export interface XmlNode {
+  /** Element name. */
   name: string;
+  /** Attributes in the order written; `undefined` values are left out. */
   attrs?: Record<string, string | number | undefined>;
+  /** Child elements and text (escaped when written). */
   children?: Array<XmlNode | string | number>;
 }
 
 /** A parsed element. `text` joins the element's own text and CDATA, entities decoded. */
 export interface XmlElement {
+  /** Element name. */
   name: string;
+  /** Attributes, entities decoded. */
   attrs: Record<string, string>;
+  /** Child elements in document order. */
   children: XmlElement[];
+  /** The element's own text and CDATA, entities decoded. */
   text: string;
 }
 
