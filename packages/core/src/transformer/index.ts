@@ -1,0 +1,17 @@
+/**
+ * The transformer: components on TensorFlow.js with stable variable names, exact maths in each
+ * class comment (the ONNX exporter relies on both).
+ * @packageDocumentation
+ */
+export { Rng, mixSeed } from './random.js';
+export { Module, initValues, type Init } from './module.js';
+export { checkShape, checkDtype, matMul2d, batchMatMul, embeddingLookup, gelu, silu, MASK_VALUE, type DimSpec } from './ops.js';
+export { Linear, LayerNorm, Embedding, type LinearConfig, type LayerNormConfig, type EmbeddingConfig } from './layers.js';
+export { MultiHeadAttention, KVCache, causalBias, type AttentionConfig, type AttentionOptions } from './attention.js';
+export { PositionalEncoding, sinusoidalTable, sincos2dTable, sincos3dTable, type PositionalConfig } from './positional.js';
+export { FeedForward, type FeedForwardConfig } from './feedforward.js';
+export { TimestepEmbedding, AdaLNModulation, modulate, type TimestepEmbeddingConfig, type AdaLNConfig } from './conditioning.js';
+export { TransformerBlock, type BlockConfig, type BlockInputs } from './block.js';
+export { PatchEmbed, PatchUnembed, patchify, unpatchify, type PatchConfig } from './patch.js';
+export { TransformerModel, validateModelConfig, type TransformerModelConfig, type ModelInputs } from './model.js';
+export { PromptTokenizer, PromptEncoder, PAD_ID, UNK_ID, type TokenizerConfig, type PromptEncoderConfig, type EncodedPrompts } from './text.js';

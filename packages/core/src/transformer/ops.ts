@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs';
+import { FramewrightError } from '../protocol/errors.js';
+
+/**
+ * One dimension of an expected shape: a number must match exactly; a name (`'batch'`) matches
+ * anything the first time and must then match the same name's earlier size.
+ */
+export type DimSpec = number | string;
+
+/**
+ * Checks `tensor.shape` against `spec`, binding named dimensions in `dims` so several inputs can be
+ * checked for consistency.
+ * @throws FramewrightError `MODEL_INVALID`: "attention input must be [batch, seq, 128], got [2, 64, 96]"
+ */
+export function checkShape(tensor: tf.Tensor, spec: readonly DimSpec[], what: string, dims: Record<string, number> = {}): void {
+  const shape = tensor.shape;
+  const expected = `[${spec.join(', ')}]`;
+  const fail = (why = ''): never => {
+    throw new FramewrightError('MODEL_INVALID', `${what} must be ${expected}, got [${shape.join(', ')}]${why}`);
+  };
+  if (shape.length !== spec.length) fail();
+  spec.forEach((d, i) => {
+    const size = shape[i]!;
+    if (typeof d === 'number') {
+      if (size !== d) fail();
+    } else if (dims[d] === undefined) {
+      dims[d] = size;
+    } else if (dims[d] !== size) {
+      fail(` (${d} is ${dims[d]} elsewhere)`);
+    }
+  });
+}
+
+/** Throws `MODEL_INVALID` unless `tensor.dtype` is `dtype`. */
+export function checkDtype(tensor: tf.Tensor, dtype: tf.DataType, what: string): void {
+  if (tensor.dtype !== dtype) throw new FramewrightError('MODEL_INVALID', `${what} must be ${dtype}, got ${tensor.dtype}`);
+}
+
+type GradSave = (tensors: tf.Tensor[]) => void;
+
+/**
+ * 2-D matrix product `a·b` ([m, k]·[k, n] → [m, n]) whose gradient transposes explicitly and then
+ * multiplies without transpose flags: tfjs WASM runs flagged matMuls 10–30× slower (NOTES-ml.md).
+ */
+export const matMul2d = tf.customGrad(((a: tf.Tensor2D, b: tf.Tensor2D, save: GradSave) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
+    },
+  };
+}) as never) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * Batched product `a·b` ([n, m, k]·[n, k, p] → [n, m, p]) with the same flag-free gradient as
+ * {@link matMul2d}.
+ */
+export const batchMatMul = tf.customGrad(((a: tf.Tensor3D, b: tf.Tensor3D, save: GradSave) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor3D, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
+      return [tf.matMul(dy, tf.transpose(sb, [0, 2, 1])), tf.matMul(tf.transpose(sa, [0, 2, 1]), dy)];
+    },
+  };
+}) as never) as unknown as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
+
+/**
+ * Row lookup `table[ids]` ([vocab, width], int32 [n] → [n, width]). The gradient is
+ * `transpose(oneHot(ids))·dy`, because the WASM backend lacks the UnsortedSegmentSum kernel that
+ * tfjs's own gather gradient needs.
+ */
+export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const vocab = table.shape[0];
+  const lookup = tf.customGrad(((t: tf.Tensor2D, save: GradSave) => {
+    save([]);
+    return {
+      value: tf.gather(t, ids),
+      gradFunc: (dy: tf.Tensor2D) => [matMul2d(tf.transpose(tf.oneHot(ids, vocab).toFloat()) as tf.Tensor2D, dy)],
+    };
+  }) as never) as unknown as (t: tf.Tensor2D) => tf.Tensor2D;
+  return lookup(table);
+}
+
+/** GELU, tanh approximation: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`. */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner))) as T;
+}
+
+/** SiLU (swish): `x·sigmoid(x)`. */
+export function silu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.sigmoid(x)) as T;
+}
+
+/** Additive logit for masked attention positions. exp(-1e9 − max) is exactly 0 in float32. */
+export const MASK_VALUE = -1e9;
