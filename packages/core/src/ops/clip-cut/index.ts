@@ -1,4 +1,230 @@
-import { unavailableOperation } from '../unavailable.js';
+// clip-cut: probe, analyse every frame once (plus the audio when silences are wanted), detect
+// cuts, then write the exports. Nothing half-written survives a failure or a cancel.
+import { rm } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { findSilences, probe, readAudioLevels, resolveTools, type MediaInfo, type Silence } from '../../media/index.js';
+import {
+  FramewrightError,
+  isFramewrightError,
+  oneLine,
+  type ClipCutParams,
+  type ClipCutProgress,
+  type ClipCutResult,
+} from '../../protocol/index.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import type { Operation, OperationContext } from '../types.js';
+import { analyseFrames } from './analyse.js';
+import { detectCuts, type DetectSettings, type DetectedCut } from './detect.js';
+import { jsonPath, sanitiseName, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
+import { framesToTimecode, isDropFrameRate } from './timecode.js';
 
-/** clip-cut (being built: see issue 2). */
-export const clipCutOperation = unavailableOperation('clip-cut', 'clip-cut is being built');
+/** The defaults clip-cut uses for every param left out; chosen on the test corpus and real footage. */
+export const CLIP_CUT_DEFAULTS = Object.freeze({
+  detectors: ['content', 'adaptive', 'fade'] as const,
+  thresholds: Object.freeze({ content: 27, adaptive: 3, histogram: 0.5, hash: 0.4, fade: 16, silenceDb: -50 }),
+  minClipSeconds: 0.5,
+  silenceMinSeconds: 0.5,
+  flashSuppression: true,
+  analysisWidth: 96,
+  exports: ['json'] as const,
+  clipMode: 'copy' as const,
+});
+
+type Progress = (p: ClipCutProgress) => void;
+
+/** Emits progress at most a few times a second; stage changes always go through. */
+function throttled(emit: Progress, intervalMs = 250): Progress {
+  let last = 0;
+  let lastStage = '';
+  return (p) => {
+    const now = performance.now();
+    if (p.stage === lastStage && now - last < intervalMs && p.fraction < 1) return;
+    last = now;
+    lastStage = p.stage;
+    emit(p);
+  };
+}
+
+function settingsOf(params: ClipCutParams, fps: number): DetectSettings {
+  const t = { ...CLIP_CUT_DEFAULTS.thresholds, ...params.thresholds };
+  return {
+    detectors: params.detectors ?? CLIP_CUT_DEFAULTS.detectors,
+    content: t.content,
+    adaptive: t.adaptive,
+    histogram: t.histogram,
+    hash: t.hash,
+    fade: t.fade,
+    minClipFrames: Math.round((params.minClipSeconds ?? CLIP_CUT_DEFAULTS.minClipSeconds) * fps),
+    flashSuppression: params.flashSuppression ?? CLIP_CUT_DEFAULTS.flashSuppression,
+  };
+}
+
+/** Builds the result from the detected cuts (outputs and files are filled in as they are written). */
+function buildResult(info: MediaInfo, frameCount: number, cuts: DetectedCut[], silences: Silence[] | undefined): ClipCutResult {
+  const fps = info.fps;
+  const dropFrame = isDropFrameRate(fps);
+  const seconds = (frame: number) => (frame * fps.den) / fps.num;
+  const tc = (frame: number) => framesToTimecode(frame, fps, dropFrame);
+  const starts = [0, ...cuts.map((c) => c.frame)];
+  return {
+    input: info.path,
+    width: info.width,
+    height: info.height,
+    fps: fps.num / fps.den,
+    fpsRational: { num: fps.num, den: fps.den },
+    dropFrame,
+    frameCount,
+    durationSeconds: seconds(frameCount),
+    cuts: cuts.map((c) => ({ frame: c.frame, seconds: seconds(c.frame), timecode: tc(c.frame), score: round(c.score), detectors: c.detectors })),
+    clips: starts.map((startFrame, index) => {
+      const endFrame = starts[index + 1] ?? frameCount;
+      return {
+        index,
+        startFrame,
+        endFrame,
+        frames: endFrame - startFrame,
+        startSeconds: seconds(startFrame),
+        endSeconds: seconds(endFrame),
+        startTimecode: tc(startFrame),
+        endTimecode: tc(endFrame),
+        score: index === 0 ? 0 : round(cuts[index - 1]!.score),
+      };
+    }),
+    ...(silences === undefined ? {} : { silences }),
+    outputs: {},
+    files: [],
+  };
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+const cancelled = () => new FramewrightError('CANCELLED', 'clip-cut was cancelled');
+
+async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>): Promise<ClipCutResult> {
+  const { signal, outputDir } = context;
+  const emit = throttled(context.onProgress);
+  const exportKinds = new Set(params.exports ?? CLIP_CUT_DEFAULTS.exports);
+  const writesMedia = exportKinds.has('clips') || exportKinds.has('thumbnails');
+  const analyseShare = writesMedia ? 0.55 : 0.9;
+  const detectors = new Set(params.detectors ?? CLIP_CUT_DEFAULTS.detectors);
+
+  emit({ stage: 'probe', fraction: 0 });
+  const info = await probe(params.input);
+  if (signal.aborted) throw cancelled();
+  const fps = info.fps.num / info.fps.den;
+  const settings = settingsOf(params, fps);
+
+  // Audio is decoded by its own ffmpeg, alongside the picture.
+  const silenceDb = params.thresholds?.silenceDb ?? CLIP_CUT_DEFAULTS.thresholds.silenceDb;
+  const silenceMin = params.silenceMinSeconds ?? CLIP_CUT_DEFAULTS.silenceMinSeconds;
+  const audioLevels = detectors.has('silence') && info.audio !== undefined ? readAudioLevels(info.path, { signal }) : undefined;
+  audioLevels?.catch(() => undefined); // awaited below; avoids an unhandled rejection if the picture fails first
+
+  const started = performance.now();
+  const scores = await analyseFrames(info, {
+    width: params.analysisWidth ?? CLIP_CUT_DEFAULTS.analysisWidth,
+    signal,
+    onFrame: (frame) => {
+      const elapsed = (performance.now() - started) / 1000;
+      const rate = elapsed > 0 ? frame / elapsed : 0;
+      const total = Math.max(info.frameCount, frame);
+      emit({
+        stage: 'analyse',
+        fraction: 0.02 + (analyseShare - 0.02) * (frame / total),
+        frame,
+        totalFrames: total,
+        framesPerSecond: round(rate),
+        ...(rate > 0 ? { etaSeconds: round((total - frame) / rate) } : {}),
+      });
+    },
+  });
+  if (scores.frameCount === 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video frames could be decoded from ${info.path}`);
+  const silences = audioLevels === undefined ? (detectors.has('silence') ? [] : undefined) : findSilences(await audioLevels, silenceDb, silenceMin);
+  const cuts = detectCuts(scores, settings, silences ?? [], fps);
+  const result = buildResult(info, scores.frameCount, cuts, silences);
+  return writeOutputs(result, info, params, context, exportKinds, analyseShare, emit);
+}
+
+async function writeOutputs(
+  result: ClipCutResult,
+  info: MediaInfo,
+  params: ClipCutParams,
+  context: OperationContext<'clip-cut'>,
+  kinds: Set<string>,
+  from: number,
+  emit: Progress,
+): Promise<ClipCutResult> {
+  const name = sanitiseName(params.name ?? basename(info.path, extname(info.path)));
+  const ctx: ExportContext = { info, name, outputDir: context.outputDir, signal: context.signal, written: [] };
+  try {
+    const clipCount = result.clips.length;
+    const mediaSteps = (kinds.has('clips') ? clipCount : 0) + (kinds.has('clips') || kinds.has('thumbnails') ? clipCount : 0);
+    let stepsDone = 0;
+    const step = () => {
+      stepsDone++;
+      emit({ stage: 'clips', fraction: from + (0.95 - from) * (stepsDone / Math.max(1, mediaSteps)), message: `${stepsDone}/${mediaSteps} files` });
+    };
+    if (kinds.has('clips')) {
+      const files = await writeClipFiles(result, params.clipMode ?? CLIP_CUT_DEFAULTS.clipMode, ctx, step);
+      result.outputs.clips = files;
+      result.clips.forEach((clip, i) => (clip.file = files[i]!));
+    }
+    // 'clips' brings a thumbnail per clip; 'thumbnails' alone writes only those.
+    if (kinds.has('clips') || kinds.has('thumbnails')) {
+      const files = await writeThumbnails(result, ctx, step);
+      result.outputs.thumbnails = files;
+      result.clips.forEach((clip, i) => (clip.thumbnail = files[i]!));
+    }
+    emit({ stage: 'export', fraction: 0.95 });
+    const list = toCutList(result, info, name);
+    for (const format of ['edl', 'fcp7', 'fcpxml', 'otio'] as const) {
+      if (kinds.has(format)) result.outputs[format] = await writeCutList(format, list, ctx);
+    }
+    if (context.signal.aborted) throw cancelled();
+    const json = kinds.has('json') ? jsonPath(ctx) : undefined;
+    // The JSON is written last and lists itself, so it names every file of the run.
+    result.files = json === undefined ? [...ctx.written] : [...ctx.written, json];
+    if (json !== undefined) {
+      result.outputs.json = json;
+      await writeFileAtomic(json, `${JSON.stringify(result, null, 2)}\n`);
+    }
+    emit({ stage: 'export', fraction: 1 });
+    return result;
+  } catch (error) {
+    await Promise.all(ctx.written.map((path) => rm(path, { force: true })));
+    if (context.signal.aborted) throw cancelled();
+    if (isFramewrightError(error)) throw error;
+    throw new FramewrightError('OUTPUT_FAILED', `clip-cut could not write its outputs in ${context.outputDir}: ${oneLine(String((error as Error).message ?? error))}`, { cause: error });
+  }
+}
+
+/**
+ * The clip-cut operation: finds the shots of a video and exports them as clips and cut lists.
+ *
+ * @example
+ * ```ts
+ * const result = await clipCutOperation.run(
+ *   { input: 'talk.mp4', exports: ['json', 'edl', 'clips'] },
+ *   { signal: new AbortController().signal, onProgress: console.log, outputDir: '/tmp/out' },
+ * );
+ * console.log(result.clips.map((c) => [c.startFrame, c.endFrame]));
+ * ```
+ */
+export const clipCutOperation: Operation<'clip-cut'> = {
+  name: 'clip-cut',
+  async availability() {
+    try {
+      await resolveTools();
+      return { available: true };
+    } catch (error) {
+      return { available: false, reason: isFramewrightError(error) ? error.message : 'ffmpeg cannot be run' };
+    }
+  },
+  async run(params, context) {
+    try {
+      return await run(params, context);
+    } catch (error) {
+      if (context.signal.aborted) throw cancelled();
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,95 @@
+// The one place that builds and runs fluent-ffmpeg commands: tool paths, cancellation (SIGTERM,
+// then SIGKILL after a grace period) and turning ffmpeg's stderr into one-line errors.
+import ffmpeg from 'fluent-ffmpeg';
+import { FramewrightError, oneLine } from '../protocol/index.js';
+import { resolveTools } from './tools.js';
+
+/** How long a cancelled ffmpeg gets to exit after SIGTERM before it is SIGKILLed. */
+export const KILL_GRACE_MS = 1500;
+
+/** A fluent-ffmpeg command bound to the resolved binaries. */
+export type FfmpegCommand = ffmpeg.FfmpegCommand;
+
+/** A new fluent-ffmpeg command using the resolved ffmpeg/ffprobe (quiet logging, no stdin). */
+export async function newCommand(): Promise<FfmpegCommand> {
+  const tools = await resolveTools();
+  // fluent-ffmpeg keeps these paths in a module-wide cache; set them each time so a reset takes effect.
+  return ffmpeg({ stdoutLines: 0 })
+    .setFfmpegPath(tools.ffmpeg.path)
+    .setFfprobePath(tools.ffprobe.path)
+    .addOption('-hide_banner')
+    .addOption('-nostdin')
+    .addOption('-loglevel', 'error');
+}
+
+/** The cancellation error every media function rejects with. */
+export function cancelledError(what: string): FramewrightError {
+  return new FramewrightError('CANCELLED', `${what} was cancelled`);
+}
+
+/** The most telling line of ffmpeg's stderr (the last non-empty one). */
+export function lastLine(stderr: string | undefined): string {
+  const lines = (stderr ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  return lines[lines.length - 1] ?? '';
+}
+
+/** Handle on a started command, used to cancel it. */
+export interface Running {
+  /** Process id once ffmpeg started. */
+  readonly pid: () => number | undefined;
+  /** Resolves when ffmpeg exited (successfully or not). */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Runs `command` until it exits. The `signal` kills the child (SIGTERM, SIGKILL after
+ * {@link KILL_GRACE_MS}) and the promise rejects with `CANCELLED` once the process is gone.
+ * Failures reject with `FFMPEG_FAILED` naming `what` and ffmpeg's last stderr line.
+ */
+export function runCommand(command: FfmpegCommand, what: string, signal?: AbortSignal, onStart?: (pid: number | undefined) => void): Running {
+  let proc: { pid?: number; exitCode: number | null; signalCode: string | null; kill(sig: NodeJS.Signals): boolean } | undefined;
+  let cancelled = false;
+  let killTimer: NodeJS.Timeout | undefined;
+
+  const kill = () => {
+    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    killTimer = setTimeout(() => {
+      if (proc !== undefined && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    }, KILL_GRACE_MS);
+    killTimer.unref();
+  };
+  const onAbort = () => {
+    cancelled = true;
+    kill();
+  };
+
+  const done = new Promise<void>((resolve, reject) => {
+    const finish = (error: Error | undefined, stderr?: string) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (killTimer !== undefined) clearTimeout(killTimer);
+      if (cancelled || signal?.aborted === true) reject(cancelledError(what));
+      else if (error === undefined) resolve();
+      else if (error instanceof FramewrightError) reject(error);
+      else {
+        const detail = lastLine(stderr) || oneLine(error.message);
+        reject(new FramewrightError('FFMPEG_FAILED', `${what} failed: ${detail}`, { cause: error }));
+      }
+    };
+    command.on('start', () => {
+      proc = (command as unknown as { ffmpegProc?: typeof proc }).ffmpegProc;
+      onStart?.(proc?.pid);
+      if (cancelled) kill();
+    });
+    command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => finish(error, stderr ?? undefined));
+    command.on('end', () => finish(undefined));
+    if (signal?.aborted === true) {
+      cancelled = true;
+      finish(undefined);
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    command.run();
+  });
+  return { pid: () => proc?.pid, done };
+}

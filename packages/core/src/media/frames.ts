@@ -1,0 +1,125 @@
+// Streams downscaled raw frames out of ffmpeg through a pipe. Memory stays bounded whatever the
+// video length: ffmpeg blocks on the pipe while the consumer is busy (stream backpressure), and
+// the reader reuses one frame buffer.
+import { PassThrough } from 'node:stream';
+import { FramewrightError } from '../protocol/index.js';
+import { cancelledError, newCommand, runCommand } from './command.js';
+import { checkInputFile } from './probe.js';
+
+/** Pixel layouts the frame reader can produce. */
+export type AnalysisPixelFormat = 'rgb24' | 'gray';
+
+/** Options of {@link readFrames}. */
+export interface FrameReaderOptions {
+  /** Width of the delivered frames; the height keeps the aspect ratio (even, at least 2). */
+  readonly width: number;
+  /** Source size, to compute the delivered height (from {@link probe}). */
+  readonly sourceWidth: number;
+  /** Source height. */
+  readonly sourceHeight: number;
+  /** Pixel layout (default `rgb24`: 3 bytes a pixel). */
+  readonly pixelFormat?: AnalysisPixelFormat;
+  /** Swscale algorithm (default `area`: averages every source pixel, so sensor noise cancels out). */
+  readonly scaler?: 'area' | 'fast_bilinear' | 'bilinear' | 'neighbor';
+  /** Cancels decoding: ffmpeg is killed and the iteration rejects with `CANCELLED`. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A stream of frames. Iterate it once with `for await`; each yielded buffer is valid until the
+ * next step of the iteration (it is reused, so copy what you keep).
+ */
+export interface FrameStream extends AsyncIterable<Uint8Array> {
+  /** Width of each frame in pixels. */
+  readonly width: number;
+  /** Height of each frame in pixels. */
+  readonly height: number;
+  /** Bytes per frame. */
+  readonly frameBytes: number;
+  /** Process id of the decoding ffmpeg once it started (for diagnostics and tests). */
+  readonly pid: () => number | undefined;
+}
+
+/** The analysis size for a source size and a target width: even numbers, aspect kept. */
+export function analysisSize(width: number, sourceWidth: number, sourceHeight: number): { width: number; height: number } {
+  const w = Math.max(2, Math.min(sourceWidth, width) & ~1);
+  const h = Math.max(2, Math.round((w * sourceHeight) / sourceWidth / 2) * 2);
+  return { width: w, height: h };
+}
+
+/**
+ * Decodes the first video stream of `input`, downscaled to `options.width`, as raw frames.
+ *
+ * @example
+ * ```ts
+ * const info = await probe(file);
+ * const frames = readFrames(file, { width: 96, sourceWidth: info.width, sourceHeight: info.height });
+ * for await (const frame of frames) analyse(frame); // frame.length === frames.frameBytes
+ * ```
+ */
+export function readFrames(input: string, options: FrameReaderOptions): FrameStream {
+  const { width, height } = analysisSize(options.width, options.sourceWidth, options.sourceHeight);
+  const pixelFormat = options.pixelFormat ?? 'rgb24';
+  const frameBytes = width * height * (pixelFormat === 'rgb24' ? 3 : 1);
+  const scaler = options.scaler ?? 'area';
+  let pid: number | undefined;
+
+  async function* iterate(): AsyncGenerator<Uint8Array> {
+    const path = await checkInputFile(input);
+    // A few frames of buffering keep ffmpeg busy while JS analyses, without unbounded growth.
+    const pipe = new PassThrough({ highWaterMark: Math.max(frameBytes * 4, 1 << 16) });
+    const command = (await newCommand())
+      .input(path)
+      .outputOptions([
+        '-map', '0:v:0', '-an', '-sn', '-dn',
+        '-vf', `scale=${width}:${height}:flags=${scaler}`,
+        '-pix_fmt', pixelFormat, '-vsync', 'passthrough', '-f', 'rawvideo',
+      ])
+      .output(pipe, { end: true });
+    const running = runCommand(command, `decoding ${path}`, options.signal, (p) => (pid = p));
+    let failure: unknown;
+    running.done.catch((error: unknown) => {
+      failure = error;
+      // Wakes the consumer even when ffmpeg died before writing anything.
+      pipe.destroy();
+    });
+
+    const frame = new Uint8Array(frameBytes);
+    let filled = 0;
+    try {
+      for await (const chunk of pipe as AsyncIterable<Buffer>) {
+        let offset = 0;
+        while (offset < chunk.length) {
+          const n = Math.min(frameBytes - filled, chunk.length - offset);
+          frame.set(chunk.subarray(offset, offset + n), filled);
+          filled += n;
+          offset += n;
+          if (filled === frameBytes) {
+            filled = 0;
+            yield frame;
+            if (options.signal?.aborted === true) throw cancelledError(`decoding ${path}`);
+          }
+        }
+      }
+    } catch (error) {
+      if (failure === undefined && options.signal?.aborted !== true) throw error;
+    } finally {
+      // Stopping early (break, error, cancel) must not leave ffmpeg blocked on a full pipe.
+      if (!pipe.destroyed) pipe.destroy();
+      const exited = running.done.catch(() => undefined);
+      await exited;
+    }
+    if (failure !== undefined) throw failure;
+    if (options.signal?.aborted === true) throw cancelledError(`decoding ${path}`);
+    await running.done;
+    if (filled !== 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `decoding ${path} ended inside a frame`);
+  }
+
+  return {
+    width,
+    height,
+    frameBytes,
+    pid: () => pid,
+    [Symbol.asyncIterator]: () => iterate(),
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * The media layer: the only code that runs ffmpeg/ffprobe (through fluent-ffmpeg, which is
+ * archived upstream and so stays behind this boundary).
+ * @packageDocumentation
+ */
+export { resolveTools, resetTools, type ToolInfo, type ResolvedTool, type ToolSource } from './tools.js';
+export { probe, checkInputFile, type MediaInfo, type AudioInfo, type Rational } from './probe.js';
+export { readFrames, analysisSize, type FrameStream, type FrameReaderOptions, type AnalysisPixelFormat } from './frames.js';
+export { readAudioLevels, findSilences, type AudioLevels, type AudioLevelOptions, type Silence } from './audio.js';
+export {
+  cutSegment, writeThumbnail, decodeNull,
+  type SegmentMode, type SegmentOptions, type ThumbnailOptions, type DecodeTiming,
+} from './segments.js';
+export { generateSampleVideo, type SampleVideo, type SampleVideoOptions } from './sample.js';

@@ -1,0 +1,91 @@
+// A small sample video made from ffmpeg's built-in (lavfi) sources, so `framewright demo` and the
+// benchmark need no downloaded media and know the true cuts.
+import { writeAtomic } from '../util/fs.js';
+import { newCommand, runCommand } from './command.js';
+
+/** Options of {@link generateSampleVideo}. All optional. */
+export interface SampleVideoOptions {
+  /** Frame width (default 640). */
+  readonly width?: number;
+  /** Frame height (default 360). */
+  readonly height?: number;
+  /** Frames per second, an integer (default 25). */
+  readonly fps?: number;
+  /** Total length in seconds (default 12). The shots share it in fixed proportions. */
+  readonly seconds?: number;
+  /** H.264 preset (default `veryfast`). */
+  readonly preset?: string;
+  /** Cancels generation. */
+  readonly signal?: AbortSignal;
+}
+
+/** What {@link generateSampleVideo} made. */
+export interface SampleVideo {
+  /** The file written. */
+  readonly path: string;
+  /** Frames where a new shot starts (the true hard cuts, without frame 0). */
+  readonly cutFrames: number[];
+  /** Total number of frames. */
+  readonly frameCount: number;
+  /** Frames per second. */
+  readonly fps: number;
+  /** Where the audio is silent (seconds). */
+  readonly silence: { readonly startSeconds: number; readonly endSeconds: number };
+}
+
+// Shot sources and their share of the length. Chosen to look different from each other, with
+// motion inside each shot (the detectors must not cut on motion).
+const SHOTS: ReadonlyArray<{ source: string; share: number }> = [
+  { source: 'testsrc2', share: 0.25 },
+  { source: 'smptehdbars', share: 0.15 },
+  { source: 'mandelbrot', share: 0.25 },
+  { source: 'life=mold=10:ratio=0.2:death_color=#203040:life_color=#e0c080', share: 0.15 },
+  { source: 'rgbtestsrc', share: 0.2 },
+];
+
+/**
+ * Generates an H.264/AAC MP4 at `path` with five shots (hard cuts at known frames) and a tone
+ * that falls silent for one second in the middle, and returns the ground truth.
+ *
+ * @example
+ * ```ts
+ * const sample = await generateSampleVideo('/tmp/sample.mp4');
+ * console.log(sample.cutFrames); // [75, 120, 195, 240] at the defaults
+ * ```
+ */
+export async function generateSampleVideo(path: string, options: SampleVideoOptions = {}): Promise<SampleVideo> {
+  const width = options.width ?? 640;
+  const height = options.height ?? 360;
+  const fps = options.fps ?? 25;
+  const seconds = options.seconds ?? 12;
+  const frameCount = Math.round(seconds * fps);
+  const lengths = SHOTS.map((s) => Math.round(s.share * frameCount));
+  lengths[lengths.length - 1] = frameCount - lengths.slice(0, -1).reduce((a, b) => a + b, 0);
+  const cutFrames: number[] = [];
+  lengths.slice(0, -1).reduce((at, n) => (cutFrames.push(at + n), at + n), 0);
+  const duration = frameCount / fps;
+  const silence = { startSeconds: Math.round(duration * 0.45 * 10) / 10, endSeconds: Math.round(duration * 0.45 * 10) / 10 + 1 };
+
+  await writeAtomic(path, async (temp) => {
+    const command = await newCommand();
+    const chains: string[] = [];
+    SHOTS.forEach((shot, i) => {
+      const sep = shot.source.includes('=') ? ':' : '=';
+      command.input(`${shot.source}${sep}s=${width}x${height}:r=${fps}`).inputFormat('lavfi');
+      chains.push(`[${i}:v]trim=end_frame=${lengths[i]},setpts=PTS-STARTPTS,format=yuv420p[v${i}]`);
+    });
+    command.input(`sine=frequency=330:sample_rate=48000:duration=${duration}`).inputFormat('lavfi');
+    const concat = `${SHOTS.map((_, i) => `[v${i}]`).join('')}concat=n=${SHOTS.length}:v=1:a=0[v]`;
+    const mute = `[${SHOTS.length}:a]volume=enable='between(t,${silence.startSeconds},${silence.endSeconds})':volume=0[a]`;
+    command
+      .complexFilter([...chains, concat, mute].join(';'))
+      .outputOptions([
+        '-map', '[v]', '-map', '[a]', '-frames:v', String(frameCount),
+        '-c:v', 'libx264', '-preset', options.preset ?? 'veryfast', '-pix_fmt', 'yuv420p', '-g', String(2 * fps),
+        '-c:a', 'aac', '-b:a', '96k', '-movflags', '+faststart', '-f', 'mp4',
+      ])
+      .output(temp);
+    await runCommand(command, `generating a sample video at ${path}`, options.signal).done;
+  });
+  return { path, cutFrames, frameCount, fps, silence };
+}

@@ -1,0 +1,121 @@
+// Finds ffmpeg and ffprobe. Order: FFMPEG_PATH / FFPROBE_PATH (when set, they win and are the only
+// candidate, so a typo is reported instead of silently using another binary), then PATH, then the
+// binaries shipped by the optional @ffmpeg-installer/@ffprobe-installer packages.
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { FramewrightError, oneLine } from '../protocol/index.js';
+
+/** Where a tool was found. */
+export type ToolSource = 'env' | 'path' | 'bundled';
+
+/** One resolved tool. */
+export interface ResolvedTool {
+  /** Executable path (or bare name resolved through PATH). */
+  readonly path: string;
+  /** Which resolution step found it. */
+  readonly source: ToolSource;
+  /** Version string as the tool reports it, e.g. `5.1.9-0+deb12u1`. */
+  readonly version: string;
+}
+
+/** ffmpeg and ffprobe as resolved for this process. */
+export interface ToolInfo {
+  /** The ffmpeg binary. */
+  readonly ffmpeg: ResolvedTool;
+  /** The ffprobe binary. */
+  readonly ffprobe: ResolvedTool;
+}
+
+type ToolName = 'ffmpeg' | 'ffprobe';
+
+interface Candidate {
+  readonly path: string;
+  readonly source: ToolSource;
+  readonly label: string;
+}
+
+const ENV_VAR: Record<ToolName, string> = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' };
+const INSTALLER: Record<ToolName, string> = { ffmpeg: '@ffmpeg-installer/ffmpeg', ffprobe: '@ffprobe-installer/ffprobe' };
+
+function readVersion(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(path, ['-hide_banner', '-version'], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
+      if (error) {
+        reject(error);
+        return;
+      }
+      const match = /version\s+(\S+)/.exec(stdout);
+      if (match?.[1] === undefined) reject(new Error('no version in its -version output'));
+      else resolve(match[1]);
+    });
+  });
+}
+
+// The installer packages are optional dependencies and throw on unsupported platforms, so they are
+// loaded lazily and any failure just means "not bundled here".
+function bundledPath(tool: ToolName): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const mod = require(INSTALLER[tool]) as { path?: unknown };
+    return typeof mod.path === 'string' ? mod.path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function candidates(tool: ToolName): Candidate[] {
+  const fromEnv = process.env[ENV_VAR[tool]];
+  if (fromEnv !== undefined && fromEnv !== '') return [{ path: fromEnv, source: 'env', label: `${ENV_VAR[tool]}=${fromEnv}` }];
+  const list: Candidate[] = [{ path: tool, source: 'path', label: `${tool} on PATH` }];
+  const bundled = bundledPath(tool);
+  list.push(bundled === undefined
+    ? { path: '', source: 'bundled', label: `${INSTALLER[tool]} (not installed)` }
+    : { path: bundled, source: 'bundled', label: `${INSTALLER[tool]} (${bundled})` });
+  return list;
+}
+
+async function resolveTool(tool: ToolName): Promise<ResolvedTool> {
+  const tried: string[] = [];
+  for (const c of candidates(tool)) {
+    if (c.path === '') {
+      tried.push(c.label);
+      continue;
+    }
+    try {
+      return { path: c.path, source: c.source, version: await readVersion(c.path) };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      tried.push(`${c.label} (${typeof code === 'string' ? code : oneLine(String((error as Error).message ?? error))})`);
+    }
+  }
+  throw new FramewrightError('FFMPEG_NOT_FOUND', `${tool} not found: tried ${tried.join(', ')}; install ffmpeg or set ${ENV_VAR[tool]}`);
+}
+
+let cached: Promise<ToolInfo> | undefined;
+
+/**
+ * Resolves ffmpeg and ffprobe once per process (see the module comment for the order) and reports
+ * where each came from and its version. Rejects with `FFMPEG_NOT_FOUND` naming every place tried.
+ *
+ * @example
+ * ```ts
+ * const { ffmpeg } = await resolveTools();
+ * console.log(`${ffmpeg.path} (${ffmpeg.source}) ${ffmpeg.version}`);
+ * ```
+ */
+export function resolveTools(): Promise<ToolInfo> {
+  if (cached === undefined) {
+    const attempt = Promise.all([resolveTool('ffmpeg'), resolveTool('ffprobe')]).then(([ffmpeg, ffprobe]) => ({ ffmpeg, ffprobe }));
+    cached = attempt;
+    // A failure is not cached: the user may install ffmpeg or fix the variable and retry.
+    attempt.catch(() => {
+      if (cached === attempt) cached = undefined;
+    });
+  }
+  return cached;
+}
+
+/** Forgets the resolved tools so the next {@link resolveTools} looks again (after the environment changed). */
+export function resetTools(): void {
+  cached = undefined;
+}

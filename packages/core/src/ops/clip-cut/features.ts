@@ -1,0 +1,170 @@
+// Per-frame summaries of an RGB analysis frame and the distances between two of them. Everything is
+// preallocated typed arrays: the analysis runs once per decoded frame, so it must not allocate.
+
+/** Bins of the joint hue × saturation × value histogram. */
+const H_BINS = 16;
+const S_BINS = 4;
+const V_BINS = 4;
+const HIST_BINS = H_BINS * S_BINS * V_BINS;
+/** Side of the luma thumbnail the perceptual hash is computed from. */
+const HASH_SIDE = 32;
+/** The hash keeps the lowest HASH_FREQ × HASH_FREQ DCT frequencies. */
+const HASH_FREQ = 8;
+
+/** The summary of one frame the detectors compare. */
+export class FrameFeatures {
+  /** Hue (0-255, circular), saturation and value of each pixel, interleaved. */
+  readonly hsv: Uint8Array;
+  /** Joint HSV histogram (pixel counts). */
+  readonly histogram: Uint32Array;
+  /** 64-bit perceptual hash as two 32-bit halves. */
+  readonly hash = new Uint32Array(2);
+  /** Mean luma (0-255). */
+  meanLuma = 0;
+  /** Pixels in the frame. */
+  readonly pixels: number;
+
+  constructor(pixels: number) {
+    this.pixels = pixels;
+    this.hsv = new Uint8Array(pixels * 3);
+    this.histogram = new Uint32Array(HIST_BINS);
+  }
+}
+
+/** Computes {@link FrameFeatures} of RGB24 frames of one size, reusing its scratch buffers. */
+export class FeatureExtractor {
+  readonly width: number;
+  readonly height: number;
+  private readonly lumaSmall = new Float64Array(HASH_SIDE * HASH_SIDE);
+  private readonly cellCount = new Float64Array(HASH_SIDE * HASH_SIDE);
+  private readonly cellOfPixel: Uint16Array;
+  private readonly cos = new Float64Array(HASH_FREQ * HASH_SIDE);
+  private readonly rowDct = new Float64Array(HASH_FREQ * HASH_SIDE);
+  private readonly coeffs = new Float64Array(HASH_FREQ * HASH_FREQ);
+  private readonly sorted = new Float64Array(HASH_FREQ * HASH_FREQ - 1);
+
+  constructor(width: number, height: number) {
+    this.width = width;
+    this.height = height;
+    this.cellOfPixel = new Uint16Array(width * height);
+    for (let y = 0; y < height; y++) {
+      const cy = Math.min(HASH_SIDE - 1, Math.floor((y * HASH_SIDE) / height));
+      for (let x = 0; x < width; x++) {
+        const cx = Math.min(HASH_SIDE - 1, Math.floor((x * HASH_SIDE) / width));
+        const cell = cy * HASH_SIDE + cx;
+        this.cellOfPixel[y * width + x] = cell;
+        this.cellCount[cell]! += 1;
+      }
+    }
+    for (let u = 0; u < HASH_FREQ; u++) {
+      for (let x = 0; x < HASH_SIDE; x++) this.cos[u * HASH_SIDE + x] = Math.cos(((2 * x + 1) * u * Math.PI) / (2 * HASH_SIDE));
+    }
+  }
+
+  /** A features object sized for this extractor. */
+  create(): FrameFeatures {
+    return new FrameFeatures(this.width * this.height);
+  }
+
+  /** Fills `out` from an RGB24 frame. */
+  extract(rgb: Uint8Array, out: FrameFeatures): void {
+    const { hsv, histogram } = out;
+    const small = this.lumaSmall;
+    histogram.fill(0);
+    small.fill(0);
+    let lumaSum = 0;
+    const n = out.pixels;
+    for (let p = 0, i = 0; p < n; p++, i += 3) {
+      const r = rgb[i]!;
+      const g = rgb[i + 1]!;
+      const b = rgb[i + 2]!;
+      const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+      const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+      const delta = max - min;
+      let h = 0;
+      if (delta > 0) {
+        // Hue in sixths of the circle, scaled to 0-255 so it wraps like a byte.
+        let sixth: number;
+        if (max === r) sixth = (g - b) / delta;
+        else if (max === g) sixth = 2 + (b - r) / delta;
+        else sixth = 4 + (r - g) / delta;
+        h = Math.round((sixth * 256) / 6) & 255;
+      }
+      const s = max === 0 ? 0 : Math.round((255 * delta) / max);
+      hsv[i] = h;
+      hsv[i + 1] = s;
+      hsv[i + 2] = max;
+      histogram[((h * H_BINS) >> 8) * S_BINS * V_BINS + ((s * S_BINS) >> 8) * V_BINS + ((max * V_BINS) >> 8)]! += 1;
+      const y = (77 * r + 150 * g + 29 * b) >> 8;
+      lumaSum += y;
+      small[this.cellOfPixel[p]!]! += y;
+    }
+    out.meanLuma = lumaSum / n;
+    for (let c = 0; c < small.length; c++) small[c]! /= Math.max(1, this.cellCount[c]!);
+    this.hashInto(out.hash);
+  }
+
+  // pHash: the low 8×8 DCT coefficients of a 32×32 luma thumbnail, each bit set when the
+  // coefficient is above their median (the DC term is left out: it only encodes brightness).
+  private hashInto(hash: Uint32Array): void {
+    const { cos, rowDct, coeffs, lumaSmall } = this;
+    for (let y = 0; y < HASH_SIDE; y++) {
+      for (let u = 0; u < HASH_FREQ; u++) {
+        let sum = 0;
+        for (let x = 0; x < HASH_SIDE; x++) sum += lumaSmall[y * HASH_SIDE + x]! * cos[u * HASH_SIDE + x]!;
+        rowDct[u * HASH_SIDE + y] = sum;
+      }
+    }
+    for (let v = 0; v < HASH_FREQ; v++) {
+      for (let u = 0; u < HASH_FREQ; u++) {
+        let sum = 0;
+        for (let y = 0; y < HASH_SIDE; y++) sum += rowDct[u * HASH_SIDE + y]! * cos[v * HASH_SIDE + y]!;
+        coeffs[v * HASH_FREQ + u] = sum;
+      }
+    }
+    this.sorted.set(coeffs.subarray(1));
+    this.sorted.sort();
+    const median = (this.sorted[31]! + this.sorted[32]!) / 2;
+    hash[0] = 0;
+    hash[1] = 0;
+    for (let k = 1; k < HASH_FREQ * HASH_FREQ; k++) {
+      if (coeffs[k]! > median) hash[k >> 5]! |= 1 << (k & 31);
+    }
+  }
+}
+
+/** Mean absolute HSV difference of two frames (0-255; hue differences wrap around). */
+export function contentDistance(a: FrameFeatures, b: FrameFeatures): number {
+  const x = a.hsv;
+  const y = b.hsv;
+  let sum = 0;
+  for (let i = 0; i < x.length; i += 3) {
+    let dh = x[i]! - y[i]!;
+    if (dh < 0) dh = -dh;
+    if (dh > 128) dh = 256 - dh;
+    const ds = x[i + 1]! - y[i + 1]!;
+    const dv = x[i + 2]! - y[i + 2]!;
+    sum += dh + (ds < 0 ? -ds : ds) + (dv < 0 ? -dv : dv);
+  }
+  return sum / x.length;
+}
+
+/** One minus the intersection of the two HSV histograms (0 identical, 1 disjoint). */
+export function histogramDistance(a: FrameFeatures, b: FrameFeatures): number {
+  let common = 0;
+  const x = a.histogram;
+  const y = b.histogram;
+  for (let i = 0; i < x.length; i++) common += x[i]! < y[i]! ? x[i]! : y[i]!;
+  return 1 - common / a.pixels;
+}
+
+function popcount(v: number): number {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Fraction of the 63 perceptual-hash bits that differ (0 same picture, ~0.5 unrelated). */
+export function hashDistance(a: FrameFeatures, b: FrameFeatures): number {
+  return (popcount(a.hash[0]! ^ b.hash[0]!) + popcount(a.hash[1]! ^ b.hash[1]!)) / 63;
+}

@@ -1,0 +1,114 @@
+// Writes what clip-cut exports: clip files and thumbnails (through the media layer), the editor
+// cut lists (renderers in ./exports) and the JSON result. Every file is written to
+// a temporary name and renamed, and the caller removes everything listed in `written` on failure.
+import { join } from 'node:path';
+import { cutSegment, writeThumbnail, type MediaInfo, type SegmentMode } from '../../media/index.js';
+import type { ClipCutResult } from '../../protocol/index.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import { renderEdl, renderFcp7Xml, renderFcpXml, renderOtio, type CutList } from './exports/index.js';
+
+/** The editor formats, their file extension and renderer. */
+const CUT_LIST_FORMATS = {
+  edl: { ext: 'edl', render: renderEdl },
+  fcp7: { ext: 'xml', render: renderFcp7Xml },
+  fcpxml: { ext: 'fcpxml', render: renderFcpXml },
+  otio: { ext: 'otio', render: renderOtio },
+} as const;
+
+/** One of the editor cut-list formats. */
+export type CutListFormat = keyof typeof CUT_LIST_FORMATS;
+
+/** Everything an export step needs. */
+export interface ExportContext {
+  readonly info: MediaInfo;
+  readonly name: string;
+  readonly outputDir: string;
+  readonly signal: AbortSignal;
+  /** Every file written so far (absolute paths); appended to as files land. */
+  readonly written: string[];
+}
+
+/** A file name made safe for every file system: no separators, controls or reserved characters. */
+export function sanitiseName(raw: string): string {
+  const cleaned = raw
+    .normalize('NFC')
+    .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_')
+    .replace(/^[.\s-]+/, '')
+    .replace(/[.\s]+$/, '')
+    .slice(0, 120);
+  return cleaned.length > 0 ? cleaned : 'video';
+}
+
+/** The cut list the editor renderers take. */
+export function toCutList(result: ClipCutResult, info: MediaInfo, name: string): CutList {
+  return {
+    name,
+    mediaPath: info.path,
+    fps: { num: info.fps.num, den: info.fps.den },
+    dropFrame: result.dropFrame,
+    width: info.width,
+    height: info.height,
+    frameCount: result.frameCount,
+    hasAudio: info.audio !== undefined,
+    ...(info.audio !== undefined && info.audio.sampleRate > 0 ? { audioSampleRate: info.audio.sampleRate } : {}),
+    ...(info.audio !== undefined && info.audio.channels > 0 ? { audioChannels: info.audio.channels } : {}),
+    clips: result.clips.map((c) => ({ startFrame: c.startFrame, endFrame: c.endFrame })),
+  };
+}
+
+/** Writes one editor cut list and returns its path. */
+export async function writeCutList(format: CutListFormat, list: CutList, ctx: ExportContext): Promise<string> {
+  const { ext, render } = CUT_LIST_FORMATS[format];
+  const path = join(ctx.outputDir, `${ctx.name}.${ext}`);
+  await writeFileAtomic(path, render(list));
+  ctx.written.push(path);
+  return path;
+}
+
+const clipNumber = (index: number) => String(index + 1).padStart(3, '0');
+
+/**
+ * Writes one file per clip (`<name>-clip-001.mp4`, …) and returns the paths in clip order.
+ * `onClip` is told after each clip.
+ */
+export async function writeClipFiles(
+  result: ClipCutResult,
+  mode: SegmentMode,
+  ctx: ExportContext,
+  onClip: (done: number) => void,
+): Promise<string[]> {
+  const paths: string[] = [];
+  for (const clip of result.clips) {
+    const path = join(ctx.outputDir, `${ctx.name}-clip-${clipNumber(clip.index)}.mp4`);
+    await cutSegment(ctx.info.path, path, {
+      startFrame: clip.startFrame,
+      endFrame: clip.endFrame,
+      fps: ctx.info.fps,
+      mode,
+      signal: ctx.signal,
+    });
+    ctx.written.push(path);
+    paths.push(path);
+    onClip(paths.length);
+  }
+  return paths;
+}
+
+/** Writes a JPEG of each clip's middle frame (`<name>-clip-001.jpg`, …). */
+export async function writeThumbnails(result: ClipCutResult, ctx: ExportContext, onClip: (done: number) => void): Promise<string[]> {
+  const paths: string[] = [];
+  for (const clip of result.clips) {
+    const path = join(ctx.outputDir, `${ctx.name}-clip-${clipNumber(clip.index)}.jpg`);
+    const middle = Math.floor((clip.startFrame + clip.endFrame - 1) / 2);
+    await writeThumbnail(ctx.info.path, path, { frame: middle, fps: ctx.info.fps, signal: ctx.signal });
+    ctx.written.push(path);
+    paths.push(path);
+    onClip(paths.length);
+  }
+  return paths;
+}
+
+/** Path of the JSON result. */
+export function jsonPath(ctx: Pick<ExportContext, 'outputDir' | 'name'>): string {
+  return join(ctx.outputDir, `${ctx.name}.json`);
+}
