@@ -1,0 +1,96 @@
+import type { TransformerModelConfig } from '../model.js';
+import type { PositionalConfig } from '../positional.js';
+import { emitAdaLN, emitBlock, emitModulate, emitPatchEmbed, emitTimestepEmbedding } from './emit-blocks.js';
+import { emitEmbedding, emitLayerNorm, emitPositional } from './emit-layers.js';
+import { childPrefix, type OnnxEmitter } from './emitter.js';
+import type { ExportValueSpec } from './exporters.js';
+
+/** Graph values a whole model reads; which exist follows from its config and the export options. */
+export interface ModelGraphInputs {
+  /** Token ids, features or images. */
+  input: string;
+  /** Timestep `[batch]`. */
+  timestep?: string;
+  /** Context tokens `[batch, ctxSeq, contextWidth]`. */
+  context?: string;
+  /** Context padding mask `[batch, ctxSeq]`. */
+  contextMask?: string;
+  /** Key padding mask `[batch, seq]`. */
+  mask?: string;
+}
+
+/** Rank of a patch model's image input: video (5-D) when its positions are space-time. */
+export function patchInputRank(config: TransformerModelConfig): 4 | 5 {
+  return config.positions.kind === 'sincos3d' ? 5 : 4;
+}
+
+/**
+ * The graph inputs of a model, in order: `ids` (int32 `[batch, seq]`), `features`
+ * (`[batch, seq, features]`) or `images` (`[batch, height, width, channels]`, video with a frames
+ * axis); then `timestep`, `context`, `context_mask`, `mask` as the config and options ask.
+ */
+export function modelInputSpecs(config: TransformerModelConfig, withMask: boolean, withContextMask: boolean): ExportValueSpec[] {
+  const specs: ExportValueSpec[] = [];
+  const input = config.input;
+  if (input.kind === 'tokens') specs.push({ name: 'ids', type: 'int32', dims: ['batch', 'seq'] });
+  else if (input.kind === 'features') specs.push({ name: 'features', type: 'float32', dims: ['batch', 'seq', input.features] });
+  else {
+    const image = ['height', 'width', input.channels];
+    specs.push({ name: 'images', type: 'float32', dims: ['batch', ...(patchInputRank(config) === 5 ? ['frames'] : []), ...image] });
+  }
+  if (config.timestep !== undefined) specs.push({ name: 'timestep', type: 'float32', dims: ['batch'] });
+  if (config.context !== undefined) {
+    specs.push({ name: 'context', type: 'float32', dims: ['batch', 'contextSeq', config.context.width] });
+    if (withContextMask) specs.push({ name: 'context_mask', type: 'float32', dims: ['batch', 'contextSeq'] });
+  }
+  if (withMask) specs.push({ name: 'mask', type: 'float32', dims: ['batch', 'seq'] });
+  return specs;
+}
+
+/** `TransformerModel.forward` without KV caches (see the model's class comment for the maths). */
+export function emitModel(e: OnnxEmitter, prefix: string, config: TransformerModelConfig, inputs: ModelGraphInputs): string {
+  const at = (name: string): string => childPrefix(prefix, name);
+  const { width } = config;
+  let x: string;
+  if (config.input.kind === 'tokens') x = emitEmbedding(e, at('embed'), { vocabSize: config.input.vocabSize, width }, inputs.input);
+  else if (config.input.kind === 'features') x = e.linear(at('embed'), inputs.input);
+  else x = emitPatchEmbed(e, at('embed'), { patchSize: config.input.patchSize, channels: config.input.channels, width }, inputs.input, patchInputRank(config));
+
+  if (config.positions.kind !== 'none') x = emitPositional(e, at('pos'), { ...config.positions, width } as PositionalConfig, x);
+  const cond = config.timestep === undefined || inputs.timestep === undefined ? undefined : emitTimestepEmbedding(e, at('time'), { frequencyDim: config.timestep.frequencyDim, width }, inputs.timestep);
+
+  for (let i = 0; i < config.blocks; i++) {
+    x = emitBlock(
+      e,
+      at(`blocks.${i}`),
+      {
+        width,
+        heads: config.heads,
+        ffnHidden: config.ffnHidden,
+        activation: config.activation,
+        ...(config.eps === undefined ? {} : { eps: config.eps }),
+        ...(config.context === undefined ? {} : { contextWidth: config.context.width }),
+        ...(cond === undefined ? {} : { condWidth: width }),
+      },
+      x,
+      {
+        ...(cond === undefined ? {} : { cond }),
+        ...(inputs.context === undefined ? {} : { context: inputs.context }),
+        ...(inputs.contextMask === undefined ? {} : { contextMask: inputs.contextMask }),
+        ...(inputs.mask === undefined ? {} : { mask: inputs.mask }),
+        causal: config.causal === true,
+      },
+    );
+  }
+  let y = emitLayerNorm(e, at('norm'), { width, ...(config.eps === undefined ? {} : { eps: config.eps }), affine: cond === undefined }, x);
+  if (cond !== undefined) {
+    const [shift, scale] = emitAdaLN(e, at('finalAda'), { condWidth: width, width, chunks: 2 }, cond) as [string, string];
+    y = emitModulate(e, y, shift, scale);
+  }
+  return config.outputSize === undefined ? y : e.linear(at('head'), y);
+}
+
+/** Output width of a model: its head's size, or the model width without a head. */
+export function modelOutputWidth(config: TransformerModelConfig): number {
+  return config.outputSize ?? config.width;
+}
