@@ -6,3 +6,13 @@
  * @packageDocumentation
  */
 export * from './protocol/index.js';
+export { ENGINE_VERSION, runOperation, checkOperation, listCapabilities } from './engine/index.js';
+export type { RunOptions } from './engine/index.js';
+export { OPERATION_REGISTRY } from './ops/index.js';
+export type { OperationRegistry, Operation, OperationContext, Availability } from './ops/index.js';
+export { JobQueue, JobJournal, engineJobRunner, isTerminal } from './jobs/index.js';
+export type { JobEvent, JobQueueOptions, JobRunContext, JobRunner, EngineJobRunnerOptions } from './jobs/index.js';
+export { startServer, DEFAULT_PORT } from './server/index.js';
+export type { ServerOptions, RunningServer } from './server/index.js';
+export { resolvePaths, loadOrCreateToken, describeConfig } from './config/index.js';
+export type { FramewrightPaths, ConfiguredPath, PathEnvironment, ConfigEntry } from './config/index.js';

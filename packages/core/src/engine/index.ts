@@ -1,0 +1,151 @@
+/**
+ * The in-process engine: run an operation in this process, with the same validation, output
+ * policy and error codes as the server. The CLI and the server's job queue both run through it.
+ */
+import {
+  assertValid,
+  FramewrightError,
+  findSchemaProblem,
+  isFramewrightError,
+  isOperationName,
+  OPERATION_NAMES,
+  OPERATIONS,
+  toFramewrightError,
+  type OperationCapability,
+  type OperationName,
+  type OperationParams,
+  type OperationProgress,
+  type OperationResult,
+} from '../protocol/index.js';
+import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
+import { prepareOutputDir, resolveOutputDir } from './output-dir.js';
+
+/** Version of the engine: the `@framewright/core` package version (a test keeps them equal). */
+export const ENGINE_VERSION = '0.1.0';
+
+/** Options of {@link runOperation} and {@link checkOperation}. */
+export interface RunOptions<O extends OperationName> {
+  /** Aborts the run: child processes are killed and the run rejects with `CANCELLED`. */
+  signal?: AbortSignal;
+  /** Receives each progress event, already validated against the operation's progress schema. */
+  onProgress?: (progress: OperationProgress<O>) => void;
+  /** Default output folder when `params.outputDir` is absent (default: the output root, else the working directory). */
+  defaultOutputDir?: string;
+  /** When set, the resolved output folder must lie inside it (after resolving symlinks), else `OUTPUT_NOT_ALLOWED`. */
+  outputRoot?: string;
+  /** The operations to run (default: {@link OPERATION_REGISTRY}); tests inject fakes here. */
+  registry?: OperationRegistry;
+}
+
+function operationNamed(op: unknown): OperationName {
+  if (!isOperationName(op)) {
+    throw new FramewrightError('UNKNOWN_OPERATION', `unknown operation ${JSON.stringify(op)}: known are ${OPERATION_NAMES.join(', ')}`);
+  }
+  return op;
+}
+
+function outputDirOf(params: unknown): string | undefined {
+  const dir = (params as { outputDir?: unknown }).outputDir;
+  return typeof dir === 'string' ? dir : undefined;
+}
+
+/**
+ * Checks everything {@link runOperation} checks before it starts work - the operation exists,
+ * the params match its schema, it is available here, the output folder is allowed - and
+ * creates nothing. A server calls this at submit time so bad requests fail at once.
+ *
+ * @throws FramewrightError `UNKNOWN_OPERATION`, `INVALID_PARAMS` (with the JSON pointer),
+ *   `OPERATION_UNAVAILABLE` (with the reason) or `OUTPUT_NOT_ALLOWED`
+ */
+export async function checkOperation<O extends OperationName>(op: O, params: unknown, options: RunOptions<O> = {}): Promise<OperationParams<O>> {
+  const name = operationNamed(op) as O;
+  assertValid(OPERATIONS[name].params, params, `${name} params`);
+  const operation = (options.registry ?? OPERATION_REGISTRY)[name];
+  const availability = await operation.availability();
+  if (!availability.available) {
+    throw new FramewrightError('OPERATION_UNAVAILABLE', availability.reason ?? `${name} is not available on this machine`);
+  }
+  await resolveOutputDir({ requested: outputDirOf(params), defaultDir: options.defaultOutputDir, root: options.outputRoot });
+  return params as OperationParams<O>;
+}
+
+function cancelled(op: string): FramewrightError {
+  return new FramewrightError('CANCELLED', `${op} was cancelled`);
+}
+
+/**
+ * Runs an operation in this process.
+ *
+ * Params are validated against the operation's schema; the output folder is resolved
+ * (`params.outputDir` relative to `outputRoot` when given, else to the working directory),
+ * checked against `outputRoot` and created; progress events and the result are validated
+ * against the operation's schemas (a result that fails is an engine bug: `INTERNAL`).
+ *
+ * @example
+ * ```ts
+ * const result = await runOperation('clip-cut', { input: 'talk.mp4', exports: ['edl'] }, {
+ *   onProgress: (p) => console.log(p.stage, p.fraction),
+ * });
+ * console.log(result.clips.length, result.outputs.edl);
+ * ```
+ * @throws FramewrightError with a stable code: `UNKNOWN_OPERATION`, `INVALID_PARAMS`,
+ *   `OPERATION_UNAVAILABLE`, `OUTPUT_NOT_ALLOWED`, `CANCELLED`, or the operation's own
+ */
+export async function runOperation<O extends OperationName>(op: O, params: unknown, options: RunOptions<O> = {}): Promise<OperationResult<O>> {
+  const checked = await checkOperation(op, params, options);
+  const { signal } = options;
+  if (signal?.aborted) throw cancelled(op);
+  const outputDir = await prepareOutputDir({ requested: outputDirOf(checked), defaultDir: options.defaultOutputDir, root: options.outputRoot });
+  if (signal?.aborted) throw cancelled(op);
+
+  // A bad progress event is an engine bug; throwing it inside the operation's event handlers
+  // could escape as an uncaught error, so the run is aborted and the bug reported afterwards.
+  const internal = new AbortController();
+  let bug: FramewrightError | undefined;
+  const combined = signal === undefined ? internal.signal : AbortSignal.any([signal, internal.signal]);
+  const onProgress = (progress: OperationProgress<O>): void => {
+    if (bug !== undefined) return;
+    const problem = findSchemaProblem(OPERATIONS[op].progress, progress);
+    if (problem !== undefined) {
+      bug = new FramewrightError('INTERNAL', `engine bug: ${op} progress ${problem.pointer} ${problem.message}`);
+      internal.abort(bug);
+      return;
+    }
+    options.onProgress?.(progress);
+  };
+
+  let result: OperationResult<O>;
+  try {
+    result = await (options.registry ?? OPERATION_REGISTRY)[op].run(checked, { signal: combined, onProgress, outputDir });
+  } catch (error) {
+    if (bug !== undefined) throw bug;
+    if (signal?.aborted && !(isFramewrightError(error) && error.code === 'CANCELLED')) throw cancelled(op);
+    throw toFramewrightError(error);
+  }
+  if (bug !== undefined) throw bug;
+  const problem = findSchemaProblem(OPERATIONS[op].result, result);
+  if (problem !== undefined) throw new FramewrightError('INTERNAL', `engine bug: ${op} result ${problem.pointer || '(root)'} ${problem.message}`);
+  return result;
+}
+
+/**
+ * What each declared operation can do on this machine: available or not, and why not.
+ *
+ * @example
+ * ```ts
+ * for (const c of await listCapabilities()) console.log(c.op, c.available ? 'ready' : c.reason);
+ * ```
+ */
+export async function listCapabilities(registry: OperationRegistry = OPERATION_REGISTRY): Promise<OperationCapability[]> {
+  return Promise.all(
+    OPERATION_NAMES.map(async (op): Promise<OperationCapability> => {
+      const availability = await registry[op].availability();
+      return availability.available || availability.reason === undefined
+        ? { op, available: availability.available }
+        : { op, available: false, reason: availability.reason };
+    }),
+  );
+}
+
+export { prepareOutputDir, resolveOutputDir } from './output-dir.js';
+export type { OutputDirPolicy } from './output-dir.js';

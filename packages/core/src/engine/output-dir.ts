@@ -1,0 +1,89 @@
+import { mkdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { FramewrightError } from '../protocol/index.js';
+
+/** Where an operation's outputs go, before anything is created. */
+export interface OutputDirPolicy {
+  /** The folder `params.outputDir` asked for, if any. */
+  readonly requested?: string | undefined;
+  /** The folder used when nothing was requested. */
+  readonly defaultDir?: string | undefined;
+  /** When set, the folder must lie inside it (after resolving symlinks). */
+  readonly root?: string | undefined;
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+/**
+ * The real path `path` will have once created: symlinks in its longest existing ancestor are
+ * resolved, the missing tail is appended as is (it cannot hold `..`: `resolve` removed those).
+ */
+async function realPathToBe(path: string): Promise<string> {
+  const tail: string[] = [];
+  let current = path;
+  for (;;) {
+    try {
+      const real = await realpath(current);
+      return tail.length === 0 ? real : join(real, ...tail.reverse());
+    } catch (error) {
+      if (!isErrno(error, 'ENOENT')) throw error;
+      const parent = dirname(current);
+      if (parent === current) return path;
+      tail.push(basename(current));
+      current = parent;
+    }
+  }
+}
+
+function pointerOf(policy: OutputDirPolicy): { pointer?: string } {
+  return policy.requested === undefined ? {} : { pointer: '/outputDir' };
+}
+
+function isInside(root: string, target: string): boolean {
+  const rel = relative(root, target);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Resolves the output folder an operation may write into and checks it against the policy,
+ * creating nothing. A relative `requested` folder is taken relative to the root when there is
+ * one (so a server's clients name folders inside it), else to the working directory.
+ *
+ * @returns the absolute folder, and for a rooted policy the real (symlink-free) root
+ * @throws FramewrightError `OUTPUT_NOT_ALLOWED` when the folder would lie outside the root
+ */
+export async function resolveOutputDir(policy: OutputDirPolicy): Promise<{ dir: string; realRoot?: string }> {
+  const base = policy.root === undefined ? process.cwd() : resolve(policy.root);
+  const dir = resolve(base, policy.requested ?? policy.defaultDir ?? base);
+  if (policy.root === undefined) return { dir };
+  const realRoot = await realPathToBe(base);
+  const realDir = await realPathToBe(dir);
+  if (!isInside(realRoot, realDir)) {
+    throw new FramewrightError('OUTPUT_NOT_ALLOWED', `output folder ${dir} is outside the output root ${base}`, pointerOf(policy));
+  }
+  return { dir, realRoot };
+}
+
+/**
+ * Resolves, checks and creates the output folder. After creating it the real path is checked
+ * again, so a symlink swapped in meanwhile cannot lead outside the root.
+ *
+ * @returns the absolute output folder
+ * @throws FramewrightError `OUTPUT_NOT_ALLOWED` (outside the root) or `OUTPUT_FAILED` (cannot be created)
+ */
+export async function prepareOutputDir(policy: OutputDirPolicy): Promise<string> {
+  const { dir, realRoot } = await resolveOutputDir(policy);
+  try {
+    await mkdir(dir, { recursive: true });
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a folder');
+  } catch (error) {
+    const why = isErrno(error, 'EEXIST') || isErrno(error, 'ENOTDIR') ? 'a file is in the way' : error instanceof Error ? error.message : String(error);
+    throw new FramewrightError('OUTPUT_FAILED', `cannot create output folder ${dir}: ${why}`, { cause: error });
+  }
+  if (realRoot !== undefined && !isInside(realRoot, await realpath(dir))) {
+    throw new FramewrightError('OUTPUT_NOT_ALLOWED', `output folder ${dir} resolves outside the output root`, pointerOf(policy));
+  }
+  return dir;
+}

@@ -1,0 +1,41 @@
+/**
+ * Jobs: the in-process queue (concurrency limit, progress, cancel, events) and its journal.
+ */
+import { join } from 'node:path';
+import type { OperationName, OperationProgress } from '../protocol/index.js';
+import { checkOperation, runOperation, type RunOptions } from '../engine/index.js';
+import type { JobRunner } from './queue.js';
+
+export { JobQueue, isTerminal } from './queue.js';
+export type { JobEvent, JobQueueOptions, JobRunContext, JobRunner } from './queue.js';
+export { JobJournal, INTERRUPTED_MESSAGE } from './journal.js';
+
+/** Options of {@link engineJobRunner}. */
+export interface EngineJobRunnerOptions {
+  /** Outputs must lie under it; a job without `outputDir` writes into `<outputRoot>/<job id>`. */
+  readonly outputRoot: string;
+  /** The operations to run (default: the built-in registry). */
+  readonly registry?: RunOptions<OperationName>['registry'];
+}
+
+/**
+ * A {@link JobRunner} that runs jobs in this process through the engine, confined to an output
+ * root: each job's default output folder is `<outputRoot>/<job id>`, so concurrent jobs never
+ * overwrite each other's files.
+ */
+export function engineJobRunner(options: EngineJobRunnerOptions): JobRunner {
+  const base = { outputRoot: options.outputRoot, ...(options.registry === undefined ? {} : { registry: options.registry }) };
+  return {
+    async check(op, params) {
+      await checkOperation(op, params, base);
+    },
+    run(op, params, context) {
+      return runOperation(op, params, {
+        ...base,
+        signal: context.signal,
+        defaultOutputDir: join(options.outputRoot, context.jobId),
+        onProgress: (p: OperationProgress<OperationName>) => context.onProgress(p),
+      });
+    },
+  };
+}

@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { FramewrightError, toFramewrightError, type Job, type JobState, type OperationName } from '../protocol/index.js';
+import type { JobJournal } from './journal.js';
+
+/** What a job runner gets besides the op and its params. */
+export interface JobRunContext {
+  /** The job being run. */
+  readonly jobId: string;
+  /** Aborted when the job is cancelled; the runner must stop (kill its children) and reject. */
+  readonly signal: AbortSignal;
+  /** Receives the operation's progress events. */
+  readonly onProgress: (progress: unknown) => void;
+}
+
+/** Runs the work of a job; the queue only schedules it. */
+export interface JobRunner {
+  /** Rejects a request that cannot run (bad params, unavailable op, output not allowed) before it is queued. */
+  check(op: OperationName, params: unknown): Promise<void>;
+  /** Runs it to its result, or rejects with a `FramewrightError` (`CANCELLED` once the signal aborts). */
+  run(op: OperationName, params: unknown, context: JobRunContext): Promise<unknown>;
+}
+
+/** A change in the queue, as its listeners see it. */
+export type JobEvent =
+  | { readonly type: 'state'; readonly job: Job }
+  | { readonly type: 'progress'; readonly jobId: string; readonly op: OperationName; readonly progress: unknown };
+
+/** Options of {@link JobQueue}. */
+export interface JobQueueOptions {
+  /** Runs the jobs. */
+  readonly runner: JobRunner;
+  /** Jobs running at once (default: half the CPU threads, at least 1). */
+  readonly concurrency?: number;
+  /** Where finished jobs are kept across restarts; without it jobs live only in memory. */
+  readonly journal?: JobJournal;
+  /** Finished jobs kept in memory (older ones are still answered from the journal). Default 500. */
+  readonly maxFinishedInMemory?: number;
+  /** Jobs allowed to wait at once; more are refused. Default 10 000. */
+  readonly maxQueued?: number;
+  /** Least milliseconds between two progress events of one job (stage changes always pass). Default 100. */
+  readonly progressIntervalMs?: number;
+}
+
+interface Entry {
+  job: Job;
+  params: unknown;
+  controller?: AbortController;
+  settled?: Promise<void>;
+  startedMs: number;
+  lastProgressMs: number;
+  lastStage?: unknown;
+  trailing?: ReturnType<typeof setTimeout>;
+  journaled: Promise<void>;
+}
+
+const TERMINAL: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** True when a job is in a final state. */
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL.has(state);
+}
+
+/**
+ * The in-process job queue: runs at most `concurrency` jobs at once, reports state and progress
+ * (ETA filled in from elapsed time when the operation gives none) to its listeners, cancels by
+ * AbortSignal, and journals every job so a restarted server still answers for it.
+ *
+ * @example
+ * ```ts
+ * const queue = await JobQueue.open({ runner: engineJobRunner({ outputRoot }), journal: new JobJournal(dir) });
+ * queue.subscribe((e) => { if (e.type === 'state') console.log(e.job.id, e.job.state); });
+ * const job = await queue.submit('clip-cut', { input: 'talk.mp4' });
+ * ```
+ */
+export class JobQueue {
+  private readonly jobs = new Map<string, Entry>();
+  private readonly pending: string[] = [];
+  private readonly listeners = new Set<(event: JobEvent) => void>();
+  private readonly concurrency: number;
+  private running = 0;
+  private finished = 0;
+  private closed = false;
+
+  private constructor(private readonly options: JobQueueOptions) {
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? Math.max(1, availableParallelism() / 2)));
+  }
+
+  /** Opens a queue, loading the journal's newest finished jobs (interrupted ones become failed). */
+  static async open(options: JobQueueOptions): Promise<JobQueue> {
+    const queue = new JobQueue(options);
+    const loaded = (await options.journal?.load(queue.maxFinished)) ?? [];
+    for (const job of loaded.reverse()) {
+      queue.jobs.set(job.id, { job, params: undefined, startedMs: 0, lastProgressMs: 0, journaled: Promise.resolve() });
+      queue.finished++;
+    }
+    return queue;
+  }
+
+  private get maxFinished(): number {
+    return this.options.maxFinishedInMemory ?? 500;
+  }
+
+  /** Listens to every state change and progress event; returns the function that stops listening. */
+  subscribe(listener: (event: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: JobEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /**
+   * Queues a job after the runner's checks. The job starts on a later turn of the event loop,
+   * so the caller can answer with the queued job before any of its events.
+   *
+   * @throws FramewrightError from the runner's checks, or `INVALID_REQUEST` when closed or full
+   */
+  async submit(op: OperationName, params: unknown): Promise<Job> {
+    if (this.closed) throw new FramewrightError('INVALID_REQUEST', 'the job queue is shutting down');
+    if (this.pending.length >= (this.options.maxQueued ?? 10_000)) {
+      throw new FramewrightError('INVALID_REQUEST', `the job queue is full (${this.pending.length} jobs waiting); try again later`);
+    }
+    await this.options.runner.check(op, params);
+    const job: Job = { id: randomUUID(), op, state: 'queued', createdAt: new Date().toISOString() };
+    const entry: Entry = { job, params, startedMs: 0, lastProgressMs: 0, journaled: Promise.resolve() };
+    this.jobs.set(job.id, entry);
+    this.pending.push(job.id);
+    this.journal(entry);
+    this.emit({ type: 'state', job: { ...job } });
+    setImmediate(() => this.pump());
+    return { ...job };
+  }
+
+  /**
+   * A job by id, from memory or else from the journal.
+   * @throws FramewrightError `JOB_NOT_FOUND`
+   */
+  async get(id: string): Promise<Job> {
+    const entry = this.jobs.get(id);
+    if (entry !== undefined) return { ...entry.job };
+    const stored = await this.options.journal?.recover(id);
+    if (stored === undefined) throw new FramewrightError('JOB_NOT_FOUND', `no job with id ${JSON.stringify(id)}`);
+    return stored;
+  }
+
+  /** Jobs in memory, newest first (at most `limit`). */
+  list(limit = 1000): Job[] {
+    return [...this.jobs.values()].reverse().slice(0, limit).map((e) => ({ ...e.job }));
+  }
+
+  /**
+   * Cancels a job: a queued one at once; a running one is aborted (its children killed) and
+   * this waits up to `waitMs` for it to stop. A finished job is returned unchanged.
+   *
+   * @throws FramewrightError `JOB_NOT_FOUND`
+   */
+  async cancel(id: string, waitMs = 10_000): Promise<Job> {
+    const entry = this.jobs.get(id);
+    if (entry === undefined) return this.get(id);
+    if (entry.job.state === 'queued') {
+      this.pending.splice(this.pending.indexOf(id), 1);
+      await this.finish(entry, 'cancelled', { error: new FramewrightError('CANCELLED', `${entry.job.op} was cancelled before it started`) });
+    } else if (entry.job.state === 'running') {
+      entry.controller?.abort(new FramewrightError('CANCELLED', `${entry.job.op} was cancelled`));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const patience = Number.isFinite(waitMs) ? [new Promise<void>((r) => (timer = setTimeout(r, waitMs)))] : [];
+      await Promise.race([entry.settled, ...patience]);
+      clearTimeout(timer);
+    }
+    return { ...entry.job };
+  }
+
+  /** Stops taking jobs, cancels queued and running ones, and waits for them and the journal. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const active = [...this.jobs.values()].filter((e) => !isTerminal(e.job.state));
+    await Promise.all(active.map((e) => this.cancel(e.job.id, Number.POSITIVE_INFINITY)));
+    await Promise.all([...this.jobs.values()].map((e) => e.journaled));
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running < this.concurrency && this.pending.length > 0) {
+      const entry = this.jobs.get(this.pending.shift()!);
+      if (entry?.job.state === 'queued') this.start(entry);
+    }
+  }
+
+  private start(entry: Entry): void {
+    this.running++;
+    const controller = new AbortController();
+    entry.controller = controller;
+    entry.startedMs = Date.now();
+    entry.job = { ...entry.job, state: 'running', startedAt: new Date(entry.startedMs).toISOString() };
+    this.journal(entry);
+    this.emit({ type: 'state', job: { ...entry.job } });
+    const context: JobRunContext = { jobId: entry.job.id, signal: controller.signal, onProgress: (p) => this.progress(entry, p) };
+    entry.settled = this.options.runner
+      .run(entry.job.op, entry.params, context)
+      .then(
+        (result) => this.finish(entry, 'succeeded', { result }),
+        (error: unknown) => {
+          const fe = toFramewrightError(error);
+          return this.finish(entry, controller.signal.aborted || fe.code === 'CANCELLED' ? 'cancelled' : 'failed', { error: fe });
+        },
+      )
+      .finally(() => {
+        this.running--;
+        this.pump();
+      });
+  }
+
+  private progress(entry: Entry, event: unknown): void {
+    if (entry.job.state !== 'running' || typeof event !== 'object' || event === null) return;
+    const progress = { ...(event as Record<string, unknown>) };
+    const fraction = progress['fraction'];
+    if (progress['etaSeconds'] === undefined && typeof fraction === 'number' && fraction > 0.01 && fraction < 1) {
+      const elapsed = (Date.now() - entry.startedMs) / 1000;
+      progress['etaSeconds'] = Math.round((elapsed * (1 - fraction)) / fraction * 10) / 10;
+    }
+    entry.job = { ...entry.job, progress };
+    const now = Date.now();
+    const interval = this.options.progressIntervalMs ?? 100;
+    clearTimeout(entry.trailing);
+    entry.trailing = undefined;
+    if (progress['stage'] !== entry.lastStage || now - entry.lastProgressMs >= interval) {
+      this.emitProgress(entry, progress, now);
+    } else {
+      // The latest event still goes out, only later, so a pause never hides where the job is.
+      entry.trailing = setTimeout(() => this.emitProgress(entry, progress, Date.now()), interval - (now - entry.lastProgressMs));
+    }
+  }
+
+  private emitProgress(entry: Entry, progress: Record<string, unknown>, now: number): void {
+    entry.trailing = undefined;
+    if (entry.job.state !== 'running') return;
+    entry.lastProgressMs = now;
+    entry.lastStage = progress['stage'];
+    this.emit({ type: 'progress', jobId: entry.job.id, op: entry.job.op, progress });
+  }
+
+  private async finish(entry: Entry, state: 'succeeded' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: FramewrightError }): Promise<void> {
+    clearTimeout(entry.trailing);
+    const job: Job = { ...entry.job, state, finishedAt: new Date().toISOString() };
+    if (outcome.result !== undefined) job.result = outcome.result;
+    if (outcome.error !== undefined) job.error = outcome.error.toWire();
+    entry.job = job;
+    entry.params = undefined;
+    entry.controller = undefined;
+    this.finished++;
+    // Listeners hear of a final state only once it is on disk, so it survives a restart.
+    this.journal(entry);
+    await entry.journaled;
+    this.emit({ type: 'state', job: { ...job } });
+    this.evict();
+  }
+
+  private journal(entry: Entry): void {
+    const { journal } = this.options;
+    if (journal === undefined) return;
+    const snapshot = { ...entry.job };
+    // Writes of one job are chained so an older state never lands after a newer one.
+    entry.journaled = entry.journaled.then(() =>
+      journal.write(snapshot).catch((error: unknown) => {
+        process.emitWarning(`framewright: cannot journal job ${snapshot.id}: ${toFramewrightError(error).message}`);
+      }),
+    );
+  }
+
+  private evict(): void {
+    if (this.finished <= this.maxFinished) return;
+    for (const [id, entry] of this.jobs) {
+      if (this.finished <= this.maxFinished) break;
+      if (isTerminal(entry.job.state)) {
+        this.jobs.delete(id);
+        this.finished--;
+      }
+    }
+  }
+}

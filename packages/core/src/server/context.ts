@@ -1,0 +1,19 @@
+import type { OperationRegistry } from '../ops/index.js';
+import type { JobQueue } from '../jobs/index.js';
+import type { GuardOptions } from './security.js';
+
+/** What the HTTP routes and WebSocket connections of one server share. */
+export interface ServerContext {
+  /** The job queue. */
+  readonly queue: JobQueue;
+  /** Token, port, host and allowed origins. */
+  readonly guard: GuardOptions;
+  /** The operations the server runs. */
+  readonly registry: OperationRegistry;
+  /** Largest request body or WebSocket message accepted, in bytes. */
+  readonly maxMessageBytes: number;
+  /** Validate every outgoing WebSocket message against its schema (a failure is sent as `INTERNAL`). */
+  readonly validateOutgoing: boolean;
+  /** Registers something to end when the server closes; returns the function that unregisters it. */
+  readonly onClose: (close: () => void) => () => void;
+}

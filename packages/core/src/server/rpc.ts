@@ -1,0 +1,168 @@
+import type { RawData, WebSocket } from 'ws';
+import {
+  assertValid,
+  FramewrightError,
+  findSchemaProblem,
+  METHODS,
+  negotiateVersion,
+  NOTIFICATIONS,
+  RpcNotificationSchema,
+  RpcRequestSchema,
+  RpcResponseSchema,
+  toFramewrightError,
+  type HelloParams,
+  type HelloResult,
+  type JobRefParams,
+  type MethodName,
+  type NotificationName,
+  type RpcResponse,
+  type SubmitParams,
+} from '../protocol/index.js';
+import { ENGINE_VERSION, listCapabilities } from '../engine/index.js';
+import { isTerminal, type JobEvent } from '../jobs/index.js';
+import type { ServerContext } from './context.js';
+import { rpcCodeOf } from './errors.js';
+
+/** Above this many unsent bytes a slow client misses progress notifications (never state ones). */
+const PROGRESS_BACKLOG_BYTES = 1 << 20;
+
+type RequestId = string | number;
+
+function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(METHODS, name);
+}
+
+/**
+ * One WebSocket client speaking JSON-RPC 2.0. The first call must be `hello`. A client hears
+ * `job.progress` and `job.state` notifications for the jobs it submitted, and for unfinished
+ * jobs it asked about with `job.get` (so a reconnecting client picks its jobs up again).
+ */
+export class RpcConnection {
+  private version: string | undefined;
+  private readonly watched = new Set<string>();
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly ctx: ServerContext,
+  ) {}
+
+  /** Handles one incoming message. */
+  receive(data: RawData, isBinary: boolean): void {
+    let message: unknown;
+    try {
+      if (isBinary) throw new Error('binary frames are not JSON-RPC');
+      message = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.sendError(null, new FramewrightError('INVALID_REQUEST', `message is not JSON: ${why}`), -32700);
+      return;
+    }
+    const id = this.idOf(message);
+    if (typeof message === 'object' && message !== null && !Array.isArray(message) && !('id' in message) && findSchemaProblem(RpcNotificationSchema, message) === undefined) {
+      return; // Clients have no notifications to send; JSON-RPC forbids answering one.
+    }
+    this.call(message)
+      .then((result) => this.send({ jsonrpc: '2.0', id: id!, result }, (message as { method: MethodName }).method))
+      .catch((error: unknown) => this.sendError(id, error));
+  }
+
+  private idOf(message: unknown): RequestId | null {
+    const id = (message as { id?: unknown } | null)?.id;
+    return (typeof id === 'string' && id.length > 0 && id.length <= 200) || Number.isInteger(id) ? (id as RequestId) : null;
+  }
+
+  private async call(message: unknown): Promise<unknown> {
+    if (Array.isArray(message)) throw new FramewrightError('INVALID_REQUEST', 'JSON-RPC batches are not supported; send one request per message');
+    assertValid(RpcRequestSchema, message, 'request', 'INVALID_REQUEST');
+    const { method } = message;
+    if (!isMethodName(method)) {
+      throw Object.assign(new FramewrightError('INVALID_REQUEST', `unknown method ${JSON.stringify(method)}: known are ${Object.keys(METHODS).join(', ')}`), { rpcCode: -32601 });
+    }
+    const params = message.params ?? {};
+    assertValid(METHODS[method].params, params, `${method} params`);
+    if (method === 'hello') return this.hello(params as HelloParams);
+    if (this.version === undefined) throw new FramewrightError('INVALID_REQUEST', `call hello before ${method}`);
+    switch (method) {
+      case 'job.submit': {
+        const { op, params: opParams } = params as SubmitParams;
+        const job = await this.ctx.queue.submit(op, opParams);
+        // Watched before the reply goes out; the job starts on a later turn, so no event is missed.
+        this.watched.add(job.id);
+        return job;
+      }
+      case 'job.get': {
+        const job = await this.ctx.queue.get((params as JobRefParams).jobId);
+        if (!isTerminal(job.state)) this.watched.add(job.id);
+        return job;
+      }
+      case 'job.cancel':
+        return this.ctx.queue.cancel((params as JobRefParams).jobId);
+      case 'job.list':
+        return { jobs: this.ctx.queue.list() };
+    }
+  }
+
+  private async hello(params: HelloParams): Promise<HelloResult> {
+    if (this.version !== undefined) throw new FramewrightError('INVALID_REQUEST', `hello was already answered (version ${this.version})`);
+    const version = negotiateVersion(params.versions);
+    const operations = await listCapabilities(this.ctx.registry);
+    this.version = version;
+    return { version, server: { name: 'framewright', version: ENGINE_VERSION }, capabilities: { operations } };
+  }
+
+  /** Forwards a queue event when this client watches its job. */
+  notify(event: JobEvent): void {
+    const jobId = event.type === 'state' ? event.job.id : event.jobId;
+    if (!this.watched.has(jobId)) return;
+    if (event.type === 'progress') {
+      if (this.socket.bufferedAmount > PROGRESS_BACKLOG_BYTES) return;
+      this.sendNotification('job.progress', { jobId, op: event.op, progress: event.progress });
+    } else {
+      this.sendNotification('job.state', event.job);
+      if (isTerminal(event.job.state)) this.watched.delete(jobId);
+    }
+  }
+
+  private sendNotification(method: NotificationName, params: unknown): void {
+    if (this.ctx.validateOutgoing) {
+      const problem = findSchemaProblem(NOTIFICATIONS[method], params);
+      if (problem !== undefined) {
+        process.emitWarning(`framewright: dropped invalid ${method} notification: ${problem.pointer} ${problem.message}`);
+        return;
+      }
+    }
+    this.write({ jsonrpc: '2.0', method, params });
+  }
+
+  private send(response: RpcResponse, method: MethodName): void {
+    if (this.ctx.validateOutgoing && 'result' in response) {
+      const problem = findSchemaProblem(METHODS[method].result, response.result);
+      if (problem !== undefined) {
+        this.sendError(response.id, new FramewrightError('INTERNAL', `engine bug: ${method} result ${problem.pointer} ${problem.message}`));
+        return;
+      }
+    }
+    this.write(response);
+  }
+
+  private sendError(id: RequestId | null, error: unknown, rpcCode?: number): void {
+    const fe = toFramewrightError(error);
+    const code = rpcCode ?? ((error as { rpcCode?: number }).rpcCode ?? rpcCodeOf(fe.code));
+    this.write({ jsonrpc: '2.0', id, error: { code, message: fe.message, data: fe.toWire() } });
+  }
+
+  private write(message: object): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.ctx.validateOutgoing) {
+      const schema = 'id' in message ? RpcResponseSchema : RpcNotificationSchema;
+      const problem = findSchemaProblem(schema, message);
+      if (problem !== undefined) {
+        process.emitWarning(`framewright: refused to send an invalid message: ${problem.pointer} ${problem.message}`);
+        const wire = { code: 'INTERNAL' as const, message: 'engine bug: the server built an invalid message' };
+        if ('id' in message) message = { jsonrpc: '2.0', id: this.idOf(message), error: { code: rpcCodeOf('INTERNAL'), message: wire.message, data: wire } };
+        else return;
+      }
+    }
+    this.socket.send(JSON.stringify(message));
+  }
+}
