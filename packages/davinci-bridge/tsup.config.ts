@@ -7,5 +7,7 @@ export default defineConfig({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
+  // import.meta.url (which locates the shipped scripts) also works in the CommonJS build.
+  shims: true,
   outDir: 'dist',
 });

@@ -1,7 +1,27 @@
 /**
- * DaVinci Resolve bridge for Framewright (work in progress: see issue 8).
+ * DaVinci Resolve bridge for Framewright: Lua scripts (every edition, Workspace > Scripts) and
+ * Python scripts (Resolve Studio) that bring clip-cut, image-gen and video-gen into the Media Pool
+ * and timelines, plus the installer behind `framewright resolve install`.
+ *
+ * Any new export added here becomes public API.
  * @packageDocumentation
  */
-
-/** The name of the Media Pool bin that receives Framewright results. */
-export const RESOLVE_BIN_NAME = 'Framewright';
+export { runCli, type CliIo } from './cli.js';
+export {
+  installScripts,
+  planInstall,
+  uninstallScripts,
+  MANIFEST_NAME,
+  type InstallPlan,
+  type PlannedFile,
+  type UninstallReport,
+} from './install.js';
+export {
+  defaultScriptsDir,
+  pathApi,
+  shippedScriptsDir,
+  RESOLVE_BIN_NAME,
+  RESOLVE_OSES,
+  SCRIPTS_SUBFOLDER,
+  type ResolveOs,
+} from './paths.js';
