@@ -1,7 +1,18 @@
 /**
- * OBS Studio adapter for Framewright (work in progress: see issue 6).
+ * `@framewright/obs-plugin`: the OBS Studio adapter. It talks to OBS through obs-websocket v5
+ * (built into OBS 28+) and to the Framewright engine: auto-clips recordings into scenes, puts
+ * generated media into scenes, serves a browser dock, and configures OBS (`framewright obs …`).
+ *
+ * Any new export added here becomes public API.
  * @packageDocumentation
  */
-
-/** The obs-websocket RPC version this adapter speaks. */
-export const OBS_RPC_VERSION = 1;
+export { ObsConnection, DEFAULT_OBS_URL, MIN_OBS_MAJOR, OBS_RPC_VERSION, obsMajorVersion } from './connection.js';
+export type { ObsConnectionOptions, ObsInfo } from './connection.js';
+export { ObsAdapterError, OBS_ERROR_CODES } from './errors.js';
+export type { ObsErrorCode } from './errors.js';
+export { inProcessEngine } from './engine.js';
+export type { Engine, EngineRunOptions } from './engine.js';
+export { CLIP_SCENE_PREFIX, addMediaToScene, createClipScene, planClipScene, uniqueName, baseNameOf } from './scenes.js';
+export type { ClipScene, ClipScenePlan, MediaKind, PlacedInput } from './scenes.js';
+export { RecordingWatcher, clipFolderFor } from './watch.js';
+export type { FailedRecording, ProcessedRecording, RecordingOrigin, WatchClipCutSettings, WatchOptions } from './watch.js';

@@ -1,0 +1,29 @@
+import { runOperation, type OperationName, type OperationParams, type OperationProgress, type OperationResult } from '@framewright/core';
+
+/** Options of one engine run. */
+export interface EngineRunOptions<O extends OperationName> {
+  /** Aborts the run. */
+  readonly signal?: AbortSignal;
+  /** Receives progress events. */
+  readonly onProgress?: (progress: OperationProgress<O>) => void;
+}
+
+/**
+ * What the adapter needs from the Framewright engine: run one operation. The CLI uses the
+ * in-process engine ({@link inProcessEngine}); tests and embedders may pass their own.
+ */
+export interface Engine {
+  /** Runs an operation; rejects with a `FramewrightError` (e.g. `OPERATION_UNAVAILABLE`, `INPUT_NOT_FOUND`). */
+  run<O extends OperationName>(op: O, params: OperationParams<O>, options?: EngineRunOptions<O>): Promise<OperationResult<O>>;
+}
+
+/** The engine running in this process (`runOperation` of `@framewright/core`). */
+export function inProcessEngine(): Engine {
+  return {
+    run: (op, params, options = {}) =>
+      runOperation(op, params, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }),
+  };
+}
