@@ -95,7 +95,7 @@ describe('hand-built graphs through onnxruntime', () => {
       inputs: [{ name: 'x', elemType: 1, dims: ['batch', IN] }],
       outputs: [{ name: 'y', elemType: 1, dims: ['batch', OUT] }],
       opTypes: ['Add', 'Identity', 'MatMul', 'Relu'],
-      initializerCount: 2,
+      initializerNames: ['dense.kernel', 'dense.bias'],
       parameterCount: IN * OUT + OUT,
       metadata: { component: 'affine' },
     });

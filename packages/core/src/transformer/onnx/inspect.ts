@@ -27,9 +27,9 @@ export interface OnnxModelSummary {
   nodeCount: number;
   /** Distinct operator types, sorted. */
   opTypes: string[];
-  /** Number of initializers and the float parameters they hold. */
-  initializerCount: number;
-  /** Total number of elements over all initializers. */
+  /** Initializer names (weights under their dotted variable names, then constants). */
+  initializerNames: string[];
+  /** Total number of elements over all initializers (weights and constants). */
   parameterCount: number;
   /** Metadata properties. */
   metadata: Record<string, string>;
@@ -67,7 +67,7 @@ export function inspectOnnxModel(bytes: Uint8Array, what: string): OnnxModelSumm
     outputs: graph.output.map(summarise),
     nodeCount: graph.node.length,
     opTypes: [...new Set(graph.node.map((n) => n.opType))].sort(),
-    initializerCount: graph.initializer.length,
+    initializerNames: graph.initializer.map((t) => t.name),
     parameterCount: graph.initializer.reduce((sum, t) => sum + t.dims.reduce((a, b) => a * b, 1), 0),
     metadata: Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value])),
   };
