@@ -134,17 +134,15 @@ function fadeCandidates(scores: FrameScores, s: DetectSettings): Candidate[] {
   const out: Candidate[] = [];
   const { luma, frameCount } = scores;
   const kind = (i: number) => (luma[i]! <= s.fade ? -1 : luma[i]! >= 255 - s.fade ? 1 : 0);
-  // Three frames leading away from the run, each further from the extreme than the one before.
-  const gradual = (from: number, step: number, k: number) => {
-    let prev = luma[from]!;
-    for (let j = 1; j <= 3; j++) {
-      const idx = from + step * j;
-      if (idx < 0 || idx >= frameCount) return false;
-      const v = luma[idx]!;
-      if (k < 0 ? v < prev : v > prev) return false;
-      prev = v;
-    }
-    return Math.abs(prev - luma[from]!) >= s.fade / 2;
+  // A ramp: the three frames next to the run move steadily away from the extreme, and the step
+  // into the run is like the ramp's steps. A flash jumps in from a flat picture instead.
+  const gradual = (edge: number, step: number, k: number) => {
+    const at = (j: number) => luma[edge + step * j]!;
+    if (edge + step * 3 < 0 || edge + step * 3 >= frameCount) return false;
+    const away = (x: number, y: number) => (k < 0 ? y >= x : y <= x);
+    if (!away(at(1), at(2)) || !away(at(2), at(3))) return false;
+    const rampStep = Math.abs(at(3) - at(1)) / 2;
+    return rampStep >= s.fade / 8 && Math.abs(at(1) - at(0)) <= 3 * rampStep + 2;
   };
   let i = 0;
   while (i < frameCount) {
