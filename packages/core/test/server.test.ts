@@ -37,7 +37,8 @@ describe('token', () => {
   });
 
   it('HTTP without a token, with a wrong one or a malformed header answers 401 UNAUTHORIZED', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${server.token}` }, { authorization: `Bearer ${server.token}x` }]) {
+    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${server.token}` }, { authorization: `Bearer ${server.token}x` }];
+    for (const headers of attempts) {
       const exchange = await http(server.port, 'GET', '/v1/jobs', { headers });
       expectHttpError(exchange, 401, 'UNAUTHORIZED');
       expect(exchange.headers['www-authenticate']).toMatch(/^Bearer/);
