@@ -1,24 +1,19 @@
 // The SDK client and the protocol are universal: UXP panels and browser docks bundle them, so the
 // BUILT bundles must not import a Node built-in or a Node-only package. This test reads the real
 // dist output (building it first when it is missing or older than the sources).
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isBuiltin } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from './helpers/cli.js';
 
 const core = resolve(import.meta.dirname, '..', 'packages', 'core');
 const dist = join(core, 'dist');
 const ENTRIES = ['client/index.js', 'client/index.cjs', 'protocol/index.js', 'protocol/index.cjs'];
 /** Packages that only work on Node even though they are not built-ins. */
 const NODE_ONLY = ['ws', 'fluent-ffmpeg', 'onnxruntime-node', '@ffmpeg-installer/ffmpeg', '@ffprobe-installer/ffprobe'];
-
-function newestMtime(dir: string): number {
-  return Math.max(...readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => statSync(join(dir, f)).mtimeMs));
-}
 
 /** Every module specifier a file really imports or requires (strings that merely look like one are ignored). */
 function specifiersOf(file: string): string[] {
@@ -43,11 +38,7 @@ function bareImports(entry: string): Map<string, string[]> {
 
 const isNodeOnly = (spec: string) => isBuiltin(spec) || spec.startsWith('node:') || NODE_ONLY.some((p) => spec === p || spec.startsWith(`${p}/`));
 
-beforeAll(async () => {
-  const sources = Math.max(newestMtime(join(core, 'src', 'client')), newestMtime(join(core, 'src', 'protocol')));
-  const stale = ENTRIES.some((e) => !existsSync(join(dist, e)) || statSync(join(dist, e)).mtimeMs < sources);
-  if (stale) await promisify(execFile)('npm', ['run', 'build', '-w', '@framewright/core'], { cwd: resolve(core, '..', '..'), maxBuffer: 1 << 24 });
-}, 180_000);
+beforeAll(() => ensureBuilt(ENTRIES), 180_000);
 
 describe('universal bundles', () => {
   it.each(ENTRIES)('dist/%s (and its chunks) imports no Node built-in or Node-only package', (entry) => {

@@ -1,0 +1,182 @@
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { runOperation } from '../../engine/index.js';
+import {
+  CLIP_CUT_DETECTORS,
+  CLIP_CUT_EXPORTS,
+  FramewrightError,
+  isFramewrightError,
+  type ClipCutParams,
+  type ClipCutResult,
+} from '../../protocol/index.js';
+import { booleanFlag, listFlag, numberFlag, parseFlags, positionalArgs, stringFlag, type ParsedArgs } from '../args.js';
+import { usageError } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { ProgressBar } from '../progress.js';
+import { withCleanOutputDir } from './output-dir.js';
+import type { Command } from './types.js';
+
+const THRESHOLDS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silenceDb'] as const;
+
+const FLAGS = {
+  out: { type: 'string', short: 'o' },
+  export: { type: 'string' },
+  'clip-mode': { type: 'string' },
+  detectors: { type: 'string' },
+  threshold: { type: 'string', multiple: true },
+  'min-clip-seconds': { type: 'string' },
+  'silence-min-seconds': { type: 'string' },
+  'analysis-width': { type: 'string' },
+  'no-flash-suppression': { type: 'boolean' },
+  name: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Which flag sets each params field, so schema errors name the flag the user typed. */
+const FLAG_OF_POINTER: Record<string, string> = {
+  '/input': 'INPUT',
+  '/outputDir': '--out',
+  '/name': '--name',
+  '/detectors': '--detectors',
+  '/minClipSeconds': '--min-clip-seconds',
+  '/silenceMinSeconds': '--silence-min-seconds',
+  '/analysisWidth': '--analysis-width',
+  '/exports': '--export',
+  '/clipMode': '--clip-mode',
+  '/flashSuppression': '--no-flash-suppression',
+};
+
+const HELP = `Usage: framewright clip-cut INPUT [options]
+
+Cuts a video into clips at its shot changes (and silences) and writes cut lists for editors.
+
+Options:
+  -o, --out DIR                folder for every file written (default: the current folder)
+  --export LIST                comma-separated: ${CLIP_CUT_EXPORTS.join(', ')}
+  --clip-mode copy|accurate    clip files by stream copy (fast, keyframe-aligned) or re-encode (frame-exact)
+  --detectors LIST             comma-separated: ${CLIP_CUT_DETECTORS.join(', ')}
+  --threshold NAME=VALUE       detector threshold; NAME is one of ${THRESHOLDS.join(', ')} (repeatable)
+  --min-clip-seconds N         shortest clip to keep
+  --silence-min-seconds N      shortest silence that counts
+  --analysis-width N           width frames are scaled to for analysis (16-1920)
+  --no-flash-suppression       also cut on single-frame flashes
+  --name NAME                  base name of exported files (default: the input file name)
+  --json                       print the result object (or {"error":{code,message}}) on stdout
+  -h, --help                   show this help
+
+A file name that starts with '-' goes after '--':  framewright clip-cut --out cuts -- -take1.mp4`;
+
+function thresholdsOf(args: ParsedArgs): ClipCutParams['thresholds'] {
+  const raw = args.flags['threshold'];
+  if (!Array.isArray(raw) || raw.length === 0) return undefined;
+  const thresholds: Record<string, number> = {};
+  for (const item of raw.flatMap((r) => String(r).split(','))) {
+    const [name, value, ...rest] = item.split('=').map((s) => s.trim());
+    if (name === undefined || !(THRESHOLDS as readonly string[]).includes(name) || value === undefined || rest.length > 0) {
+      throw usageError(`clip-cut: --threshold wants NAME=VALUE with NAME one of ${THRESHOLDS.join(', ')}, got ${JSON.stringify(item)}`);
+    }
+    const number = /^[+-]?(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isFinite(number)) throw usageError(`clip-cut: --threshold ${name} must be a number, got ${JSON.stringify(value)}`);
+    thresholds[name] = number;
+  }
+  return thresholds;
+}
+
+/** Turns the command line into clip-cut params (paths made absolute against `cwd`). */
+export function clipCutParamsOf(args: ParsedArgs, cwd: string): ClipCutParams {
+  const [input] = positionalArgs('clip-cut', args, ['INPUT']);
+  const out = stringFlag(args, 'out');
+  const clipMode = stringFlag(args, 'clip-mode');
+  if (clipMode !== undefined && clipMode !== 'copy' && clipMode !== 'accurate') {
+    throw usageError(`clip-cut: --clip-mode must be copy or accurate, got ${JSON.stringify(clipMode)}`);
+  }
+  const params: ClipCutParams = { input: resolve(cwd, input!), outputDir: resolve(cwd, out ?? '.') };
+  const name = stringFlag(args, 'name');
+  const detectors = listFlag('clip-cut', args, 'detectors', CLIP_CUT_DETECTORS);
+  const exports = listFlag('clip-cut', args, 'export', CLIP_CUT_EXPORTS);
+  const thresholds = thresholdsOf(args);
+  const minClipSeconds = numberFlag('clip-cut', args, 'min-clip-seconds');
+  const silenceMinSeconds = numberFlag('clip-cut', args, 'silence-min-seconds');
+  const analysisWidth = numberFlag('clip-cut', args, 'analysis-width', { integer: true });
+  // Ranges are checked by the operation's schema; its errors are mapped back to flag names.
+  return {
+    ...params,
+    ...(name === undefined ? {} : { name }),
+    ...(detectors === undefined ? {} : { detectors }),
+    ...(exports === undefined ? {} : { exports }),
+    ...(clipMode === undefined ? {} : { clipMode }),
+    ...(thresholds === undefined ? {} : { thresholds }),
+    ...(minClipSeconds === undefined ? {} : { minClipSeconds }),
+    ...(silenceMinSeconds === undefined ? {} : { silenceMinSeconds }),
+    ...(analysisWidth === undefined ? {} : { analysisWidth }),
+    ...(booleanFlag(args, 'no-flash-suppression') ? { flashSuppression: false } : {}),
+  };
+}
+
+/** Rewrites `clip-cut params /minClipSeconds must be >= 0` as `clip-cut: --min-clip-seconds must be >= 0`. */
+function namingFlags(error: unknown): unknown {
+  if (!isFramewrightError(error) || error.code !== 'INVALID_PARAMS' || error.pointer === undefined) return error;
+  const threshold = /^\/thresholds\/(\w+)$/.exec(error.pointer)?.[1];
+  const flag = threshold === undefined ? FLAG_OF_POINTER[error.pointer] : `--threshold ${threshold}`;
+  const prefix = `clip-cut params ${error.pointer} `;
+  if (flag === undefined || !error.message.startsWith(prefix)) return error;
+  return new FramewrightError('INVALID_PARAMS', `clip-cut: ${flag} ${error.message.slice(prefix.length)}`, { pointer: error.pointer, cause: error });
+}
+
+function pad(text: string | number, width: number): string {
+  return String(text).padStart(width);
+}
+
+/** The human summary printed without `--json`. */
+export function summarize(result: ClipCutResult, outputDir: string): string {
+  const lines = [
+    `${result.clips.length} clip${result.clips.length === 1 ? '' : 's'} in ${basename(result.input)} ` +
+      `(${result.frameCount} frames at ${Number(result.fps.toFixed(3))} fps, ${result.durationSeconds.toFixed(2)} s, ${result.width}x${result.height})`,
+    `    #  start        end          frames`,
+    ...result.clips.map((c) => `${pad(c.index + 1, 5)}  ${c.startTimecode}  ${c.endTimecode}  ${pad(c.frames, 6)}`),
+  ];
+  if (result.files.length === 0) lines.push('no files written (choose some with --export)');
+  else {
+    const shown = (f: string) => (relative(outputDir, f).startsWith('..') || isAbsolute(relative(outputDir, f)) ? f : relative(outputDir, f));
+    lines.push(`wrote ${result.files.length} file${result.files.length === 1 ? '' : 's'} to ${outputDir}:`, ...result.files.map((f) => `  ${shown(f)}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Runs clip-cut in this process with a progress bar on a terminal; the same run `framewright
+ * demo` makes. Ctrl+C cancels (exit 130) and leaves no half-written files.
+ */
+export async function runClipCut(params: ClipCutParams, io: CliIo): Promise<ClipCutResult> {
+  const controller = new AbortController();
+  // After the first Ctrl+C the handler is removed, so a second one kills the process at once.
+  const stopListening = io.onInterrupt(() => {
+    stopListening();
+    controller.abort();
+  });
+  const bar = new ProgressBar(io.stderr);
+  try {
+    return await withCleanOutputDir(params.outputDir ?? io.cwd, () =>
+      runOperation('clip-cut', params, { signal: controller.signal, onProgress: (p) => bar.update(p) }),
+    );
+  } catch (error) {
+    throw namingFlags(error);
+  } finally {
+    bar.clear();
+    stopListening();
+  }
+}
+
+/** `framewright clip-cut`. */
+export const clipCutCommand: Command = {
+  name: 'clip-cut',
+  summary: 'cut a video into clips and write cut lists (EDL, FCP7 XML, FCPXML, OTIO), clip files and thumbnails',
+  help: HELP,
+  async run(argv, io) {
+    const args = parseFlags('clip-cut', argv, FLAGS);
+    const params = clipCutParamsOf(args, io.cwd);
+    const result = await runClipCut(params, io);
+    io.stdout.write(booleanFlag(args, 'json') ? `${JSON.stringify(result, null, 2)}\n` : summarize(result, params.outputDir ?? io.cwd));
+    return 0;
+  },
+};

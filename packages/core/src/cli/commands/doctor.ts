@@ -1,0 +1,108 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { describeConfig, type ConfigEntry } from '../../config/index.js';
+import { listCapabilities } from '../../engine/index.js';
+import { resolveTools, type ResolvedTool } from '../../media/index.js';
+import { toFramewrightError, type OperationCapability, type WireError } from '../../protocol/index.js';
+import { booleanFlag, parseFlags, positionalArgs } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import type { Command } from './types.js';
+
+const FLAGS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
+const HELP = `Usage: framewright doctor [--json]
+
+Checks what Framewright needs and where it keeps things: ffmpeg and ffprobe (path, where they
+were found, version), the operations this build can run, the ML backends, and the config folder,
+token file, data folder and output root. Exits 0 when everything required is there, 6 when
+ffmpeg or ffprobe is missing.
+
+Options:
+  --json       print the report as one JSON object
+  -h, --help   show this help`;
+
+/** What `framewright doctor --json` prints. */
+export interface DoctorReport {
+  /** True when everything required is present. */
+  ok: boolean;
+  /** ffmpeg and ffprobe, or the error that says why they were not found. */
+  tools: { ffmpeg: ResolvedTool; ffprobe: ResolvedTool } | { error: WireError };
+  /** Each operation and whether it can run here. */
+  operations: OperationCapability[];
+  /** ML backends (tfjs, ONNX runtime). */
+  backends: { status: 'not-in-this-build'; message: string };
+  /** Every configured path, where its value came from and whether it exists. */
+  paths: ConfigEntry[];
+}
+
+/** The absolute path a bare command name runs from, by searching PATH as the shell does. */
+async function onPath(name: string, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  if (isAbsolute(name) || name.includes('/') || name.includes('\\')) return name;
+  const suffixes = process.platform === 'win32' ? ['.exe', ''] : [''];
+  for (const dir of (env['PATH'] ?? '').split(delimiter).filter((d) => d !== '')) {
+    for (const suffix of suffixes) {
+      const candidate = join(dir, name + suffix);
+      if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
+    }
+  }
+  return name;
+}
+
+/** Gathers the report (every check runs; one failing does not hide the others). */
+export async function doctorReport(env: Readonly<Record<string, string | undefined>>): Promise<DoctorReport> {
+  const [tools, operations, paths] = await Promise.all([
+    resolveTools().then(
+      async (t) => ({
+        ffmpeg: { ...t.ffmpeg, path: await onPath(t.ffmpeg.path, env) },
+        ffprobe: { ...t.ffprobe, path: await onPath(t.ffprobe.path, env) },
+      }),
+      (error: unknown) => ({ error: toFramewrightError(error).toWire() }),
+    ),
+    listCapabilities(),
+    describeConfig({ env }),
+  ]);
+  return {
+    ok: !('error' in tools),
+    tools,
+    operations,
+    // The transformer work (issue 3) replaces this with real tfjs / onnxruntime backend checks.
+    backends: { status: 'not-in-this-build', message: 'ML backends (tfjs, ONNX runtime): not in this build yet' },
+    paths,
+  };
+}
+
+function text(report: DoctorReport): string {
+  const mark = (ok: boolean) => (ok ? 'ok     ' : 'MISSING');
+  const lines = ['Media tools'];
+  if ('error' in report.tools) lines.push(`  ${mark(false)} ${report.tools.error.message}`);
+  else {
+    for (const [name, tool] of Object.entries(report.tools)) {
+      lines.push(`  ${mark(true)} ${name.padEnd(8)} ${tool.version}  ${tool.path}  (${tool.source === 'env' ? 'environment variable' : tool.source === 'path' ? 'PATH' : 'bundled npm package'})`);
+    }
+  }
+  lines.push('', 'Operations');
+  for (const c of report.operations) lines.push(`  ${c.available ? 'ready  ' : 'not yet'} ${c.available ? c.op : `${c.op.padEnd(10)} ${c.reason ?? ''}`}`);
+  lines.push('', 'ML backends', `  ${report.backends.message}`);
+  lines.push('', 'Paths');
+  const width = Math.max(...report.paths.map((p) => p.name.length));
+  for (const p of report.paths) {
+    lines.push(`  ${p.name.padEnd(width)}  ${p.path}  (${p.source === 'default' ? 'default' : `from ${p.source}`}${p.exists ? '' : ', not created yet'})`);
+  }
+  lines.push('', report.ok ? 'Everything required is in place.' : 'Something required is missing (see above).', '');
+  return lines.join('\n');
+}
+
+/** `framewright doctor`. */
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'check ffmpeg/ffprobe, operations, ML backends and where config, token and outputs live',
+  help: HELP,
+  async run(argv, io) {
+    const args = parseFlags('doctor', argv, FLAGS);
+    positionalArgs('doctor', args, []);
+    const report = await doctorReport(io.env);
+    io.stdout.write(booleanFlag(args, 'json') ? `${JSON.stringify(report, null, 2)}\n` : text(report));
+    return report.ok ? EXIT.ok : EXIT.ffmpegNotFound;
+  },
+};

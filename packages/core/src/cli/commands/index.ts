@@ -1,0 +1,30 @@
+import type { Command } from './types.js';
+import { adapterCommand } from './adapters.js';
+
+export type { Command } from './types.js';
+
+/** A registered command: its name and summary, and how to load it (lazily, so `--help` is quick). */
+export interface CommandEntry {
+  /** What the user types. */
+  readonly name: string;
+  /** One line for `framewright --help`. */
+  readonly summary: string;
+  /** Loads the command. */
+  load(): Promise<Command>;
+}
+
+const adapter = (name: string, packageName: string, summary: string): CommandEntry => {
+  const command = adapterCommand(name, packageName, summary);
+  return { name, summary: command.summary, load: () => Promise.resolve(command) };
+};
+
+/** Every `framewright` command, in the order `--help` lists them. Add new commands here. */
+export const COMMANDS: readonly CommandEntry[] = Object.freeze([
+  { name: 'demo', summary: 'make a sample video, cut it and write every export', load: async () => (await import('./demo.js')).demoCommand },
+  { name: 'clip-cut', summary: 'cut a video into clips; write EDL, FCP7 XML, FCPXML, OTIO, clip files, thumbnails', load: async () => (await import('./clip-cut.js')).clipCutCommand },
+  { name: 'serve', summary: 'start the local server for host adapters and SDK clients', load: async () => (await import('./serve.js')).serveCommand },
+  { name: 'doctor', summary: 'check ffmpeg, operations, ML backends, config and output paths', load: async () => (await import('./doctor.js')).doctorCommand },
+  adapter('obs', '@framewright/obs-plugin', 'OBS Studio adapter'),
+  adapter('resolve', '@framewright/davinci-bridge', 'DaVinci Resolve bridge'),
+  adapter('premiere', '@framewright/premiere-uxp', 'Premiere Pro UXP plugin tools'),
+]);

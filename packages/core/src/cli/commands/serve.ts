@@ -1,0 +1,73 @@
+import { resolve } from 'node:path';
+import { resolvePaths } from '../../config/index.js';
+import { DEFAULT_PORT, startServer } from '../../server/index.js';
+import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
+import type { Command } from './types.js';
+
+const FLAGS = {
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  'output-root': { type: 'string' },
+  'print-token': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const HELP = `Usage: framewright serve [options]
+
+Starts the local engine for host adapters and SDK clients: JSON-RPC over WebSocket at /v1/ws and
+HTTP JSON under /v1. Every request needs the bearer token kept in the token file (mode 0600).
+Jobs write only under the output root. Ctrl+C (or SIGTERM) stops it, cancelling running jobs.
+
+Options:
+  -p, --port N           port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host HOST            interface to bind (default 127.0.0.1)
+  --output-root DIR      folder jobs may write under (default: FRAMEWRIGHT_OUTPUT_ROOT or ~/Framewright)
+  --print-token          also print the token itself
+  --json                 print {url, wsUrl, port, tokenFile, outputRoot} as one JSON line when ready
+  -h, --help             show this help`;
+
+/** `framewright serve`. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'start the local server (WebSocket + HTTP) for host adapters and SDK clients',
+  help: HELP,
+  async run(argv, io) {
+    const args = parseFlags('serve', argv, FLAGS);
+    positionalArgs('serve', args, []);
+    const port = numberFlag('serve', args, 'port', { min: 0, max: 65535, integer: true }) ?? DEFAULT_PORT;
+    const host = stringFlag(args, 'host') ?? '127.0.0.1';
+    const paths = resolvePaths({ env: io.env });
+    const outputRoot = resolve(io.cwd, stringFlag(args, 'output-root') ?? paths.outputRoot.path);
+    if (!LOOPBACK.has(host)) io.stderr.write(`framewright: warning: binding ${host} lets other machines reach the engine (the token still guards it)\n`);
+
+    const server = await startServer({ host, port, outputRoot, configDir: paths.configDir.path, dataDir: paths.dataDir.path });
+    const ready = { url: server.url, wsUrl: server.wsUrl, port: server.port, tokenFile: paths.tokenFile, outputRoot: server.outputRoot };
+    if (booleanFlag(args, 'json')) {
+      io.stdout.write(`${JSON.stringify(booleanFlag(args, 'print-token') ? { ...ready, token: server.token } : ready)}\n`);
+    } else {
+      io.stdout.write(
+        [
+          `framewright engine listening on ${server.url}`,
+          `  WebSocket:   ${server.wsUrl}`,
+          `  token file:  ${paths.tokenFile}`,
+          ...(booleanFlag(args, 'print-token') ? [`  token:       ${server.token}`] : []),
+          `  output root: ${server.outputRoot}`,
+          'Press Ctrl+C to stop.',
+          '',
+        ].join('\n'),
+      );
+    }
+    const signal = await new Promise<string>((resolveSignal) => {
+      const stop = io.onInterrupt((name) => {
+        stop();
+        resolveSignal(name);
+      });
+    });
+    io.stderr.write(`framewright: ${signal}: stopping (cancelling running jobs)\n`);
+    await server.close();
+    return 0;
+  },
+};
