@@ -1,0 +1,163 @@
+/**
+ * `npm run bench:transformer [-- --json] [--threads N] [--backends wasm,cpu] [--iterations N]`
+ *
+ * The reference transformer (batch 8, sequence 64, width 128, 4 heads, FFN 512, 4 blocks, GELU,
+ * 64-token vocabulary and head) timed three ways: tfjs forward and tfjs train step (Adam on a
+ * cross-entropy loss) on each requested tfjs backend, and ONNX Runtime forward on the model this
+ * project exports. Reports medians after warm-up, GFLOP/s from an analytic FLOP count, the
+ * ORT-over-tfjs speedup and the max abs difference between the two forwards on the same input.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { initTfjsBackend } from '../packages/core/src/runtime/tfjs-backend.js';
+import { closeOnnxSessions, openOnnxSession } from '../packages/core/src/runtime/onnx-session.js';
+import { writeOnnxModel } from '../packages/core/src/transformer/onnx/export.js';
+import { TransformerModel, type TransformerModelConfig } from '../packages/core/src/transformer/model.js';
+import { Rng } from '../packages/core/src/transformer/random.js';
+
+const BATCH = 8;
+const SEQ = 64;
+const VOCAB = 64;
+
+/** The reference config of issue 3. */
+const REFERENCE: TransformerModelConfig = {
+  input: { kind: 'tokens', vocabSize: VOCAB },
+  positions: { kind: 'sinusoidal', length: SEQ },
+  width: 128,
+  heads: 4,
+  ffnHidden: 512,
+  activation: 'gelu',
+  blocks: 4,
+  outputSize: VOCAB,
+};
+
+/**
+ * Forward FLOPs (a multiply-add counts 2) of the matrix products, which are all but a few
+ * percent of the work: per block Q/K/V/O projections, QKᵀ and P·V, the two FFN layers; then the head.
+ */
+function forwardFlops(c: TransformerModelConfig, batch: number, seq: number): number {
+  const tokens = batch * seq;
+  const perBlock = 4 * 2 * tokens * c.width * c.width + 2 * 2 * batch * seq * seq * c.width + 2 * 2 * tokens * c.width * c.ffnHidden;
+  return c.blocks * perBlock + 2 * tokens * c.width * (c.outputSize ?? 0);
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Runs `fn` `warmup` times untimed, then `runs` times; returns the median milliseconds. */
+async function timeMedian(warmup: number, runs: number, fn: () => unknown): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
+
+interface TfjsResult {
+  backend: string;
+  forwardMs: number;
+  trainStepMs: number;
+  gflops: number;
+  trainGflops: number;
+}
+
+/** Forward and Adam train-step medians on the current tfjs backend. */
+async function benchTfjs(model: TransformerModel, ids: tf.Tensor2D, targets: tf.Tensor2D, iterations: number): Promise<TfjsResult> {
+  const backend = tf.getBackend();
+  const slow = backend === 'cpu';
+  const forwardMs = await timeMedian(slow ? 1 : 3, slow ? 3 : iterations, () => tf.tidy(() => model.forward(ids)).data());
+  const optimizer = tf.train.adam(1e-4);
+  const vars = [...model.variables().values()];
+  const step = () => {
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.reshape(targets, [-1]), VOCAB), tf.reshape(model.forward(ids), [-1, VOCAB])) as tf.Scalar, true, vars);
+    return loss!.data().finally(() => loss!.dispose());
+  };
+  const trainStepMs = await timeMedian(slow ? 1 : 2, slow ? 2 : Math.max(3, Math.ceil(iterations / 4)), step);
+  optimizer.dispose();
+  const flops = forwardFlops(model.config, BATCH, SEQ);
+  return { backend, forwardMs: round(forwardMs), trainStepMs: round(trainStepMs), gflops: round(flops / forwardMs / 1e6), trainGflops: round((3 * flops) / trainStepMs / 1e6) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { json: { type: 'boolean' }, threads: { type: 'string' }, backends: { type: 'string' }, iterations: { type: 'string' } },
+    strict: true,
+  });
+  const threads = Number(values.threads ?? 1);
+  const iterations = Number(values.iterations ?? 20);
+  if (!Number.isInteger(threads) || threads < 0) throw new Error(`--threads must be a whole number (0 = all cores), got ${values.threads}`);
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`--iterations must be a positive whole number, got ${values.iterations}`);
+
+  const chosen = await initTfjsBackend();
+  const backends = values.backends?.split(',').map((b) => b.trim()) ?? [chosen.engineName];
+  const model = new TransformerModel(REFERENCE, new Rng(1));
+  const rng = new Rng(2);
+  const idData = Int32Array.from({ length: BATCH * SEQ }, () => rng.int(VOCAB));
+  const ids = tf.tensor2d(idData, [BATCH, SEQ], 'int32');
+  const targets = tf.tensor2d(Int32Array.from({ length: BATCH * SEQ }, () => rng.int(VOCAB)), [BATCH, SEQ], 'int32');
+
+  // Parity first, before training steps change the weights.
+  const dir = await mkdtemp(join(tmpdir(), 'fw-bench-transformer-'));
+  try {
+    const path = join(dir, 'reference.onnx');
+    await writeOnnxModel(model, path);
+    const session = await openOnnxSession(path, { intraOpThreads: threads });
+    const feeds = { ids: { data: idData, dims: [BATCH, SEQ] } };
+    const want = tf.tidy(() => model.forward(ids)).dataSync();
+    const got = (await session.run(feeds)).output!.data as Float32Array;
+    let maxAbsDiff = 0;
+    for (let i = 0; i < want.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(want[i]! - got[i]!));
+    const ortMs = await timeMedian(5, iterations * 5, () => session.run(feeds));
+
+    const results: TfjsResult[] = [];
+    for (const name of backends) {
+      if (!(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} is not available (registered: ${Object.keys(tf.engine().registryFactory).join(', ')})`);
+      results.push(await benchTfjs(model, ids, targets, iterations));
+    }
+    const flops = forwardFlops(REFERENCE, BATCH, SEQ);
+    const primary = results[0]!;
+    const report = {
+      config: { batch: BATCH, seq: SEQ, width: REFERENCE.width, heads: REFERENCE.heads, ffn: REFERENCE.ffnHidden, blocks: REFERENCE.blocks, vocab: VOCAB },
+      forwardGflop: round(flops / 1e9, 3),
+      tfjs: primary,
+      tfjsBackends: results,
+      ort: { forwardMs: round(ortMs), gflops: round(flops / ortMs / 1e6), provider: session.provider, threads },
+      speedup: round(primary.forwardMs / ortMs),
+      maxAbsDiff,
+    };
+    if (values.json === true) process.stdout.write(`${JSON.stringify(report)}\n`);
+    else {
+      const rows = [
+        ...results.map((r) => [`tfjs ${r.backend} forward`, r.forwardMs, r.gflops]),
+        ...results.map((r) => [`tfjs ${r.backend} train step`, r.trainStepMs, r.trainGflops]),
+        [`onnxruntime ${session.provider} forward (${threads === 0 ? 'all cores' : `${threads} thread${threads === 1 ? '' : 's'}`})`, report.ort.forwardMs, report.ort.gflops],
+      ];
+      process.stdout.write(`Reference transformer: batch ${BATCH}, seq ${SEQ}, width 128, 4 heads, FFN 512, 4 blocks (${report.forwardGflop} GFLOP per forward)\n\n`);
+      process.stdout.write(`${'what'.padEnd(44)} ${'median ms'.padStart(10)} ${'GFLOP/s'.padStart(9)}\n`);
+      for (const [what, ms, gf] of rows) process.stdout.write(`${String(what).padEnd(44)} ${String(ms).padStart(10)} ${String(gf).padStart(9)}\n`);
+      process.stdout.write(`\nspeedup (tfjs ${primary.backend} forward / ONNX Runtime forward): ${report.speedup}×\n`);
+      process.stdout.write(`max abs difference tfjs vs ONNX Runtime: ${maxAbsDiff.toExponential(2)}\n`);
+    }
+  } finally {
+    await closeOnnxSessions();
+    await rm(dir, { recursive: true, force: true });
+    model.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:transformer: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
