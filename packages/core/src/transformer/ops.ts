@@ -85,10 +85,13 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor
   return lookup(table);
 }
 
-/** GELU, tanh approximation: `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`. */
+/**
+ * GELU, tanh approximation: `0.5·x·(1 + tanh(u))` with `u = √(2/π)·(x + 0.044715·x³)`, computed as the
+ * identical `x·sigmoid(2u)` because the WASM Tanh kernel is ~10× slower than Sigmoid.
+ */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner))) as T;
+  const twiceInner = tf.mul(2 * Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
+  return tf.mul(x, tf.sigmoid(twiceInner)) as T;
 }
 
 /** SiLU (swish): `x·sigmoid(x)`. */
