@@ -98,6 +98,18 @@ describe.each(INTERPRETERS)('Resolve scripts under %s: bad input', (interpreter)
     expect(run.mutations).toEqual([]);
   });
 
+  it('says an engine that answers "unknown command" in JSON is older than the scripts', async () => {
+    const home = tempDir();
+    const reply = { error: { code: 'INVALID_PARAMS', message: 'unknown command "video-gen": commands are demo, clip-cut' } };
+    const engine = fakeEngine(home, { stdout: JSON.stringify(reply), exitCode: 2 });
+    const scenario: Scenario = { project: true, ui: 'askuser', answer: { Prompt: 'waves', Frames: 24, FPS: 24, Width: 320, Height: 180, Seed: 1 } };
+    const run = await runScript(interpreter, scriptFile(scripts, 'Generate video', interpreter), scenario, baseEnv(home, { FRAMEWRIGHT_CLI: engine.path }));
+    expect(run.messages).toEqual([
+      'video-gen is not available in this Framewright engine: this Framewright engine has no "video-gen" command (unknown command "video-gen": commands are demo, clip-cut)',
+    ]);
+    expect(run.mutations).toEqual([]);
+  });
+
   it('says when the engine answers with something that is not JSON', async () => {
     const home = tempDir();
     const engine = fakeEngine(home, { stdout: 'Segmentation fault\n', exitCode: 139 });

@@ -41,6 +41,8 @@ local function encode(v)
   return '"<' .. t .. '>"'
 end
 
+fake.encode = encode
+
 function fake.install(scenario, json)
   local log = assert(io.open(scenario.log, 'a'))
   local function record(call, args)
