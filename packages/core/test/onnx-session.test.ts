@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { OnnxGraphBuilder } from '../src/transformer/onnx/graph-builder.js';
 import { inspectOnnxModel } from '../src/transformer/onnx/inspect.js';
 import { formatOnnxProviderReport, resolveOnnxProviders } from '../src/runtime/onnx-providers.js';
 import { cachedOnnxSessionCount, closeOnnxSessions, createOnnxSession, openOnnxSession } from '../src/runtime/onnx-session.js';
-import { FramewrightError } from '../src/protocol/errors.js';
+import { isFramewrightError, type FramewrightError } from '../src/protocol/errors.js';
 
 const IN = 4;
 const OUT = 3;
@@ -41,7 +41,7 @@ async function expectError(promise: Promise<unknown>, code: string, pattern: Reg
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(FramewrightError);
+  expect(isFramewrightError(error)).toBe(true);
   expect((error as FramewrightError).code).toBe(code);
   expect((error as FramewrightError).message).toMatch(pattern);
   expect((error as FramewrightError).message).not.toContain('\n');
@@ -69,6 +69,18 @@ describe('ONNX execution providers', () => {
     expect(chosen.status).toBe('ok');
     for (const a of report.attempts) if (a.status === 'failed') expect(a.detail.length).toBeGreaterThan(0);
     expect(formatOnnxProviderReport(report).join('\n')).toContain(`${report.chosen}: ok (chosen`);
+    expect(report.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('FRAMEWRIGHT_ORT_PROVIDER forces one provider; its failure is fatal and named', async () => {
+    const cudaLoads = (await resolveOnnxProviders({})).attempts.find((a) => a.name === 'cuda')!.status === 'ok';
+    vi.resetModules();
+    const fresh = await import('../src/runtime/onnx-providers.js');
+    const forced = fresh.resolveOnnxProviders({ FRAMEWRIGHT_ORT_PROVIDER: 'cuda' });
+    if (cudaLoads) await expect(forced).resolves.toMatchObject({ chosen: 'cuda', forced: true });
+    else await expectError(forced, 'BACKEND_UNAVAILABLE', /no ONNX Runtime execution provider could start: \[cuda\] /);
+    await expectError(fresh.resolveOnnxProviders({ FRAMEWRIGHT_ORT_PROVIDER: 'tpu' }), 'INVALID_PARAMS', /FRAMEWRIGHT_ORT_PROVIDER=tpu is not an ONNX execution provider; valid names: cuda, cpu/);
+    await expect(fresh.resolveOnnxProviders({ FRAMEWRIGHT_ORT_PROVIDER: 'cpu' })).resolves.toMatchObject({ chosen: 'cpu', forced: true });
   });
 });
 

@@ -31,6 +31,8 @@ export interface OnnxProviderReport {
   attempts: OnnxProviderAttempt[];
   /** onnxruntime-node's own list of providers compiled into this build (bundled or downloadable). */
   builtWith: string[];
+  /** The onnxruntime-node version. */
+  version: string;
 }
 
 let resolving: Promise<OnnxProviderReport> | undefined;
@@ -83,7 +85,7 @@ async function resolve(order: readonly OnnxProviderName[], forced: boolean): Pro
     throw new FramewrightError('BACKEND_UNAVAILABLE', `no ONNX Runtime execution provider could start: ${reasons}`);
   }
   const builtWith = ort.listSupportedBackends().map((b) => b.name);
-  return { chosen: chosen.name, forced, attempts, builtWith };
+  return { chosen: chosen.name, forced, attempts, builtWith, version: ort.env.versions.node ?? ort.env.versions.common };
 }
 
 /**
