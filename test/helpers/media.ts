@@ -56,7 +56,10 @@ export async function makeVideo(dir: string, name: string, spec: VideoSpec): Pro
   const chains: string[] = [];
   spec.segments.forEach((s, i) => {
     const sep = s.source.includes('=') ? ':' : '=';
-    args.push('-f', 'lavfi', '-i', `${s.source}${sep}s=${width}x${height}:r=${fps}`);
+    // -t stops ffmpeg from rendering an endless source past the frames the shot uses.
+    const [sn, sd] = fps.split('/').map(Number);
+    const shotSeconds = ((s.frames + 1) * (sd ?? 1)) / (sn ?? 25);
+    args.push('-f', 'lavfi', '-t', shotSeconds.toFixed(4), '-i', `${s.source}${sep}s=${width}x${height}:r=${fps}`);
     const extra = s.filter ? `,${s.filter}` : '';
     chains.push(`[${i}:v]trim=end_frame=${s.frames},setpts=PTS-STARTPTS,format=yuv420p${extra}[v${i}]`);
   });

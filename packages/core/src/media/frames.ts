@@ -76,6 +76,12 @@ export function readFrames(input: string, options: FrameReaderOptions): FrameStr
         '-pix_fmt', pixelFormat, '-vsync', 'passthrough', '-f', 'rawvideo',
       ])
       .output(pipe, { end: true });
+    // ffmpeg decodes what a cut-off file still holds and exits 0; its demuxer's complaint is the
+    // only sign, and a partial analysis must not pass for a whole one.
+    let truncated = false;
+    command.on('stderr', (line: string) => {
+      if (/partial file|truncat/i.test(line)) truncated = true;
+    });
     const running = runCommand(command, `decoding ${path}`, options.signal, (p) => (pid = p));
     let failure: unknown;
     running.done.catch((error: unknown) => {
@@ -112,6 +118,7 @@ export function readFrames(input: string, options: FrameReaderOptions): FrameStr
     if (failure !== undefined) throw failure;
     if (options.signal?.aborted === true) throw cancelledError(`decoding ${path}`);
     await running.done;
+    if (truncated) throw new FramewrightError('UNSUPPORTED_MEDIA', `${path} is truncated: its data ends before its last frame`);
     if (filled !== 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `decoding ${path} ended inside a frame`);
   }
 

@@ -139,3 +139,15 @@ export async function probe(input: string): Promise<MediaInfo> {
     : { codec: a.codec_name ?? 'unknown', sampleRate: toNumber(a.sample_rate) ?? 0, channels: a.channels ?? 0 };
   return { path, width, height, fps, frameCount, durationSeconds, codec: video.codec_name ?? 'unknown', audio };
 }
+
+/**
+ * Counts the frames of the first video stream by decoding it (`ffprobe -count_frames`): exact,
+ * and slower than {@link probe}'s container count. Used to verify frame-exact outputs.
+ */
+export async function countDecodedFrames(input: string): Promise<number> {
+  const path = await checkInputFile(input);
+  const data = await ffprobe(path, ['-v', 'error', '-count_frames', '-select_streams', 'v:0']);
+  const counted = toNumber(data.streams[0]?.nb_read_frames);
+  if (counted === undefined) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video stream in ${path}`);
+  return counted;
+}

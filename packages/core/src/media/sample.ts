@@ -38,8 +38,8 @@ export interface SampleVideo {
 const SHOTS: ReadonlyArray<{ source: string; share: number }> = [
   { source: 'testsrc2', share: 0.25 },
   { source: 'smptehdbars', share: 0.15 },
-  { source: 'mandelbrot', share: 0.25 },
-  { source: 'life=mold=10:ratio=0.2:death_color=#203040:life_color=#e0c080', share: 0.15 },
+  { source: 'mandelbrot=maxiter=250', share: 0.25 },
+  { source: 'life=mold=10:ratio=0.2:seed=7:death_color=#203040:life_color=#e0c080', share: 0.15 },
   { source: 'rgbtestsrc', share: 0.2 },
 ];
 
@@ -71,7 +71,8 @@ export async function generateSampleVideo(path: string, options: SampleVideoOpti
     const chains: string[] = [];
     SHOTS.forEach((shot, i) => {
       const sep = shot.source.includes('=') ? ':' : '=';
-      command.input(`${shot.source}${sep}s=${width}x${height}:r=${fps}`).inputFormat('lavfi');
+      // -t stops ffmpeg from rendering an endless source past the frames the shot uses.
+      command.input(`${shot.source}${sep}s=${width}x${height}:r=${fps}`).inputFormat('lavfi').inputOptions(['-t', ((lengths[i]! + 1) / fps).toFixed(4)]);
       chains.push(`[${i}:v]trim=end_frame=${lengths[i]},setpts=PTS-STARTPTS,format=yuv420p[v${i}]`);
     });
     command.input(`sine=frequency=330:sample_rate=48000:duration=${duration}`).inputFormat('lavfi');
