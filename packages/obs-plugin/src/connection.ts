@@ -146,6 +146,12 @@ export class ObsConnection {
     return () => void this.#lifecycle.off('disconnected', listener);
   }
 
+  /** Called once when the connection ends for good: {@link close}, or reconnecting gave up (e.g. the password changed). */
+  onEnded(listener: (reason: Error) => void): () => void {
+    this.#lifecycle.on('ended', listener);
+    return () => void this.#lifecycle.off('ended', listener);
+  }
+
   /**
    * Sends a request to OBS.
    * @throws ObsAdapterError `OBS_DISCONNECTED` when not connected or OBS goes away before it

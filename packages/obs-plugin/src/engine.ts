@@ -1,4 +1,4 @@
-import { runOperation, type OperationName, type OperationParams, type OperationProgress, type OperationResult } from '@framewright/core';
+import { checkOperation, runOperation, type OperationName, type OperationParams, type OperationProgress, type OperationResult } from '@framewright/core';
 
 /** Options of one engine run. */
 export interface EngineRunOptions<O extends OperationName> {
@@ -15,6 +15,11 @@ export interface EngineRunOptions<O extends OperationName> {
 export interface Engine {
   /** Runs an operation; rejects with a `FramewrightError` (e.g. `OPERATION_UNAVAILABLE`, `INPUT_NOT_FOUND`). */
   run<O extends OperationName>(op: O, params: OperationParams<O>, options?: EngineRunOptions<O>): Promise<OperationResult<O>>;
+  /**
+   * Checks, creating nothing, that `run` would start: the operation is available here, the
+   * params are valid, the output folder is allowed. Rejects like `run` would.
+   */
+  check<O extends OperationName>(op: O, params: OperationParams<O>): Promise<void>;
 }
 
 /** The engine running in this process (`runOperation` of `@framewright/core`). */
@@ -25,5 +30,8 @@ export function inProcessEngine(): Engine {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       }),
+    check: async (op, params) => {
+      await checkOperation(op, params);
+    },
   };
 }

@@ -16,3 +16,31 @@ export { CLIP_SCENE_PREFIX, addMediaToScene, createClipScene, planClipScene, uni
 export type { ClipScene, ClipScenePlan, MediaKind, PlacedInput } from './scenes.js';
 export { RecordingWatcher, clipFolderFor } from './watch.js';
 export type { FailedRecording, ProcessedRecording, RecordingOrigin, WatchClipCutSettings, WatchOptions } from './watch.js';
+export { generateIntoObs } from './generate.js';
+export type { GenerateRequest, Placement } from './generate.js';
+export {
+  ADAPTER_CONFIG_FILE,
+  OBS_PASSWORD_ENV,
+  OBS_URL_ENV,
+  adapterConfigPath,
+  checkObsUrl,
+  readAdapterConfig,
+  resolveObsSettings,
+  writeAdapterConfig,
+} from './config.js';
+export type { AdapterConfig, ObsSettings, SettingSource } from './config.js';
+export {
+  DEFAULT_OBS_WEBSOCKET_PORT,
+  DOCK_TITLE,
+  applySetup,
+  defaultObsConfigDir,
+  dockUrl,
+  obsConfigFiles,
+  planSetup,
+  setupInstructions,
+} from './setup.js';
+export type { ObsConfigFiles, PlannedFile, SetupOptions, SetupPlan, WebSocketSettings } from './setup.js';
+export { runCli } from './cli.js';
+export type { RunCliOptions } from './cli.js';
+export { OBS_EXIT, processIo } from './cli-io.js';
+export type { ObsCliIo } from './cli-io.js';

@@ -28,6 +28,8 @@ class ScriptedClipCut implements Engine {
     this.#gates.get(input)?.open();
   }
 
+  async check(): Promise<void> {}
+
   async run(op: string, params: unknown): Promise<never> {
     expect(op).toBe('clip-cut');
     const p = params as ClipCutParams;

@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import { isFramewrightError, type ErrorCode } from '@framewright/core';
+import { ObsAdapterError } from './errors.js';
+
+/** What the `framewright obs` commands touch outside themselves (tests pass their own). */
+export interface ObsCliIo {
+  /** Results. */
+  readonly stdout: { write(text: string): void };
+  /** Messages for people. */
+  readonly stderr: { write(text: string): void };
+  /** Environment variables. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Folder relative paths are resolved against. */
+  readonly cwd: string;
+  /** Calls `handler` on Ctrl+C or SIGTERM until the returned function is called. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+/** The real process's streams, environment, folder and signals. */
+export function processIo(): ObsCliIo {
+  return {
+    stdout: { write: (t) => void process.stdout.write(t) },
+    stderr: { write: (t) => void process.stderr.write(t) },
+    env: process.env,
+    cwd: process.cwd(),
+    onInterrupt(handler) {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  };
+}
+
+/** Exit codes, the same numbers `framewright` uses, plus 8 for OBS problems. */
+export const OBS_EXIT = Object.freeze({
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  inputNotFound: 3,
+  unsupportedMedia: 4,
+  output: 5,
+  unavailable: 7,
+  /** OBS not running, refused the password, too old, or went away for good. */
+  obs: 8,
+  cancelled: 130,
+});
+
+const ENGINE_EXIT: Partial<Record<ErrorCode, number>> = {
+  INVALID_PARAMS: OBS_EXIT.usage,
+  INVALID_REQUEST: OBS_EXIT.usage,
+  INPUT_NOT_FOUND: OBS_EXIT.inputNotFound,
+  INPUT_UNREADABLE: OBS_EXIT.inputNotFound,
+  UNSUPPORTED_MEDIA: OBS_EXIT.unsupportedMedia,
+  OUTPUT_NOT_ALLOWED: OBS_EXIT.output,
+  OUTPUT_FAILED: OBS_EXIT.output,
+  OPERATION_UNAVAILABLE: OBS_EXIT.unavailable,
+  MODEL_NOT_FOUND: OBS_EXIT.unavailable,
+  CANCELLED: OBS_EXIT.cancelled,
+};
+
+/** Prints one line `framewright obs: <message>` and returns the exit code for the error. */
+export function reportFailure(io: ObsCliIo, error: unknown): number {
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  io.stderr.write(`framewright obs: ${message}\n`);
+  if (io.env['FRAMEWRIGHT_DEBUG'] === '1' && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  if (error instanceof ObsAdapterError) {
+    if (error.code === 'BAD_ARGUMENTS') return OBS_EXIT.usage;
+    if (error.code === 'OBS_CONFIG_INVALID') return OBS_EXIT.usage;
+    return OBS_EXIT.obs;
+  }
+  if (isFramewrightError(error)) return ENGINE_EXIT[error.code] ?? OBS_EXIT.internal;
+  return OBS_EXIT.internal;
+}
+
+/** Flag definitions for `parseArgs`. */
+export type FlagSpecs = Record<string, { type: 'string' | 'boolean' }>;
+
+/** Parsed flags and positionals. */
+export interface Parsed {
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
+  readonly positionals: string[];
+}
+
+/** Parses flags strictly; an unknown flag or a missing value is a `BAD_ARGUMENTS` error naming it. */
+export function parseCommand(command: string, argv: readonly string[], options: FlagSpecs): Parsed {
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true });
+    return { flags: values as Parsed['flags'], positionals };
+  } catch (error) {
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    throw new ObsAdapterError('BAD_ARGUMENTS', `obs ${command}: ${message} (see \`framewright obs ${command} --help\`)`);
+  }
+}
+
+/** A string flag's value. */
+export function stringFlag(parsed: Parsed, name: string): string | undefined {
+  const value = parsed.flags[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** An integer flag's value within `[min, max]`. */
+export function integerFlag(parsed: Parsed, name: string, min: number, max: number): number | undefined {
+  const text = stringFlag(parsed, name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ObsAdapterError('BAD_ARGUMENTS', `--${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(text)}`);
+  }
+  return value;
+}
