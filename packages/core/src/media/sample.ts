@@ -2,6 +2,7 @@
 // benchmark need no downloaded media and know the true cuts.
 import { writeAtomic } from '../util/fs.js';
 import { newCommand, runCommand } from './command.js';
+import type { Rational } from './probe.js';
 
 /** Options of {@link generateSampleVideo}. All optional. */
 export interface SampleVideoOptions {
@@ -9,8 +10,8 @@ export interface SampleVideoOptions {
   readonly width?: number;
   /** Frame height (default 360). */
   readonly height?: number;
-  /** Frames per second, an integer (default 25). */
-  readonly fps?: number;
+  /** Frame rate: a number of frames per second or an exact fraction such as `{ num: 30000, den: 1001 }` (default 25). */
+  readonly fps?: number | Rational;
   /** Total length in seconds (default 12). The shots share it in fixed proportions. */
   readonly seconds?: number;
   /** H.264 preset (default `veryfast`). */
@@ -27,8 +28,8 @@ export interface SampleVideo {
   readonly cutFrames: number[];
   /** Total number of frames. */
   readonly frameCount: number;
-  /** Frames per second. */
-  readonly fps: number;
+  /** Frame rate as a fraction. */
+  readonly fps: Rational;
   /** Where the audio is silent (seconds). */
   readonly silence: { readonly startSeconds: number; readonly endSeconds: number };
 }
@@ -56,7 +57,9 @@ const SHOTS: ReadonlyArray<{ source: string; share: number }> = [
 export async function generateSampleVideo(path: string, options: SampleVideoOptions = {}): Promise<SampleVideo> {
   const width = options.width ?? 640;
   const height = options.height ?? 360;
-  const fps = options.fps ?? 25;
+  const rate: Rational = typeof options.fps === 'object' ? options.fps : { num: options.fps ?? 25, den: 1 };
+  const fps = rate.num / rate.den;
+  const fpsText = `${rate.num}/${rate.den}`;
   const seconds = options.seconds ?? 12;
   const frameCount = Math.round(seconds * fps);
   const lengths = SHOTS.map((s) => Math.round(s.share * frameCount));
@@ -72,7 +75,7 @@ export async function generateSampleVideo(path: string, options: SampleVideoOpti
     SHOTS.forEach((shot, i) => {
       const sep = shot.source.includes('=') ? ':' : '=';
       // -t stops ffmpeg from rendering an endless source past the frames the shot uses.
-      command.input(`${shot.source}${sep}s=${width}x${height}:r=${fps}`).inputFormat('lavfi').inputOptions(['-t', ((lengths[i]! + 1) / fps).toFixed(4)]);
+      command.input(`${shot.source}${sep}s=${width}x${height}:r=${fpsText}`).inputFormat('lavfi').inputOptions(['-t', ((lengths[i]! + 1) / fps).toFixed(4)]);
       chains.push(`[${i}:v]trim=end_frame=${lengths[i]},setpts=PTS-STARTPTS,format=yuv420p[v${i}]`);
     });
     command.input(`sine=frequency=330:sample_rate=48000:duration=${duration}`).inputFormat('lavfi');
@@ -82,11 +85,11 @@ export async function generateSampleVideo(path: string, options: SampleVideoOpti
       .complexFilter([...chains, concat, mute].join(';'))
       .outputOptions([
         '-map', '[v]', '-map', '[a]', '-frames:v', String(frameCount),
-        '-c:v', 'libx264', '-preset', options.preset ?? 'veryfast', '-pix_fmt', 'yuv420p', '-g', String(2 * fps),
+        '-c:v', 'libx264', '-preset', options.preset ?? 'veryfast', '-pix_fmt', 'yuv420p', '-g', String(Math.round(2 * fps)), '-r', fpsText,
         '-c:a', 'aac', '-b:a', '96k', '-movflags', '+faststart', '-f', 'mp4',
       ])
       .output(temp);
     await runCommand(command, `generating a sample video at ${path}`, options.signal).done;
   });
-  return { path, cutFrames, frameCount, fps, silence };
+  return { path, cutFrames, frameCount, fps: rate, silence };
 }
