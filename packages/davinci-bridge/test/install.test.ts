@@ -1,10 +1,11 @@
 // `framewright resolve install`: exact per-OS paths in a dry run, and an install + uninstall that
 // leaves the Scripts folder byte-identical, never touching files that are not its own.
+import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
-import { tempDir } from './helpers/harness.js';
+import { REPO_ROOT, tempDir } from './helpers/harness.js';
 
 const SHIPPED = [
   'Clip-cut current clip (Python).py',
@@ -59,6 +60,17 @@ describe('framewright resolve install', () => {
     expect(lines).toContain('  write /home/ana/.local/share/DaVinciResolve/Fusion/Scripts/Utility/Framewright/.framewright-manifest.json');
     expect(lines.filter((l) => l.startsWith('  copy '))).toHaveLength(3 * SHIPPED.length);
     expect(out).toContain('dry run: nothing was changed');
+  });
+
+  it('is what `framewright resolve install --dry-run` runs (the built core CLI loads this package)', async () => {
+    const bin = join(REPO_ROOT, 'packages', 'core', 'bin', 'framewright.js');
+    const { code, out } = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile(process.execPath, [bin, 'resolve', 'install', '--dry-run', '--os', 'linux'], { env: { HOME: '/home/ana', PATH: process.env['PATH'] } }, (error, stdout) =>
+        resolve({ code: error ? Number(error.code) : 0, out: stdout }),
+      );
+    });
+    expect(code).toBe(0);
+    expect(out.split('\n')).toContain('  copy /home/ana/.local/share/DaVinciResolve/Fusion/Scripts/Utility/Framewright/Clip-cut current clip.lua');
   });
 
   it('keeps an unset variable visible in a dry run rather than inventing a folder', async () => {

@@ -64,7 +64,7 @@ describe.each(INTERPRETERS)('Clip-cut current clip under %s with the real engine
     const files = imported!.args[0] as string[];
     expect(files).toHaveLength(3);
     for (const file of files) {
-      expect(file.startsWith(join(home, 'out', 'clip-cut-'))).toBe(true);
+      expect(file.startsWith(join(home, 'out', 'Resolve', 'clip-cut-'))).toBe(true);
       expect(existsSync(file)).toBe(true);
     }
     expect(imported!.args[1]).toEqual({ folder: 'Framewright' });

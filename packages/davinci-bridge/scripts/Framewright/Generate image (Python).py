@@ -47,7 +47,7 @@ def generate_image(ctx):
     if answer is None:
         print("[Framewright] Generate image: cancelled; nothing was changed.")
         return
-    prompt = " ".join(str(answer.get("Prompt") or "").split("\n")).strip()
+    prompt = fw.one_line(answer.get("Prompt"))
     if not prompt:
         raise fw.UserError("The prompt is empty; describe the image to generate.")
     width = fw.integer(answer.get("Width"), 512, 64, 2048, 8)

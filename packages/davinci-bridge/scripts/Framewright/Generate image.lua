@@ -28,8 +28,7 @@ fw.run_script('Generate image', function(ctx)
     { name = 'Seed', kind = 'integer', default = 0, min = 0, max = 999999 },
   })
   if not answer then print('[Framewright] Generate image: cancelled; nothing was changed.') return end
-  -- A line break cannot cross cmd.exe, and the engine treats the prompt as one line anyway.
-  local prompt = tostring(answer.Prompt or ''):gsub('[\r\n]+', ' '):gsub('^%s+', ''):gsub('%s+$', '')
+  local prompt = fw.one_line(answer.Prompt)
   if prompt == '' then fw.fail('The prompt is empty; describe the image to generate.') end
   local result = fw.run_engine(ctx, { 'image-gen', '--prompt', prompt,
     '--width', tostring(fw.integer(answer.Width, 512, 64, 2048, 8)),

@@ -49,7 +49,7 @@ def generate_video(ctx):
     if answer is None:
         print("[Framewright] Generate video: cancelled; nothing was changed.")
         return
-    prompt = " ".join(str(answer.get("Prompt") or "").split("\n")).strip()
+    prompt = fw.one_line(answer.get("Prompt"))
     if not prompt:
         raise fw.UserError("The prompt is empty; describe the video to generate.")
     params = {

@@ -30,7 +30,7 @@ fw.run_script('Generate video', function(ctx)
     { name = 'Seed', kind = 'integer', default = 0, min = 0, max = 999999 },
   })
   if not answer then print('[Framewright] Generate video: cancelled; nothing was changed.') return end
-  local prompt = tostring(answer.Prompt or ''):gsub('[\r\n]+', ' '):gsub('^%s+', ''):gsub('%s+$', '')
+  local prompt = fw.one_line(answer.Prompt)
   if prompt == '' then fw.fail('The prompt is empty; describe the video to generate.') end
   local result = fw.run_engine(ctx, { 'video-gen', '--mode', 'text-to-video', '--prompt', prompt,
     '--frames', tostring(fw.integer(answer.Frames, 48, 2, 1000)),

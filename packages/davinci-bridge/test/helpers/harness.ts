@@ -74,7 +74,7 @@ export function baseEnv(home: string, extra: Record<string, string> = {}): NodeJ
     LANG: 'C.UTF-8',
     TMPDIR: home,
     FRAMEWRIGHT_CONFIG_DIR: join(home, 'config'),
-    FRAMEWRIGHT_OUTPUT_DIR: join(home, 'out'),
+    FRAMEWRIGHT_OUTPUT_ROOT: join(home, 'out'),
     ...extra,
   };
 }

@@ -1,0 +1,97 @@
+// The Python scripts reach the engine over HTTP when `framewright serve` runs: the REAL server
+// (built core CLI) with its bearer token from the config folder. FRAMEWRIGHT_CLI points nowhere in
+// these runs, so a success can only have come over HTTP.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeVideo, type GeneratedVideo } from '../../../test/helpers/media.js';
+import { baseEnv, fakeEngine, installedScripts, REPO_ROOT, runScript, scriptFile, tempDir, type Scenario } from './helpers/harness.js';
+
+let scripts: string;
+let video: GeneratedVideo;
+let server: ChildProcess;
+let url: string;
+let serverHome: string;
+
+beforeAll(async () => {
+  scripts = await installedScripts();
+  video = await makeVideo(tempDir(), 'server shot', { segments: [{ source: 'testsrc2', frames: 30 }, { source: 'smptehdbars', frames: 25 }], fps: '25' });
+  serverHome = tempDir();
+  server = spawn(process.execPath, [join(REPO_ROOT, 'packages/core/bin/framewright.js'), 'serve', '--port', '0', '--json'], {
+    env: { ...baseEnv(serverHome), FRAMEWRIGHT_DATA_DIR: join(serverHome, 'data'), PATH: process.env['PATH'] },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: server.stdout! }).once('line', resolve);
+    server.once('exit', (code) => reject(new Error(`framewright serve exited with ${code}`)));
+  });
+  url = (JSON.parse(firstLine) as { url: string }).url;
+});
+
+afterAll(() => {
+  server?.kill();
+});
+
+const clipScenario = (path: string): Scenario => ({
+  project: true,
+  ui: 'uimanager',
+  clips: [{ name: 'server shot.mp4', path }],
+  timeline: { name: 'Edit 1', currentClip: 'server shot.mp4' },
+});
+
+const clientEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  ...baseEnv(tempDir()),
+  FRAMEWRIGHT_CONFIG_DIR: join(serverHome, 'config'),
+  FRAMEWRIGHT_URL: url,
+  FRAMEWRIGHT_CLI: '/nonexistent/framewright',
+  ...extra,
+});
+
+describe('Python scripts against framewright serve', () => {
+  it('cut the clip through POST /v1/jobs and polling, with the token from the config folder', async () => {
+    const run = await runScript('python3', scriptFile(scripts, 'Clip-cut current clip', 'python3'), clipScenario(video.path), clientEnv());
+    const timeline = run.calls.find((c) => c.call === 'MediaPool.CreateTimelineFromClips');
+    expect(run.messages).toEqual([expect.stringMatching(/^Cut "server shot.mp4" into 2 clips\./)]);
+    expect(timeline!.args[1]).toEqual([
+      { mediaPoolItem: { mediaPoolItem: 'server shot.mp4' }, startFrame: 0, endFrame: 30 },
+      { mediaPoolItem: { mediaPoolItem: 'server shot.mp4' }, startFrame: 30, endFrame: 55 },
+    ]);
+    expect(run.calls.filter((c) => c.call === 'Timeline.AddMarker').map((m) => m.args[1])).toEqual(video.cuts);
+    const files = run.calls.find((c) => c.call === 'MediaPool.ImportMedia')!.args[0] as string[];
+    expect(files).toHaveLength(2);
+    // The server chose the folder, under its own output root.
+    for (const file of files) {
+      expect(file.startsWith(join(serverHome, 'out'))).toBe(true);
+      expect(existsSync(file)).toBe(true);
+    }
+  });
+
+  it('shows the server refusing a wrong token, and changes nothing', async () => {
+    const run = await runScript('python3', scriptFile(scripts, 'Clip-cut current clip', 'python3'), clipScenario(video.path), clientEnv({ FRAMEWRIGHT_TOKEN: 'x'.repeat(43) }));
+    expect(run.messages).toEqual([expect.stringMatching(/^clip-cut failed \(UNAUTHORIZED\): .+/)]);
+    expect(run.mutations).toEqual([]);
+  });
+
+  it('shows a job that failed on the server with its error code, and changes nothing', async () => {
+    const notVideo = join(tempDir(), 'notes.mp4');
+    writeFileSync(notVideo, 'this is text, not a video\n');
+    const run = await runScript('python3', scriptFile(scripts, 'Clip-cut current clip', 'python3'), clipScenario(notVideo), clientEnv());
+    expect(run.messages).toEqual([expect.stringMatching(/^clip-cut failed \([A-Z_]+\): .+/)]);
+    expect(run.mutations).toEqual([]);
+  });
+
+  it('falls back to the command line when the token exists but no server listens', async () => {
+    const home = tempDir();
+    const engine = fakeEngine(home, { stdout: '{"error":{"code":"INPUT_UNREADABLE","message":"from the CLI"}}', exitCode: 3 });
+    const run = await runScript(
+      'python3',
+      scriptFile(scripts, 'Clip-cut current clip', 'python3'),
+      clipScenario(video.path),
+      clientEnv({ FRAMEWRIGHT_URL: 'http://127.0.0.1:9', FRAMEWRIGHT_CLI: engine.path }),
+    );
+    expect(run.messages).toEqual(['clip-cut failed (INPUT_UNREADABLE): from the CLI']);
+    expect(existsSync(engine.argvFile)).toBe(true);
+  });
+});
