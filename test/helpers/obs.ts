@@ -3,7 +3,7 @@
 // Each test file starts the OBS it needs and stops it afterwards; .ci/run only installs
 // obs-studio and xvfb.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,10 @@ export interface RealObs {
   log(): string;
   /** Stops OBS and its display and removes the temporary HOME. */
   stop(): Promise<void>;
+  /** Quits OBS only (the display and HOME stay), as a user closing OBS. */
+  quit(): Promise<void>;
+  /** Starts OBS again after {@link RealObs.quit}, with the same HOME and port. */
+  launch(): Promise<void>;
 }
 
 /** Why real-OBS tests cannot run here, or undefined when they can. */
@@ -75,12 +79,22 @@ async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Options of {@link startObs}. */
+export interface StartObsOptions {
+  /**
+   * Configures obs-websocket instead of the helper, e.g. by running `framewright obs setup
+   * --apply` on the config folder; resolves with the password it set. The folder already holds
+   * a global.ini that marks the first run as done.
+   */
+  configure?: (obsConfigDir: string, port: number) => Promise<string>;
+}
+
 /**
  * Starts OBS under a fresh Xvfb display. The global.ini marks the first run as done (no
  * auto-configuration wizard, whose modal dialog blocks StartRecord) and enables obs-websocket
  * with authentication.
  */
-export async function startObs(): Promise<RealObs> {
+export async function startObs(options: StartObsOptions = {}): Promise<RealObs> {
   const root = mkdtempSync(join(tmpdir(), 'fw-obs-'));
   const home = join(root, 'home');
   const workDir = join(root, 'work');
@@ -88,22 +102,19 @@ export async function startObs(): Promise<RealObs> {
   mkdirSync(configDir, { recursive: true });
   mkdirSync(workDir);
   const port = await freePort();
-  const password = `pw-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(
-    join(configDir, 'global.ini'),
-    [
-      '[General]',
-      'FirstRun=true',
-      '[OBSWebSocket]',
-      'FirstLoad=false',
-      'ServerEnabled=true',
-      `ServerPort=${port}`,
-      'AlertsEnabled=false',
-      'AuthRequired=true',
-      `ServerPassword=${password}`,
-      '',
-    ].join('\n'),
-  );
+  let password = `pw-${Math.random().toString(36).slice(2)}`;
+  const websocket = options.configure
+    ? []
+    : ['[OBSWebSocket]', 'FirstLoad=false', 'ServerEnabled=true', `ServerPort=${port}`, 'AlertsEnabled=false', 'AuthRequired=true', `ServerPassword=${password}`];
+  writeFileSync(join(configDir, 'global.ini'), ['[General]', 'FirstRun=true', ...websocket, ''].join('\n'));
+  if (options.configure) {
+    try {
+      password = await options.configure(configDir, port);
+    } catch (error) {
+      rmSync(root, { recursive: true, force: true });
+      throw error;
+    }
+  }
   const display = freeDisplay();
   let output = '';
   const append = (chunk: Buffer): void => {
@@ -118,8 +129,7 @@ export async function startObs(): Promise<RealObs> {
     await terminate(xvfb, 2000);
     rmSync(root, { recursive: true, force: true });
   };
-  try {
-    await waitFor('Xvfb did not start', () => existsSync(`/tmp/.X11-unix/X${display}`), 10_000, log);
+  const launch = async (): Promise<void> => {
     const obs = spawn('obs', ['--minimize-to-tray', '--disable-shutdown-check', '--multi'], {
       cwd: workDir,
       env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), DISPLAY: `:${display}`, LIBGL_ALWAYS_SOFTWARE: '1' },
@@ -132,14 +142,16 @@ export async function startObs(): Promise<RealObs> {
       if (obs.exitCode !== null) throw new Error(`obs exited with ${obs.exitCode}; log:\n${log().slice(-3000)}`);
       return listening(port);
     }, 30_000, log);
+  };
+  try {
+    await waitFor('Xvfb did not start', () => existsSync(`/tmp/.X11-unix/X${display}`), 10_000, log);
+    await launch();
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: `ws://127.0.0.1:${port}`, password, home, workDir, log, stop };
-}
-
-/** The text of OBS's global.ini in a started OBS's HOME (for setup tests). */
-export function readGlobalIni(obs: RealObs): string {
-  return readFileSync(join(obs.home, '.config', 'obs-studio', 'global.ini'), 'utf8');
+  const quit = async (): Promise<void> => {
+    for (const child of obsProcesses.splice(0)) await terminate(child, 5000);
+  };
+  return { url: `ws://127.0.0.1:${port}`, password, home, workDir, log, stop, quit, launch };
 }
