@@ -1,7 +1,7 @@
 import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeConfig, loadOrCreateToken, resolvePaths } from '../src/config/index.js';
+import { configuredAllowedOrigins, describeConfig, loadOrCreateToken, resolvePaths } from '../src/config/index.js';
 import { tempDir } from './engine-fakes.js';
 
 describe('resolvePaths', () => {
@@ -31,6 +31,11 @@ describe('resolvePaths', () => {
     expect(paths.configDir).toEqual({ path: '/c', source: 'FRAMEWRIGHT_CONFIG_DIR' });
     expect(paths.dataDir).toEqual({ path: '/d', source: 'FRAMEWRIGHT_DATA_DIR' });
     expect(paths.outputRoot).toEqual({ path: '/o', source: 'FRAMEWRIGHT_OUTPUT_ROOT' });
+  });
+
+  it('reads allowed browser Origins from FRAMEWRIGHT_ALLOWED_ORIGINS', () => {
+    expect(configuredAllowedOrigins({})).toEqual([]);
+    expect(configuredAllowedOrigins({ FRAMEWRIGHT_ALLOWED_ORIGINS: ' http://localhost:3000, https://dock.example ,' })).toEqual(['http://localhost:3000', 'https://dock.example']);
   });
 
   it('describeConfig lists each path, its source and whether it exists', async () => {

@@ -84,6 +84,14 @@ export function resolvePaths(environment: PathEnvironment = {}): FramewrightPath
   return { configDir, dataDir, outputRoot, tokenFile: join(configDir.path, TOKEN_FILE_NAME), journalDir: join(dataDir.path, 'jobs') };
 }
 
+/**
+ * Browser Origins the server accepts by default, from `FRAMEWRIGHT_ALLOWED_ORIGINS`
+ * (comma-separated exact origins such as `http://localhost:3000`); none when unset.
+ */
+export function configuredAllowedOrigins(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  return (env['FRAMEWRIGHT_ALLOWED_ORIGINS'] ?? '').split(',').map((o) => o.trim()).filter((o) => o.length > 0);
+}
+
 /** Tokens must be usable inside a `Sec-WebSocket-Protocol` value, so only these characters. */
 const TOKEN_PATTERN = /^[A-Za-z0-9._~-]{32,512}$/;
 

@@ -7,7 +7,7 @@ import { checkOperation, runOperation, type RunOptions } from '../engine/index.j
 import type { JobRunner } from './queue.js';
 
 export { JobQueue, isTerminal } from './queue.js';
-export type { JobEvent, JobQueueOptions, JobRunContext, JobRunner } from './queue.js';
+export type { JobEvent, JobStateEvent, JobProgressEvent, JobQueueOptions, JobRunContext, JobRunner } from './queue.js';
 export { JobJournal, INTERRUPTED_MESSAGE } from './journal.js';
 
 /** Options of {@link engineJobRunner}. */

@@ -21,10 +21,28 @@ export interface JobRunner {
   run(op: OperationName, params: unknown, context: JobRunContext): Promise<unknown>;
 }
 
+/** A job entered a new state. */
+export interface JobStateEvent {
+  /** Discriminant. */
+  readonly type: 'state';
+  /** The job in its new state (a copy). */
+  readonly job: Job;
+}
+
+/** A running job reported progress. */
+export interface JobProgressEvent {
+  /** Discriminant. */
+  readonly type: 'progress';
+  /** The job's id. */
+  readonly jobId: string;
+  /** The job's operation. */
+  readonly op: OperationName;
+  /** The progress event, in the operation's progress schema (ETA filled in when the operation gave none). */
+  readonly progress: unknown;
+}
+
 /** A change in the queue, as its listeners see it. */
-export type JobEvent =
-  | { readonly type: 'state'; readonly job: Job }
-  | { readonly type: 'progress'; readonly jobId: string; readonly op: OperationName; readonly progress: unknown };
+export type JobEvent = JobStateEvent | JobProgressEvent;
 
 /** Options of {@link JobQueue}. */
 export interface JobQueueOptions {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FramewrightError, toFramewrightError, WS_SUBPROTOCOL } from '../protocol/index.js';
-import { loadOrCreateToken, resolvePaths } from '../config/index.js';
+import { configuredAllowedOrigins, loadOrCreateToken, resolvePaths } from '../config/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
 import { engineJobRunner, JobJournal, JobQueue } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
@@ -34,7 +34,7 @@ export interface ServerOptions {
   dataDir?: string;
   /** Use this bearer token instead of the one in `configDir`. */
   token?: string;
-  /** Browser Origins (exact `scheme://host[:port]`) allowed to connect; others are refused. Default none. */
+  /** Browser Origins (exact `scheme://host[:port]`) allowed to connect; others are refused. Default: `FRAMEWRIGHT_ALLOWED_ORIGINS`, else none. */
   allowedOrigins?: readonly string[];
   /** Jobs running at once (default: half the CPU threads). */
   concurrency?: number;
@@ -121,7 +121,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
 
   const closers = new Set<() => void>();
-  const guard: { -readonly [K in keyof GuardOptions]: GuardOptions[K] } = { token, host, port: 0, allowedOrigins: options.allowedOrigins ?? [] };
+  const guard: { -readonly [K in keyof GuardOptions]: GuardOptions[K] } = { token, host, port: 0, allowedOrigins: options.allowedOrigins ?? configuredAllowedOrigins() };
   const ctx: ServerContext = {
     queue,
     guard,
