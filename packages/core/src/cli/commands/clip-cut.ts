@@ -53,6 +53,7 @@ Cuts a video into clips at its shot changes (and silences) and writes cut lists 
 Options:
   -o, --out DIR                folder for every file written (default: the current folder)
   --export LIST                comma-separated: ${CLIP_CUT_EXPORTS.join(', ')}
+                               (clips also writes a thumbnail per clip)
   --clip-mode copy|accurate    clip files by stream copy (fast, keyframe-aligned) or re-encode (frame-exact)
   --detectors LIST             comma-separated: ${CLIP_CUT_DETECTORS.join(', ')}
   --threshold NAME=VALUE       detector threshold; NAME is one of ${THRESHOLDS.join(', ')} (repeatable)
