@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import { checkShape } from '../transformer/ops.js';
+
+/**
+ * Mean cross-entropy of `logits` `[..., classes]` against int32 `targets` `[...]`:
+ * `−Σ mask·log softmax(logits)[target] / max(Σ mask, 1)`. `mask` (same shape as targets, 1 = count,
+ * 0 = ignore) drops padding or unmasked tokens; without it every position counts.
+ */
+export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor, mask?: tf.Tensor): tf.Scalar {
+  const classes = logits.shape[logits.rank - 1]!;
+  const dims: Record<string, number> = {};
+  checkShape(logits, [...targets.shape.map((_, i) => `d${i}`), classes], 'cross-entropy logits', dims);
+  checkShape(targets, targets.shape.map((_, i) => `d${i}`), 'cross-entropy targets', dims);
+  const logp = tf.logSoftmax(tf.reshape(logits, [-1, classes]));
+  const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.reshape(targets, [-1]), classes)), -1);
+  if (mask === undefined) return tf.neg(tf.mean(picked));
+  checkShape(mask, targets.shape, 'cross-entropy mask');
+  const m = tf.reshape(mask, [-1]);
+  return tf.div(tf.neg(tf.sum(tf.mul(picked, m))), tf.maximum(tf.sum(m), 1));
+}
+
+/** Mean squared error `mean((prediction − target)²)`, optionally weighted by a broadcastable `mask` (divided by Σ mask). */
+export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor, mask?: tf.Tensor): tf.Scalar {
+  checkShape(target, prediction.shape, 'mse target');
+  const sq = tf.squaredDifference(prediction, target);
+  if (mask === undefined) return tf.mean(sq);
+  const w = tf.mul(tf.onesLike(sq), mask);
+  return tf.div(tf.sum(tf.mul(sq, w)), tf.maximum(tf.sum(w), 1));
+}
+
+/**
+ * Diffusion training pair for v-prediction with the cosine schedule: for t ∈ [0, 1] per example,
+ * `α = cos(πt/2)`, `σ = sin(πt/2)`, `noisy = α·x0 + σ·ε`, `v = α·ε − σ·x0`. Train the model to
+ * predict v from (noisy, t) with {@link meanSquaredError}; then `x0 = α·noisy − σ·v`.
+ * Shapes: x0 and noise `[batch, ...]`, t `[batch]`.
+ */
+export function vPredictionPair(x0: tf.Tensor, noise: tf.Tensor, t: tf.Tensor1D): { noisy: tf.Tensor; v: tf.Tensor } {
+  checkShape(noise, x0.shape, 'diffusion noise');
+  checkShape(t, [x0.shape[0]!], 'diffusion time');
+  const bshape = [x0.shape[0]!, ...x0.shape.slice(1).map(() => 1)];
+  const angle = tf.mul(t, Math.PI / 2);
+  const alpha = tf.reshape(tf.cos(angle), bshape);
+  const sigma = tf.reshape(tf.sin(angle), bshape);
+  return {
+    noisy: tf.add(tf.mul(alpha, x0), tf.mul(sigma, noise)),
+    v: tf.sub(tf.mul(alpha, noise), tf.mul(sigma, x0)),
+  };
+}

@@ -1,0 +1,160 @@
+import * as tf from '@tensorflow/tfjs';
+import { FramewrightError } from '../protocol/errors.js';
+import { TransformerModel } from '../transformer/model.js';
+import { Rng, mixSeed } from '../transformer/random.js';
+import { type TrainConfig, validateTrainConfig } from './config.js';
+import { type Checkpoint, firstDifference, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { batchTensors, getTask } from './dataset.js';
+import { WeightEma } from './ema.js';
+import { createOptimizer } from './optimizers.js';
+import { clipByGlobalNorm, learningRate } from './schedule.js';
+import './sequence-tasks.js';
+
+/** What the trainer reports after every step. */
+export interface StepReport {
+  /** Steps completed (1-based). */
+  step: number;
+  /** Total steps of the run. */
+  steps: number;
+  /** Loss of this step. */
+  loss: number;
+  /** Learning rate used. */
+  lr: number;
+  /** Global gradient norm before clipping (when clipping is on). */
+  gradNorm: number | undefined;
+  /** Steps per second over this process's steps so far. */
+  stepsPerSecond: number;
+}
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** The run (validated here). */
+  config: TrainConfig;
+  /** Run folder: checkpoints and `latest.json`. */
+  outDir: string;
+  /** Continue from the latest checkpoint in `outDir` (required when one exists). */
+  resume?: boolean;
+  /** Stops the run: a checkpoint is written, then `CANCELLED` is thrown. */
+  signal?: AbortSignal;
+  /** Called after every step (progress bars, tests). */
+  onStep?: (report: StepReport) => void;
+}
+
+/** What a finished run returns. */
+export interface TrainResult {
+  /** The trained model (the caller disposes it). */
+  model: TransformerModel;
+  /** Loss of every step of the run, from step 1 (including steps before a resume). */
+  losses: number[];
+  /** The final checkpoint folder. */
+  checkpoint: string;
+}
+
+/** Checks that a checkpoint belongs to this run: same weights layout, model config and run identity. */
+function checkCompatible(ckpt: Checkpoint, config: TrainConfig, model: TransformerModel): void {
+  model.loadVariables(ckpt.weights, `checkpoint ${ckpt.dir}`);
+  const modelDiff = firstDifference(ckpt.model, config.model, 'model');
+  if (modelDiff !== undefined) throw new FramewrightError('CHECKPOINT_INVALID', `checkpoint ${ckpt.dir} does not match the model config at ${modelDiff}`);
+  for (const field of ['task', 'seed', 'batchSize', 'optimizer'] as const) {
+    const d = firstDifference(ckpt.state.train[field], config[field], field);
+    if (d !== undefined) throw new FramewrightError('CHECKPOINT_INVALID', `checkpoint ${ckpt.dir} was trained with a different ${d}`);
+  }
+}
+
+/**
+ * Trains a model on a registered task, writing checkpoints to `outDir` every
+ * `checkpointEvery` steps (default 100) and at the end. Deterministic: the same config and seed
+ * give the same loss curve, and a run resumed from a checkpoint continues the uninterrupted curve
+ * exactly (weights, optimizer state, EMA, step and RNG state are all restored; batch i depends only
+ * on (seed, i)).
+ *
+ * @example
+ * ```ts
+ * const { model, losses } = await train({ config: TRAIN_PRESETS['reverse-tiny']!, outDir: 'runs/rev' });
+ * ```
+ * @throws FramewrightError `INVALID_PARAMS` (config), `CHECKPOINT_INVALID` (resume), `CANCELLED` (signal)
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const { config, outDir } = options;
+  validateTrainConfig(config);
+  const task = getTask(config.task);
+  task.checkModel(config.model);
+  const model = new TransformerModel(config.model, new Rng(mixSeed(config.seed, 1)));
+  const variables = model.variables();
+  const optimizer = createOptimizer(config.optimizer);
+  let ema = config.ema ? new WeightEma(variables, config.ema.decay) : undefined;
+  let rng = new Rng(mixSeed(config.seed, 2));
+  let losses: number[] = [];
+  try {
+    const latest = await latestCheckpoint(outDir);
+    if (latest !== undefined && options.resume !== true) {
+      throw new FramewrightError('INVALID_PARAMS', `${outDir} already holds a training run (${latest}); pass --resume to continue it or choose another --out`);
+    }
+    if (options.resume === true) {
+      if (latest === undefined) throw new FramewrightError('INPUT_NOT_FOUND', `nothing to resume: ${outDir} has no latest.json`);
+      const ckpt = await loadCheckpoint(latest);
+      checkCompatible(ckpt, config, model);
+      optimizer.load(ckpt.optimizer, ckpt.state.step);
+      if (ema !== undefined) {
+        if (ckpt.ema === undefined) throw new FramewrightError('CHECKPOINT_INVALID', `checkpoint ${latest} has no EMA weights but the run keeps an EMA`);
+        ema.load(ckpt.ema);
+      }
+      rng = Rng.fromState(ckpt.state.rng);
+      losses = [...ckpt.state.losses];
+    }
+
+    const save = (): Promise<string> =>
+      saveCheckpoint(
+        outDir,
+        {
+          model: config.model,
+          weights: new Map([...variables].map(([n, v]) => [n, { shape: [...v.shape], data: v.dataSync() as Float32Array }])),
+          optimizer: optimizer.state(),
+          ema: ema?.state(),
+          state: { format: 'framewright-checkpoint', version: 1, step: losses.length, rng: rng.state(), losses, train: config },
+        },
+        config.keepCheckpoints ?? 2,
+      );
+
+    const every = config.checkpointEvery ?? 100;
+    const batches = task.dataset(config.model).batches({ seed: config.seed, batchSize: config.batchSize, start: losses.length })[Symbol.asyncIterator]();
+    const varList = [...variables.values()];
+    const nameOf = new Map([...variables].map(([n, v]) => [v.name, n]));
+    const started = performance.now();
+    const firstStep = losses.length;
+    let checkpoint = latest ?? '';
+    while (losses.length < config.steps) {
+      if (options.signal?.aborted) {
+        await save();
+        throw new FramewrightError('CANCELLED', `training stopped at step ${losses.length}; resume with --resume`);
+      }
+      const next = await batches.next();
+      if (next.done === true) throw new FramewrightError('INTERNAL', `dataset ${task.name} ended at step ${losses.length}`);
+      const step = losses.length;
+      const lr = learningRate(step, config.steps, config.optimizer.lr, config.schedule);
+      const tensors = batchTensors(next.value);
+      const { value, grads } = tf.variableGrads(() => task.loss(model, tensors, rng), varList);
+      tf.dispose(Object.values(tensors));
+      const named = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k) ?? k, g]));
+      const gradNorm = config.clipNorm === undefined ? undefined : clipByGlobalNorm(named, config.clipNorm);
+      optimizer.apply(variables, named, lr);
+      tf.dispose([...named.values()]);
+      ema?.update(variables);
+      const loss = (await value.data())[0]!;
+      value.dispose();
+      if (!Number.isFinite(loss)) throw new FramewrightError('INTERNAL', `training diverged at step ${step + 1}: loss is ${loss}`);
+      losses.push(loss);
+      const done = losses.length;
+      options.onStep?.({ step: done, steps: config.steps, loss, lr, gradNorm, stepsPerSecond: ((done - firstStep) * 1000) / (performance.now() - started) });
+      if (done % every === 0 || done === config.steps) checkpoint = await save();
+    }
+    return { model, losses, checkpoint };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+    ema?.dispose();
+    ema = undefined;
+  }
+}

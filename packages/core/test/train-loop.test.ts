@@ -1,0 +1,175 @@
+import * as tf from '@tensorflow/tfjs';
+import { cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
+import {
+  type TrainConfig,
+  type TrainResult,
+  getTask,
+  latestCheckpoint,
+  loadModel,
+  registerTask,
+  reverseTask,
+  train,
+} from '../src/train/index.js';
+import type { TransformerModelConfig } from '../src/transformer/index.js';
+
+let root: string;
+beforeAll(async () => {
+  await initTfjsBackend();
+  root = await mkdtemp(join(tmpdir(), 'fw-train-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const model: TransformerModelConfig = {
+  input: { kind: 'tokens', vocabSize: 8 },
+  positions: { kind: 'sinusoidal', length: 6 },
+  width: 16, heads: 2, ffnHidden: 32, activation: 'gelu', blocks: 1, outputSize: 8,
+};
+const config: TrainConfig = {
+  task: 'reverse', model, batchSize: 8, steps: 24, seed: 7,
+  optimizer: { kind: 'adamw', lr: 5e-3, weightDecay: 0.01 },
+  schedule: { warmupSteps: 4 }, clipNorm: 1, ema: { decay: 0.9 }, checkpointEvery: 8, keepCheckpoints: 2,
+};
+
+// A task whose dataset repeats batch 0 of `reverse`: the "overfit one fixed batch" check, and a
+// proof that tasks plug into the registry from outside the trainer.
+registerTask({
+  name: 'test-fixed-reverse',
+  description: 'batch 0 of reverse, forever',
+  checkModel: (c) => reverseTask.checkModel(c),
+  dataset: (c) => ({
+    name: 'test-fixed-reverse',
+    async *batches(o) {
+      const first = (await reverseTask.dataset(c).batches({ ...o, start: 0 })[Symbol.asyncIterator]().next()).value!;
+      for (;;) yield first;
+    },
+  }),
+  loss: (m, b, r) => reverseTask.loss(m, b, r),
+});
+
+async function run(dir: string, overrides: Partial<TrainConfig> = {}, extra: Parameters<typeof train>[0] extends infer O ? Partial<O> : never = {}): Promise<TrainResult> {
+  return train({ config: { ...config, ...overrides }, outDir: join(root, dir), ...extra });
+}
+
+describe('training loop', () => {
+  let full: TrainResult;
+
+  it('a tiny model overfits a fixed batch: loss falls by at least 90 %', async () => {
+    const r = await run('overfit', { task: 'test-fixed-reverse', steps: 120, ema: undefined, optimizer: { kind: 'adamw', lr: 1e-2 } });
+    r.model.dispose();
+    expect(r.losses[r.losses.length - 1]!).toBeLessThan(0.1 * r.losses[0]!);
+  });
+
+  it('an interrupted run resumes to exactly the loss curve of an uninterrupted run with the same seed', async () => {
+    full = await run('full');
+    expect(full.losses).toHaveLength(24);
+    const seen: number[] = [];
+    await expect(
+      run('crashed', {}, {
+        onStep: (s) => {
+          seen.push(s.loss);
+          if (s.step === 20) throw new Error('simulated crash');
+        },
+      }),
+    ).rejects.toThrow('simulated crash');
+    // same seed → same curve, step for step
+    expect(seen).toEqual(full.losses.slice(0, 20));
+    expect(await latestCheckpoint(join(root, 'crashed'))).toMatch(/step-00000016$/);
+    const resumed = await run('crashed', {}, { resume: true });
+    expect(resumed.losses).toEqual(full.losses);
+    for (const [name, v] of full.model.variables()) expect(Array.from(resumed.model.variables().get(name)!.dataSync()), name).toEqual(Array.from(v.dataSync()));
+    const ema = (r: TrainResult) => readFile(join(r.checkpoint, 'ema.bin'));
+    expect(await ema(resumed)).toEqual(await ema(full));
+    resumed.model.dispose();
+  });
+
+  it('a different seed gives a different curve', async () => {
+    const other = await run('other-seed', { seed: 8, steps: 3 });
+    other.model.dispose();
+    expect(other.losses[0]).not.toEqual(full.losses[0]);
+  });
+
+  it('checkpoint save → load gives a model with bit-identical outputs', async () => {
+    const loaded = await loadModel(full.checkpoint);
+    const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6], [7, 0, 7, 0, 1, 1]], [2, 6], 'int32');
+    const a = tf.tidy(() => full.model.forward(ids));
+    const b = tf.tidy(() => loaded.forward(ids));
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([ids, a, b]);
+    loaded.dispose();
+  });
+
+  it('an abort writes a checkpoint, throws CANCELLED, and the run resumes from that step', async () => {
+    const controller = new AbortController();
+    await expect(run('aborted', {}, { onStep: (s) => s.step === 5 && controller.abort(), signal: controller.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(await latestCheckpoint(join(root, 'aborted'))).toMatch(/step-00000005$/);
+    const resumed = await run('aborted', {}, { resume: true });
+    expect(resumed.losses).toEqual(full.losses);
+    resumed.model.dispose();
+  });
+
+  it('does not leak tensors across steps', async () => {
+    const before = tf.memory().numTensors;
+    const r = await run('leak', { steps: 4 });
+    const vars = r.model.variables().size;
+    r.model.dispose();
+    // positional tables and attention caches are the only tensors a model owns besides its variables
+    expect(tf.memory().numTensors - before).toBeLessThanOrEqual(2);
+    expect(vars).toBeGreaterThan(10);
+  });
+});
+
+describe('bad checkpoints and configs', () => {
+  async function copyOf(name: string): Promise<string> {
+    const dir = join(root, name);
+    await cp(join(root, 'full'), dir, { recursive: true });
+    return dir;
+  }
+
+  it('a truncated weights file is named', async () => {
+    const dir = await copyOf('truncated');
+    const ckpt = (await latestCheckpoint(dir))!;
+    await truncate(join(ckpt, 'weights.bin'), 100);
+    await expect(run('truncated', {}, { resume: true })).rejects.toThrow(/weights\.bin is truncated: 100 bytes, index says \d+/);
+    await expect(loadModel(ckpt)).rejects.toMatchObject({ code: 'CHECKPOINT_INVALID' });
+  });
+
+  it('a corrupt weights file (one flipped byte) is detected by its checksum', async () => {
+    const dir = await copyOf('corrupt');
+    const bin = join((await latestCheckpoint(dir))!, 'weights.bin');
+    const bytes = await readFile(bin);
+    bytes[bytes.length >> 1] ^= 0x40;
+    await writeFile(bin, bytes);
+    await expect(run('corrupt', {}, { resume: true })).rejects.toThrow('weights.bin is corrupt: its SHA-256 does not match weights.json');
+  });
+
+  it('a state file that is not JSON is named', async () => {
+    const dir = await copyOf('badstate');
+    await writeFile(join((await latestCheckpoint(dir))!, 'state.json'), '{"format": "framewright-chec');
+    await expect(run('badstate', {}, { resume: true })).rejects.toThrow(/state\.json is not valid JSON/);
+  });
+
+  it('a checkpoint of another model config names the tensor and both shapes', async () => {
+    await copyOf('wider');
+    await expect(run('wider', { model: { ...model, width: 32 } }, { resume: true })).rejects.toThrow(
+      'embed.weight has shape [8, 16], model expects [8, 32]',
+    );
+    await copyOf('eps');
+    await expect(run('eps', { model: { ...model, eps: 1e-6 } }, { resume: true })).rejects.toThrow('does not match the model config at model.eps: absent vs 0.000001');
+  });
+
+  it('refuses to overwrite a run without --resume, and to resume nothing', async () => {
+    await expect(run('full')).rejects.toThrow(/already holds a training run/);
+    await expect(run('empty', {}, { resume: true })).rejects.toMatchObject({ code: 'INPUT_NOT_FOUND' });
+  });
+
+  it('rejects an invalid config naming the field, and an unknown task listing the known ones', async () => {
+    await expect(run('bad', { batchSize: 0 })).rejects.toThrow('train config /batchSize');
+    expect(() => getTask('nope')).toThrow('unknown training task "nope"; known tasks: reverse, next-token');
+  });
+});
