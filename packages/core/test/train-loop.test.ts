@@ -143,7 +143,8 @@ describe('bad checkpoints and configs', () => {
     const dir = await copyOf('corrupt');
     const bin = join((await latestCheckpoint(dir))!, 'weights.bin');
     const bytes = await readFile(bin);
-    bytes[bytes.length >> 1] ^= 0x40;
+    const middle = bytes.length >> 1;
+    bytes[middle] = bytes[middle]! ^ 0x40;
     await writeFile(bin, bytes);
     await expect(run('corrupt', {}, { resume: true })).rejects.toThrow('weights.bin is corrupt: its SHA-256 does not match weights.json');
   });
