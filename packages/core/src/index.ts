@@ -2,6 +2,22 @@
  * `@framewright/core`: the Framewright engine for Node — run operations in-process, start the
  * local server, and reach the protocol types.
  *
+ * Node scripts that need no server run operations in-process with `runOperation` (same
+ * validation, errors and progress as the server; outputs go where `outputDir` says):
+ *
+ * @example
+ * ```ts
+ * import { runOperation } from '@framewright/core';
+ *
+ * const result = await runOperation('clip-cut', { input: 'talk.mp4', outputDir: 'cuts', exports: ['edl'] }, {
+ *   onProgress: (p) => console.log(p.stage, p.fraction),
+ * });
+ * console.log(result.clips.length, result.outputs.edl);
+ * ```
+ *
+ * Host scripts that talk to `framewright serve` use the universal SDK client,
+ * `@framewright/core/client`.
+ *
  * Any new export added here becomes public API.
  * @packageDocumentation
  */

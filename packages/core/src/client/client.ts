@@ -60,7 +60,7 @@ type State = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
  * ```ts
  * import { FramewrightClient, WebSocketTransport } from '@framewright/core/client';
  *
- * const client = new FramewrightClient(() => new WebSocketTransport('ws://127.0.0.1:7770/v1/ws', { token }));
+ * const client = new FramewrightClient(() => new WebSocketTransport('ws://127.0.0.1:7878/v1/ws', { token }));
  * await client.connect();
  * const result = await client.run('clip-cut', { input: '/videos/talk.mp4', exports: ['edl'] }, {
  *   onProgress: (p) => console.log(p.stage, Math.round(p.fraction * 100) + '%'),

@@ -8,7 +8,7 @@
  * ```ts
  * import { FramewrightClient, WebSocketTransport } from '@framewright/core/client';
  *
- * const client = new FramewrightClient(() => new WebSocketTransport('ws://127.0.0.1:7770/v1/ws', { token }));
+ * const client = new FramewrightClient(() => new WebSocketTransport('ws://127.0.0.1:7878/v1/ws', { token }));
  * await client.connect();
  * const { clips } = await client.run('clip-cut', { input: '/videos/talk.mp4' });
  * await client.close();

@@ -67,7 +67,7 @@ function healthUrlOf(url: string): string | undefined {
  *
  * @example
  * ```ts
- * const transport = new WebSocketTransport('ws://127.0.0.1:7770/v1/ws', { token });
+ * const transport = new WebSocketTransport('ws://127.0.0.1:7878/v1/ws', { token });
  * ```
  */
 export class WebSocketTransport implements Transport {
@@ -82,7 +82,7 @@ export class WebSocketTransport implements Transport {
   onclose?: () => void;
 
   /**
-   * @param url - the server's WebSocket endpoint, e.g. `ws://127.0.0.1:7770/v1/ws`
+   * @param url - the server's WebSocket endpoint, e.g. `ws://127.0.0.1:7878/v1/ws`
    * @param options - token and WebSocket implementation
    */
   constructor(
