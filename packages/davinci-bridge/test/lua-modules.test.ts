@@ -144,6 +144,16 @@ describe.each(LUAS)('Lua modules under %s', (lua) => {
     expect(windowsArgv(cmdUnescape(line))).toEqual(NASTY);
   });
 
+  it('refuses a double quote for a .cmd engine (cmd parses a batch file twice), passes the rest', () => {
+    const quoted = JSON.parse(probe(lua, 'quote', JSON.stringify(['--prompt', 'say "hi"']))) as { batch_error: string };
+    expect(quoted.batch_error).toBe(
+      'an argument contains a double quote, which cannot pass safely through the batch file C:\\Users\\Ana\\AppData\\Roaming\\npm\\framewright.cmd; set FRAMEWRIGHT_CLI to framewright.js (the engine runs it with node)',
+    );
+    const safe = ['100% & ^!', 'C:\\Vidéos\\a b.mp4'];
+    const { batch_line } = JSON.parse(probe(lua, 'quote', JSON.stringify(safe))) as { batch_line: string };
+    expect(windowsArgv(cmdUnescape(batch_line.slice(1, -1)))).toEqual(['C:\\Users\\Ana\\AppData\\Roaming\\npm\\framewright.cmd', ...safe]);
+  });
+
   it('refuses a line break for cmd.exe instead of passing a broken command', () => {
     const { cmd } = JSON.parse(probe(lua, 'quote', JSON.stringify(['two\nlines']))) as { cmd: string[] };
     expect(cmd).toEqual(['ERROR an argument contains a line break, which cmd.exe cannot pass']);

@@ -31,6 +31,9 @@ for i, s in ipairs(strings) do
   local quoted, err = engine.quote_cmd(s)
   out.cmd[i] = quoted or ('ERROR ' .. err)
 end
+local batch = { 'C:\\Users\\Ana\\AppData\\Roaming\\npm\\framewright.cmd' }
+for _, s in ipairs(strings) do batch[#batch + 1] = s end
+out.batch_line, out.batch_error = engine.command_line(batch, 'windows')
 out.windows_line = engine.command_line(strings, 'windows', 'C:\\Temp\\fw err.txt') or json.null
 local argv = { 'python3', '-c', 'import json, sys; sys.stdout.write(json.dumps(sys.argv[1:]))' }
 for _, s in ipairs(strings) do argv[#argv + 1] = s end
