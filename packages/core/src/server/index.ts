@@ -14,8 +14,11 @@ import { engineJobRunner, JobJournal, JobQueue } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
 import { httpStatusOf } from './errors.js';
 import { handleHttp } from './http.js';
+import type { StaticPages } from './pages.js';
 import { RpcConnection } from './rpc.js';
 import { checkHost, checkOrigin, checkToken, type GuardOptions } from './security.js';
+
+const PING_INTERVAL_MS = 30_000;
 
 /** Default port of `framewright serve`. */
 export const DEFAULT_PORT = 7878;
@@ -44,6 +47,11 @@ export interface ServerOptions {
   maxMessageBytes?: number;
   /** Validate every outgoing WebSocket message against its schema (default true). */
   validateOutgoing?: boolean;
+  /**
+   * Static pages served without a token by URL prefix, e.g. `{ '/dock/': dockFolder }` for the
+   * OBS dock. The server's own origin is then allowed too, so those pages can open the WebSocket.
+   */
+  pages?: StaticPages;
 }
 
 /** A started server. */
@@ -128,6 +136,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     registry,
     maxMessageBytes: options.maxMessageBytes ?? 1 << 20,
     validateOutgoing: options.validateOutgoing ?? true,
+    ...(options.pages === undefined ? {} : { pages: options.pages }),
     onClose: (close) => {
       closers.add(close);
       return () => closers.delete(close);
@@ -146,6 +155,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const stopEvents = queue.subscribe((event) => {
     for (const connection of connections) connection.notify(event);
   });
+  // A client that vanished without closing (sleep, pulled cable) is dropped after a missed ping.
+  const alive = new WeakSet<WebSocket>();
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
       checkUpgrade(req, guard);
@@ -156,11 +167,23 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new RpcConnection(ws, ctx);
       connections.add(connection);
+      alive.add(ws);
+      ws.on('pong', () => alive.add(ws));
       ws.on('message', (data, isBinary) => connection.receive(data, isBinary));
       ws.on('close', () => connections.delete(connection));
       ws.on('error', () => ws.terminate());
     });
   });
+  const pinger = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) ws.terminate();
+      else {
+        alive.delete(ws);
+        ws.ping();
+      }
+    }
+  }, PING_INTERVAL_MS);
+  pinger.unref();
 
   await new Promise<void>((resolveListen, rejectListen) => {
     http.once('error', (error: NodeJS.ErrnoException) => {
@@ -175,6 +198,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   guard.port = port;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  if (options.pages !== undefined) {
+    // A page served here runs in the server's own origin: let it use the API like any client.
+    guard.allowedOrigins = [...guard.allowedOrigins, `http://${urlHost}:${port}`, `http://localhost:${port}`];
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -189,6 +216,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         // Jobs are cancelled while clients still listen, so they hear the final states.
         await queue.close();
         stopEvents();
+        clearInterval(pinger);
         for (const close of [...closers]) close();
         await Promise.all([...wss.clients].map((ws) => closeSocket(ws)));
         wss.close();
