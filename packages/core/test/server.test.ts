@@ -74,6 +74,15 @@ describe('Origin and Host', () => {
     expect((await upgradeStatus(server.wsUrl, { headers: { ...auth(), origin: ALLOWED } })).status).toBe(101);
   });
 
+  it("accepts the server's own loopback origin (pages it serves), refuses it on another port", async () => {
+    for (const origin of [`http://127.0.0.1:${server.port}`, `http://localhost:${server.port}`, `http://[::1]:${server.port}`]) {
+      expect((await upgradeStatus(server.wsUrl, { headers: { ...auth(), origin } })).status).toBe(101);
+    }
+    for (const origin of [`http://127.0.0.1:${server.port + 1}`, `https://127.0.0.1:${server.port}`, `http://evil.example:${server.port}`, 'null']) {
+      expect((await upgradeStatus(server.wsUrl, { headers: { ...auth(), origin } })).status).toBe(403);
+    }
+  });
+
   it('refuses HTTP from a foreign Origin; answers CORS only for allowed ones', async () => {
     expectHttpError(await http(server.port, 'GET', '/v1/jobs', { headers: { ...auth(), origin: 'https://evil.example' } }), 403, 'FORBIDDEN');
     const allowed = await http(server.port, 'GET', '/v1/jobs', { headers: { ...auth(), origin: ALLOWED } });

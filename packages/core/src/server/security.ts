@@ -39,10 +39,16 @@ export function checkHost(req: IncomingMessage, options: GuardOptions): void {
   }
 }
 
-/** True when the request has an Origin header and it is not on the allow-list. */
+/**
+ * True when the request has an Origin header that is neither on the allow-list nor this server
+ * itself (`http://127.0.0.1:<port>`, `http://localhost:<port>`, `http://[::1]:<port>`: pages the
+ * server serves; a rebinding page has its own name in its Origin, so it is not one of these).
+ */
 export function originRefused(req: IncomingMessage, options: GuardOptions): boolean {
   const origin = req.headers.origin;
-  return origin !== undefined && !options.allowedOrigins.includes(origin);
+  if (origin === undefined || options.allowedOrigins.includes(origin)) return false;
+  const own = /^http:\/\/(\[::1\]|127\.0\.0\.1|localhost):(\d{1,5})$/i.exec(origin);
+  return own === null || Number(own[2]) !== options.port;
 }
 
 /**
