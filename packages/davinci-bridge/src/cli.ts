@@ -4,8 +4,11 @@ import { defaultScriptsDir, pathApi, RESOLVE_OSES, shippedScriptsDir, type Resol
 
 /** Where {@link runCli} reads its environment and writes its output (injectable for tests). */
 export interface CliIo {
+  /** Receives normal output. */
   stdout: (text: string) => void;
+  /** Receives error lines. */
   stderr: (text: string) => void;
+  /** Environment for the default folders (HOME, APPDATA). */
   env: NodeJS.ProcessEnv;
   /** The machine's OS (`process.platform`). */
   platform: string;

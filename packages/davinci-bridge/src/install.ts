@@ -16,6 +16,7 @@ export interface PlannedFile {
 
 /** What an install will do: computed without touching the disk's Scripts folder. */
 export interface InstallPlan {
+  /** The OS whose path rules the plan uses. */
   os: ResolveOs;
   /** Resolve's Scripts folder. */
   scriptsDir: string;
@@ -23,6 +24,7 @@ export interface InstallPlan {
   targetDir: string;
   /** The manifest written last. */
   manifest: string;
+  /** The files to copy, in name order. */
   files: PlannedFile[];
 }
 
@@ -36,9 +38,11 @@ interface Manifest {
 
 /** What an uninstall did. */
 export interface UninstallReport {
+  /** Files removed. */
   removed: string[];
   /** Installed files the user changed since: kept, not removed. */
   keptModified: string[];
+  /** Folders removed because the install had created them and they are empty again. */
   removedDirs: string[];
 }
 

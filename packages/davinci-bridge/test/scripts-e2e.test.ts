@@ -95,3 +95,26 @@ describe.each(INTERPRETERS)('Clip-cut current clip under %s with the real engine
     expect(only(run.calls, 'Timeline.AddMarker').map((m) => m.args[1])).toEqual(video.cuts);
   });
 });
+
+describe.each(INTERPRETERS)('Generate image under %s with the real engine', (interpreter) => {
+  // image-gen arrives with issue 4: until then the engine refuses it and the script must say so;
+  // once it runs, the images must land in the Framewright bin. Either way, never silence.
+  it('imports the generated images, or says clearly that this engine cannot generate them', async () => {
+    const home = tempDir();
+    const run = await runScript(
+      interpreter,
+      scriptFile(scripts, 'Generate image', interpreter),
+      { project: true, ui: 'uimanager', answer: { Prompt: 'a red fox in snow', Width: 64, Height: 64, Seed: 1 } },
+      baseEnv(home, { FRAMEWRIGHT_CLI: engine }),
+      120_000,
+    );
+    expect(run.messages).toHaveLength(1);
+    if (run.messages[0]!.startsWith('image-gen is not available in this Framewright engine: ')) {
+      expect(run.mutations).toEqual([]);
+    } else {
+      expect(run.messages[0]).toMatch(/^\d+ image\(s\) generated and imported into the "Framewright" bin:/);
+      const [imported] = only(run.calls, 'MediaPool.ImportMedia');
+      for (const file of imported!.args[0] as string[]) expect(existsSync(file)).toBe(true);
+    }
+  }, 150_000);
+});
