@@ -137,6 +137,9 @@ describe('WebSocket JSON-RPC', () => {
     expect((await client.raw(JSON.stringify({ jsonrpc: '1.0', id: 77, method: 'hello' }), 77)).error).toMatchObject({ code: -32600, data: { pointer: '/jsonrpc' } });
     expect((await client.request('hello', { versions: [] })).error).toMatchObject({ code: -32602, data: { code: 'INVALID_PARAMS', pointer: '/versions' } });
     expect((await client.request('no.such')).error).toMatchObject({ code: -32601 });
+    const binary = new Promise<string>((resolve) => client.socket.once('message', (d) => resolve(String(d))));
+    client.socket.send(Buffer.from('{}'), { binary: true });
+    expect(JSON.parse(await binary)).toMatchObject({ id: null, error: { code: -32700 } });
     await client.call('hello', { versions: ['1.0'] });
     expect((await client.request('job.submit', { op: 'clip-cut', params: { input: 'a.mp4', thresholds: { content: -1 } } })).error).toMatchObject({
       code: -32602,
@@ -149,6 +152,13 @@ describe('WebSocket JSON-RPC', () => {
     expect((await client.request('job.submit', { op: 'image-gen', params: { prompt: 'fox' } })).error).toMatchObject({ data: { code: 'OPERATION_UNAVAILABLE' } });
     expect((await client.request('job.get', { jobId: 'missing' })).error).toMatchObject({ data: { code: 'JOB_NOT_FOUND' } });
     await client.close();
+  });
+
+  it('closes a connection that sends a message over the size limit (1009)', async () => {
+    const client = await RpcTestClient.connect(server.wsUrl, server.token);
+    const closed = new Promise<number>((resolve) => client.socket.once('close', (code) => resolve(code)));
+    client.socket.send('x'.repeat((1 << 20) + 1));
+    expect(await closed).toBe(1009);
   });
 
   it('runs a job: submit answer first, then running, progress and the final state with the result', async () => {
