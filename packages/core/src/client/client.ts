@@ -24,10 +24,24 @@ export interface ReconnectOptions {
   maxDelayMs?: number;
 }
 
+/** Name and version a client reports in `hello` (the server may log it). */
+export interface ClientInfo {
+  /** Name of the host integration, e.g. `my-resolve-script`. */
+  name: string;
+  /** Its version. */
+  version: string;
+}
+
+/** A job known to run operation `O`. */
+export type JobOf<O extends OperationName> = Job & {
+  /** The operation the job runs. */
+  op: O;
+};
+
 /** Options of {@link FramewrightClient}. */
 export interface FramewrightClientOptions {
   /** Name and version this client reports in `hello`. */
-  clientInfo?: { name: string; version: string };
+  clientInfo?: ClientInfo;
   /** Protocol versions to offer, newest first (default: every version this build speaks). */
   versions?: readonly string[];
   /** Time limit of each request in ms (default 30 000). Runs are not limited unless asked. */
@@ -164,7 +178,7 @@ export class FramewrightClient {
    * Waits for a submitted job to finish, with the same progress, cancel and time-limit handling
    * as {@link FramewrightClient.run}.
    */
-  wait<O extends OperationName>(job: Job & { op: O }, options: RunOptions<O> = {}): Promise<OperationResult<O>> {
+  wait<O extends OperationName>(job: JobOf<O>, options: RunOptions<O> = {}): Promise<OperationResult<O>> {
     const existing = this.watchers.get(job.id);
     if (existing !== undefined) return existing.promise as Promise<OperationResult<O>>;
     const watcher = new JobWatcher(job, options, {
@@ -182,10 +196,10 @@ export class FramewrightClient {
   }
 
   /** Submits a job without waiting for it. */
-  async submit<O extends OperationName>(op: O, params: OperationParams<O>): Promise<Job & { op: O }> {
+  async submit<O extends OperationName>(op: O, params: OperationParams<O>): Promise<JobOf<O>> {
     const job = await this.call('job.submit', { op, params });
     if (job.op !== op) throw new SdkError('PROTOCOL_ERROR', `server answered job.submit for ${op} with a ${job.op} job`);
-    return job as Job & { op: O };
+    return job as JobOf<O>;
   }
 
   /** The current state of a job. */

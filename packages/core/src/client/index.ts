@@ -16,12 +16,12 @@
  * @packageDocumentation
  */
 export { FramewrightClient } from './client.js';
-export type { FramewrightClientOptions, ReconnectOptions, RunOptions } from './client.js';
+export type { ClientInfo, FramewrightClientOptions, JobOf, ReconnectOptions, RunOptions } from './client.js';
 export { SdkError, SDK_ERROR_CODES, isSdkError } from './errors.js';
 export type { SdkErrorCode } from './errors.js';
 export type { Transport, JsonRpcMessage } from './transport.js';
 export { WebSocketTransport } from './websocket.js';
 export type { WebSocketTransportOptions, WebSocketConstructor, WebSocketLike } from './websocket.js';
 export { InMemoryTransport } from './in-memory.js';
-export { FramewrightError, isFramewrightError, PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION } from '../protocol/index.js';
+export { FramewrightError, isFramewrightError, ERROR_CODES, JOB_STATES, OPERATION_NAMES, PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION } from '../protocol/index.js';
 export type { ErrorCode, HelloResult, Job, JobState, OperationName, OperationParams, OperationResult, OperationProgress } from '../protocol/index.js';
