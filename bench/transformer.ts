@@ -1,10 +1,10 @@
 /**
  * `npm run bench:transformer [-- --json] [--threads N] [--backends wasm,cpu] [--iterations N]`
  *
- * The reference transformer (batch 8, sequence 64, width 128, 4 heads, FFN 512, 4 blocks, GELU,
- * 64-token vocabulary and head) timed three ways: tfjs forward and tfjs train step (Adam on a
- * cross-entropy loss) on each requested tfjs backend, and ONNX Runtime forward on the model this
- * project exports. Reports medians after warm-up, GFLOP/s from an analytic FLOP count, the
+ * The reference transformer (the trainer's `reverse-reference` preset: batch 8, sequence 64,
+ * width 128, 4 heads, FFN 512, 4 blocks, GELU, 64-token vocabulary and head) timed three ways:
+ * tfjs forward and tfjs train step (the trainer's step: task loss gradients, clipping, AdamW) on
+ * each requested tfjs backend, and ONNX Runtime forward on the model this project exports. Reports medians after warm-up, GFLOP/s from an analytic FLOP count, the
  * ORT-over-tfjs speedup and the max abs difference between the two forwards on the same input.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,22 +17,13 @@ import { closeOnnxSessions, openOnnxSession } from '../packages/core/src/runtime
 import { writeOnnxModel } from '../packages/core/src/transformer/onnx/export.js';
 import { TransformerModel, type TransformerModelConfig } from '../packages/core/src/transformer/model.js';
 import { Rng } from '../packages/core/src/transformer/random.js';
+import { TRAIN_PRESETS, AdamW, batchTensors, clipByGlobalNorm, getTask, type TensorBatch } from '../packages/core/src/train/index.js';
 
-const BATCH = 8;
+/** The reference config of issue 3, as the trainer's `reverse-reference` preset defines it. */
+const PRESET = TRAIN_PRESETS['reverse-reference']!;
+const REFERENCE: TransformerModelConfig = PRESET.model;
+const BATCH = PRESET.batchSize;
 const SEQ = 64;
-const VOCAB = 64;
-
-/** The reference config of issue 3. */
-const REFERENCE: TransformerModelConfig = {
-  input: { kind: 'tokens', vocabSize: VOCAB },
-  positions: { kind: 'sinusoidal', length: SEQ },
-  width: 128,
-  heads: 4,
-  ffnHidden: 512,
-  activation: 'gelu',
-  blocks: 4,
-  outputSize: VOCAB,
-};
 
 /**
  * Forward FLOPs (a multiply-add counts 2) of the matrix products, which are all but a few
@@ -50,16 +41,36 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+async function timed(fn: () => unknown): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
 /** Runs `fn` `warmup` times untimed, then `runs` times; returns the median milliseconds. */
 async function timeMedian(warmup: number, runs: number, fn: () => unknown): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
-  }
+  for (let i = 0; i < runs; i++) times.push(await timed(fn));
   return median(times);
+}
+
+/**
+ * Times `a` and `b` in alternation (one call of each per round, after `warmup` untimed rounds),
+ * so that load from other processes on a shared machine weighs on both alike.
+ */
+async function timeInterleaved(warmup: number, runs: number, a: () => unknown, b: () => unknown): Promise<[number[], number[]]> {
+  for (let i = 0; i < warmup; i++) {
+    await a();
+    await b();
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ta.push(await timed(a));
+    tb.push(await timed(b));
+  }
+  return [ta, tb];
 }
 
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
@@ -67,26 +78,44 @@ const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 interface TfjsResult {
   backend: string;
   forwardMs: number;
+  forwardMinMs: number;
   trainStepMs: number;
   gflops: number;
   trainGflops: number;
 }
 
-/** Forward and Adam train-step medians on the current tfjs backend. */
-async function benchTfjs(model: TransformerModel, ids: tf.Tensor2D, targets: tf.Tensor2D, iterations: number): Promise<TfjsResult> {
+/**
+ * Forward and train-step medians on the current tfjs backend. A train step is the trainer's:
+ * gradients of the task loss, global-norm clipping, one AdamW update.
+ */
+async function benchTfjs(model: TransformerModel, batch: TensorBatch, iterations: number, ortForward: () => Promise<unknown>): Promise<{ tfjs: TfjsResult; ortTimes: number[] }> {
   const backend = tf.getBackend();
   const slow = backend === 'cpu';
-  const forwardMs = await timeMedian(slow ? 1 : 3, slow ? 3 : iterations, () => tf.tidy(() => model.forward(ids)).data());
-  const optimizer = tf.train.adam(1e-4);
-  const vars = [...model.variables().values()];
-  const step = () => {
-    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.reshape(targets, [-1]), VOCAB), tf.reshape(model.forward(ids), [-1, VOCAB])) as tf.Scalar, true, vars);
-    return loss!.data().finally(() => loss!.dispose());
+  const forward = () => tf.tidy(() => model.forward(batch['inputs']!)).data();
+  const [forwardTimes, ortTimes] = await timeInterleaved(slow ? 1 : 3, slow ? 3 : iterations, forward, ortForward);
+  const forwardMs = median(forwardTimes);
+  const task = getTask(PRESET.task);
+  const variables = model.variables();
+  const varList = [...variables.values()];
+  const nameOf = new Map([...variables].map(([n, v]) => [v.name, n]));
+  const optimizer = new AdamW({ kind: 'adamw', lr: PRESET.optimizer.lr, weightDecay: 0.01 });
+  const rng = new Rng(3);
+  const step = async () => {
+    const { value, grads } = tf.variableGrads(() => task.loss(model, batch, rng), varList);
+    const named = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k) ?? k, g]));
+    clipByGlobalNorm(named, PRESET.clipNorm ?? 1);
+    optimizer.apply(variables, named, PRESET.optimizer.lr);
+    tf.dispose([...named.values()]);
+    await value.data();
+    value.dispose();
   };
   const trainStepMs = await timeMedian(slow ? 1 : 2, slow ? 2 : Math.max(3, Math.ceil(iterations / 4)), step);
   optimizer.dispose();
   const flops = forwardFlops(model.config, BATCH, SEQ);
-  return { backend, forwardMs: round(forwardMs), trainStepMs: round(trainStepMs), gflops: round(flops / forwardMs / 1e6), trainGflops: round((3 * flops) / trainStepMs / 1e6) };
+  return {
+    tfjs: { backend, forwardMs: round(forwardMs), forwardMinMs: round(Math.min(...forwardTimes)), trainStepMs: round(trainStepMs), gflops: round(flops / forwardMs / 1e6), trainGflops: round((3 * flops) / trainStepMs / 1e6) },
+    ortTimes,
+  };
 }
 
 async function main(): Promise<void> {
@@ -103,10 +132,10 @@ async function main(): Promise<void> {
   const chosen = await initTfjsBackend();
   const backends = values.backends?.split(',').map((b) => b.trim()) ?? [chosen.engineName];
   const model = new TransformerModel(REFERENCE, new Rng(1));
-  const rng = new Rng(2);
-  const idData = Int32Array.from({ length: BATCH * SEQ }, () => rng.int(VOCAB));
-  const ids = tf.tensor2d(idData, [BATCH, SEQ], 'int32');
-  const targets = tf.tensor2d(Int32Array.from({ length: BATCH * SEQ }, () => rng.int(VOCAB)), [BATCH, SEQ], 'int32');
+  const first = await getTask(PRESET.task).dataset(REFERENCE).batches({ seed: PRESET.seed, batchSize: BATCH, start: 0 })[Symbol.asyncIterator]().next();
+  const batch = batchTensors(first.value!);
+  const ids = batch['inputs']!;
+  const idData = (await ids.data()) as Int32Array;
 
   // Parity first, before training steps change the weights.
   const dir = await mkdtemp(join(tmpdir(), 'fw-bench-transformer-'));
@@ -119,21 +148,26 @@ async function main(): Promise<void> {
     const got = (await session.run(feeds)).output!.data as Float32Array;
     let maxAbsDiff = 0;
     for (let i = 0; i < want.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(want[i]! - got[i]!));
-    const ortMs = await timeMedian(5, iterations * 5, () => session.run(feeds));
+    const ortForward = () => session.run(feeds);
+    for (let i = 0; i < 5; i++) await ortForward();
 
     const results: TfjsResult[] = [];
+    const ortTimes: number[] = [];
     for (const name of backends) {
       if (!(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} is not available (registered: ${Object.keys(tf.engine().registryFactory).join(', ')})`);
-      results.push(await benchTfjs(model, ids, targets, iterations));
+      const measured = await benchTfjs(model, batch, iterations, ortForward);
+      results.push(measured.tfjs);
+      ortTimes.push(...measured.ortTimes);
     }
+    const ortMs = median(ortTimes);
     const flops = forwardFlops(REFERENCE, BATCH, SEQ);
     const primary = results[0]!;
     const report = {
-      config: { batch: BATCH, seq: SEQ, width: REFERENCE.width, heads: REFERENCE.heads, ffn: REFERENCE.ffnHidden, blocks: REFERENCE.blocks, vocab: VOCAB },
+      config: { batch: BATCH, seq: SEQ, width: REFERENCE.width, heads: REFERENCE.heads, ffn: REFERENCE.ffnHidden, blocks: REFERENCE.blocks, preset: 'reverse-reference' },
       forwardGflop: round(flops / 1e9, 3),
       tfjs: primary,
       tfjsBackends: results,
-      ort: { forwardMs: round(ortMs), gflops: round(flops / ortMs / 1e6), provider: session.provider, threads },
+      ort: { forwardMs: round(ortMs), forwardMinMs: round(Math.min(...ortTimes)), gflops: round(flops / ortMs / 1e6), provider: session.provider, threads },
       speedup: round(primary.forwardMs / ortMs),
       maxAbsDiff,
     };
@@ -144,9 +178,10 @@ async function main(): Promise<void> {
         ...results.map((r) => [`tfjs ${r.backend} train step`, r.trainStepMs, r.trainGflops]),
         [`onnxruntime ${session.provider} forward (${threads === 0 ? 'all cores' : `${threads} thread${threads === 1 ? '' : 's'}`})`, report.ort.forwardMs, report.ort.gflops],
       ];
-      process.stdout.write(`Reference transformer: batch ${BATCH}, seq ${SEQ}, width 128, 4 heads, FFN 512, 4 blocks (${report.forwardGflop} GFLOP per forward)\n\n`);
+      process.stdout.write(`Reference transformer: batch ${BATCH}, seq ${SEQ}, width ${REFERENCE.width}, ${REFERENCE.heads} heads, FFN ${REFERENCE.ffnHidden}, ${REFERENCE.blocks} blocks (${report.forwardGflop} GFLOP per forward)\n\n`);
       process.stdout.write(`${'what'.padEnd(44)} ${'median ms'.padStart(10)} ${'GFLOP/s'.padStart(9)}\n`);
       for (const [what, ms, gf] of rows) process.stdout.write(`${String(what).padEnd(44)} ${String(ms).padStart(10)} ${String(gf).padStart(9)}\n`);
+      process.stdout.write(`\nfastest forward: tfjs ${primary.forwardMinMs} ms, ONNX Runtime ${report.ort.forwardMinMs} ms (forwards timed alternately)\n`);
       process.stdout.write(`\nspeedup (tfjs ${primary.backend} forward / ONNX Runtime forward): ${report.speedup}×\n`);
       process.stdout.write(`max abs difference tfjs vs ONNX Runtime: ${maxAbsDiff.toExponential(2)}\n`);
     }
@@ -154,6 +189,7 @@ async function main(): Promise<void> {
     await closeOnnxSessions();
     await rm(dir, { recursive: true, force: true });
     model.dispose();
+    tf.dispose(Object.values(batch));
   }
 }
 
