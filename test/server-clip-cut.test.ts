@@ -80,7 +80,7 @@ describe('server with the real clip-cut', () => {
       clients.map(async (client) => {
         await client.call('hello', { versions: ['1.0'] });
         const job = await client.call<Job>('job.submit', { op: 'clip-cut', params: { input: short.path, exports: ['json', 'edl'] } });
-        const final = await client.waitFor((n) => n.method === 'job.state' && (n.params as Job).id === job.id && ['succeeded', 'failed', 'cancelled'].includes((n.params as Job).state), 50_000);
+        const final = await client.waitFor((n) => n.method === 'job.state' && (n.params as Job).id === job.id && ['succeeded', 'failed', 'cancelled'].includes((n.params as Job).state), 100_000);
         return final.params as Job;
       }),
     );
@@ -95,7 +95,7 @@ describe('server with the real clip-cut', () => {
     }
     expect(new Set(finals.map((j) => j.id)).size).toBe(20);
     await Promise.all(clients.map((c) => c.close()));
-  });
+  }, 120_000); // ~3 s alone; CI runs every test file at once on two cores
 
   it('runs over HTTP + SSE too, and reports a missing input as a failed job', async () => {
     const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
