@@ -249,6 +249,14 @@ describe('HTTP JSON and Server-Sent Events', () => {
   });
 });
 
+describe('listening', () => {
+  it('names the address when the port is taken', async () => {
+    await expect(startServer({ port: server.port, configDir, dataDir: tempDir(), outputRoot: tempDir() })).rejects.toThrow(
+      new RegExp(`cannot listen on 127\\.0\\.0\\.1:${server.port}: EADDRINUSE`),
+    );
+  });
+});
+
 describe('restart', () => {
   it('a server restarted on the same data folder still answers for finished jobs, and reuses the token', async () => {
     const data = tempDir();
