@@ -1,7 +1,30 @@
 /**
- * Premiere Pro UXP adapter for Framewright (work in progress: see issue 7).
+ * `@framewright/premiere-uxp`: the Framewright panel for Adobe Premiere Pro (a UXP plugin) and
+ * its Node side (manifest, `.ccx` packaging, `framewright premiere` commands).
+ *
+ * The panel itself is built into `dist/plugin` and runs inside Premiere Pro; the Premiere Pro
+ * actions it uses are exported here too so scripts and tests can drive them with any
+ * `premierepro` module.
+ *
+ * Any new export added here becomes public API.
  * @packageDocumentation
  */
-
-/** The lowest Premiere Pro version the panel supports. */
-export const MIN_PREMIERE_VERSION = '25.6.0';
+export { runCli } from './cli.js';
+export type { CliIo } from './cli.js';
+export { packCcx, zip, crc32 } from './ccx.js';
+export type { ZipEntry } from './ccx.js';
+export {
+  createManifest,
+  MIN_PREMIERE_VERSION,
+  PLUGIN_ID,
+  PANEL_ID,
+  DEFAULT_SERVER_PORT,
+  DEFAULT_SERVER_URL,
+  ICON_FILES,
+} from './manifest.js';
+export type { UxpManifest, ManifestIcon } from './manifest.js';
+export { MANIFEST_SCHEMA } from './manifest-schema.js';
+export { PremiereHost, FRAMEWRIGHT_BIN } from './host/premiere-host.js';
+export type { EditMode, CutPoint, SelectedClip, PlacedMarker } from './host/premiere-host.js';
+export { HostError, HOST_ERROR_CODES, isHostError } from './host/errors.js';
+export type { HostErrorCode } from './host/errors.js';
