@@ -192,15 +192,20 @@ async function assertModelFile(path: string): Promise<void> {
  * says what is wrong with the file itself when it can, else ONNX Runtime's first line is kept.
  */
 async function explainLoadFailure(source: string | Uint8Array, what: string, error: unknown): Promise<FramewrightError> {
-  const bytes = typeof source === 'string' ? await readFile(source) : source;
-  try {
-    inspectOnnxModel(bytes, what);
-  } catch (structural) {
-    return structural instanceof FramewrightError ? structural : new FramewrightError('MODEL_INVALID', `not an ONNX model: ${what}`);
+  // Parsing in JS costs memory like the model itself: only files of a reasonable size.
+  const small = typeof source !== 'string' || (await stat(source)).size <= INSPECT_LIMIT_BYTES;
+  if (small) {
+    try {
+      inspectOnnxModel(typeof source === 'string' ? await readFile(source) : source, what);
+    } catch (structural) {
+      return structural instanceof FramewrightError ? structural : new FramewrightError('MODEL_INVALID', `not an ONNX model: ${what}`);
+    }
   }
   const detail = oneLine(error instanceof Error ? error.message : String(error)).replace(/^.*?\[ONNXRuntimeError\][^:]*:[^:]*:\s*/, '');
   return new FramewrightError('MODEL_INVALID', `ONNX Runtime cannot load ${what}: ${detail}`, { cause: error });
 }
+
+const INSPECT_LIMIT_BYTES = 512 * 1024 * 1024;
 
 const cache = new Map<string, { path: string; stamp: string; session: Promise<OnnxSession> }>();
 

@@ -140,48 +140,75 @@ export type OnnxDim = number | string;
 
 /** A `TensorProto` as the exporter writes it (always `raw_data`, little-endian). */
 export interface OnnxTensor {
+  /** Initializer name (a dotted variable name for weights). */
   name: string;
+  /** Shape. */
   dims: number[];
+  /** `TensorProto.DataType` ({@link ONNX_DATA_TYPE}). */
   dataType: number;
+  /** Elements, fixed width, little-endian. */
   rawData: Uint8Array;
 }
 
 /** An `AttributeProto` in the shape protobufjs encodes. */
 export interface OnnxAttribute {
+  /** Attribute name (`axis`, `epsilon`, `perm`, …). */
   name: string;
+  /** `AttributeProto.AttributeType` ({@link ONNX_ATTRIBUTE_TYPE}); says which value field is set. */
   type: number;
+  /** FLOAT value. */
   f?: number;
+  /** INT value. */
   i?: number;
+  /** STRING value (UTF-8). */
   s?: Uint8Array;
+  /** TENSOR value. */
   t?: OnnxTensor;
+  /** FLOATS value. */
   floats?: number[];
+  /** INTS value. */
   ints?: number[];
 }
 
 /** A `NodeProto` in the shape protobufjs encodes. */
 export interface OnnxNode {
+  /** Names of the values it reads. */
   input: string[];
+  /** Names of the values it produces. */
   output: string[];
+  /** Node name (unique in the graph). */
   name: string;
+  /** Operator (`MatMul`, `LayerNormalization`, …). */
   opType: string;
+  /** Operator domain; empty for the default ONNX domain. */
   domain?: string;
+  /** Attributes. */
   attribute: OnnxAttribute[];
 }
 
 /** A `ValueInfoProto` for a float/int tensor with a (partly symbolic) shape. */
 export interface OnnxValueInfo {
+  /** Value name. */
   name: string;
+  /** Element type and shape; a `dimParam` names a dynamic axis. */
   type: { tensorType: { elemType: number; shape: { dim: Array<{ dimValue: number } | { dimParam: string }> } } };
+  /** Free text. */
   docString?: string;
 }
 
 /** A `ModelProto` in the shape protobufjs encodes. */
 export interface OnnxModel {
+  /** IR version (8 for opsets 17–18, 9 for 19–20, 10 for 21). */
   irVersion: number;
+  /** Operator sets used; `''` is the default ONNX domain. */
   opsetImport: Array<{ domain: string; version: number }>;
+  /** `framewright`. */
   producerName: string;
+  /** Producer version. */
   producerVersion: string;
+  /** Free text. */
   docString?: string;
+  /** The graph: nodes in topological order, weights as initializers, named inputs and outputs. */
   graph: {
     name: string;
     node: OnnxNode[];
@@ -189,6 +216,7 @@ export interface OnnxModel {
     input: OnnxValueInfo[];
     output: OnnxValueInfo[];
   };
+  /** Key/value metadata (`framewright.config`, …). */
   metadataProps: Array<{ key: string; value: string }>;
 }
 
