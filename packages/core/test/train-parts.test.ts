@@ -20,6 +20,7 @@ import {
   validateTrainConfig,
   writeTensorFile,
 } from '../src/train/index.js';
+import { Rng } from '../src/transformer/index.js';
 
 let root: string;
 beforeAll(async () => {
@@ -142,6 +143,16 @@ describe('EMA and data', () => {
     const epoch1 = new ShuffledSampler(10, 3).indices(2, 10);
     expect([...epoch1].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(epoch1).not.toEqual(epoch0);
+  });
+
+  it('the rng state is four uint32 words that restore the exact stream', () => {
+    const rng = new Rng(123);
+    for (let i = 0; i < 1000; i++) rng.uint32();
+    const state = rng.state();
+    expect(state.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)).toBe(true);
+    const copy = Rng.fromState(JSON.parse(JSON.stringify(state)) as number[]);
+    expect(Array.from({ length: 50 }, () => copy.normal())).toEqual(Array.from({ length: 50 }, () => rng.normal()));
+    expect(() => Rng.fromState([1, 2, 3])).toThrow('rng state must be four unsigned 32-bit integers');
   });
 
   it('every preset is a valid config whose task accepts its model', () => {

@@ -99,7 +99,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         if (ckpt.ema === undefined) throw new FramewrightError('CHECKPOINT_INVALID', `checkpoint ${latest} has no EMA weights but the run keeps an EMA`);
         ema.load(ckpt.ema);
       }
-      rng = Rng.fromState(ckpt.state.rng);
+      try {
+        rng = Rng.fromState(ckpt.state.rng);
+      } catch (error) {
+        throw new FramewrightError('CHECKPOINT_INVALID', `checkpoint ${latest} has a bad rng state: ${(error as Error).message}`);
+      }
       losses = [...ckpt.state.losses];
     }
 

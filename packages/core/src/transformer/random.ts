@@ -39,7 +39,7 @@ export class Rng {
       throw new RangeError(`rng state must be four unsigned 32-bit integers, got ${JSON.stringify(state)}`);
     }
     const rng = new Rng(0);
-    [rng.a, rng.b, rng.c, rng.d] = state as [number, number, number, number];
+    [rng.a, rng.b, rng.c, rng.d] = state.map((w) => w >>> 0) as [number, number, number, number];
     return rng;
   }
 
@@ -52,7 +52,7 @@ export class Rng {
   uint32(): number {
     const t = (((this.a + this.b) >>> 0) + this.d) >>> 0;
     this.d = (this.d + 1) >>> 0;
-    this.a = this.b ^ (this.b >>> 9);
+    this.a = (this.b ^ (this.b >>> 9)) >>> 0;
     this.b = (this.c + (this.c << 3)) >>> 0;
     this.c = ((this.c << 21) | (this.c >>> 11)) >>> 0;
     this.c = (this.c + t) >>> 0;

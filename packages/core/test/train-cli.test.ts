@@ -1,0 +1,101 @@
+// `framewright train` in-process through main() with captured streams: a preset runs, Ctrl+C
+// leaves a checkpoint, --resume finishes the same curve; bad flags and configs are one-line errors.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
+import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
+import { TRAIN_PRESETS } from '../src/train/index.js';
+
+/** A CliIo that records output and lets the test press Ctrl+C. */
+function captureIo(cwd: string, options: { tty?: boolean } = {}): CliIo & { readonly out: string; readonly err: string; interrupt(): void } {
+  let out = '';
+  let err = '';
+  const handlers = new Set<(signal: string) => void>();
+  return {
+    stdout: { write: (t) => void (out += t), isTTY: false },
+    stderr: { write: (t) => void (err += t), isTTY: options.tty === true, columns: 100 },
+    env: {},
+    cwd,
+    onInterrupt(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+    interrupt() {
+      for (const h of [...handlers]) h('SIGINT');
+    },
+  };
+}
+
+let dir: string;
+beforeAll(async () => {
+  await initTfjsBackend();
+  dir = await mkdtemp(join(tmpdir(), 'fw-train-cli-'));
+  const tiny = { ...TRAIN_PRESETS['next-token-tiny']!, steps: 10, checkpointEvery: 4, model: { ...TRAIN_PRESETS['next-token-tiny']!.model, width: 16, blocks: 1 } };
+  await writeFile(join(dir, 'tiny.json'), JSON.stringify(tiny));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('framewright train', () => {
+  it('trains from a config file, draws progress on a terminal and prints the result as JSON', async () => {
+    const io = captureIo(dir, { tty: true });
+    expect(await main(['train', '--config', 'tiny.json', '--out', 'run', '--json'], io)).toBe(0);
+    const result = JSON.parse(io.out) as { steps: number; backend: string; finalLoss: number; checkpoint: string };
+    expect(result).toMatchObject({ steps: 10, backend: 'wasm' });
+    expect(result.checkpoint).toBe(join(dir, 'run', 'checkpoints', 'step-00000010'));
+    expect(io.err).toMatch(/train \[#+-*\] \d+\/10 {2}loss \d\.\d{4} {2}[\d.]+ steps\/s/);
+    const latest = JSON.parse(await readFile(join(dir, 'run', 'latest.json'), 'utf8')) as { step: number };
+    expect(latest.step).toBe(10);
+  });
+
+  it('Ctrl+C writes a checkpoint and exits 130; --resume continues to the same final loss', async () => {
+    const io = captureIo(dir);
+    const interrupted = main(['train', '--config', 'tiny.json', '--out', 'stopped', '--seed', '1'], io);
+    // interrupt once the first step has been logged
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (/train /.test(io.err)) {
+          clearInterval(poll);
+          io.interrupt();
+          resolve();
+        }
+      }, 5);
+    });
+    expect(await interrupted).toBe(130);
+    expect(io.err).toMatch(/training stopped at step \d+; resume with --resume/);
+    const resumed = captureIo(dir);
+    expect(await main(['train', '--config', 'tiny.json', '--out', 'stopped', '--resume', '--json'], resumed)).toBe(0);
+    const a = JSON.parse(resumed.out) as { finalLoss: number };
+    const b = JSON.parse(await readFile(join(dir, 'run', 'checkpoints', 'step-00000010', 'state.json'), 'utf8')) as { losses: number[] };
+    expect(a.finalLoss).toBe(b.losses[9]);
+  });
+
+  it('bad usage and bad configs fail with one line naming the problem', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['train', '--out', 'x'], 2, /give exactly one of --config FILE or --preset NAME/],
+      [['train', '--preset', 'nope', '--out', 'x'], 2, /unknown --preset "nope" \(choose from reverse-tiny/],
+      [['train', '--preset', 'reverse-tiny'], 2, /--out DIR is required/],
+      [['train', '--preset', 'reverse-tiny', '--out', 'x', '--steps', '0'], 2, /--steps must be between 1/],
+      [['train', '--config', 'missing.json', '--out', 'x'], 3, /training config not found/],
+    ];
+    for (const [argv, code, message] of cases) {
+      const io = captureIo(dir);
+      expect(await main(argv, io), argv.join(' ')).toBe(code);
+      expect(io.err).toMatch(message);
+    }
+    await writeFile(join(dir, 'bad.json'), JSON.stringify({ ...TRAIN_PRESETS['reverse-tiny']!, optimizer: { kind: 'adam', lr: 1 } }));
+    const io = captureIo(dir);
+    expect(await main(['train', '--config', 'bad.json', '--out', 'x'], io)).toBe(2);
+    expect(io.err).toMatch(/training config bad\.json \/optimizer/);
+  });
+});
