@@ -11,7 +11,9 @@ import { build } from 'esbuild';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FramewrightError, startServer, WS_SUBPROTOCOL, type RunningServer } from '@framewright/core';
+import { copyFile, writeFile } from 'node:fs/promises';
+import { FramewrightError, OPERATION_REGISTRY, startServer, WS_SUBPROTOCOL, type Operation, type RunningServer } from '@framewright/core';
+import { encodePng } from '../packages/premiere-uxp/scripts/icons.js';
 import { buildPlugin } from '../packages/premiere-uxp/scripts/build-plugin.js';
 import type { FakeScenario, FakeState } from '../packages/premiere-uxp/test/fake-premiere.js';
 import { makeVideo, tempDir, type GeneratedVideo } from './helpers/media.js';
@@ -27,6 +29,8 @@ let pages: Server;
 let origin: string;
 let server: RunningServer;
 let oldServer: WebSocketServer;
+/** A server whose image-gen and video-gen are stand-ins that write real files, for the placement paths. */
+let genServer: RunningServer;
 let context: BrowserContext;
 let shots: GeneratedVideo;
 let long: GeneratedVideo;
@@ -108,6 +112,32 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
   server = await startServer({ port: 0, outputRoot: join(work, 'out'), configDir: join(work, 'config'), dataDir: join(work, 'data'), allowedOrigins: [origin] });
   oldServer = await futureServer();
+  const videoGen: Operation<'video-gen'> = {
+    name: 'video-gen',
+    availability: async () => ({ available: true }),
+    async run(_params, ctx) {
+      ctx.onProgress({ stage: 'generate', fraction: 0.5 });
+      const path = join(ctx.outputDir, 'generated.mp4');
+      await copyFile(shots.path, path);
+      return { path, frames: 150, fps: 25, width: 320, height: 180, durationSeconds: 6, warnings: [], files: [path] };
+    },
+  };
+  const imageGen: Operation<'image-gen'> = {
+    name: 'image-gen',
+    availability: async () => ({ available: true }),
+    async run(_params, ctx) {
+      const images = await Promise.all([0, 1].map(async (seed) => {
+        const path = join(ctx.outputDir, `image-${seed}.png`);
+        await writeFile(path, encodePng(8, 8, new Uint8Array(8 * 8 * 4).fill(200)));
+        return { path, width: 8, height: 8, seed };
+      }));
+      return { model: 'stand-in', images, warnings: [], files: images.map((i) => i.path) };
+    },
+  };
+  genServer = await startServer({
+    port: 0, outputRoot: join(work, 'gen-out'), configDir: join(work, 'gen-config'), dataDir: join(work, 'gen-data'), allowedOrigins: [origin],
+    registry: { ...OPERATION_REGISTRY, 'video-gen': videoGen, 'image-gen': imageGen },
+  });
   context = await chromium.launchPersistentContext(join(work, 'profile'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -119,6 +149,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await server?.close();
+  await genServer?.close();
   oldServer?.close();
   pages?.close();
 });
@@ -148,6 +179,28 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     expect(await textOf(page, '#fw-results .fw-summary')).toMatch(/^clip-cut finished/);
     expect(await page.locator('#fw-results .fw-files li').allTextContents()).toEqual(['shots.json']);
     await page.screenshot({ path: join(ARTIFACTS, 'premiere-panel.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('inserts a generated video at the playhead and imports generated images into the Framewright bin', async () => {
+    const page = await openPanel({ playerSeconds: 3 });
+    await connect(page, genServer.wsUrl, genServer.token);
+    await page.click('#fw-tab-video-gen');
+    await page.selectOption('#fw-video-gen-mode', 'text-to-video');
+    await page.fill('#fw-video-gen-prompt', 'a lighthouse at dusk');
+    await page.selectOption('#fw-placement', 'overwrite');
+    await page.click('#fw-run');
+    await page.waitForFunction(() => document.querySelector('#fw-message')?.getAttribute('data-kind') !== 'info', undefined, { timeout: 30_000 });
+    expect(await textOf(page, '#fw-message')).toBe('video-gen finished: 150 frames, overwritten at 3.00 s');
+    await page.click('#fw-tab-image-gen');
+    await page.fill('#fw-image-gen-prompt', 'a lighthouse');
+    await page.click('#fw-run');
+    await page.waitForFunction(() => document.querySelector('#fw-message')?.textContent?.startsWith('image-gen'), undefined, { timeout: 30_000 });
+    expect(await textOf(page, '#fw-message')).toBe('image-gen finished: 2 images imported into the Framewright bin');
+    const state = await stateOf(page);
+    expect(state.timeline).toEqual([{ mode: 'overwrite', name: 'generated.mp4', atSeconds: 3, videoTrack: 0, audioTrack: 0 }]);
+    expect(state.items.map((i) => [i.name, i.bin])).toEqual([['generated.mp4', 'Framewright'], ['image-0.png', 'Framewright'], ['image-1.png', 'Framewright']]);
+    expect(state.transactions.map((t) => t.label)).toEqual(['Framewright: create Framewright bin', 'Framewright: overwrite generated.mp4']);
     await page.close();
   });
 
