@@ -51,7 +51,7 @@ const clientEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
 
 describe('Python scripts against framewright serve', () => {
   it('cut the clip through POST /v1/jobs and polling, with the token from the config folder', async () => {
-    const run = await runScript('python3', scriptFile(scripts, 'Clip-cut current clip', 'python3'), clipScenario(video.path), clientEnv());
+    const run = await runScript('python3', scriptFile(scripts, 'Clip-cut current clip', 'python3'), clipScenario(video.path), clientEnv(), 110_000);
     const timeline = run.calls.find((c) => c.call === 'MediaPool.CreateTimelineFromClips');
     expect(run.messages).toEqual([expect.stringMatching(/^Cut "server shot.mp4" into 2 clips\./)]);
     expect(timeline!.args[1]).toEqual([
@@ -66,7 +66,7 @@ describe('Python scripts against framewright serve', () => {
       expect(file.startsWith(join(serverHome, 'out'))).toBe(true);
       expect(existsSync(file)).toBe(true);
     }
-  });
+  }, 120_000);
 
   it('shows the server refusing a wrong token, and changes nothing', async () => {
     const run = await runScript('python3', scriptFile(scripts, 'Clip-cut current clip', 'python3'), clipScenario(video.path), clientEnv({ FRAMEWRIGHT_TOKEN: 'x'.repeat(43) }));

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeVideo, type GeneratedVideo } from '../../../test/helpers/media.js';
-import { baseEnv, installedScripts, LUAS, realEngine, runScript, scriptFile, tempDir, type Interpreter, type LoggedCall } from './helpers/harness.js';
+import { baseEnv, fakeEngine, installedScripts, LUAS, realEngine, runScript, scriptFile, tempDir, type Interpreter, type LoggedCall } from './helpers/harness.js';
 
 const INTERPRETERS: Interpreter[] = [...LUAS, 'python3'];
 const CLIP_NAME = `shot "A" & B's.mp4`;
@@ -39,6 +39,7 @@ describe.each(INTERPRETERS)('Clip-cut current clip under %s with the real engine
       scriptFile(scripts, 'Clip-cut current clip', interpreter),
       { project: true, ui: 'uimanager', clips: [{ name: CLIP_NAME, path: video.path }], timeline: { name: 'Edit 1', currentClip: CLIP_NAME } },
       baseEnv(home, { FRAMEWRIGHT_CLI: engine }),
+      110_000,
     );
     expect(run.stderr).not.toMatch(/Traceback|stack traceback/);
     expect(video.cuts).toEqual([40, 70]);
@@ -73,9 +74,22 @@ describe.each(INTERPRETERS)('Clip-cut current clip under %s with the real engine
     expect(run.messages).toEqual([
       `Cut "${CLIP_NAME}" into 3 clips. Timeline "${CLIP_NAME} – Framewright cuts" has a marker on each of the 2 cuts; 3 clip files are in the "Framewright" bin.`,
     ]);
-  });
+  }, 120_000);
 
   it('uses the inclusive endFrame of Resolve 18 and reuses an existing timeline name as "… 2"', async () => {
+    // Only the script's handling is at stake here, so a recorded clip-cut answer stands in.
+    const home = tempDir();
+    const clip = (index: number, startFrame: number, endFrame: number) => ({
+      index, startFrame, endFrame, frames: endFrame - startFrame, startSeconds: startFrame / 25, endSeconds: endFrame / 25,
+      startTimecode: '', endTimecode: '', score: index === 0 ? 0 : 20,
+    });
+    const cut = (frame: number) => ({ frame, seconds: frame / 25, timecode: '', score: 20, detectors: ['content'] });
+    const answer = {
+      input: video.path, width: 320, height: 180, fps: 25, fpsRational: { num: 25, den: 1 }, dropFrame: false,
+      frameCount: video.frameCount, durationSeconds: video.frameCount / 25, cuts: [cut(40), cut(70)],
+      clips: [clip(0, 0, 40), clip(1, 40, 70), clip(2, 70, video.frameCount)], outputs: {}, files: [],
+    };
+    const recorded = fakeEngine(home, { stdout: JSON.stringify(answer) });
     const run = await runScript(
       interpreter,
       scriptFile(scripts, 'Clip-cut current clip', interpreter),
@@ -87,12 +101,14 @@ describe.each(INTERPRETERS)('Clip-cut current clip under %s with the real engine
         timeline: { name: `${CLIP_NAME} – Framewright cuts`, currentClip: null },
         selected: [CLIP_NAME],
       },
-      baseEnv(tempDir(), { FRAMEWRIGHT_CLI: engine }),
+      baseEnv(home, { FRAMEWRIGHT_CLI: recorded.path }),
     );
     const [timeline] = only(run.calls, 'MediaPool.CreateTimelineFromClips');
     expect(timeline!.args[0]).toBe(`${CLIP_NAME} – Framewright cuts 2`);
     expect((timeline!.args[1] as { endFrame: number }[]).map((c) => c.endFrame)).toEqual([39, 69, video.frameCount - 1]);
     expect(only(run.calls, 'Timeline.AddMarker').map((m) => m.args[1])).toEqual(video.cuts);
+    // No clip files in the answer: nothing to import, the timeline is still built.
+    expect(only(run.calls, 'MediaPool.ImportMedia')).toEqual([]);
   });
 });
 

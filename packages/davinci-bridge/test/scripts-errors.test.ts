@@ -134,10 +134,13 @@ describe.each(INTERPRETERS)('Resolve scripts under %s: bad input', (interpreter)
     expect(run.mutations).toEqual([]);
   });
 
-  it('falls back to a read-only AskUser box without UIManager, and to the console without Fusion', async () => {
+  it('falls back to a read-only AskUser box without (or with a refusing) UIManager, and to the console without Fusion', async () => {
     const viaAskUser = await runScript(interpreter, clipCut(), { project: false, ui: 'askuser' }, baseEnv(tempDir()));
     expect(viaAskUser.calls.map((c) => c.call)).toContain('Fusion.AskUser');
     expect(viaAskUser.messages).toEqual([expect.stringContaining('No project is open')]);
+    const refused = await runScript(interpreter, clipCut(), { project: false, ui: 'uimanager-broken' }, baseEnv(tempDir()));
+    expect(refused.calls.map((c) => c.call)).toEqual(['ProjectManager.GetCurrentProject', 'Fusion.AskUser']);
+    expect(refused.messages).toEqual([expect.stringContaining('No project is open')]);
     const viaConsole = await runScript(interpreter, clipCut(), { project: false, ui: 'none' }, baseEnv(tempDir()));
     expect(viaConsole.messages).toEqual([]);
     expect(viaConsole.stdout).toContain('[Framewright] Framewright – Clip-cut current clip: No project is open in DaVinci Resolve.');

@@ -3,7 +3,8 @@
 -- JSON line per call to the scenario's log, so a test can see exactly what a script did.
 --
 -- Scenario (decoded JSON): { log, version, project = bool, timeline = {name, currentClip} | nil,
---   clips = [{name, path}], selected = [names], ui = 'uimanager'|'askuser'|'none', answer = {..}|nil }
+--   clips = [{name, path}], selected = [names], answer = {..}|nil,
+--   ui = 'uimanager'|'uimanager-broken' (AddWindow fails)|'askuser'|'none' }
 
 local fake = {}
 
@@ -153,14 +154,15 @@ function fake.install(scenario, json)
   function resolve:GetProductName() return 'DaVinci Resolve' end
 
   local fu = {}
-  if scenario.ui == 'askuser' or scenario.ui == 'uimanager' then
+  local broken_ui = scenario.ui == 'uimanager-broken'
+  if scenario.ui == 'askuser' or scenario.ui == 'uimanager' or broken_ui then
     function fu:AskUser(title, controls)
       record('Fusion.AskUser', { title, controls })
       return null_to_nil(scenario.answer)
     end
   end
   local bmd = { scriptapp = function(name) if name == 'Resolve' then return resolve end end }
-  if scenario.ui == 'uimanager' then
+  if scenario.ui == 'uimanager' or broken_ui then
     local ui = {}
     for _, kind in ipairs({ 'VGroup', 'HGroup', 'Label', 'Button', 'LineEdit', 'TextEdit' }) do
       ui[kind] = function(self, props) return { kind = kind, props = props } end
@@ -171,6 +173,7 @@ function fake.install(scenario, json)
       local disp = { running = false }
       local function auto() return setmetatable({}, { __index = function(t, k) local v = {} rawset(t, k, v) return v end }) end
       function disp:AddWindow(props, tree)
+        if broken_ui then error('UIManager is not available in this edition') end
         local win = { On = auto() }
         function win:Show()
           local texts = {}

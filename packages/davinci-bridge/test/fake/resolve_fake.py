@@ -207,10 +207,12 @@ class Window:
 
 
 class Dispatcher:
-    def __init__(self, record):
-        self.record, self.running, self.window = record, False, None
+    def __init__(self, record, broken):
+        self.record, self.running, self.window, self.broken = record, False, None, broken
 
     def AddWindow(self, props, tree):
+        if self.broken:
+            raise RuntimeError("UIManager is not available in this edition")
         self.window = Window(self.record, props, tree)
         return self.window
 
@@ -230,7 +232,7 @@ class Dispatcher:
 class Fusion:
     def __init__(self, fake):
         self.fake = fake
-        if fake.scenario.get("ui") == "uimanager":
+        if fake.scenario.get("ui") in ("uimanager", "uimanager-broken"):
             self.UIManager = UIManager()
 
     def AskUser(self, title, controls):
@@ -246,7 +248,7 @@ class Bmd:
         return self.fake.resolve if name == "Resolve" else None
 
     def UIDispatcher(self, ui):
-        return Dispatcher(self.fake.record)
+        return Dispatcher(self.fake.record, self.fake.scenario.get("ui") == "uimanager-broken")
 
 
 class FakeResolve:
@@ -274,7 +276,7 @@ class FakeResolve:
     def script_globals(self):
         ui = self.scenario.get("ui")
         g = {"resolve": self.resolve}
-        if ui in ("askuser", "uimanager"):
+        if ui in ("askuser", "uimanager", "uimanager-broken"):
             g["fu"] = g["fusion"] = Fusion(self)
             g["bmd"] = Bmd(self)
         return g

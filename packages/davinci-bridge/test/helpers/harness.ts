@@ -32,7 +32,8 @@ export interface Scenario {
   timeline?: { name: string; currentClip?: string | null } | null;
   clips?: { name: string; path: string }[];
   selected?: string[];
-  ui: 'uimanager' | 'askuser' | 'none';
+  /** How Fusion's UI behaves; `uimanager-broken` refuses windows as some editions do. */
+  ui: 'uimanager' | 'uimanager-broken' | 'askuser' | 'none';
   answer?: Record<string, unknown> | null;
   version?: unknown[];
 }
