@@ -1,11 +1,35 @@
+import { copyFile, mkdir } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: { compilerOptions: { composite: false } },
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  outDir: 'dist',
-});
+export default defineConfig([
+  {
+    // The Node entry: the adapter API and `framewright obs …`.
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: { compilerOptions: { composite: false } },
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    outDir: 'dist',
+    // import.meta.url (used to find the dock folder) in the CommonJS build too.
+    shims: true,
+  },
+  {
+    // The dock page for OBS's Custom Browser Docks: one browser bundle with the SDK client inside,
+    // beside its HTML, served by `framewright serve` at /dock/.
+    entry: { 'dock/dock': 'src/dock/dock.ts' },
+    format: ['esm'],
+    outExtension: () => ({ js: '.js' }),
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    clean: false,
+    outDir: 'dist',
+    noExternal: [/.*/],
+    minify: true,
+    async onSuccess() {
+      await mkdir('dist/dock', { recursive: true });
+      await copyFile('src/dock/index.html', 'dist/dock/index.html');
+    },
+  },
+]);

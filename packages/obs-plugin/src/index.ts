@@ -44,3 +44,4 @@ export { runCli } from './cli.js';
 export type { RunCliOptions } from './cli.js';
 export { OBS_EXIT, processIo } from './cli-io.js';
 export type { ObsCliIo } from './cli-io.js';
+export { DOCK_PATH, dockFolder, servedPages } from './dock/pages.js';

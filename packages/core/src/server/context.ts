@@ -1,5 +1,6 @@
 import type { OperationRegistry } from '../ops/index.js';
 import type { JobQueue } from '../jobs/index.js';
+import type { StaticPages } from './pages.js';
 import type { GuardOptions } from './security.js';
 
 /** What the HTTP routes and WebSocket connections of one server share. */
@@ -14,6 +15,8 @@ export interface ServerContext {
   readonly maxMessageBytes: number;
   /** Validate every outgoing WebSocket message against its schema (a failure is sent as `INTERNAL`). */
   readonly validateOutgoing: boolean;
+  /** Static pages served without a token (see {@link StaticPages}). */
+  readonly pages?: StaticPages;
   /** Registers something to end when the server closes; returns the function that unregisters it. */
   readonly onClose: (close: () => void) => () => void;
 }

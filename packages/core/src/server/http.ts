@@ -14,6 +14,7 @@ import { ENGINE_VERSION } from '../engine/index.js';
 import { isTerminal, type JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
 import { httpStatusOf } from './errors.js';
+import { servePage } from './pages.js';
 import { checkHost, checkOrigin, checkToken } from './security.js';
 
 const SSE_HEARTBEAT_MS = 15_000;
@@ -165,6 +166,8 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     sendJson(req, res, 200, { ok: true, version: ENGINE_VERSION, protocolVersions: [...PROTOCOL_VERSIONS] });
     return;
   }
+  // Pages such as the OBS dock load without the token; they use it for the WebSocket.
+  if ((method === 'GET' || method === 'HEAD') && ctx.pages !== undefined && (await servePage(req, res, ctx.pages, path))) return;
   checkToken(req, ctx.guard, false);
   const parts = path.split('/').filter((p) => p.length > 0);
   const notAllowed = (): never => {

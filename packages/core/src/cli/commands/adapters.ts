@@ -37,6 +37,26 @@ export async function runAdapterCli(command: string, packageName: string, argv: 
   return loaded.runCli([...argv]);
 }
 
+/**
+ * Pages that installed adapter packages ask `framewright serve` to serve (their optional
+ * `servedPages()` export), e.g. the OBS dock at `/dock/`. Adapters that are not installed add none.
+ */
+export async function adapterPages(packageNames: readonly string[] = ['@framewright/obs-plugin']): Promise<Record<string, string>> {
+  const pages: Record<string, string> = {};
+  for (const packageName of packageNames) {
+    let loaded: { servedPages?: () => Record<string, string> };
+    try {
+      const specifier: string = packageName;
+      loaded = (await import(specifier)) as typeof loaded;
+    } catch (error) {
+      if (isMissing(error, packageName)) continue;
+      throw error;
+    }
+    if (typeof loaded.servedPages === 'function') Object.assign(pages, loaded.servedPages());
+  }
+  return pages;
+}
+
 /** A command that hands its arguments to a host adapter package. */
 export function adapterCommand(name: string, packageName: string, summary: string): Command {
   return {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { resolvePaths } from '../../config/index.js';
 import { DEFAULT_PORT, startServer } from '../../server/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
+import { adapterPages } from './adapters.js';
 import type { Command } from './types.js';
 
 const FLAGS = {
@@ -43,7 +44,8 @@ export const serveCommand: Command = {
     const outputRoot = resolve(io.cwd, stringFlag(args, 'output-root') ?? paths.outputRoot.path);
     if (!LOOPBACK.has(host)) io.stderr.write(`framewright: warning: binding ${host} lets other machines reach the engine (the token still guards it)\n`);
 
-    const server = await startServer({ host, port, outputRoot, configDir: paths.configDir.path, dataDir: paths.dataDir.path });
+    const pages = await adapterPages();
+    const server = await startServer({ host, port, outputRoot, configDir: paths.configDir.path, dataDir: paths.dataDir.path, ...(Object.keys(pages).length > 0 ? { pages } : {}) });
     const ready = { url: server.url, wsUrl: server.wsUrl, port: server.port, tokenFile: paths.tokenFile, outputRoot: server.outputRoot };
     if (booleanFlag(args, 'json')) {
       io.stdout.write(`${JSON.stringify(booleanFlag(args, 'print-token') ? { ...ready, token: server.token } : ready)}\n`);
@@ -55,6 +57,7 @@ export const serveCommand: Command = {
           `  token file:  ${paths.tokenFile}`,
           ...(booleanFlag(args, 'print-token') ? [`  token:       ${server.token}`] : []),
           `  output root: ${server.outputRoot}`,
+          ...(pages['/dock/'] === undefined ? [] : [`  OBS dock:    ${server.url}/dock/#token=… (\`framewright obs setup\` prints the full URL)`]),
           'Press Ctrl+C to stop.',
           '',
         ].join('\n'),
