@@ -1,4 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultiHeadAttention } from '../src/transformer/attention.js';
 import { AdaLNModulation, TimestepEmbedding } from '../src/transformer/conditioning.js';
@@ -9,6 +13,7 @@ import { PatchEmbed, PatchUnembed } from '../src/transformer/patch.js';
 import { PositionalEncoding } from '../src/transformer/positional.js';
 import { Rng } from '../src/transformer/random.js';
 import { exportToOnnx } from '../src/transformer/onnx/export.js';
+import { inspectOnnxModel } from '../src/transformer/onnx/inspect.js';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
 import { PARITY_TOLERANCE, paddingMask, parity, randomFloats, randomIds, randomise, type ParityCase } from './helpers/onnx-parity.js';
 
@@ -100,6 +105,14 @@ describe('ONNX export parity with the tfjs forward (≤ 1e-4, batch 2 and 3 thro
     await expectParity('FeedForward(gelu,opset20)', { component: gelu, options: { opset: 20 }, feeds: x, forward: (i) => gelu.forward(i.x!) });
     expect(exportToOnnx(gelu, { opset: 20 }).summary.opTypes).toContain('Gelu');
     expect(exportToOnnx(gelu, { opset: 17 }).summary.opTypes).not.toContain('Gelu');
+    // The spelled-out opset-17 form is the one ONNX Runtime fuses into its FastGelu kernel.
+    const optimized = join(tmpdir(), `fw-gelu-${process.pid}.onnx`);
+    const session = await ort.InferenceSession.create(exportToOnnx(gelu).bytes, { graphOptimizationLevel: 'extended', optimizedModelFilePath: optimized });
+    await session.release();
+    const fused = inspectOnnxModel(readFileSync(optimized), optimized).opTypes;
+    rmSync(optimized, { force: true });
+    expect(fused).toContain('FastGelu');
+    expect(fused).not.toContain('Tanh');
     const swiglu = make(new FeedForward({ width: W, hidden: 32, activation: 'swiglu' }));
     await expectParity('FeedForward(swiglu)', { component: swiglu, feeds: x, forward: (i) => swiglu.forward(i.x!) });
   });

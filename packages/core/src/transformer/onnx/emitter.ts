@@ -79,12 +79,13 @@ export class OnnxEmitter {
 
   /**
    * GELU, tanh approximation `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`: the opset-20 `Gelu`
-   * operator when the opset allows, else spelled out (ONNX Runtime fuses the pattern).
+   * operator when the opset allows, else spelled out node for node in the form ONNX Runtime's
+   * FastGeluFusion recognises (x³ as `Pow(x, 3)`), so both opsets run one fused kernel.
    */
   geluTanh(x: string): string {
     const g = this.g;
     if (this.opset >= 20) return g.node('Gelu', [x], { approximate: 'tanh' });
-    const cube = g.node('Mul', [x, g.node('Mul', [x, x])]);
+    const cube = g.node('Pow', [x, this.scalar(3)]);
     const inner = g.node('Mul', [this.scalar(Math.sqrt(2 / Math.PI)), g.node('Add', [x, g.node('Mul', [this.scalar(0.044715), cube])])]);
     return g.node('Mul', [g.node('Mul', [this.scalar(0.5), x]), g.node('Add', [this.scalar(1), g.node('Tanh', [inner])])]);
   }
