@@ -1,6 +1,6 @@
 // The real built `framewright` bin in a child process: what a user's shell and outside scripts
 // see (exit codes, one-line stderr, --json on stdout, signals).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,25 @@ describe('framewright (built bin)', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^framewright: clip-cut: unknown flag --exports/);
     expect(stdout).toBe('');
+  });
+
+  it('clip-cut stops on Ctrl+C (SIGINT) with exit 130 and leaves no partial files', async () => {
+    const long = await makeVideo(dir, 'long', { segments: [{ source: 'testsrc2', frames: 300 }, { source: 'mandelbrot', frames: 300 }], fps: '25' });
+    const out = join(dir, 'interrupted');
+    const child = spawnBin(['clip-cut', long.path, '--out', out, '--export', 'clips,edl', '--clip-mode', 'accurate', '--json'], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    // The output folder appears once the run has started (the Ctrl+C handler is in place by then).
+    while (!existsSync(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toBe('framewright: clip-cut was cancelled\n');
+    expect(JSON.parse(stdout)).toMatchObject({ error: { code: 'CANCELLED' } });
+    const left = existsSync(out) ? readdirSync(out) : [];
+    expect(left.filter((f) => f.includes('.partial'))).toEqual([]);
   });
 
   it('doctor finds ffmpeg and ffprobe with absolute paths and versions', async () => {
