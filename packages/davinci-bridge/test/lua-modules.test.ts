@@ -2,12 +2,19 @@
 // POSIX sh (run for real through io.popen) and for cmd.exe (checked against hand-derived
 // expected strings, and decoded back with cmd's caret rule plus the Windows argv rules).
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAKE_DIR, LUAS } from './helpers/harness.js';
+import { FAKE_DIR, LUAS, tempDir } from './helpers/harness.js';
 
 const probe = (lua: string, mode: 'json' | 'quote', input: string): string =>
   execFileSync(lua, [join(FAKE_DIR, 'probe.lua'), mode], { input, encoding: 'utf8' });
+
+/** Runs engine.find with exactly `env` (so the interpreter is started by its absolute path). */
+const findEngine = (lua: string, kind: 'posix' | 'windows', env: Record<string, string>): unknown => {
+  const interpreter = execFileSync('sh', ['-c', `command -v ${lua}`], { encoding: 'utf8' }).trim();
+  return JSON.parse(execFileSync(interpreter, [join(FAKE_DIR, 'probe.lua'), 'find', kind], { env, encoding: 'utf8' }));
+};
 
 /** Paths and prompts that break naive quoting on some OS. */
 const NASTY = [
@@ -152,6 +159,38 @@ describe.each(LUAS)('Lua modules under %s', (lua) => {
     const safe = ['100% & ^!', 'C:\\Vidéos\\a b.mp4'];
     const { batch_line } = JSON.parse(probe(lua, 'quote', JSON.stringify(safe))) as { batch_line: string };
     expect(windowsArgv(cmdUnescape(batch_line.slice(1, -1)))).toEqual(['C:\\Users\\Ana\\AppData\\Roaming\\npm\\framewright.cmd', ...safe]);
+  });
+
+  it('finds the engine: FRAMEWRIGHT_CLI, then PATH, then ~/.local/bin and the other npm folders', () => {
+    const home = tempDir();
+    const onPath = join(home, 'bin');
+    mkdirSync(onPath);
+    mkdirSync(join(home, '.local', 'bin'), { recursive: true });
+    writeFileSync(join(home, '.local', 'bin', 'framewright'), '');
+    expect(findEngine(lua, 'posix', { HOME: home, PATH: onPath })).toEqual([join(home, '.local', 'bin', 'framewright')]);
+    writeFileSync(join(onPath, 'framewright'), '');
+    expect(findEngine(lua, 'posix', { HOME: home, PATH: `/nowhere:${onPath}` })).toEqual([join(onPath, 'framewright')]);
+    const js = join(home, 'framewright.js');
+    writeFileSync(js, '');
+    expect(findEngine(lua, 'posix', { HOME: home, PATH: onPath, FRAMEWRIGHT_CLI: js })).toEqual(['node', js]);
+  });
+
+  it('finds the engine on Windows as node.exe + framewright.js, never through the npm .cmd shim', () => {
+    // On Linux a backslash is an ordinary file-name character, so Windows paths can be laid out
+    // as plain files: "<dir>\\node.exe" is one file in the temp folder.
+    const t = tempDir();
+    const npm = `${t}/Roaming\\npm`;
+    const js = `${npm}\\node_modules\\@framewright\\core\\bin\\framewright.js`;
+    writeFileSync(`${npm}\\framewright.cmd`, '');
+    writeFileSync(js, '');
+    const nodeDir = `${t}/Program Files\\nodejs`;
+    writeFileSync(`${nodeDir}\\node.exe`, '');
+    expect(findEngine(lua, 'windows', { PATH: `${nodeDir};${t}/System32`, APPDATA: `${t}/Roaming` })).toEqual([`${nodeDir}\\node.exe`, js]);
+    writeFileSync(`${npm}\\node.exe`, '');
+    expect(findEngine(lua, 'windows', { PATH: `${nodeDir};${t}/System32`, APPDATA: `${t}/Roaming` })).toEqual([`${npm}\\node.exe`, js]);
+    writeFileSync(`${t}/System32\\framewright.exe`, '');
+    expect(findEngine(lua, 'windows', { PATH: `${t}/System32;${nodeDir}`, APPDATA: `${t}/Roaming` })).toEqual([`${t}/System32\\framewright.exe`]);
+    expect(findEngine(lua, 'windows', { PATH: `${t}/none` })).toEqual({ error: expect.stringContaining('was not found on PATH') });
   });
 
   it('refuses a line break for cmd.exe instead of passing a broken command', () => {

@@ -1,5 +1,6 @@
 -- Test probe for the shared Lua modules. Usage: lua probe.lua MODE < input
 --   json:   decodes stdin and prints the value re-encoded as JSON, or "ERROR <message>"
+--   find:   prints engine.find(KIND) for KIND = arg[2] ('posix' or 'windows') as JSON
 --   quote:  stdin is a JSON list of strings; prints {posix=[...], cmd=[...], sh=<argv seen by a
 --           program run through io.popen with POSIX quoting>}
 local here = (debug.getinfo(1, 'S').source or ''):match('^@(.*[/\\])') or './'
@@ -21,6 +22,12 @@ if mode == 'json' then
     return v
   end
   io.write(encode(plain(value)))
+  return
+end
+
+if mode == 'find' then -- prints the engine argv found for shell kind arg[2], or the message
+  local argv, err = engine.find(arg[2])
+  io.write(encode(argv or { error = err }))
   return
 end
 
