@@ -14,7 +14,7 @@ import { makeAbortController } from './abort.js';
 import { renderForm, type RenderedForm } from './forms.js';
 import { describeError } from './messages.js';
 import type { SettingsStore } from './settings.js';
-import { buildView, checkbox, el, picker, type PanelView } from './view.js';
+import { appendAll, buildView, checkbox, clear, el, picker, type PanelView } from './view.js';
 
 /** What the panel needs from its surroundings; tests pass fakes. */
 export interface PanelOptions {
@@ -116,7 +116,7 @@ export class FramewrightPanel {
   private buildForm(op: OperationName): OpForm {
     const doc = this.options.document;
     const container = el(doc, 'div', { id: `fw-form-${op}`, class: 'fw-op-form' });
-    container.append(el(doc, 'p', { class: 'fw-note' }, OPERATIONS[op].summary));
+    container.appendChild(el(doc, 'p', { class: 'fw-note' }, OPERATIONS[op].summary));
     const form = renderForm(doc, container, OPERATIONS[op].params, `fw-${op}`);
     const options = el(doc, 'div', { class: 'fw-host' });
     const useSelection = checkbox(doc, 'fw-use-selection', 'Cut the clip selected in the timeline', true);
@@ -128,11 +128,11 @@ export class FramewrightPanel {
       ['overwrite', 'Overwrite at the playhead'],
       ['import', 'Import into the bin only'],
     ]);
-    if (op === 'clip-cut') options.append(useSelection.row, addMarkers.row, importXml.row);
-    else if (op === 'video-gen') options.append(placement.row);
-    else options.append(importResults.row);
-    container.append(options);
-    this.view.form.append(container);
+    if (op === 'clip-cut') appendAll(options, useSelection.row, addMarkers.row, importXml.row);
+    else if (op === 'video-gen') options.appendChild(placement.row);
+    else options.appendChild(importResults.row);
+    container.appendChild(options);
+    this.view.form.appendChild(container);
     return {
       container,
       form,
@@ -148,7 +148,9 @@ export class FramewrightPanel {
 
   private renderTabs(): void {
     const doc = this.options.document;
-    this.view.tabs.replaceChildren(
+    clear(this.view.tabs);
+    appendAll(
+      this.view.tabs,
       ...OPERATION_NAMES.map((op) => {
         const cap = this.capabilities?.find((c) => c.op === op);
         const tab = el(doc, 'button', { type: 'button', id: `fw-tab-${op}`, 'data-available': cap === undefined ? 'unknown' : String(cap.available) }, cap?.available === false ? `${op} (unavailable)` : op);
@@ -161,7 +163,7 @@ export class FramewrightPanel {
   private select(op: OperationName): void {
     this.op = op;
     for (const [name, form] of this.forms) form.container.style.display = name === op ? '' : 'none';
-    for (const tab of Array.from(this.view.tabs.children)) tab.classList.toggle('fw-selected', tab.id === `fw-tab-${op}`);
+    for (const tab of Array.from(this.view.tabs.childNodes) as HTMLElement[]) tab.setAttribute('class', tab.id === `fw-tab-${op}` ? 'fw-selected' : '');
     const cap = this.capabilities?.find((c) => c.op === op);
     const note = this.client === undefined ? 'Connect to a server to run operations.' : cap?.available === false ? `${op} is not available on this server: ${cap.reason ?? 'no reason given'}` : '';
     this.view.unavailable.textContent = note;
@@ -276,7 +278,7 @@ export class FramewrightPanel {
   private addResult(op: OperationName, summary: string, files: readonly string[]): void {
     const doc = this.options.document;
     const list = el(doc, 'ul', { class: 'fw-files' }, ...files.map((file) => el(doc, 'li', { title: file }, file.split(/[\\/]/).pop() ?? file)));
-    this.view.results.prepend(el(doc, 'li', { 'data-op': op }, el(doc, 'div', { class: 'fw-summary' }, summary), list));
+    this.view.results.insertBefore(el(doc, 'li', { 'data-op': op }, el(doc, 'div', { class: 'fw-summary' }, summary), list), this.view.results.firstChild);
   }
 
   private setStatus(state: Status, text: string): void {

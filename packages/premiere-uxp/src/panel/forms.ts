@@ -1,3 +1,5 @@
+import { appendAll } from './view.js';
+
 /**
  * Operation forms generated from the protocol's param schemas (plain JSON Schema as TypeBox
  * emits it): strings, numbers, booleans, enums and arrays of enums become fields; nested objects
@@ -87,7 +89,7 @@ export function renderForm(doc: Document, container: HTMLElement, paramsSchema: 
     label.htmlFor = id;
     label.textContent = `${field.name}${field.required ? ' *' : ''}`;
     if (field.description !== undefined) label.title = field.description;
-    row.append(label);
+    row.appendChild(label);
     if (field.kind === 'multi') {
       const boxes = (field.options ?? []).map((option) => {
         const wrap = doc.createElement('label');
@@ -96,8 +98,8 @@ export function renderForm(doc: Document, container: HTMLElement, paramsSchema: 
         box.type = 'checkbox';
         box.id = `${id}-${option}`;
         box.value = option;
-        wrap.append(box, doc.createTextNode(option));
-        row.append(wrap);
+        appendAll(wrap, box, option);
+        row.appendChild(wrap);
         return box;
       });
       readers.push(() => {
@@ -112,9 +114,9 @@ export function renderForm(doc: Document, container: HTMLElement, paramsSchema: 
         const option = doc.createElement('option');
         option.value = value;
         option.textContent = value === DEFAULT ? '(default)' : value;
-        select.append(option);
+        select.appendChild(option);
       }
-      row.append(select);
+      row.appendChild(select);
       readers.push(() => (select.value === DEFAULT ? undefined : [field.name, field.kind === 'boolean' ? select.value === 'true' : select.value]));
     } else {
       const input = doc.createElement('input');
@@ -123,14 +125,14 @@ export function renderForm(doc: Document, container: HTMLElement, paramsSchema: 
       if (field.min !== undefined) input.min = String(field.min);
       if (field.max !== undefined) input.max = String(field.max);
       if (field.kind === 'text') texts.set(field.name, input);
-      row.append(input);
+      row.appendChild(input);
       readers.push(() => {
         const raw = input.value.trim();
         if (raw === '') return undefined;
         return [field.name, field.kind === 'text' ? raw : Number(raw)];
       });
     }
-    container.append(row);
+    container.appendChild(row);
   }
   const extraRow = doc.createElement('div');
   extraRow.className = 'fw-field';
@@ -141,8 +143,8 @@ export function renderForm(doc: Document, container: HTMLElement, paramsSchema: 
   extra.id = `${idPrefix}-extra`;
   extra.rows = 2;
   extra.placeholder = '{"thresholds": {"content": 30}}';
-  extraRow.append(extraLabel, extra);
-  container.append(extraRow);
+  appendAll(extraRow, extraLabel, extra);
+  container.appendChild(extraRow);
 
   return {
     read() {

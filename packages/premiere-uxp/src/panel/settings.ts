@@ -9,6 +9,13 @@ export interface ConnectionSettings {
   token: string;
 }
 
+/** UTF-8 bytes to text; tokens are ASCII, so char codes suffice where TextDecoder is missing. */
+function decodeText(value: Uint8Array | string): string {
+  if (typeof value === 'string') return value;
+  if (typeof TextDecoder === 'function') return new TextDecoder().decode(value);
+  return String.fromCharCode(...value);
+}
+
 const URL_KEY = 'framewright.serverUrl';
 const TOKEN_KEY = 'framewright.token';
 
@@ -32,7 +39,7 @@ export class SettingsStore {
     let token = '';
     try {
       const bytes = await this.secure?.getItem(TOKEN_KEY);
-      if (bytes !== undefined && bytes !== null) token = typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
+      if (bytes !== undefined && bytes !== null) token = decodeText(bytes);
     } catch {
       // Nothing saved yet: secure storage rejects an unknown key.
     }

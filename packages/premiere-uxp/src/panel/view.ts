@@ -1,4 +1,19 @@
-/** Builds the panel's elements. Plain DOM that UXP and browsers both render. */
+/**
+ * Builds the panel's elements. Plain DOM that UXP and browsers both render: only the DOM calls
+ * UXP's document implements (createElement, appendChild, insertBefore, removeChild,
+ * setAttribute, textContent, style), not the newer conveniences (append, replaceChildren).
+ */
+
+/** Appends children (strings become text nodes) with `appendChild`. */
+export function appendAll(parent: Node, ...children: (Node | string)[]): void {
+  const doc = parent.ownerDocument ?? (parent as Document);
+  for (const child of children) parent.appendChild(typeof child === 'string' ? doc.createTextNode(child) : child);
+}
+
+/** Removes every child of `parent`. */
+export function clear(parent: Node): void {
+  while (parent.firstChild !== null) parent.removeChild(parent.firstChild);
+}
 
 /** Makes an element with attributes and children. */
 export function el<K extends keyof HTMLElementTagNameMap>(
@@ -9,7 +24,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const node = doc.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  node.append(...children);
+  appendAll(node, ...children);
   return node;
 }
 
@@ -39,7 +54,7 @@ export function buildView(doc: Document, root: HTMLElement): PanelView {
   const connect = el(doc, 'button', { id: 'fw-connect', type: 'button' }, 'Connect');
   const status = el(doc, 'div', { id: 'fw-status', 'data-state': 'disconnected' }, 'Not connected');
   const tabs = el(doc, 'div', { id: 'fw-tabs', class: 'fw-tabs' });
-  const unavailable = el(doc, 'div', { id: 'fw-unavailable', class: 'fw-note', hidden: '' });
+  const unavailable = el(doc, 'div', { id: 'fw-unavailable', class: 'fw-note' });
   const form = el(doc, 'div', { id: 'fw-form' });
   const hostOptions = el(doc, 'div', { id: 'fw-host-options' });
   const run = el(doc, 'button', { id: 'fw-run', type: 'button', disabled: '' }, 'Run');
@@ -49,7 +64,8 @@ export function buildView(doc: Document, root: HTMLElement): PanelView {
   const progressText = el(doc, 'div', { id: 'fw-progress-text', class: 'fw-note' });
   const message = el(doc, 'div', { id: 'fw-message', 'data-kind': 'info' });
   const results = el(doc, 'ul', { id: 'fw-results' });
-  root.append(
+  appendAll(
+    root,
     el(doc, 'h1', {}, 'Framewright'),
     el(doc, 'section', { class: 'fw-connection' },
       el(doc, 'label', { for: 'fw-url' }, 'Server'), url,
@@ -75,6 +91,6 @@ export function checkbox(doc: Document, id: string, text: string, checked: boole
 /** A labelled select. */
 export function picker(doc: Document, id: string, text: string, options: [string, string][]): { row: HTMLElement; select: HTMLSelectElement } {
   const select = el(doc, 'select', { id });
-  for (const [value, label] of options) select.append(el(doc, 'option', { value }, label));
+  for (const [value, label] of options) select.appendChild(el(doc, 'option', { value }, label));
   return { row: el(doc, 'div', { class: 'fw-field' }, el(doc, 'label', { for: id }, text), select), select };
 }
