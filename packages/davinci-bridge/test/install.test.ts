@@ -73,6 +73,17 @@ describe('framewright resolve install', () => {
     expect(out.split('\n')).toContain('  copy /home/ana/.local/share/DaVinciResolve/Fusion/Scripts/Utility/Framewright/Clip-cut current clip.lua');
   });
 
+  it('ships every script in the npm package', async () => {
+    const listing = await new Promise<string>((resolve, reject) => {
+      execFile('npm', ['pack', '--dry-run', '--json'], { cwd: join(REPO_ROOT, 'packages', 'davinci-bridge') }, (error, stdout) =>
+        error ? reject(error) : resolve(stdout),
+      );
+    });
+    const files = (JSON.parse(listing) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+    for (const name of SHIPPED) expect(files).toContain(`scripts/Framewright/${name}`);
+    expect(files.filter((f) => f.startsWith('test/'))).toEqual([]);
+  });
+
   it('keeps an unset variable visible in a dry run rather than inventing a folder', async () => {
     const { out } = await cli(['install', '--dry-run', '--os', 'win32'], {});
     expect(out.split('\n')[0]).toBe('win32: Scripts folder %APPDATA%\\Blackmagic Design\\DaVinci Resolve\\Support\\Fusion\\Scripts');
