@@ -275,6 +275,39 @@ describe('FramewrightClient reconnect', () => {
     await client.close();
   });
 
+  it('close() during a reconnect attempt closes the connection that attempt opened', async () => {
+    const serverSides: InMemoryTransport[] = [];
+    let releaseHello: () => void = () => undefined;
+    const client = new FramewrightClient(
+      () => {
+        const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+        serverSides.push(serverSide);
+        const second = serverSides.length > 1;
+        new FakeServer(serverSide, {
+          // The second hello is answered only when the test says so, after close().
+          hello: () => (second ? new Promise((r) => (releaseHello = () => r(HELLO))) : HELLO),
+        });
+        return clientSide;
+      },
+      { reconnect: { initialDelayMs: 1, maxAttempts: 2 } },
+    );
+    await client.connect();
+    await serverSides[0]!.close();
+    while (serverSides.length < 2) await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 5));
+    let closedSecond = false;
+    const previous = serverSides[1]!.onclose;
+    serverSides[1]!.onclose = () => {
+      closedSecond = true;
+      previous?.();
+    };
+    await client.close();
+    releaseHello();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(closedSecond).toBe(true);
+    expect(client.isConnected).toBe(false);
+  });
+
   it('gives up after the configured attempts and rejects runs in flight with CONNECTION_CLOSED', async () => {
     let made = 0;
     const client = new FramewrightClient(

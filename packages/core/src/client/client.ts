@@ -292,7 +292,12 @@ export class FramewrightClient {
       if (this.state !== 'reconnecting') return;
       try {
         const hello = await this.open();
-        if (this.state !== 'reconnecting') return;
+        if (this.state !== 'reconnecting') {
+          // close() ran while this attempt was under way: drop the connection it made.
+          await this.session?.close();
+          this.session = undefined;
+          return;
+        }
         this.state = 'connected';
         this.onreconnect?.(hello);
         // Notifications sent while we were away are lost: re-fetch every job in flight, then poll.

@@ -72,7 +72,10 @@ function healthUrlOf(url: string): string | undefined {
  */
 export class WebSocketTransport implements Transport {
   private socket: WebSocketLike | undefined;
+  /** Set once the connection is over (failed to open, or closed): `onclose` has fired if it was open. */
   private closed = false;
+  /** Set by `close()`: nothing more is sent while the closing handshake runs. */
+  private closing = false;
 
   /** {@inheritDoc Transport.onmessage} */
   onmessage?: (message: unknown) => void;
@@ -143,7 +146,7 @@ export class WebSocketTransport implements Transport {
   /** {@inheritDoc Transport.send} */
   send(message: JsonRpcMessage): Promise<void> {
     const socket = this.socket;
-    if (socket === undefined || this.closed) return Promise.reject(new SdkError('CONNECTION_CLOSED', `connection to ${this.url} is closed`));
+    if (socket === undefined || this.closed || this.closing) return Promise.reject(new SdkError('CONNECTION_CLOSED', `connection to ${this.url} is closed`));
     try {
       socket.send(JSON.stringify(message));
     } catch (error) {
@@ -158,6 +161,7 @@ export class WebSocketTransport implements Transport {
       this.closed = true;
       return Promise.resolve();
     }
+    this.closing = true;
     this.socket.close(1000, 'client closed');
     return Promise.resolve();
   }
