@@ -24,6 +24,8 @@
 export * from './protocol/index.js';
 export { ENGINE_VERSION, runOperation, checkOperation, listCapabilities } from './engine/index.js';
 export type { RunOptions } from './engine/index.js';
+export { probe, resolveTools, generateSampleVideo } from './media/index.js';
+export type { MediaInfo, AudioInfo, Rational, ToolInfo, ResolvedTool, ToolSource, SampleVideo, SampleVideoOptions, Silence } from './media/index.js';
 export { OPERATION_REGISTRY } from './ops/index.js';
 export type { OperationRegistry, Operation, OperationContext, Availability } from './ops/index.js';
 export { JobQueue, JobJournal, engineJobRunner, isTerminal } from './jobs/index.js';

@@ -33,6 +33,22 @@ export function lastLine(stderr: string | undefined): string {
   return lines[lines.length - 1] ?? '';
 }
 
+type ChildProcessLike = { pid?: number; exitCode: number | null; signalCode: string | null; kill(sig: NodeJS.Signals): boolean };
+
+// ffmpeg children still running. When this process exits (process.exit from a CLI, say), they are
+// killed rather than left decoding for nobody.
+const live = new Set<ChildProcessLike>();
+let exitHookInstalled = false;
+function track(proc: ChildProcessLike): void {
+  live.add(proc);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const p of live) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    });
+  }
+}
+
 /** Handle on a started command, used to cancel it. */
 export interface Running {
   /** Process id once ffmpeg started. */
@@ -47,7 +63,7 @@ export interface Running {
  * Failures reject with `FFMPEG_FAILED` naming `what` and ffmpeg's last stderr line.
  */
 export function runCommand(command: FfmpegCommand, what: string, signal?: AbortSignal, onStart?: (pid: number | undefined) => void): Running {
-  let proc: { pid?: number; exitCode: number | null; signalCode: string | null; kill(sig: NodeJS.Signals): boolean } | undefined;
+  let proc: ChildProcessLike | undefined;
   let cancelled = false;
   let killTimer: NodeJS.Timeout | undefined;
 
@@ -67,6 +83,7 @@ export function runCommand(command: FfmpegCommand, what: string, signal?: AbortS
   const done = new Promise<void>((resolve, reject) => {
     const finish = (error: Error | undefined, stderr?: string) => {
       signal?.removeEventListener('abort', onAbort);
+      if (proc !== undefined) live.delete(proc);
       if (killTimer !== undefined) clearTimeout(killTimer);
       if (cancelled || signal?.aborted === true) reject(cancelledError(what));
       else if (error === undefined) resolve();
@@ -77,7 +94,8 @@ export function runCommand(command: FfmpegCommand, what: string, signal?: AbortS
       }
     };
     command.on('start', () => {
-      proc = (command as unknown as { ffmpegProc?: typeof proc }).ffmpegProc;
+      proc = (command as unknown as { ffmpegProc?: ChildProcessLike }).ffmpegProc;
+      if (proc !== undefined) track(proc);
       onStart?.(proc?.pid);
       if (cancelled) kill();
     });

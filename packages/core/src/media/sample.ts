@@ -2,6 +2,7 @@
 // benchmark need no downloaded media and know the true cuts.
 import { writeAtomic } from '../util/fs.js';
 import { newCommand, runCommand } from './command.js';
+import type { Silence } from './audio.js';
 import type { Rational } from './probe.js';
 
 /** Options of {@link generateSampleVideo}. All optional. */
@@ -35,8 +36,8 @@ export interface SampleVideo {
   readonly frameCount: number;
   /** Frame rate as a fraction. */
   readonly fps: Rational;
-  /** Where the audio is silent (seconds). */
-  readonly silence: { readonly startSeconds: number; readonly endSeconds: number };
+  /** Where the audio is silent. */
+  readonly silence: Silence;
 }
 
 // Shot sources and their share of the length. Chosen to look different from each other, with

@@ -116,7 +116,11 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   // Audio is decoded by its own ffmpeg, alongside the picture.
   const silenceDb = params.thresholds?.silenceDb ?? CLIP_CUT_DEFAULTS.thresholds.silenceDb;
   const silenceMin = params.silenceMinSeconds ?? CLIP_CUT_DEFAULTS.silenceMinSeconds;
-  const audioLevels = detectors.has('silence') && info.audio !== undefined ? readAudioLevels(info.path, { signal }) : undefined;
+  // Its own controller, so a failing picture decode also stops the audio decode.
+  const audioAbort = new AbortController();
+  const stopAudio = () => audioAbort.abort();
+  signal.addEventListener('abort', stopAudio, { once: true });
+  const audioLevels = detectors.has('silence') && info.audio !== undefined ? readAudioLevels(info.path, { signal: audioAbort.signal }) : undefined;
   audioLevels?.catch(() => undefined); // awaited below; avoids an unhandled rejection if the picture fails first
 
   const started = performance.now();
@@ -136,6 +140,9 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
         ...(rate > 0 ? { etaSeconds: round((total - frame) / rate) } : {}),
       });
     },
+  }).catch((error: unknown) => {
+    stopAudio();
+    throw error;
   });
   if (scores.frameCount === 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video frames could be decoded from ${info.path}`);
   const silences = audioLevels === undefined ? (detectors.has('silence') ? [] : undefined) : findSilences(await audioLevels, silenceDb, silenceMin);
