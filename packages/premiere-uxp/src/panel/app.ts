@@ -190,11 +190,10 @@ export class FramewrightPanel {
       params = form.form.read();
       // Check the project before the job runs, so a refusal costs nothing and changes nothing.
       if (op === 'clip-cut' && choices.useSelection) {
+        // The markers go on the selected clip, so the job must cut that clip's media.
         clip = await this.options.host.selectedClip();
-        if (params['input'] === undefined) {
-          params['input'] = clip.mediaPath;
-          form.form.set('input', clip.mediaPath);
-        }
+        params['input'] = clip.mediaPath;
+        form.form.set('input', clip.mediaPath);
       }
       if (op === 'clip-cut' && choices.importXml) params['exports'] = [...new Set([...((params['exports'] as string[] | undefined) ?? ['json']), 'fcp7'])];
       if (op === 'video-gen' && choices.placement !== 'import') await this.options.host.activeSequence();

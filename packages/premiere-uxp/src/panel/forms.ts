@@ -67,8 +67,6 @@ export interface RenderedForm {
   read(): Record<string, unknown>;
   /** Fills a text field (used for the selected clip's media). */
   set(name: string, value: string): void;
-  /** The current text of a text field. */
-  get(name: string): string;
 }
 
 const DEFAULT = '';
@@ -169,9 +167,6 @@ export function renderForm(doc: Document, container: HTMLElement, paramsSchema: 
     set(name, value) {
       const input = texts.get(name);
       if (input !== undefined) input.value = value;
-    },
-    get(name) {
-      return texts.get(name)?.value.trim() ?? '';
     },
   };
 }
