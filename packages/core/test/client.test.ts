@@ -134,15 +134,18 @@ describe('FramewrightClient.run', () => {
     await client.close();
   });
 
-  it('resolves a job whose final state arrives before job.submit answers', async () => {
+  it('keeps progress and the final state that arrive before job.submit answers', async () => {
     const { client } = setup({
       'job.submit': (_p, server) => {
+        server.notify('job.progress', { jobId: 'j1', op: 'clip-cut', progress: { stage: 'probe', fraction: 0 } });
         server.notify('job.state', job('succeeded', { result: RESULT }));
         return new Promise((r) => setTimeout(() => r(job('running')), 5));
       },
     });
     await client.connect();
-    expect(await client.run('clip-cut', { input: '/v/a.mp4' })).toEqual(RESULT);
+    const seen: string[] = [];
+    expect(await client.run('clip-cut', { input: '/v/a.mp4' }, { onProgress: (p) => seen.push(p.stage) })).toEqual(RESULT);
+    expect(seen).toEqual(['probe']);
     await client.close();
   });
 

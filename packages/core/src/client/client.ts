@@ -10,7 +10,7 @@ import {
   type OperationResult,
 } from '../protocol/index.js';
 import { SdkError } from './errors.js';
-import { JobWatcher, isFinal } from './job-watcher.js';
+import { JobWatcher } from './job-watcher.js';
 import { RpcSession, type MethodParams, type MethodResult, type ValidNotification } from './session.js';
 import type { Transport } from './transport.js';
 
@@ -64,6 +64,14 @@ export interface RunOptions<O extends OperationName> {
 
 type State = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+/** Most jobs, and most notifications per job, kept while nobody waits for them. */
+const MAX_UNCLAIMED = 100;
+
+function deliver(watcher: JobWatcher, notification: ValidNotification): void {
+  if (notification.method === 'job.progress') watcher.progress(notification.params.progress);
+  else watcher.update(notification.params);
+}
+
 /**
  * The Framewright SDK client: talks to `framewright serve` (or any transport) over the versioned
  * protocol. Every message that arrives is validated against the protocol schemas. Server errors
@@ -89,8 +97,11 @@ export class FramewrightClient {
   private hello: HelloResult | undefined;
   private reconnecting: Promise<void> | undefined;
   private readonly watchers = new Map<string, JobWatcher>();
-  /** Final states that arrived for jobs nobody waits for yet (a job can finish before `job.submit` answers). */
-  private readonly finished = new Map<string, Job>();
+  /**
+   * Notifications for jobs nobody waits for yet: a job's progress and even its final state can
+   * arrive before the `job.submit` answer has been handed to `run`. Replayed when it waits.
+   */
+  private readonly unclaimed = new Map<string, ValidNotification[]>();
   private readonly versions: readonly string[];
 
   /** Receives problems that do not belong to a call: invalid notifications, throwing callbacks. */
@@ -189,9 +200,10 @@ export class FramewrightClient {
       pollIntervalMs: this.options.pollIntervalMs ?? 1_000,
     });
     this.watchers.set(job.id, watcher);
-    const early = this.finished.get(job.id);
-    this.finished.delete(job.id);
-    watcher.update(early ?? job);
+    const early = this.unclaimed.get(job.id) ?? [];
+    this.unclaimed.delete(job.id);
+    watcher.update(job);
+    for (const notification of early) deliver(watcher, notification);
     return watcher.promise as Promise<OperationResult<O>>;
   }
 
@@ -257,19 +269,19 @@ export class FramewrightClient {
   }
 
   private receive(notification: ValidNotification): void {
-    if (notification.method === 'job.progress') {
-      this.watchers.get(notification.params.jobId)?.progress(notification.params.progress);
+    const jobId = notification.method === 'job.progress' ? notification.params.jobId : notification.params.id;
+    const watcher = this.watchers.get(jobId);
+    if (watcher !== undefined) {
+      deliver(watcher, notification);
       return;
     }
-    const job = notification.params;
-    const watcher = this.watchers.get(job.id);
-    if (watcher !== undefined) watcher.update(job);
-    else if (isFinal(job.state)) this.remember(job);
-  }
-
-  private remember(job: Job): void {
-    this.finished.set(job.id, job);
-    if (this.finished.size > 200) this.finished.delete(this.finished.keys().next().value!);
+    // Bounded: the server only notifies jobs this connection submitted or asked about.
+    const list = this.unclaimed.get(jobId) ?? [];
+    list.push(notification);
+    if (list.length > MAX_UNCLAIMED) list.splice(0, list.length - MAX_UNCLAIMED);
+    this.unclaimed.delete(jobId);
+    this.unclaimed.set(jobId, list);
+    if (this.unclaimed.size > MAX_UNCLAIMED) this.unclaimed.delete(this.unclaimed.keys().next().value!);
   }
 
   private lost(session: RpcSession): void {
