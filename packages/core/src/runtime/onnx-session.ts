@@ -67,18 +67,23 @@ export class OnnxSession {
   /** Declared outputs, in model order. */
   readonly outputs: readonly OnnxValueSpec[];
 
+  /** How errors name the model: its path, or `<ONNX model bytes>`. */
+  readonly what: string;
+  /** The execution provider it runs on. */
+  readonly provider: OnnxProviderName;
+  /** The options it was created with. */
+  readonly options: Readonly<OnnxSessionOptions>;
+  private readonly inner: ort.InferenceSession;
+
   /**
-   * @param inner - the onnxruntime session
-   * @param what - how errors name the model (its path, or `<bytes>`)
-   * @param provider - the execution provider it runs on
-   * @param options - the options it was created with
+   * Sessions come from {@link createOnnxSession} and {@link openOnnxSession}.
+   * @internal
    */
-  constructor(
-    private readonly inner: ort.InferenceSession,
-    readonly what: string,
-    readonly provider: OnnxProviderName,
-    readonly options: Readonly<OnnxSessionOptions>,
-  ) {
+  constructor(inner: ort.InferenceSession, what: string, provider: OnnxProviderName, options: Readonly<OnnxSessionOptions>) {
+    this.inner = inner;
+    this.what = what;
+    this.provider = provider;
+    this.options = options;
     this.inputs = inner.inputMetadata.map(spec);
     this.outputs = inner.outputMetadata.map(spec);
   }
