@@ -1,13 +1,14 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { assertValid } from '../protocol/validate.js';
 import { type TransformerModelConfig, validateModelConfig } from '../transformer/model.js';
 import type { OptimizerConfig } from './optimizers.js';
+import type { ScheduleConfig } from './schedule.js';
 
 const Positive = Type.Number({ exclusiveMinimum: 0 });
 const PositiveInt = Type.Integer({ minimum: 1 });
 
-/** JSON Schema of a training configuration (`framewright train --config FILE`). */
-export const TrainConfigSchema = Type.Object(
+/** JSON Schema of a {@link TrainConfig} (`framewright train --config FILE`). */
+export const TrainConfigSchema: TSchema = Type.Object(
   {
     task: Type.String({ minLength: 1, description: 'registered training task, e.g. reverse or next-token' }),
     model: Type.Unsafe<TransformerModelConfig>(Type.Object({}, { additionalProperties: true, description: 'TransformerModelConfig' })),
@@ -50,8 +51,34 @@ export const TrainConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** A training run: task, model, batch size, steps, seed, optimizer, schedule, clipping, EMA, checkpoints. */
-export type TrainConfig = Static<typeof TrainConfigSchema> & { optimizer: OptimizerConfig };
+/** A training run (`framewright train --config FILE` reads one as JSON). */
+export interface TrainConfig {
+  /** Registered training task, e.g. `reverse` or `next-token`. */
+  task: string;
+  /** The model to train. */
+  model: TransformerModelConfig;
+  /** Examples per step. */
+  batchSize: number;
+  /** Total optimizer steps. */
+  steps: number;
+  /** Seed of initialisation, data order and the run's random stream. */
+  seed: number;
+  /** AdamW or SGD and their hyper-parameters. */
+  optimizer: OptimizerConfig;
+  /** Warmup + cosine learning-rate schedule. */
+  schedule?: ScheduleConfig;
+  /** Clip gradients to this global L2 norm. */
+  clipNorm?: number;
+  /** Keep an exponential moving average of the weights. */
+  ema?: {
+    /** Averaging factor per step, e.g. 0.999. */
+    decay: number;
+  };
+  /** Write a checkpoint every N steps (default 100) and at the end. */
+  checkpointEvery?: number;
+  /** How many checkpoints to keep (default 2). */
+  keepCheckpoints?: number;
+}
 
 /**
  * Validates a training configuration (schema, then the model configuration).
@@ -59,7 +86,7 @@ export type TrainConfig = Static<typeof TrainConfigSchema> & { optimizer: Optimi
  */
 export function validateTrainConfig(value: unknown, what = 'train config'): asserts value is TrainConfig {
   assertValid(TrainConfigSchema, value, what);
-  validateModelConfig(value.model);
+  validateModelConfig((value as TrainConfig).model);
 }
 
 const tinyModel = (vocab: number, length: number, causal: boolean): TransformerModelConfig => ({

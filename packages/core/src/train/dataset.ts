@@ -5,8 +5,22 @@ import type { TransformerModel, TransformerModelConfig } from '../transformer/mo
 
 /** One named array of a batch, backend-free (plain typed array + shape). */
 export type BatchArray =
-  | { dtype: 'float32'; shape: number[]; data: Float32Array }
-  | { dtype: 'int32'; shape: number[]; data: Int32Array };
+  | {
+      /** Float values. */
+      dtype: 'float32';
+      /** Dimensions. */
+      shape: number[];
+      /** Row-major values. */
+      data: Float32Array;
+    }
+  | {
+      /** Integer values (token ids). */
+      dtype: 'int32';
+      /** Dimensions. */
+      shape: number[];
+      /** Row-major values. */
+      data: Int32Array;
+    };
 
 /** A batch: named arrays such as `inputs`, `targets`, `mask`. */
 export type Batch = Record<string, BatchArray>;

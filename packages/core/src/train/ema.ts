@@ -35,7 +35,7 @@ export class WeightEma {
     return out;
   }
 
-  /** Restores averaged weights saved by {@link WeightEma.state}. */
+  /** Restores averaged weights saved by {@link WeightEma.state} (checks every name and shape first). */
   load(state: ReadonlyMap<string, NamedTensor>): void {
     for (const name of this.shadow.keys()) {
       if (!state.has(name)) throw new FramewrightError('CHECKPOINT_INVALID', `ema state has no tensor ${name}`);
@@ -43,8 +43,13 @@ export class WeightEma {
     for (const [name, t] of state) {
       const old = this.shadow.get(name);
       if (old === undefined) throw new FramewrightError('CHECKPOINT_INVALID', `ema state has tensor ${name} that the model does not have`);
+      if (t.shape.join() !== old.shape.join()) {
+        throw new FramewrightError('CHECKPOINT_INVALID', `ema tensor ${name} has shape [${t.shape.join(', ')}], model expects [${old.shape.join(', ')}]`);
+      }
+    }
+    for (const [name, t] of state) {
+      this.shadow.get(name)!.dispose();
       this.shadow.set(name, tf.keep(tf.tensor(t.data, t.shape, 'float32')));
-      old.dispose();
     }
   }
 

@@ -28,13 +28,21 @@ export function meanSquaredError(prediction: tf.Tensor, target: tf.Tensor, mask?
   return tf.div(tf.sum(tf.mul(sq, w)), tf.maximum(tf.sum(w), 1));
 }
 
+/** The model input and the regression target of one v-prediction training step. */
+export interface VPredictionPair {
+  /** `α·x0 + σ·ε`, the model's input. */
+  noisy: tf.Tensor;
+  /** `α·ε − σ·x0`, the model's target. */
+  v: tf.Tensor;
+}
+
 /**
  * Diffusion training pair for v-prediction with the cosine schedule: for t ∈ [0, 1] per example,
  * `α = cos(πt/2)`, `σ = sin(πt/2)`, `noisy = α·x0 + σ·ε`, `v = α·ε − σ·x0`. Train the model to
  * predict v from (noisy, t) with {@link meanSquaredError}; then `x0 = α·noisy − σ·v`.
  * Shapes: x0 and noise `[batch, ...]`, t `[batch]`.
  */
-export function vPredictionPair(x0: tf.Tensor, noise: tf.Tensor, t: tf.Tensor1D): { noisy: tf.Tensor; v: tf.Tensor } {
+export function vPredictionPair(x0: tf.Tensor, noise: tf.Tensor, t: tf.Tensor1D): VPredictionPair {
   checkShape(noise, x0.shape, 'diffusion noise');
   checkShape(t, [x0.shape[0]!], 'diffusion time');
   const bshape = [x0.shape[0]!, ...x0.shape.slice(1).map(() => 1)];

@@ -55,6 +55,7 @@ export interface Optimizer {
 abstract class SlotOptimizer<C extends OptimizerConfig> implements Optimizer {
   readonly config: C;
   step = 0;
+  /** State tensors by `<slot>.<variable>`. */
   protected readonly slots = new Map<string, tf.Tensor>();
 
   constructor(config: C, private readonly slotNames: readonly string[]) {
@@ -62,6 +63,7 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements Optimizer {
     this.config = config;
   }
 
+  /** The state tensor `kind.name`, created as zeros shaped like `like` on first use. */
   protected slot(kind: string, name: string, like: tf.Tensor): tf.Tensor {
     const key = `${kind}.${name}`;
     let t = this.slots.get(key);
@@ -72,6 +74,7 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements Optimizer {
     return t;
   }
 
+  /** Replaces the state tensor `kind.name` (kept out of the surrounding tidy). */
   protected setSlot(kind: string, name: string, value: tf.Tensor): void {
     const key = `${kind}.${name}`;
     this.slots.get(key)?.dispose();

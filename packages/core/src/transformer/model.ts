@@ -18,9 +18,34 @@ export interface TransformerModelConfig {
    * What comes in: int32 token ids `[batch, seq]`; float features `[batch, seq, features]`
    * (e.g. pre-cut patches); or images/video (NHWC) cut into patches by {@link PatchEmbed}.
    */
-  input: { kind: 'tokens'; vocabSize: number } | { kind: 'features'; features: number } | { kind: 'patches'; patchSize: number; channels: number };
+  input:
+    | {
+        /** Token ids through an {@link Embedding}. */
+        kind: 'tokens';
+        /** Number of token ids. */
+        vocabSize: number;
+      }
+    | {
+        /** Float vectors through a {@link Linear}. */
+        kind: 'features';
+        /** Width of each input vector. */
+        features: number;
+      }
+    | {
+        /** Images/video through a {@link PatchEmbed}. */
+        kind: 'patches';
+        /** Side of a square patch in pixels. */
+        patchSize: number;
+        /** Image channels. */
+        channels: number;
+      };
   /** Positional encoding (its width is the model width), or none. */
-  positions: WithoutWidth<PositionalConfig> | { kind: 'none' };
+  positions:
+    | WithoutWidth<PositionalConfig>
+    | {
+        /** No positional encoding. */
+        kind: 'none';
+      };
   /** Model width. */
   width: number;
   /** Attention heads. */
@@ -38,9 +63,15 @@ export interface TransformerModelConfig {
   /** Output width of the head (vocabulary size, patch size…); omitted → return final hidden states. */
   outputSize?: number;
   /** Diffusion timestep conditioning through adaLN-Zero. */
-  timestep?: { frequencyDim: number };
+  timestep?: {
+    /** Width of the sinusoidal features of t (see {@link TimestepEmbedding}). */
+    frequencyDim: number;
+  };
   /** Cross-attention to a context (text tokens) of this width in every block. */
-  context?: { width: number };
+  context?: {
+    /** Width of the context vectors (e.g. the prompt encoder width). */
+    width: number;
+  };
 }
 
 /** Extra inputs of {@link TransformerModel.forward}. */

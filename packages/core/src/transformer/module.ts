@@ -4,10 +4,26 @@ import type { Rng } from './random.js';
 
 /** How a parameter starts. `normal`/`uniform` draw from the component's seeded {@link Rng}. */
 export type Init =
-  | { kind: 'zeros' }
-  | { kind: 'ones' }
-  | { kind: 'normal'; std: number }
-  | { kind: 'uniform'; limit: number };
+  | {
+      /** All zeros. */
+      kind: 'zeros';
+    }
+  | {
+      /** All ones. */
+      kind: 'ones';
+    }
+  | {
+      /** Normal N(0, std²). */
+      kind: 'normal';
+      /** Standard deviation. */
+      std: number;
+    }
+  | {
+      /** Uniform in [−limit, limit). */
+      kind: 'uniform';
+      /** Half-width of the interval. */
+      limit: number;
+    };
 
 /** Float32 values for `shape` drawn by `init` from `rng` (deterministic for a given seed). */
 export function initValues(shape: readonly number[], init: Init, rng: Rng): Float32Array {

@@ -14,10 +14,46 @@ import { Rng } from './random.js';
  *   1-D temporal table over all channels (what factorised space/time attention wants).
  */
 export type PositionalConfig =
-  | { kind: 'sinusoidal'; length: number; width: number }
-  | { kind: 'learned'; length: number; width: number }
-  | { kind: 'sincos2d'; rows: number; cols: number; width: number }
-  | { kind: 'sincos3d'; frames: number; rows: number; cols: number; width: number; factorised: boolean };
+  | {
+      /** Fixed 1-D sin-cos table. */
+      kind: 'sinusoidal';
+      /** Number of positions. */
+      length: number;
+      /** Vector width (even). */
+      width: number;
+    }
+  | {
+      /** Learned table. */
+      kind: 'learned';
+      /** Number of positions. */
+      length: number;
+      /** Vector width. */
+      width: number;
+    }
+  | {
+      /** Fixed 2-D sin-cos table over an image-patch grid. */
+      kind: 'sincos2d';
+      /** Patch rows. */
+      rows: number;
+      /** Patch columns. */
+      cols: number;
+      /** Vector width (divisible by 4). */
+      width: number;
+    }
+  | {
+      /** Fixed 3-D sin-cos table over space-time patches. */
+      kind: 'sincos3d';
+      /** Frames. */
+      frames: number;
+      /** Patch rows per frame. */
+      rows: number;
+      /** Patch columns per frame. */
+      cols: number;
+      /** Vector width (even). */
+      width: number;
+      /** Spatial table + temporal table over all channels, instead of channels split per axis. */
+      factorised: boolean;
+    };
 
 /**
  * 1-D sin-cos table `[length, width]` (`width` even): for channel i < width/2,

@@ -139,7 +139,12 @@ export class PromptEncoder extends Module<PromptEncoderConfig> {
   }
 
   /** Tokenizes prompts into tensors: ids `[batch, maxLength]` int32 and mask `[batch, maxLength]`. */
-  tensors(prompts: readonly string[]): { ids: tf.Tensor2D; mask: tf.Tensor2D } {
+  tensors(prompts: readonly string[]): {
+    /** Token ids `[batch, maxLength]` int32. */
+    ids: tf.Tensor2D;
+    /** Padding mask `[batch, maxLength]`: 1 = token. */
+    mask: tf.Tensor2D;
+  } {
     const e = this.tokenizer.encode(prompts, this.config.maxLength);
     return { ids: tf.tensor2d(e.ids, e.shape, 'int32'), mask: tf.tensor2d(e.mask, e.shape) };
   }
