@@ -6,7 +6,7 @@ export { train, type TrainOptions, type TrainResult, type StepReport } from './t
 export { TrainConfigSchema, TRAIN_PRESETS, validateTrainConfig, type TrainConfig } from './config.js';
 export { AdamW, SGD, createOptimizer, type Optimizer, type OptimizerConfig, type AdamWConfig, type SGDConfig } from './optimizers.js';
 export { learningRate, clipByGlobalNorm, type ScheduleConfig } from './schedule.js';
-export { crossEntropy, meanSquaredError, vPredictionPair } from './losses.js';
+export { crossEntropy, meanSquaredError, vPredictionPair, type VPredictionPair } from './losses.js';
 export { WeightEma } from './ema.js';
 export {
   ShuffledSampler,
