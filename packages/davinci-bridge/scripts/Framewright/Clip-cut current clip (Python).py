@@ -65,6 +65,9 @@ def clip_cut(ctx):
     if not clips:
         raise fw.UserError("clip-cut found no frames in %s; nothing was changed." % path)
 
+    name = fw.unique_timeline_name(project, "%s – Framewright cuts" % source.GetName())
+    major = fw.resolve_major(ctx["resolve"])
+
     # Everything above only read the project; from here on it is changed.
     clip_files = [c["file"] for c in clips if isinstance(c.get("file"), str)]
     restore = fw.enter_bin(pool)
@@ -73,10 +76,8 @@ def clip_cut(ctx):
             pool.ImportMedia(clip_files)
         # Frame ranges of the source itself (frame-exact). clip-cut's endFrame is exclusive, as
         # Resolve 19+ reads clipInfo endFrame; Resolve 18 and earlier include the end frame.
-        major = fw.resolve_major(ctx["resolve"])
         shift = 1 if 0 < major < 19 else 0
         infos = [{"mediaPoolItem": source, "startFrame": c["startFrame"], "endFrame": c["endFrame"] - shift} for c in clips]
-        name = fw.unique_timeline_name(project, "%s – Framewright cuts" % source.GetName())
         timeline = pool.CreateTimelineFromClips(name, infos)
     finally:
         restore()

@@ -49,6 +49,9 @@ fw.run_script('Clip-cut current clip', function(ctx)
     fw.fail('clip-cut found no frames in ' .. path .. '; nothing was changed.')
   end
 
+  local name = fw.unique_timeline_name(project, tostring(source:GetName()) .. ' – Framewright cuts')
+  local major = fw.resolve_major(ctx.resolve)
+
   -- Everything above only read the project; from here on it is changed.
   local clip_files = {}
   for _, c in ipairs(result.clips) do
@@ -59,12 +62,11 @@ fw.run_script('Clip-cut current clip', function(ctx)
   -- The timeline uses frame ranges of the source itself (frame-exact, unlike stream-copied files).
   -- clip-cut's endFrame is exclusive, as Resolve 19+ reads clipInfo.endFrame; Resolve 18 and
   -- earlier read it as the last frame included.
-  local inclusive_end = fw.resolve_major(ctx.resolve) > 0 and fw.resolve_major(ctx.resolve) < 19
+  local inclusive_end = major > 0 and major < 19
   local infos = {}
   for i, c in ipairs(result.clips) do
     infos[i] = { mediaPoolItem = source, startFrame = c.startFrame, endFrame = inclusive_end and c.endFrame - 1 or c.endFrame }
   end
-  local name = fw.unique_timeline_name(project, tostring(source:GetName()) .. ' – Framewright cuts')
   local timeline = pool:CreateTimelineFromClips(name, infos)
   restore()
   if not timeline then fw.fail('Resolve could not create the timeline "' .. name .. '" from the ' .. #infos .. ' clips.') end
