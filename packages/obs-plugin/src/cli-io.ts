@@ -2,12 +2,18 @@ import { parseArgs } from 'node:util';
 import { isFramewrightError, type ErrorCode } from '@framewright/core';
 import { ObsAdapterError } from './errors.js';
 
+/** A stream the commands write to. */
+export interface CliStream {
+  /** Writes text as is. */
+  write(text: string): void;
+}
+
 /** What the `framewright obs` commands touch outside themselves (tests pass their own). */
 export interface ObsCliIo {
   /** Results. */
-  readonly stdout: { write(text: string): void };
+  readonly stdout: CliStream;
   /** Messages for people. */
-  readonly stderr: { write(text: string): void };
+  readonly stderr: CliStream;
   /** Environment variables. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Folder relative paths are resolved against. */

@@ -21,7 +21,7 @@ Commands:
 
 \`framewright obs <command> --help\` shows a command's flags.
 Exit codes: 0 ok, 1 internal, 2 usage, 3 input not found, 5 output, 7 not available here,
-8 OBS not running / refused the password / too old, 130 stopped by Ctrl+C during a job.`;
+8 OBS not running / refused the password / too old, 130 cancelled (Ctrl+C during generate).`;
 
 const WATCH_HELP = `Usage: framewright obs watch [flags]
 

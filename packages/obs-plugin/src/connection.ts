@@ -88,7 +88,10 @@ export class ObsConnection {
   #retryTimer: NodeJS.Timeout | undefined;
   #wakeRetry: (() => void) | undefined;
 
-  /** @param options - URL, password and reconnect policy */
+  /**
+   * Makes a connection; nothing happens until {@link ObsConnection.connect}.
+   * @param options - URL, password and reconnect policy
+   */
   constructor(options: ObsConnectionOptions = {}) {
     this.#options = options;
     this.#obs.on('ConnectionClosed', (error) => this.#onClosed(error));

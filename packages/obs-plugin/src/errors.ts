@@ -38,6 +38,7 @@ export class ObsAdapterError extends Error {
   readonly obsStatus: number | undefined;
 
   /**
+   * Makes an error.
    * @param code - stable code
    * @param message - one line naming what is wrong
    * @param options - the underlying error and obs-websocket's request status code, if any

@@ -3,10 +3,28 @@ import type { ObsConnection } from './connection.js';
 import type { Engine } from './engine.js';
 import { addMediaToScene, type PlacedInput } from './scenes.js';
 
-/** What to generate and where it goes in OBS. */
-export type GenerateRequest =
-  | { readonly kind: 'image'; readonly params: ImageGenParams; readonly onProgress?: (p: ImageGenProgress) => void }
-  | { readonly kind: 'video'; readonly params: VideoGenParams; readonly onProgress?: (p: VideoGenProgress) => void };
+/** An image to generate. */
+export interface ImageRequest {
+  /** Generates images (each becomes an `image_source`). */
+  readonly kind: 'image';
+  /** image-gen params. */
+  readonly params: ImageGenParams;
+  /** Receives image-gen progress. */
+  readonly onProgress?: (progress: ImageGenProgress) => void;
+}
+
+/** A video to generate. */
+export interface VideoRequest {
+  /** Generates a video (it becomes a looping `ffmpeg_source`). */
+  readonly kind: 'video';
+  /** video-gen params. */
+  readonly params: VideoGenParams;
+  /** Receives video-gen progress. */
+  readonly onProgress?: (progress: VideoGenProgress) => void;
+}
+
+/** What to generate. */
+export type GenerateRequest = ImageRequest | VideoRequest;
 
 /** Where generated media is placed. */
 export interface Placement {

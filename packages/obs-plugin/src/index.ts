@@ -17,7 +17,7 @@ export type { ClipScene, ClipScenePlan, MediaKind, PlacedInput } from './scenes.
 export { RecordingWatcher, clipFolderFor } from './watch.js';
 export type { FailedRecording, ProcessedRecording, RecordingOrigin, WatchClipCutSettings, WatchOptions } from './watch.js';
 export { generateIntoObs } from './generate.js';
-export type { GenerateRequest, Placement } from './generate.js';
+export type { GenerateRequest, ImageRequest, VideoRequest, Placement } from './generate.js';
 export {
   ADAPTER_CONFIG_FILE,
   OBS_PASSWORD_ENV,
@@ -43,5 +43,5 @@ export type { ObsConfigFiles, PlannedFile, SetupOptions, SetupPlan, WebSocketSet
 export { runCli } from './cli.js';
 export type { RunCliOptions } from './cli.js';
 export { OBS_EXIT, processIo } from './cli-io.js';
-export type { ObsCliIo } from './cli-io.js';
+export type { CliStream, ObsCliIo } from './cli-io.js';
 export { DOCK_PATH, dockFolder, servedPages } from './dock/pages.js';

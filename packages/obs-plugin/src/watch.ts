@@ -90,6 +90,7 @@ export class RecordingWatcher {
   #queued = 0;
 
   /**
+   * Makes a watcher; it listens once {@link RecordingWatcher.start} is called.
    * @param obs - the OBS connection (connected, or about to be)
    * @param options - engine and export options
    */
