@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
-import { MultiHeadAttention, Rng, TransformerModel, type TransformerModelConfig } from '../src/transformer/index.js';
+import { FeedForward, MultiHeadAttention, Rng, TransformerModel, type TransformerModelConfig } from '../src/transformer/index.js';
 
 beforeAll(async () => {
   await initTfjsBackend();
@@ -105,6 +105,37 @@ describe('attention gradient', () => {
     }
     qw.assign(tf.tensor2d(w0, [8, 8]));
     expect(Math.sqrt(diff / norm)).toBeLessThan(1e-3);
+  });
+});
+
+describe('feed-forward and dense gradients', () => {
+  it.each(['gelu', 'swiglu'] as const)('%s: every weight and bias gradient matches finite differences', (activation) => {
+    const ffn = new FeedForward({ width: 6, hidden: 8, activation }, new Rng(14));
+    const x = randn([2, 3, 6], 15) as tf.Tensor3D;
+    const r = randn([2, 3, 6], 16);
+    const f = (): tf.Scalar => tf.sum(tf.mul(ffn.forward(x), r));
+    const vars = ffn.variables();
+    const { grads } = tf.variableGrads(f, [...vars.values()]);
+    const h = 1e-2;
+    for (const [name, v] of vars) {
+      const analytic = grads[v.name]!.dataSync();
+      const w0 = v.dataSync().slice();
+      let diff = 0;
+      let norm = 0;
+      for (let i = 0; i < w0.length; i += 3) {
+        const at = (d: number) => {
+          const w = Float32Array.from(w0);
+          w[i]! += d;
+          v.assign(tf.tensor(w, v.shape));
+          return tf.tidy(() => f().dataSync()[0]!);
+        };
+        const num = (at(h) - at(-h)) / (2 * h);
+        diff += (num - analytic[i]!) ** 2;
+        norm += analytic[i]! ** 2;
+      }
+      v.assign(tf.tensor(w0, v.shape));
+      expect(Math.sqrt(diff / norm), name).toBeLessThan(1e-3);
+    }
   });
 });
 

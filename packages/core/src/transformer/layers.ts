@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
-import { checkShape, embeddingLookup, matMul2d } from './ops.js';
+import { checkShape, dense, embeddingLookup } from './ops.js';
 import { Rng } from './random.js';
 
 /** Configuration of {@link Linear}. */
@@ -38,7 +38,7 @@ export class Linear extends Module<LinearConfig> {
     const lead = x.shape.slice(0, -1);
     checkShape(x, [...lead.map((_, k) => `d${k}`), this.config.inFeatures], what);
     const flat = tf.reshape(x, [-1, this.config.inFeatures]) as tf.Tensor2D;
-    const y = tf.add(matMul2d(flat, this.weight as tf.Tensor2D), this.bias);
+    const y = dense(flat, this.weight as tf.Tensor2D, this.bias as tf.Tensor1D);
     return tf.reshape(y, [...lead, this.config.outFeatures]);
   }
 }

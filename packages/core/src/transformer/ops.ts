@@ -54,6 +54,23 @@ export const matMul2d = tf.customGrad(((a: tf.Tensor2D, b: tf.Tensor2D, save: Gr
 }) as never) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
 /**
+ * Dense layer on rows, `x·w + b` ([n, in]·[in, out] + [out] → [n, out]), whose gradient uses only
+ * flag-free 2-D products: dx = dy·wᵀ, dw = xᵀ·dy, db = 1ᵀ·dy (a row of ones instead of a sum over
+ * rows, which is slow on WASM).
+ */
+export const dense = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: GradSave) => {
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const ones = tf.ones([1, dy.shape[0]]) as tf.Tensor2D;
+      return [tf.matMul(dy, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dy), tf.reshape(tf.matMul(ones, dy), [dy.shape[1]])];
+    },
+  };
+}) as never) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/**
  * Batched product `a·b` ([n, m, k]·[n, k, p] → [n, m, p]) with the same flag-free gradient as
  * {@link matMul2d}.
  */
@@ -87,12 +104,28 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor
 
 /**
  * GELU, tanh approximation: `0.5·x·(1 + tanh(u))` with `u = √(2/π)·(x + 0.044715·x³)`, computed as the
- * identical `x·sigmoid(2u)` because the WASM Tanh kernel is ~10× slower than Sigmoid.
+ * identical `x·sigmoid(2u)` (the WASM Tanh kernel is ~10× slower than Sigmoid), with a hand-written
+ * gradient `dy·(s + x·s·(1 − s)·2u′)`, `s = sigmoid(2u)`, `u′ = √(2/π)·(1 + 3·0.044715·x²)`.
  */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  const twiceInner = tf.mul(2 * Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
-  return tf.mul(x, tf.sigmoid(twiceInner)) as T;
+  return geluOp(x) as T;
 }
+
+const GELU_C = 2 * Math.sqrt(2 / Math.PI);
+const geluOp = tf.customGrad(((x: tf.Tensor, save: GradSave) => {
+  const x2 = tf.square(x);
+  const s = tf.sigmoid(tf.mul(tf.mul(x, tf.add(tf.mul(x2, 0.044715), 1)), GELU_C));
+  save([x, x2, s]);
+  return {
+    value: tf.mul(x, s),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sx2, ss] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const du = tf.mul(tf.add(tf.mul(sx2, 3 * 0.044715), 1), GELU_C);
+      const ds = tf.mul(tf.mul(ss, tf.sub(1, ss)), du);
+      return [tf.mul(dy, tf.add(ss, tf.mul(sx, ds)))];
+    },
+  };
+}) as never) as unknown as (x: tf.Tensor) => tf.Tensor;
 
 /** SiLU (swish): `x·sigmoid(x)`. */
 export function silu<T extends tf.Tensor>(x: T): T {
