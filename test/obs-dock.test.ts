@@ -79,7 +79,7 @@ describe.skipIf(browserMissing !== undefined)('the OBS dock page', () => {
     }
 
     const video = await makeVideo(root, 'dock input', {
-      segments: [{ source: 'testsrc2', frames: 30 }, { source: 'smptehdbars', frames: 30 }, { source: 'mandelbrot', frames: 30 }],
+      segments: [{ source: 'testsrc2', frames: 30 }, { source: 'smptehdbars', frames: 30 }, { source: 'color=c=0x2050d0', frames: 30 }],
     });
     await page.selectOption('#op', 'clip-cut');
     await page.fill('#input', video.path);
@@ -89,6 +89,21 @@ describe.skipIf(browserMissing !== undefined)('the OBS dock page', () => {
     expect(files.filter((f) => f.endsWith('.mp4'))).toHaveLength(3);
     expect(files.every((f) => f.startsWith(server.outputRoot))).toBe(true);
     expect(await page.textContent('#status')).toBe('clip-cut finished');
+  }, 90_000);
+
+  it('cancels a running job from the Cancel button', async () => {
+    // Flat colours encode in a moment but still take clip-cut seconds to decode and re-encode.
+    const long = await makeVideo(root, 'long input', { segments: [{ source: 'color=c=red', frames: 1500 }, { source: 'color=c=blue', frames: 1500 }], width: 640, height: 360 });
+    await page.selectOption('#op', 'clip-cut');
+    await page.fill('#input', long.path);
+    await page.click('#run');
+    await page.waitForFunction(() => /%/.test(document.getElementById('progress-text')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.getElementById('status')?.dataset['kind'] === 'error', undefined, { timeout: 30_000 });
+    expect(await page.textContent('#status')).toMatch(/^clip-cut failed: .*cancel/i);
+    expect(await page.isDisabled('#run')).toBe(false);
+    const { jobs } = (await (await fetch(`${server.url}/v1/jobs`, { headers: { authorization: `Bearer ${server.token}` } })).json()) as { jobs: { state: string }[] };
+    expect(jobs.map((j) => j.state)).toContain('cancelled');
   }, 90_000);
 
   it('shows why a run cannot start instead of sending it', async () => {

@@ -43,7 +43,7 @@ describe.skipIf(unavailable !== undefined)('OBS adapter against a real OBS', () 
       segments: [
         { source: 'testsrc2', frames: 30 },
         { source: 'smptehdbars', frames: 30 },
-        { source: 'mandelbrot', frames: 30 },
+        { source: 'rgbtestsrc', frames: 30 },
         { source: 'color=c=0x2050d0', frames: 30 },
       ],
       width: 320,
@@ -115,7 +115,7 @@ describe.skipIf(unavailable !== undefined)('OBS adapter against a real OBS', () 
   it('framewright obs generate puts a generated video into the current scene as a looping media source, and an image as an image source', async () => {
     // video-gen is not in this build yet: a stand-in engine hands over a real video made by ffmpeg,
     // so the OBS side (the command, the input, its settings) runs for real.
-    const clip = await makeVideo(obs.workDir, 'generated loop', { segments: [{ source: 'mandelbrot', frames: 25 }], width: 320, height: 180 });
+    const clip = await makeVideo(obs.workDir, 'generated loop', { segments: [{ source: 'testsrc2', frames: 25 }], width: 320, height: 180 });
     const standIn: Engine = {
       check: async () => undefined,
       run: (async () => ({ path: clip.path, frames: 25, fps: 25, width: 320, height: 180, durationSeconds: 1, warnings: [], files: [clip.path] })) as never,

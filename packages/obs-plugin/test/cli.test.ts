@@ -56,7 +56,7 @@ async function until(condition: () => boolean, what: string, ms = 30_000): Promi
 /** A 3-shot video (25 fps, cuts at frames 20 and 45) made with ffmpeg's test sources. */
 async function threeShots(dir: string): Promise<string> {
   const path = join(dir, 'stream 1.mp4');
-  const inputs = ['testsrc2', 'smptehdbars', 'mandelbrot'].flatMap((src) => ['-f', 'lavfi', '-i', `${src}=s=160x90:r=25`]);
+  const inputs = ['testsrc2', 'smptehdbars', 'rgbtestsrc'].flatMap((src) => ['-f', 'lavfi', '-i', `${src}=s=160x90:r=25`]);
   await run('ffmpeg', [
     '-v', 'error', '-y',
     ...inputs,
