@@ -39,6 +39,12 @@ describe('framewright --help and --version', () => {
     for (const n of ['2 ', '3 ', '4 ', '5 ', '6 ', '130']) expect(out).toMatch(new RegExp(`^  ${n}`, 'm'));
   });
 
+  it('help <command> shows that command\'s usage', async () => {
+    const { code, out } = await run(['help', 'serve']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: framewright serve/);
+  });
+
   it('prints the version', async () => {
     expect(await run(['--version'])).toMatchObject({ code: 0, out: '0.1.0\n' });
   });

@@ -12,7 +12,7 @@ function mainHelp(): string {
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Run \`framewright <command> --help\` for a command's options.
+Run \`framewright <command> --help\` (or \`framewright help <command>\`) for a command's options.
 Options: --help, --version.  --json (where a command has it) prints machine-readable output on
 stdout, and on failure {"error":{"code","message"}}.
 
@@ -36,6 +36,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const [name, ...rest] = argv;
   const json = flagsPart(rest).includes('--json');
   try {
+    if (name === 'help' && rest[0] !== undefined) return await main([rest[0], '--help'], io);
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       // Without a command it is a usage error: the help goes to stderr so stdout stays empty.
       (name === undefined ? io.stderr : io.stdout).write(mainHelp());
