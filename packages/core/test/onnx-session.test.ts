@@ -167,6 +167,16 @@ describe('bad models and bad inputs', () => {
     await expectError(openOnnxSession(join(dir, 'missing.onnx')), 'MODEL_NOT_FOUND', /missing\.onnx/);
   });
 
+  it('names the node when the input values cannot run (a token id beyond the table)', async () => {
+    const g = new OnnxGraphBuilder('lookup');
+    const ids = g.input('ids', 'int32', ['n']);
+    g.output(g.node('Gather', [g.initializer('table', new Float32Array(8), [4, 2]), ids], { axis: 0 }), 'rows', ['n', 2]);
+    const session = await createOnnxSession(g.toBytes());
+    expect((await session.run({ ids: { data: Int32Array.of(3, 0), dims: [2] } })).rows!.dims).toEqual([2, 2]);
+    await expectError(session.run({ ids: { data: Int32Array.of(9), dims: [1] } }), 'INVALID_PARAMS', /cannot run on these inputs: Gather node Gather_\d+: indices element out of data bounds, idx=9/);
+    await session.release();
+  });
+
   it('names a wrong input name, a missing input, a wrong shape, rank, element type and element count', async () => {
     const session = await openOnnxSession(modelPath);
     const data = new Float32Array(2 * IN);

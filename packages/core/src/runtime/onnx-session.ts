@@ -109,7 +109,9 @@ export class OnnxSession {
     try {
       results = await this.inner.run(ortFeeds);
     } catch (error) {
-      throw new FramewrightError('INTERNAL', `ONNX Runtime failed running ${this.what}: ${oneLine(String(error instanceof Error ? error.message : error))}`, { cause: error });
+      // Names, types and ranks were checked above, so what is left is the values: a token id
+      // beyond the vocabulary, a sequence longer than the positions, sizes that do not broadcast.
+      throw new FramewrightError('INVALID_PARAMS', `${this.what} cannot run on these inputs: ${runFailure(error)}`, { cause: error });
     }
     const out: Record<string, OnnxTensorValue> = {};
     for (const [name, tensor] of Object.entries(results)) {
@@ -146,6 +148,15 @@ export class OnnxSession {
   }
 }
 
+/** ONNX Runtime's run error without its source-file locations: `Gather node Gather_0: indices element out of data bounds…`. */
+function runFailure(error: unknown): string {
+  const message = oneLine(error instanceof Error ? error.message : String(error));
+  const node = /running (\w+) node\. Name:'([^']*)'/.exec(message);
+  const status = /Status Message: (.*)$/.exec(message)?.[1] ?? message;
+  const reason = status.replace(/\/onnxruntime_src\/\S+:\d+ [^.]*? was false\. /, '').replace(/\/onnxruntime_src\/\S+:\d+ /, '');
+  return node === null ? reason : `${node[1]} node ${node[2]}: ${reason}`;
+}
+
 function spec(meta: ort.InferenceSession.ValueMetadata): OnnxValueSpec {
   return meta.isTensor ? { name: meta.name, type: meta.type, dims: [...meta.shape] } : { name: meta.name, type: 'non-tensor', dims: [] };
 }
@@ -157,7 +168,8 @@ function ortOptions(provider: OnnxProviderName, options: OnnxSessionOptions): or
     executionMode: options.executionMode ?? 'sequential',
     ...(options.intraOpThreads === undefined ? {} : { intraOpNumThreads: options.intraOpThreads }),
     ...(options.interOpThreads === undefined ? {} : { interOpNumThreads: options.interOpThreads }),
-    logSeverityLevel: 3,
+    // Failures reach the caller as FramewrightErrors; onnxruntime would also print them to stderr.
+    logSeverityLevel: 4,
   };
 }
 

@@ -51,16 +51,28 @@ export function modelInputSpecs(config: TransformerModelConfig, withMask: boolea
 export function emitModel(e: OnnxEmitter, prefix: string, config: TransformerModelConfig, inputs: ModelGraphInputs): string {
   const at = (name: string): string => childPrefix(prefix, name);
   const { width } = config;
-  let x: string;
-  if (config.input.kind === 'tokens') x = emitEmbedding(e, at('embed'), { vocabSize: config.input.vocabSize, width }, inputs.input);
-  else if (config.input.kind === 'features') x = e.linear(at('embed'), inputs.input);
-  else x = emitPatchEmbed(e, at('embed'), { patchSize: config.input.patchSize, channels: config.input.channels, width }, inputs.input, patchInputRank(config));
-
-  if (config.positions.kind !== 'none') x = emitPositional(e, at('pos'), { ...config.positions, width } as PositionalConfig, x);
-  const cond = config.timestep === undefined || inputs.timestep === undefined ? undefined : emitTimestepEmbedding(e, at('time'), { frequencyDim: config.timestep.frequencyDim, width }, inputs.timestep);
+  // Node names carry the component (`pos/Add_5`), so a run-time error says where it happened.
+  const g = e.g;
+  const input = config.input;
+  let x = g.scoped('embed', () => {
+    if (input.kind === 'tokens') return emitEmbedding(e, at('embed'), { vocabSize: input.vocabSize, width }, inputs.input);
+    if (input.kind === 'features') return e.linear(at('embed'), inputs.input);
+    return emitPatchEmbed(e, at('embed'), { patchSize: input.patchSize, channels: input.channels, width }, inputs.input, patchInputRank(config));
+  });
+  const positions = config.positions;
+  if (positions.kind !== 'none') {
+    const embedded = x;
+    x = g.scoped('pos', () => emitPositional(e, at('pos'), { ...positions, width } as PositionalConfig, embedded));
+  }
+  const timestep = config.timestep;
+  const cond =
+    timestep === undefined || inputs.timestep === undefined
+      ? undefined
+      : g.scoped('time', () => emitTimestepEmbedding(e, at('time'), { frequencyDim: timestep.frequencyDim, width }, inputs.timestep!));
 
   for (let i = 0; i < config.blocks; i++) {
-    x = emitBlock(
+    const h = x;
+    x = g.scoped(`blocks.${i}`, () => emitBlock(
       e,
       at(`blocks.${i}`),
       {
@@ -72,7 +84,7 @@ export function emitModel(e: OnnxEmitter, prefix: string, config: TransformerMod
         ...(config.context === undefined ? {} : { contextWidth: config.context.width }),
         ...(cond === undefined ? {} : { condWidth: width }),
       },
-      x,
+      h,
       {
         ...(cond === undefined ? {} : { cond }),
         ...(inputs.context === undefined ? {} : { context: inputs.context }),
@@ -80,7 +92,7 @@ export function emitModel(e: OnnxEmitter, prefix: string, config: TransformerMod
         ...(inputs.mask === undefined ? {} : { mask: inputs.mask }),
         causal: config.causal === true,
       },
-    );
+    ));
   }
   let y = emitLayerNorm(e, at('norm'), { width, ...(config.eps === undefined ? {} : { eps: config.eps }), affine: cond === undefined }, x);
   if (cond !== undefined) {
