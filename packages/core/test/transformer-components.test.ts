@@ -13,6 +13,7 @@ import {
   PromptEncoder,
   PromptTokenizer,
   Rng,
+  SpaceTimeBlock,
   TimestepEmbedding,
   TransformerBlock,
   TransformerModel,
@@ -25,10 +26,10 @@ beforeAll(async () => {
   await initTfjsBackend();
 });
 
-function randn(shape: number[], seed: number): tf.Tensor {
+function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * scale), shape);
 }
 
 describe('component shapes', () => {
@@ -96,6 +97,35 @@ describe('component shapes', () => {
       const out = model.forward(randn([2, 8, 8, 3], 8), { timestep: tf.tensor1d([3, 700]), context: ctx, contextMask: mask });
       expect(out.shape).toEqual([2, 4, 48]);
       expect([...model.variables().keys()]).toContain('blocks.1.cross.k.weight');
+    });
+  });
+});
+
+describe('factorised space-time attention', () => {
+  it('causal in time: changing a later frame leaves every earlier frame bit-identical', () => {
+    const block = new SpaceTimeBlock({ width: 8, heads: 2, ffnHidden: 16, activation: 'gelu', frames: 3, causalTime: true, condWidth: 4 }, new Rng(20));
+    // adaLN-Zero starts with closed gates; open them so the test sees attention at work
+    for (const [name, v] of block.variables()) if (name.startsWith('ada.')) v.assign(randn(v.shape, 21, 0.5));
+    const cond = randn([2, 4], 22) as tf.Tensor2D;
+    const x = randn([2, 12, 8], 23) as tf.Tensor3D; // 3 frames × 4 tokens
+    const changed = tf.concat([x.slice([0, 0, 0], [2, 8, 8]), randn([2, 4, 8], 24)], 1) as tf.Tensor3D;
+    const a = block.forward(x, { cond });
+    const b = block.forward(changed, { cond });
+    expect(Array.from(b.slice([0, 0, 0], [2, 8, 8]).dataSync())).toEqual(Array.from(a.slice([0, 0, 0], [2, 8, 8]).dataSync()));
+    expect(Array.from(b.slice([0, 8, 0], [2, 4, 8]).dataSync())).not.toEqual(Array.from(a.slice([0, 8, 0], [2, 4, 8]).dataSync()));
+    expect(() => block.forward(tf.zeros([2, 10, 8]) as tf.Tensor3D, { cond })).toThrow('space-time block input of 10 tokens is not 3 frames of equal size');
+  });
+
+  it('a video model (5-D patches, 3-D positions, space-time blocks) gives one output per space-time patch', () => {
+    tf.tidy(() => {
+      const model = new TransformerModel({
+        input: { kind: 'patches', patchSize: 4, channels: 3 },
+        positions: { kind: 'sincos3d', frames: 3, rows: 2, cols: 2, factorised: true },
+        width: 12, heads: 2, ffnHidden: 24, activation: 'gelu', blocks: 2, outputSize: 48,
+        timestep: { frequencyDim: 8 }, spaceTime: { frames: 3 },
+      });
+      expect(model.forward(randn([2, 3, 8, 8, 3], 25), { timestep: tf.tensor1d([1, 2]) }).shape).toEqual([2, 12, 48]);
+      expect(model.variables().get('blocks.1.time.q.weight')?.shape).toEqual([12, 12]);
     });
   });
 });

@@ -12,6 +12,7 @@ export { PositionalEncoding, sinusoidalTable, sincos2dTable, sincos3dTable, type
 export { FeedForward, type FeedForwardConfig } from './feedforward.js';
 export { TimestepEmbedding, AdaLNModulation, modulate, type TimestepEmbeddingConfig, type AdaLNConfig } from './conditioning.js';
 export { TransformerBlock, type BlockConfig, type BlockInputs } from './block.js';
+export { SpaceTimeBlock, type SpaceTimeBlockConfig } from './spacetime.js';
 export { PatchEmbed, PatchUnembed, patchify, unpatchify, type PatchConfig } from './patch.js';
 export { TransformerModel, validateModelConfig, type TransformerModelConfig, type ModelInputs } from './model.js';
 export { PromptTokenizer, PromptEncoder, PAD_ID, UNK_ID, type TokenizerConfig, type PromptEncoderConfig, type EncodedPrompts } from './text.js';

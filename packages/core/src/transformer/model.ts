@@ -7,6 +7,7 @@ import { Embedding, LayerNorm, Linear } from './layers.js';
 import { Module } from './module.js';
 import { checkDtype, checkShape } from './ops.js';
 import { PatchEmbed } from './patch.js';
+import { SpaceTimeBlock } from './spacetime.js';
 import { type PositionalConfig, PositionalEncoding } from './positional.js';
 import { Rng } from './random.js';
 
@@ -72,6 +73,13 @@ export interface TransformerModelConfig {
     /** Width of the context vectors (e.g. the prompt encoder width). */
     width: number;
   };
+  /** Video: use {@link SpaceTimeBlock}s (attention within frames, then across frames) instead of full attention. */
+  spaceTime?: {
+    /** Frames per clip; the sequence is frames × tokens per frame, frame-major. */
+    frames: number;
+    /** Temporal attention only looks at earlier frames. */
+    causalTime?: boolean;
+  };
 }
 
 /** Extra inputs of {@link TransformerModel.forward}. */
@@ -102,6 +110,11 @@ export function validateModelConfig(config: TransformerModelConfig): void {
   if (config.width % config.heads !== 0) bad('width', `${config.width} is not divisible by heads ${config.heads}`);
   if (!['gelu', 'swiglu'].includes(config.activation)) bad('activation', `must be gelu or swiglu, got ${JSON.stringify(config.activation)}`);
   if (!['tokens', 'features', 'patches'].includes(config.input?.kind)) bad('input.kind', `must be tokens, features or patches`);
+  if (config.spaceTime !== undefined) {
+    const f = config.spaceTime.frames;
+    if (!Number.isInteger(f) || f < 1) bad('spaceTime.frames', `must be a positive integer, got ${JSON.stringify(f)}`);
+    if (config.causal === true) bad('causal', 'does not apply to space-time models; use spaceTime.causalTime');
+  }
   if (!['none', 'sinusoidal', 'learned', 'sincos2d', 'sincos3d'].includes(config.positions?.kind)) {
     bad('positions.kind', 'must be none, sinusoidal, learned, sincos2d or sincos3d');
   }
@@ -114,7 +127,7 @@ export function validateModelConfig(config: TransformerModelConfig): void {
  * ```
  * x = pos(embed(input))                       tokens: Embedding; features: Linear; patches: PatchEmbed
  * c = time(timestep)                          when config.timestep (TimestepEmbedding, width wide)
- * x = blocks[i](x, {cond: c, context, …})     i = 0 … blocks−1
+ * x = blocks[i](x, {cond: c, context, …})     i = 0 … blocks−1 (SpaceTimeBlock with config.spaceTime)
  * x = norm(x)                                 affine LayerNorm; with timestep: non-affine, then
  *                                             modulate(x, shift, scale) with [shift, scale] = finalAda(c)
  * y = head(x)                                 Linear, when config.outputSize
@@ -133,7 +146,7 @@ export class TransformerModel extends Module<TransformerModelConfig> {
   private readonly embed: Embedding | Linear | PatchEmbed;
   private readonly pos: PositionalEncoding | undefined;
   private readonly time: TimestepEmbedding | undefined;
-  private readonly blocks: TransformerBlock[] = [];
+  private readonly blocks: (TransformerBlock | SpaceTimeBlock)[] = [];
   private readonly norm: LayerNorm;
   private readonly finalAda: AdaLNModulation | undefined;
   private readonly head: Linear | undefined;
@@ -156,16 +169,11 @@ export class TransformerModel extends Module<TransformerModelConfig> {
     }
     const condWidth = config.timestep ? width : undefined;
     if (config.timestep) this.time = this.child('time', new TimestepEmbedding({ frequencyDim: config.timestep.frequencyDim, width }, rng));
+    const blockConfig = { width, heads: config.heads, ffnHidden: config.ffnHidden, activation: config.activation, eps: config.eps, contextWidth: config.context?.width, condWidth };
+    const st = config.spaceTime;
     for (let i = 0; i < config.blocks; i++) {
-      this.blocks.push(
-        this.child(
-          `blocks.${i}`,
-          new TransformerBlock(
-            { width, heads: config.heads, ffnHidden: config.ffnHidden, activation: config.activation, eps: config.eps, contextWidth: config.context?.width, condWidth },
-            rng,
-          ),
-        ),
-      );
+      const block = st ? new SpaceTimeBlock({ ...blockConfig, frames: st.frames, causalTime: st.causalTime }, rng) : new TransformerBlock(blockConfig, rng);
+      this.blocks.push(this.child(`blocks.${i}`, block));
     }
     this.norm = this.child('norm', new LayerNorm({ width, eps: config.eps, affine: condWidth === undefined }, rng));
     if (condWidth !== undefined) this.finalAda = this.child('finalAda', new AdaLNModulation({ condWidth, width, chunks: 2 }, rng));
@@ -208,8 +216,14 @@ export class TransformerModel extends Module<TransformerModelConfig> {
       cond = this.time.forward(inputs.timestep);
     }
     const causal = this.config.causal === true;
+    if (this.config.spaceTime && (inputs.mask !== undefined || caches !== undefined)) {
+      throw new FramewrightError('MODEL_INVALID', 'a space-time model takes no key padding mask or KV caches');
+    }
     this.blocks.forEach((block, i) => {
-      x = block.forward(x, { cond, context: inputs.context, contextMask: inputs.contextMask, mask: inputs.mask, causal, cache: caches?.[i] });
+      x =
+        block instanceof SpaceTimeBlock
+          ? block.forward(x, { cond, context: inputs.context, contextMask: inputs.contextMask })
+          : block.forward(x, { cond, context: inputs.context, contextMask: inputs.contextMask, mask: inputs.mask, causal, cache: caches?.[i] });
     });
     let y = this.norm.forward(x);
     if (this.finalAda !== undefined && cond !== undefined) {
