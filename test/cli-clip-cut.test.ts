@@ -102,6 +102,19 @@ describe('clip-cut bad input: one line, its exit code, nothing written', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it.each([
+    ['an out-of-range threshold', ['--threshold', 'hash=1.5'], /--threshold hash must be <= 1/],
+    ['a wrong type', ['--analysis-width', 'wide'], /--analysis-width must be an integer, got "wide"/],
+    ['an unknown flag', ['--min-clip', '2'], /unknown flag --min-clip/],
+  ])('rejects %s on a real video with exit 2 and creates no --out folder', async (_what, flags, message) => {
+    const out = join(dir, `invalid-${flags[0]}`);
+    const { code, err } = await clipCut([video.path, '--out', out, '--export', 'json,clips', ...flags]);
+    expect(code).toBe(2);
+    expect(err.trimEnd()).toMatch(message);
+    expect(err.trimEnd().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('leaves an existing --out folder exactly as it was', async () => {
     const out = join(dir, 'existing-out');
     mkdirSync(out, { recursive: true });
