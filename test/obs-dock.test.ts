@@ -1,7 +1,7 @@
 // The OBS dock page in a real browser (headless Chromium, as OBS's browser docks are Chromium):
 // served by the real server at /dock/, connected through the SDK client, running clip-cut.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,12 @@ describe.skipIf(browserMissing !== undefined)('the OBS dock page', () => {
     await browser?.close();
     await server?.close();
     rmSync(root, { recursive: true, force: true });
+  });
+
+  it('is one browser bundle that pulls in no Node built-ins', () => {
+    const bundle = readFileSync(join(dockFolder() as string, 'dock.js'), 'utf8');
+    expect(bundle).not.toMatch(/\bfrom\s*["']node:|\bimport\(\s*["']node:|require\(\s*["'](node:)?(fs|child_process|path|os|net|http|crypto)["']\)/);
+    expect(bundle).toContain('framewright-obs-dock');
   });
 
   it('is served without the token, while the API still needs it and other paths stay closed', async () => {
