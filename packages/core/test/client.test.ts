@@ -106,6 +106,18 @@ describe('FramewrightClient negotiation', () => {
     expect(await rejection(client.connect())).toMatchObject({ name: 'SdkError', code: 'UNSUPPORTED_VERSION' });
   });
 
+  it('stays closed when close() is called while connecting', async () => {
+    let answer: (v: unknown) => void = () => undefined;
+    const { client, servers } = setup({ hello: () => new Promise((r) => (answer = r)) });
+    const connecting = client.connect();
+    await new Promise((r) => setTimeout(r, 5));
+    await client.close();
+    answer(HELLO);
+    await expect(connecting).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+    expect(client.isConnected).toBe(false);
+    expect(servers).toHaveLength(1);
+  });
+
   it('rejects calls before connect() with NOT_CONNECTED', async () => {
     const { client } = setup({});
     expect(await rejection(client.listJobs())).toMatchObject({ code: 'NOT_CONNECTED' });

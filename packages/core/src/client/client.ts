@@ -154,10 +154,15 @@ export class FramewrightClient {
     this.state = 'connecting';
     try {
       const hello = await this.open();
+      if (this.state !== 'connecting') {
+        await this.session?.close();
+        this.session = undefined;
+        throw new SdkError('NOT_CONNECTED', 'close() was called while connecting');
+      }
       this.state = 'connected';
       return hello;
     } catch (error) {
-      this.state = 'idle';
+      if (this.state === 'connecting') this.state = 'idle';
       throw error;
     }
   }
@@ -187,7 +192,8 @@ export class FramewrightClient {
 
   /**
    * Waits for a submitted job to finish, with the same progress, cancel and time-limit handling
-   * as {@link FramewrightClient.run}.
+   * as {@link FramewrightClient.run}. Waiting again for a job already waited on shares that wait
+   * (the first caller's options apply).
    */
   wait<O extends OperationName>(job: JobOf<O>, options: RunOptions<O> = {}): Promise<OperationResult<O>> {
     const existing = this.watchers.get(job.id);
