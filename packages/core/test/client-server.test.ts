@@ -110,6 +110,7 @@ describe('client and real server', () => {
     let reconnected = 0;
     client.onreconnect = () => reconnected++;
     await first.close();
+    while (client.isConnected) await new Promise((r) => setTimeout(r, 10));
     const second = await startServer({ ...options, port: first.port, dataDir: join(dir, 'restart-data') });
     try {
       const jobs = await client.listJobs();
