@@ -79,14 +79,14 @@ describe('framewright (built bin)', () => {
   it('doctor finds ffmpeg and ffprobe with absolute paths and versions', async () => {
     const { code, stdout } = await runBin(['doctor', '--json'], { cwd: dir, env: { FRAMEWRIGHT_CONFIG_DIR: join(dir, 'cfg') } });
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { ok: boolean; tools: Record<string, { path: string; version: string }>; paths: { name: string; path: string }[]; backends: { message: string } };
+    const report = JSON.parse(stdout) as { ok: boolean; tools: Record<string, { path: string; version: string }>; paths: { name: string; path: string }[]; backends: { tfjs: { chosen?: string } } };
     expect(report.ok).toBe(true);
     for (const tool of ['ffmpeg', 'ffprobe']) {
       expect(isAbsolute(report.tools[tool]!.path)).toBe(true);
       expect(report.tools[tool]!.version).toMatch(/\d/);
     }
     expect(report.paths.find((p) => p.name === 'bearer token')?.path).toBe(join(dir, 'cfg', 'token'));
-    expect(report.backends.message).toMatch(/not in this build/);
+    expect(report.backends.tfjs.chosen).toBe('wasm');
   });
 
   it('doctor exits 6 and says what it tried when ffmpeg is missing', async () => {

@@ -4,6 +4,8 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { describeConfig, type ConfigEntry } from '../../config/index.js';
 import { listCapabilities } from '../../engine/index.js';
 import { resolveTools, type ResolvedTool } from '../../media/index.js';
+import { formatOnnxProviderReport, resolveOnnxProviders, type OnnxProviderReport } from '../../runtime/onnx-providers.js';
+import { formatTfjsBackendReport, initTfjsBackend, type TfjsBackendReport } from '../../runtime/tfjs-backend.js';
 import { toFramewrightError, type OperationCapability, type WireError } from '../../protocol/index.js';
 import { booleanFlag, parseFlags, positionalArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
@@ -30,8 +32,8 @@ export interface DoctorReport {
   tools: { ffmpeg: ResolvedTool; ffprobe: ResolvedTool } | { error: WireError };
   /** Each operation and whether it can run here. */
   operations: OperationCapability[];
-  /** ML backends (tfjs, ONNX runtime). */
-  backends: { status: 'not-in-this-build'; message: string };
+  /** ML backends: each tfjs backend and ONNX Runtime execution provider tried, which was chosen and why the others were not. */
+  backends: { tfjs: TfjsBackendReport | { error: WireError }; onnx: OnnxProviderReport | { error: WireError } };
   /** Every configured path, where its value came from and whether it exists. */
   paths: ConfigEntry[];
 }
@@ -51,7 +53,8 @@ async function onPath(name: string, env: Readonly<Record<string, string | undefi
 
 /** Gathers the report (every check runs; one failing does not hide the others). */
 export async function doctorReport(env: Readonly<Record<string, string | undefined>>): Promise<DoctorReport> {
-  const [tools, operations, paths] = await Promise.all([
+  const wire = (error: unknown) => ({ error: toFramewrightError(error).toWire() });
+  const [tools, operations, paths, tfjs, onnx] = await Promise.all([
     resolveTools().then(
       async (t) => ({
         ffmpeg: { ...t.ffmpeg, path: await onPath(t.ffmpeg.path, env) },
@@ -61,13 +64,14 @@ export async function doctorReport(env: Readonly<Record<string, string | undefin
     ),
     listCapabilities(),
     describeConfig({ env }),
+    initTfjsBackend(env as NodeJS.ProcessEnv).catch(wire),
+    resolveOnnxProviders(env as NodeJS.ProcessEnv).catch(wire),
   ]);
   return {
     ok: !('error' in tools),
     tools,
     operations,
-    // The transformer work (issue 3) replaces this with real tfjs / onnxruntime backend checks.
-    backends: { status: 'not-in-this-build', message: 'ML backends (tfjs, ONNX runtime): not in this build yet' },
+    backends: { tfjs, onnx },
     paths,
   };
 }
@@ -83,7 +87,11 @@ function text(report: DoctorReport): string {
   }
   lines.push('', 'Operations');
   for (const c of report.operations) lines.push(`  ${c.available ? 'ready  ' : 'not yet'} ${c.available ? c.op : `${c.op.padEnd(10)} ${c.reason ?? ''}`}`);
-  lines.push('', 'ML backends', `  ${report.backends.message}`);
+  lines.push('', 'ML backends (tfjs)');
+  const { tfjs, onnx } = report.backends;
+  lines.push(...('error' in tfjs ? [`MISSING ${tfjs.error.message}`] : formatTfjsBackendReport(tfjs)).map((l) => `  ${l}`));
+  lines.push('', 'ONNX Runtime execution providers');
+  lines.push(...('error' in onnx ? [`MISSING ${onnx.error.message}`] : formatOnnxProviderReport(onnx)).map((l) => `  ${l}`));
   lines.push('', 'Paths');
   const width = Math.max(...report.paths.map((p) => p.name.length));
   for (const p of report.paths) {
