@@ -93,6 +93,21 @@ describe('framewright obs', () => {
     expect(t.stderr()).toMatch(/^framewright obs: OBS at ws:\/\/127\.0\.0\.1:\d+ refused the password \(close code 4009\): check it in Tools > WebSocket Server Settings\n$/);
   });
 
+  it('watch: ends with exit 8 when OBS comes back with another password, saying so', async () => {
+    const first = new FakeObs({ password: 'pw' });
+    await first.start();
+    const t = testIo();
+    const exit = runCli(['watch', '--url', first.url, '--password', 'pw'], { io: t.io });
+    await until(() => t.stderr().includes('waiting for recordings'), 'watch to start');
+    await first.stop();
+    await until(() => t.stderr().includes('lost the connection'), 'the loss to be noticed');
+    const second = new FakeObs({ password: 'changed', port: Number(new URL(first.url).port) });
+    await second.start();
+    cleanups.push(() => second.stop());
+    expect(await exit).toBe(8);
+    expect(t.stderr()).toMatch(/stopped reconnecting: OBS at .* refused the password/);
+  });
+
   it('generate: says the engine lacks the operation, exit 7, without contacting OBS', async () => {
     const obs = await fakeObs();
     const t = testIo();
