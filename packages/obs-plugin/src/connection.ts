@@ -175,6 +175,7 @@ export class ObsConnection {
     if (this.#state === 'connected') return Promise.resolve();
     if (this.#fatal) return Promise.reject(this.#fatal);
     if (this.#state === 'closed') return Promise.reject(new ObsAdapterError('OBS_DISCONNECTED', 'the OBS connection was closed'));
+    if (this.#state === 'idle') return Promise.reject(new ObsAdapterError('OBS_DISCONNECTED', `not connected to OBS at ${this.url}: call connect() first`));
     return new Promise((resolve, reject) => {
       const cleanup = (): void => {
         this.#lifecycle.off('connected', onConnected);
