@@ -1,8 +1,8 @@
 // Audio loudness over time: ffmpeg decodes the first audio stream to low-rate mono PCM on a pipe and
 // we keep one RMS level per window, so memory is a few bytes per window of audio.
-import { PassThrough } from 'node:stream';
 import { newCommand, runCommand } from './command.js';
 import { checkInputFile } from './probe.js';
+import { ChunkSink } from './sink.js';
 
 /** Loudness of an audio track, one value per fixed window. */
 export interface AudioLevels {
@@ -44,11 +44,11 @@ export async function readAudioLevels(input: string, options: AudioLevelOptions 
   const path = await checkInputFile(input);
   const windowSeconds = options.windowSeconds ?? 0.02;
   const windowSamples = Math.max(1, Math.round(windowSeconds * SAMPLE_RATE));
-  const pipe = new PassThrough();
+  const sink = new ChunkSink(1 << 16);
   const command = (await newCommand())
     .input(path)
     .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le'])
-    .output(pipe, { end: true });
+    .output(sink, { end: true });
   const running = runCommand(command, `reading the audio of ${path}`, options.signal);
 
   let levels = new Float32Array(1024);
@@ -75,7 +75,7 @@ export async function readAudioLevels(input: string, options: AudioLevelOptions 
   };
 
   const consume = (async () => {
-    for await (const chunk of pipe as AsyncIterable<Buffer>) {
+    for await (const chunk of sink.chunks()) {
       let i = 0;
       if (carry >= 0 && chunk.length > 0) {
         addSample(((chunk[0]! << 8) | carry) << 16 >> 16);
@@ -89,7 +89,7 @@ export async function readAudioLevels(input: string, options: AudioLevelOptions 
   try {
     await running.done;
   } catch (error) {
-    pipe.destroy();
+    sink.abandon();
     await consume.catch(() => undefined);
     throw error;
   }

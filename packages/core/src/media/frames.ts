@@ -1,10 +1,10 @@
 // Streams downscaled raw frames out of ffmpeg through a pipe. Memory stays bounded whatever the
 // video length: ffmpeg blocks on the pipe while the consumer is busy (stream backpressure), and
 // the reader reuses one frame buffer.
-import { PassThrough } from 'node:stream';
 import { FramewrightError } from '../protocol/index.js';
 import { cancelledError, newCommand, runCommand } from './command.js';
 import { checkInputFile } from './probe.js';
+import { ChunkSink } from './sink.js';
 
 /** Pixel layouts the frame reader can produce. */
 export type AnalysisPixelFormat = 'rgb24' | 'gray';
@@ -67,7 +67,7 @@ export function readFrames(input: string, options: FrameReaderOptions): FrameStr
   async function* iterate(): AsyncGenerator<Uint8Array> {
     const path = await checkInputFile(input);
     // A few frames of buffering keep ffmpeg busy while JS analyses, without unbounded growth.
-    const pipe = new PassThrough({ highWaterMark: Math.max(frameBytes * 4, 1 << 16) });
+    const sink = new ChunkSink(Math.max(frameBytes * 4, 1 << 16));
     const command = (await newCommand())
       .input(path)
       .outputOptions([
@@ -75,25 +75,35 @@ export function readFrames(input: string, options: FrameReaderOptions): FrameStr
         '-vf', `scale=${width}:${height}:flags=${scaler}`,
         '-pix_fmt', pixelFormat, '-vsync', 'passthrough', '-f', 'rawvideo',
       ])
-      .output(pipe, { end: true });
+      .output(sink, { end: true });
     // ffmpeg decodes what a cut-off file still holds and exits 0; its demuxer's complaint is the
     // only sign, and a partial analysis must not pass for a whole one.
     let truncated = false;
     command.on('stderr', (line: string) => {
       if (/partial file|truncat/i.test(line)) truncated = true;
     });
-    const running = runCommand(command, `decoding ${path}`, options.signal, (p) => (pid = p));
+    // Stopped by the caller's signal, or by us when the consumer stops reading early.
+    const stop = new AbortController();
+    const forwardAbort = () => stop.abort();
+    options.signal?.addEventListener('abort', forwardAbort, { once: true });
+    if (options.signal?.aborted === true) stop.abort();
+    const running = runCommand(command, `decoding ${path}`, stop.signal, (p) => (pid = p));
     let failure: unknown;
-    running.done.catch((error: unknown) => {
-      failure = error;
-      // Wakes the consumer even when ffmpeg died before writing anything.
-      pipe.destroy();
-    });
+    // On success the sink ends by itself once every buffered chunk was read; on failure it is
+    // abandoned so the loop below does not wait for data that will never come.
+    const exited = running.done.then(
+      () => undefined,
+      (error: unknown) => {
+        failure = error;
+        sink.abandon();
+      },
+    );
 
     const frame = new Uint8Array(frameBytes);
     let filled = 0;
+    let complete = false;
     try {
-      for await (const chunk of pipe as AsyncIterable<Buffer>) {
+      for await (const chunk of sink.chunks()) {
         let offset = 0;
         while (offset < chunk.length) {
           const n = Math.min(frameBytes - filled, chunk.length - offset);
@@ -103,21 +113,18 @@ export function readFrames(input: string, options: FrameReaderOptions): FrameStr
           if (filled === frameBytes) {
             filled = 0;
             yield frame;
-            if (options.signal?.aborted === true) throw cancelledError(`decoding ${path}`);
           }
         }
       }
-    } catch (error) {
-      if (failure === undefined && options.signal?.aborted !== true) throw error;
+      complete = true;
     } finally {
       // Stopping early (break, error, cancel) must not leave ffmpeg blocked on a full pipe.
-      if (!pipe.destroyed) pipe.destroy();
-      const exited = running.done.catch(() => undefined);
+      if (!complete) stop.abort();
       await exited;
+      options.signal?.removeEventListener('abort', forwardAbort);
     }
-    if (failure !== undefined) throw failure;
     if (options.signal?.aborted === true) throw cancelledError(`decoding ${path}`);
-    await running.done;
+    if (failure !== undefined) throw failure;
     if (truncated) throw new FramewrightError('UNSUPPORTED_MEDIA', `${path} is truncated: its data ends before its last frame`);
     if (filled !== 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `decoding ${path} ended inside a frame`);
   }

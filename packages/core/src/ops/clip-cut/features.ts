@@ -1,11 +1,17 @@
 // Per-frame summaries of an RGB analysis frame and the distances between two of them. Everything is
 // preallocated typed arrays: the analysis runs once per decoded frame, so it must not allocate.
 
-/** Bins of the joint hue × saturation × value histogram. */
-const H_BINS = 16;
-const S_BINS = 4;
-const V_BINS = 4;
-const HIST_BINS = H_BINS * S_BINS * V_BINS;
+/** The joint hue × saturation × value histogram bins each byte channel by a right shift: 16 × 4 × 4 bins. */
+const H_SHIFT = 4;
+const S_SHIFT = 6;
+const V_SHIFT = 6;
+const S_BINS = 256 >> S_SHIFT;
+const V_BINS = 256 >> V_SHIFT;
+const HIST_BINS = (256 >> H_SHIFT) * S_BINS * V_BINS;
+/** 1 / d for d = 0..255 (0 for 0), to avoid divisions in the per-pixel loop. */
+const RECIPROCAL = Float64Array.from({ length: 256 }, (_, d) => (d === 0 ? 0 : 1 / d));
+/** One sixth of the hue circle on the 0-255 hue scale. */
+const HUE_SIXTH = 256 / 6;
 /** Side of the luma thumbnail the perceptual hash is computed from. */
 const HASH_SIDE = 32;
 /** The hash keeps the lowest HASH_FREQ × HASH_FREQ DCT frequencies. */
@@ -70,10 +76,12 @@ export class FeatureExtractor {
   extract(rgb: Uint8Array, out: FrameFeatures): void {
     const { hsv, histogram } = out;
     const small = this.lumaSmall;
+    const cellOfPixel = this.cellOfPixel;
     histogram.fill(0);
     small.fill(0);
     let lumaSum = 0;
     const n = out.pixels;
+    // Hot loop: integer maths and a reciprocal table instead of divisions.
     for (let p = 0, i = 0; p < n; p++, i += 3) {
       const r = rgb[i]!;
       const g = rgb[i + 1]!;
@@ -82,22 +90,24 @@ export class FeatureExtractor {
       const min = r < g ? (r < b ? r : b) : g < b ? g : b;
       const delta = max - min;
       let h = 0;
+      let sat = 0;
       if (delta > 0) {
-        // Hue in sixths of the circle, scaled to 0-255 so it wraps like a byte.
-        let sixth: number;
-        if (max === r) sixth = (g - b) / delta;
-        else if (max === g) sixth = 2 + (b - r) / delta;
-        else sixth = 4 + (r - g) / delta;
-        h = Math.round((sixth * 256) / 6) & 255;
+        // Hue in sixths of the circle scaled to 0-255, so it wraps like a byte (256 / 6 per sixth).
+        const inv = RECIPROCAL[delta]! * HUE_SIXTH;
+        let hue: number;
+        if (max === r) hue = (g - b) * inv;
+        else if (max === g) hue = 2 * HUE_SIXTH + (b - r) * inv;
+        else hue = 4 * HUE_SIXTH + (r - g) * inv;
+        h = (hue | 0) & 255;
+        sat = (255 * delta * RECIPROCAL[max]!) | 0;
       }
-      const s = max === 0 ? 0 : Math.round((255 * delta) / max);
       hsv[i] = h;
-      hsv[i + 1] = s;
+      hsv[i + 1] = sat;
       hsv[i + 2] = max;
-      histogram[((h * H_BINS) >> 8) * S_BINS * V_BINS + ((s * S_BINS) >> 8) * V_BINS + ((max * V_BINS) >> 8)]! += 1;
+      histogram[(h >> H_SHIFT) * (S_BINS * V_BINS) + (sat >> S_SHIFT) * V_BINS + (max >> V_SHIFT)]! += 1;
       const y = (77 * r + 150 * g + 29 * b) >> 8;
       lumaSum += y;
-      small[this.cellOfPixel[p]!]! += y;
+      small[cellOfPixel[p]!]! += y;
     }
     out.meanLuma = lumaSum / n;
     for (let c = 0; c < small.length; c++) small[c]! /= Math.max(1, this.cellCount[c]!);
