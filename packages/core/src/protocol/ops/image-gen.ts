@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { closed, PathString, progressFields } from '../common.js';
+import { closed, PathString, pathString, progressFields } from '../common.js';
 
 /** Parameters of image-gen. */
 export const ImageGenParamsSchema = closed(
@@ -11,7 +11,8 @@ export const ImageGenParamsSchema = closed(
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295 })),
     steps: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     count: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
-    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Model id: framewright-shapes-32 (the built-in model, default) or an installed model pack' })),
+    modelDir: Type.Optional(pathString("A folder of model packs (or one pack), searched before FRAMEWRIGHT_MODELS_DIR and the config folder's models folder")),
     outputDir: Type.Optional(PathString),
   },
   { title: 'ImageGenParams' },

@@ -1,0 +1,16 @@
+// Model packs: a folder with framewright-model.json and the files it lists.
+export {
+  MODEL_FAMILIES,
+  MODEL_MANIFEST_NAME,
+  ModelManifestSchema,
+  REQUIRED_ROLES,
+  packFile,
+  readModelPack,
+  type ModelFamily,
+  type ModelFile,
+  type ModelManifest,
+  type ModelPack,
+  type OnnxSignatureEntry,
+} from './manifest.js';
+export { MODELS_DIR_ENV, describePack, findModelPack, findPackDirs, listInstalledModels, modelSearchDirs, type InstalledModel, type ModelSearchOptions } from './registry.js';
+export { sha256File, verifyModelPack, type FileCheck, type PackVerification } from './verify.js';

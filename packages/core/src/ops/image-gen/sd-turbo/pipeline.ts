@@ -1,0 +1,185 @@
+// SD-Turbo (and other Stable-Diffusion ONNX exports in the Hugging Face Optimum layout):
+// CLIP text encoder → Euler sampling of the UNet's noise prediction → VAE decoder.
+import type { RgbImage } from '../../../image/index.js';
+import { packFile, type ModelPack } from '../../../models/index.js';
+import { FramewrightError } from '../../../protocol/errors.js';
+import { openOnnxSession, type OnnxSession, type OnnxTensorValue } from '../../../runtime/onnx-session.js';
+import { Rng } from '../../../transformer/random.js';
+import type { GeneratedImage, GenerationRequest, ImageGenerator, StepListener } from '../generator.js';
+import { ClipTokenizer } from './clip-tokenizer.js';
+import { eulerStep, planSampling, predictOriginal, scaleModelInput } from './scheduler.js';
+
+/** The names the Optimum export gives each model's inputs and outputs. */
+export const SD_ONNX_NAMES = Object.freeze({
+  textEncoder: { input: 'input_ids', output: 'last_hidden_state' },
+  unet: { sample: 'sample', timestep: 'timestep', context: 'encoder_hidden_states', output: 'out_sample' },
+  vaeDecoder: { input: 'latent_sample', output: 'sample' },
+});
+
+/** SD-Turbo steps beyond this add nothing (it is distilled for 1–4). */
+export const SD_TURBO_MAX_STEPS = 4;
+
+/** Approximate latent → RGB of Stable Diffusion's VAE, for cheap step previews. */
+const LATENT_RGB = [
+  [0.298, 0.207, 0.208],
+  [0.187, 0.286, 0.173],
+  [-0.158, 0.189, 0.264],
+  [-0.184, -0.271, -0.473],
+];
+
+const cancelled = () => new FramewrightError('CANCELLED', 'image-gen was cancelled');
+
+function requireSignature(session: OnnxSession, names: readonly string[], kind: 'input' | 'output'): void {
+  const have = (kind === 'input' ? session.inputs : session.outputs).map((v) => v.name);
+  for (const name of names) {
+    if (!have.includes(name)) throw new FramewrightError('MODEL_INVALID', `${session.what} has no ${kind} ${name} (it has ${have.join(', ')})`);
+  }
+  for (const v of session.inputs) {
+    if (v.type === 'float16') throw new FramewrightError('MODEL_INVALID', `${session.what}: input ${v.name} is float16; image-gen runs float32 exports`);
+  }
+}
+
+/** A loaded SD-Turbo pack. */
+export class SdTurboPipeline implements ImageGenerator {
+  readonly upscales = false;
+  readonly maxSteps = SD_TURBO_MAX_STEPS;
+
+  private constructor(
+    private readonly pack: ModelPack,
+    private readonly tokenizer: ClipTokenizer,
+    private readonly textEncoder: OnnxSession,
+    private readonly unet: OnnxSession,
+    private readonly vae: OnnxSession,
+  ) {}
+
+  /**
+   * Opens the pack's tokenizer and its three ONNX models (sessions are cached per file).
+   * @throws FramewrightError `MODEL_INVALID` when a model lacks the expected inputs/outputs
+   */
+  static async load(pack: ModelPack): Promise<SdTurboPipeline> {
+    const diffusion = pack.manifest.diffusion!;
+    const tokenizer = await ClipTokenizer.fromFiles(packFile(pack, 'vocab'), packFile(pack, 'merges'), diffusion.maxTokens, diffusion.padToken);
+    const [textEncoder, unet, vae] = await Promise.all(['text_encoder', 'unet', 'vae_decoder'].map((role) => openOnnxSession(packFile(pack, role))));
+    const n = SD_ONNX_NAMES;
+    requireSignature(textEncoder!, [n.textEncoder.input], 'input');
+    requireSignature(textEncoder!, [n.textEncoder.output], 'output');
+    requireSignature(unet!, [n.unet.sample, n.unet.timestep, n.unet.context], 'input');
+    requireSignature(unet!, [n.unet.output], 'output');
+    requireSignature(vae!, [n.vaeDecoder.input], 'input');
+    requireSignature(vae!, [n.vaeDecoder.output], 'output');
+    return new SdTurboPipeline(pack, tokenizer, textEncoder!, unet!, vae!);
+  }
+
+  get id(): string {
+    return this.pack.manifest.id;
+  }
+  get nativeWidth(): number {
+    return this.pack.manifest.recommended.width;
+  }
+  get nativeHeight(): number {
+    return this.pack.manifest.recommended.height;
+  }
+  get defaultSteps(): number {
+    return this.pack.manifest.recommended.steps;
+  }
+
+  /** The CLIP token ids of a prompt (int32 or int64, as the text encoder declares). */
+  async encodePrompt(prompt: string): Promise<{ hidden: OnnxTensorValue; truncated: boolean }> {
+    const { ids, truncated } = this.tokenizer.encode(prompt);
+    const type = this.textEncoder.inputs.find((i) => i.name === SD_ONNX_NAMES.textEncoder.input)!.type;
+    const data = type === 'int64' ? BigInt64Array.from(ids.map(BigInt)) : Int32Array.from(ids);
+    const out = await this.textEncoder.run({ [SD_ONNX_NAMES.textEncoder.input]: { data, dims: [1, ids.length] } });
+    return { hidden: out[SD_ONNX_NAMES.textEncoder.output]!, truncated };
+  }
+
+  private timestepFeed(t: number): OnnxTensorValue {
+    const spec = this.unet.inputs.find((i) => i.name === SD_ONNX_NAMES.unet.timestep)!;
+    const dims = spec.dims.length === 0 ? [] : [1];
+    return spec.type === 'int64' ? { data: BigInt64Array.of(BigInt(Math.round(t))), dims } : { data: Float32Array.of(t), dims };
+  }
+
+  private async predictNoise(latents: Float32Array, dims: number[], t: number, context: OnnxTensorValue): Promise<Float32Array> {
+    const n = SD_ONNX_NAMES.unet;
+    const out = await this.unet.run({ [n.sample]: { data: latents, dims }, [n.timestep]: this.timestepFeed(t), [n.context]: context });
+    return out[n.output]!.data as Float32Array;
+  }
+
+  async generate(request: GenerationRequest, onStep: StepListener, signal: AbortSignal): Promise<GeneratedImage> {
+    const diffusion = this.pack.manifest.diffusion!;
+    const { recommended } = this.pack.manifest;
+    const warnings: string[] = [];
+    const f = diffusion.vaeScaleFactor;
+    if (request.width % f !== 0 || request.height % f !== 0) {
+      throw new FramewrightError('INVALID_PARAMS', `${this.id} generates sizes that are multiples of ${f}; got ${request.width}x${request.height}`);
+    }
+    const dims = [1, diffusion.latentChannels, request.height / f, request.width / f];
+    const declared = this.unet.inputs.find((i) => i.name === SD_ONNX_NAMES.unet.sample)!.dims;
+    if (declared.length !== 4 || declared.some((d, i) => i > 0 && typeof d === 'number' && d !== dims[i])) {
+      throw new FramewrightError('INVALID_PARAMS', `${this.id}'s UNet takes latents [${declared.join(', ')}]; ${request.width}x${request.height} needs [${dims.join(', ')}]`);
+    }
+    const guidance = recommended.guidanceScale ?? 0;
+    const cond = await this.encodePrompt(request.prompt);
+    if (cond.truncated) warnings.push(`the prompt is longer than ${diffusion.maxTokens - 2} CLIP tokens; the rest was ignored`);
+    const uncond = guidance > 1 ? (await this.encodePrompt(request.negativePrompt ?? '')).hidden : undefined;
+    if (guidance <= 1 && request.negativePrompt !== undefined && request.negativePrompt !== '') {
+      warnings.push(`${this.id} runs without classifier-free guidance, so the negative prompt has no effect`);
+    }
+    if (signal.aborted) throw cancelled();
+
+    const plan = planSampling(diffusion, request.steps);
+    const rng = new Rng(request.seed);
+    const count = dims.reduce((a, b) => a * b, 1);
+    let latents: Float32Array = Float32Array.from({ length: count }, () => rng.normal() * plan.initNoiseSigma);
+    const ancestral = recommended.scheduler === 'euler-ancestral';
+    for (let i = 0; i < plan.timesteps.length; i++) {
+      const sigma = plan.sigmas[i]!;
+      const input = scaleModelInput(latents, sigma);
+      let noise: Float32Array = await this.predictNoise(input, dims, plan.timesteps[i]!, cond.hidden);
+      if (uncond !== undefined) {
+        const un = await this.predictNoise(input, dims, plan.timesteps[i]!, uncond);
+        noise = un.map((u, k) => u + guidance * (noise[k]! - u));
+      }
+      if (signal.aborted) throw cancelled();
+      const original = predictOriginal(latents, noise, sigma, diffusion.predictionType);
+      latents = eulerStep(latents, original, sigma, plan.sigmas[i + 1]!, ancestral, rng);
+      onStep(i + 1, plan.timesteps.length, diffusion.latentChannels === 4 ? latentPreview(original, dims) : undefined);
+    }
+    const image = await this.decode(latents, dims);
+    return { image, warnings };
+  }
+
+  /** VAE decoding: latents / scaling factor → decoder → [-1, 1] → RGB bytes. */
+  async decode(latents: Float32Array, dims: number[]): Promise<RgbImage> {
+    const scaled = latents.map((v) => v / this.pack.manifest.diffusion!.vaeScalingFactor);
+    const out = await this.vae.run({ [SD_ONNX_NAMES.vaeDecoder.input]: { data: scaled, dims } });
+    const sample = out[SD_ONNX_NAMES.vaeDecoder.output]!;
+    const [, channels, height, width] = sample.dims as [number, number, number, number];
+    if (sample.dims.length !== 4 || channels !== 3) throw new FramewrightError('MODEL_INVALID', `${this.vae.what} returned shape [${sample.dims.join(', ')}]; expected [1, 3, H, W]`);
+    return planarToRgb(sample.data as Float32Array, width, height, (v) => (v / 2 + 0.5) * 255);
+  }
+}
+
+/** NCHW floats → interleaved RGB bytes through `toByte` (clamped, rounded). */
+function planarToRgb(data: Float32Array, width: number, height: number, toByte: (v: number) => number): RgbImage {
+  const plane = width * height;
+  const rgb = new Uint8Array(plane * 3);
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) rgb[i * 3 + c] = Math.min(255, Math.max(0, Math.round(toByte(data[c * plane + i]!))));
+  }
+  return { width, height, rgb };
+}
+
+/** The x̂₀ estimate through the approximate latent → RGB map, at latent resolution. */
+function latentPreview(original: Float32Array, dims: readonly number[]): RgbImage {
+  const [, , height, width] = dims as [number, number, number, number];
+  const plane = width * height;
+  const rgbPlanes = new Float32Array(plane * 3);
+  for (let i = 0; i < plane; i++) {
+    for (let c = 0; c < 3; c++) {
+      let v = 0;
+      for (let l = 0; l < 4; l++) v += original[l * plane + i]! * LATENT_RGB[l]![c]!;
+      rgbPlanes[c * plane + i] = v;
+    }
+  }
+  return planarToRgb(rgbPlanes, width, height, (v) => (v + 1) * 127.5);
+}
