@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
-import { FeedForward, MultiHeadAttention, Rng, TransformerModel, type TransformerModelConfig } from '../src/transformer/index.js';
+import { Embedding, FeedForward, MultiHeadAttention, Rng, TransformerModel, type TransformerModelConfig } from '../src/transformer/index.js';
 
 beforeAll(async () => {
   await initTfjsBackend();
@@ -136,6 +136,22 @@ describe('feed-forward and dense gradients', () => {
       v.assign(tf.tensor(w0, v.shape));
       expect(Math.sqrt(diff / norm), name).toBeLessThan(1e-3);
     }
+  });
+});
+
+describe('embedding gradient', () => {
+  it('adds the output gradient of every occurrence of a token into its row (repeated ids included)', () => {
+    const emb = new Embedding({ vocabSize: 5, width: 3 }, new Rng(17));
+    const ids = tf.tensor2d([[1, 3, 1], [4, 1, 0]], [2, 3], 'int32');
+    const r = randn([2, 3, 3], 18);
+    const w = emb.variables().get('weight')!;
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(emb.forward(ids), r)), [w]);
+    const g = grads[w.name]!.arraySync() as number[][];
+    const rv = r.arraySync() as number[][][];
+    const expected = Array.from({ length: 5 }, () => [0, 0, 0]);
+    (ids.arraySync() as number[][]).forEach((row, b) => row.forEach((id, s) => rv[b]![s]!.forEach((v, c) => (expected[id]![c]! += v))));
+    g.forEach((row, i) => row.forEach((v, c) => expect(v).toBeCloseTo(expected[i]![c]!, 5)));
+    expect(g[2]).toEqual([0, 0, 0]);
   });
 });
 

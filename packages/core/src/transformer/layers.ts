@@ -36,7 +36,8 @@ export class Linear extends Module<LinearConfig> {
   /** x `[..., in]` → `[..., out]`. */
   forward(x: tf.Tensor, what = 'linear input'): tf.Tensor {
     const lead = x.shape.slice(0, -1);
-    checkShape(x, [...lead.map((_, k) => `d${k}`), this.config.inFeatures], what);
+    const names = lead.length === 1 ? ['rows'] : lead.length === 2 ? ['batch', 'seq'] : lead.map((_, k) => `d${k}`);
+    checkShape(x, [...names, this.config.inFeatures], what);
     const flat = tf.reshape(x, [-1, this.config.inFeatures]) as tf.Tensor2D;
     const y = dense(flat, this.weight as tf.Tensor2D, this.bias as tf.Tensor1D);
     return tf.reshape(y, [...lead, this.config.outFeatures]);

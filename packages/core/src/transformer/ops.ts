@@ -39,23 +39,8 @@ export function checkDtype(tensor: tf.Tensor, dtype: tf.DataType, what: string):
 type GradSave = (tensors: tf.Tensor[]) => void;
 
 /**
- * 2-D matrix product `a·b` ([m, k]·[k, n] → [m, n]) whose gradient transposes explicitly and then
- * multiplies without transpose flags: tfjs WASM runs flagged matMuls 10–30× slower (NOTES-ml.md).
- */
-export const matMul2d = tf.customGrad(((a: tf.Tensor2D, b: tf.Tensor2D, save: GradSave) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
-    },
-  };
-}) as never) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
-
-/**
  * Dense layer on rows, `x·w + b` ([n, in]·[in, out] + [out] → [n, out]), whose gradient uses only
- * flag-free 2-D products: dx = dy·wᵀ, dw = xᵀ·dy, db = 1ᵀ·dy (a row of ones instead of a sum over
+ * flag-free 2-D products (transpose flags make tfjs WASM matMuls 10–30× slower, NOTES-ml.md): dx = dy·wᵀ, dw = xᵀ·dy, db = 1ᵀ·dy (a row of ones instead of a sum over
  * rows, which is slow on WASM).
  */
 export const dense = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: GradSave) => {
@@ -71,8 +56,8 @@ export const dense = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tenso
 }) as never) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
 /**
- * Batched product `a·b` ([n, m, k]·[n, k, p] → [n, m, p]) with the same flag-free gradient as
- * {@link matMul2d}.
+ * Batched product `a·b` ([n, m, k]·[n, k, p] → [n, m, p]) whose gradient transposes explicitly and
+ * then multiplies without transpose flags: tfjs WASM runs flagged matMuls 10–30× slower (NOTES-ml.md).
  */
 export const batchMatMul = tf.customGrad(((a: tf.Tensor3D, b: tf.Tensor3D, save: GradSave) => {
   save([a, b]);
@@ -86,21 +71,33 @@ export const batchMatMul = tf.customGrad(((a: tf.Tensor3D, b: tf.Tensor3D, save:
 }) as never) as unknown as (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
 
 /**
- * Row lookup `table[ids]` ([vocab, width], int32 [n] → [n, width]). The gradient is
- * `transpose(oneHot(ids))·dy`, because the WASM backend lacks the UnsortedSegmentSum kernel that
- * tfjs's own gather gradient needs.
+ * Row lookup `table[ids]` ([vocab, width], int32 [n] → [n, width]). The gradient scatter-adds the
+ * rows of dy into a zero table in plain JS (in order, so it is deterministic): the WASM backend
+ * lacks the UnsortedSegmentSum kernel that tfjs's gather gradient needs, and a one-hot product
+ * costs vocab·n·width multiply-adds.
  */
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  const vocab = table.shape[0];
-  const lookup = tf.customGrad(((t: tf.Tensor2D, save: GradSave) => {
-    save([]);
-    return {
-      value: tf.gather(t, ids),
-      gradFunc: (dy: tf.Tensor2D) => [matMul2d(tf.transpose(tf.oneHot(ids, vocab).toFloat()) as tf.Tensor2D, dy)],
-    };
-  }) as never) as unknown as (t: tf.Tensor2D) => tf.Tensor2D;
-  return lookup(table);
+  return lookupOp(table, ids);
 }
+
+const lookupOp = tf.customGrad(((t: tf.Tensor2D, ids: tf.Tensor1D, save: GradSave) => {
+  save([ids]);
+  const [vocab, width] = t.shape;
+  return {
+    value: tf.gather(t, ids),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const rows = saved[0]!.dataSync();
+      const d = dy.dataSync();
+      const grad = new Float32Array(vocab * width);
+      for (let r = 0; r < rows.length; r++) {
+        const to = rows[r]! * width;
+        const from = r * width;
+        for (let c = 0; c < width; c++) grad[to + c]! += d[from + c]!;
+      }
+      return [tf.tensor2d(grad, [vocab, width]), tf.zerosLike(saved[0]!)];
+    },
+  };
+}) as never) as unknown as (t: tf.Tensor2D, ids: tf.Tensor1D) => tf.Tensor2D;
 
 /**
  * GELU, tanh approximation: `0.5·x·(1 + tanh(u))` with `u = √(2/π)·(x + 0.044715·x³)`, computed as the
