@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
-import { Embedding, FeedForward, MultiHeadAttention, Rng, TransformerModel, type TransformerModelConfig } from '../src/transformer/index.js';
+import { Embedding, FeedForward, LayerNorm, MultiHeadAttention, Rng, TransformerModel, type TransformerModelConfig } from '../src/transformer/index.js';
 
 beforeAll(async () => {
   await initTfjsBackend();
@@ -136,6 +136,40 @@ describe('feed-forward and dense gradients', () => {
       v.assign(tf.tensor(w0, v.shape));
       expect(Math.sqrt(diff / norm), name).toBeLessThan(1e-3);
     }
+  });
+});
+
+describe('layer norm gradient', () => {
+  it('input, weight and bias gradients match finite differences', () => {
+    const norm = new LayerNorm({ width: 6 }, new Rng(19));
+    for (const v of norm.variables().values()) v.assign(tf.add(v, randn(v.shape, 20, 0.3)));
+    const x = randn([2, 3, 6], 21);
+    const r = randn([2, 3, 6], 22);
+    let input = x;
+    const f = (): tf.Scalar => tf.sum(tf.mul(norm.forward(input), r));
+    const h = 1e-2;
+    /** Relative L2 error of `analytic` against central differences over every entry of `base`. */
+    const relError = (analytic: ArrayLike<number>, base: Float32Array, set: (w: Float32Array) => void): number => {
+      let diff = 0;
+      let n2 = 0;
+      for (let i = 0; i < base.length; i++) {
+        const at = (d: number) => {
+          const w = Float32Array.from(base);
+          w[i]! += d;
+          set(w);
+          return tf.tidy(() => f().dataSync()[0]!);
+        };
+        diff += ((at(h) - at(-h)) / (2 * h) - analytic[i]!) ** 2;
+        n2 += analytic[i]! ** 2;
+      }
+      set(base);
+      return Math.sqrt(diff / n2);
+    };
+    const vars = [...norm.variables().values()];
+    const { grads } = tf.variableGrads(f, vars);
+    for (const v of vars) expect(relError(grads[v.name]!.dataSync(), v.dataSync().slice() as Float32Array, (w) => v.assign(tf.tensor(w, v.shape)))).toBeLessThan(1e-3);
+    const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(norm.forward(t), r)))(x).dataSync();
+    expect(relError(dx, x.dataSync().slice() as Float32Array, (w) => (input = tf.tensor(w, x.shape)))).toBeLessThan(1e-3);
   });
 });
 

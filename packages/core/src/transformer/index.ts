@@ -5,7 +5,7 @@
  */
 export { Rng, mixSeed } from './random.js';
 export { Module, initValues, type Init } from './module.js';
-export { checkShape, checkDtype, dense, batchMatMul, embeddingLookup, gelu, silu, MASK_VALUE, type DimSpec } from './ops.js';
+export { checkShape, checkDtype, dense, layerNormRows, batchMatMul, embeddingLookup, gelu, silu, MASK_VALUE, type DimSpec } from './ops.js';
 export { Linear, LayerNorm, Embedding, type LinearConfig, type LayerNormConfig, type EmbeddingConfig } from './layers.js';
 export { MultiHeadAttention, KVCache, causalBias, type AttentionConfig, type AttentionOptions } from './attention.js';
 export { PositionalEncoding, sinusoidalTable, sincos2dTable, sincos3dTable, type PositionalConfig } from './positional.js';

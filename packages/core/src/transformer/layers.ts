@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Module } from './module.js';
-import { checkShape, dense, embeddingLookup } from './ops.js';
+import { checkShape, dense, embeddingLookup, layerNormRows } from './ops.js';
 import { Rng } from './random.js';
 
 /** Configuration of {@link Linear}. */
@@ -75,11 +75,13 @@ export class LayerNorm extends Module<LayerNormConfig> {
 
   /** x `[..., width]` → normalised, same shape. */
   forward(x: tf.Tensor): tf.Tensor {
-    const mean = tf.mean(x, -1, true);
-    const centred = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centred), -1, true);
-    const y = tf.mul(centred, tf.rsqrt(tf.add(variance, this.config.eps ?? 1e-5)));
-    return this.gamma && this.beta ? tf.add(tf.mul(y, this.gamma), this.beta) : y;
+    const eps = this.config.eps ?? 1e-5;
+    if (this.gamma && this.beta) {
+      const rows = tf.reshape(x, [-1, this.config.width]) as tf.Tensor2D;
+      return tf.reshape(layerNormRows(rows, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, eps), x.shape);
+    }
+    const centred = tf.sub(x, tf.mean(x, -1, true));
+    return tf.mul(centred, tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps)));
   }
 }
 

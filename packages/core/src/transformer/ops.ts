@@ -56,6 +56,34 @@ export const dense = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tenso
 }) as never) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
 /**
+ * Layer normalisation of rows, x `[n, width]` → `(x − mean)·rsqrt(var + eps)·gamma + beta`
+ * (population variance), with a hand-written gradient: `dβ = 1ᵀ·dy`, `dγ = 1ᵀ·(dy ⊙ x̂)`,
+ * `dx = r ⊙ (g − mean(g) − x̂ ⊙ mean(g ⊙ x̂))` with `g = dy ⊙ γ`, `r = rsqrt(var + eps)`, means over
+ * the row. Autodiff would sum gamma/beta gradients over the batch axes, a slow path on WASM.
+ */
+export function layerNormRows(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return layerNormOp(x, gamma, beta, tf.scalar(eps));
+}
+
+const layerNormOp = tf.customGrad(((x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: tf.Scalar, save: GradSave) => {
+  const centred = tf.sub(x, tf.mean(x, -1, true));
+  const r = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps));
+  const xhat = tf.mul(centred, r);
+  save([xhat, r, gamma]);
+  return {
+    value: tf.add(tf.mul(xhat, gamma), beta),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [sx, sr, sg] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const ones = tf.ones([1, dy.shape[0]]) as tf.Tensor2D;
+      const width = dy.shape[1];
+      const g = tf.mul(dy, sg);
+      const dx = tf.mul(sr, tf.sub(tf.sub(g, tf.mean(g, -1, true)), tf.mul(sx, tf.mean(tf.mul(g, sx), -1, true))));
+      return [dx, tf.reshape(tf.matMul(ones, tf.mul(dy, sx)), [width]), tf.reshape(tf.matMul(ones, dy), [width]), tf.zeros([])];
+    },
+  };
+}) as never) as unknown as (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: tf.Scalar) => tf.Tensor2D;
+
+/**
  * Batched product `a·b` ([n, m, k]·[n, k, p] → [n, m, p]) whose gradient transposes explicitly and
  * then multiplies without transpose flags: tfjs WASM runs flagged matMuls 10–30× slower (NOTES-ml.md).
  */
