@@ -8,6 +8,8 @@ export default defineConfig([
     dts: { entry: { index: 'src/index.ts' }, compilerOptions: { composite: false } },
     platform: 'node',
     target: 'node20',
+    // The CommonJS build needs import.meta.url (createRequire, shipped model files) shimmed.
+    shims: true,
     sourcemap: true,
     clean: false,
     outDir: 'dist',
