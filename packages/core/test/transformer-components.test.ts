@@ -130,6 +130,20 @@ describe('factorised space-time attention', () => {
   });
 });
 
+describe('disposal', () => {
+  it('disposing a model frees every tensor it made (variables, fixed tables, frequency tables)', () => {
+    const before = tf.memory().numTensors;
+    const model = new TransformerModel({
+      input: { kind: 'features', features: 6 }, positions: { kind: 'sincos2d', rows: 2, cols: 2 },
+      width: 8, heads: 2, ffnHidden: 16, activation: 'gelu', blocks: 1, outputSize: 3,
+      timestep: { frequencyDim: 4 }, context: { width: 5 },
+    });
+    tf.dispose(tf.tidy(() => model.forward(randn([1, 4, 6], 30), { timestep: tf.tensor1d([0.5]), context: randn([1, 2, 5], 31) as tf.Tensor3D })));
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('model reference config', () => {
   it('has stable variable names and the documented shapes', () => {
     const model = new TransformerModel({

@@ -120,8 +120,9 @@ export abstract class Module<C> {
     }
   }
 
-  /** Frees every parameter. */
+  /** Frees every parameter and whatever else this component and its children hold (fixed tables). */
   dispose(): void {
-    for (const v of this.variables().values()) v.dispose();
+    for (const v of this.params.values()) v.dispose();
+    for (const c of this.children.values()) c.dispose();
   }
 }
