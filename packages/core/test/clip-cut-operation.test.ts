@@ -70,6 +70,14 @@ describe('clip-cut operation', () => {
     }
   });
 
+  it('finds the cuts with each picture detector on its own', async () => {
+    for (const detector of ['content', 'adaptive', 'histogram', 'hash'] as const) {
+      const { result } = await runClipCut({ input: sample.path, detectors: [detector], thresholds: { hash: 0.3 } });
+      expect(result.cuts.map((c) => c.frame), detector).toEqual(sample.cutFrames);
+      expect(result.cuts.every((c) => c.detectors.includes(detector) && c.score >= 1)).toBe(true);
+    }
+  });
+
   it('uses drop-frame timecode at 29.97 fps', async () => {
     const { result } = await runClipCut({ input: ntsc.path });
     expect(result).toMatchObject({ fpsRational: { num: 30000, den: 1001 }, dropFrame: true });
