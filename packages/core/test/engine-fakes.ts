@@ -27,7 +27,7 @@ export interface FakeProbe {
   outputDirs: string[];
 }
 
-/** A registry whose clip-cut is a fake; image-gen and video-gen stay the real (unavailable) ones. */
+/** A registry whose clip-cut is a fake; image-gen and video-gen stay the real ones. */
 export function fakeRegistry(options: FakeClipCutOptions = {}): { registry: OperationRegistry; probe: FakeProbe } {
   const probe: FakeProbe = { started: 0, live: 0, outputDirs: [] };
   const steps = options.steps ?? 5;

@@ -140,9 +140,10 @@ export async function listCapabilities(registry: OperationRegistry = OPERATION_R
   return Promise.all(
     OPERATION_NAMES.map(async (op): Promise<OperationCapability> => {
       const availability = await registry[op].availability();
+      const modes = availability.modes === undefined ? {} : { modes: availability.modes.map((m) => ({ ...m })) };
       return availability.available || availability.reason === undefined
-        ? { op, available: availability.available }
-        : { op, available: false, reason: availability.reason };
+        ? { op, available: availability.available, ...modes }
+        : { op, available: false, reason: availability.reason, ...modes };
     }),
   );
 }

@@ -12,3 +12,10 @@ export {
   type SegmentMode, type SegmentOptions, type ThumbnailOptions, type DecodeTiming,
 } from './segments.js';
 export { generateSampleVideo, type SampleVideo, type SampleVideoOptions } from './sample.js';
+export { decodeImage, imageSize, type RawRgbImage, type DecodeImageOptions } from './raw-image.js';
+export {
+  encodeVideo, PNG_SEQUENCE_PATTERN,
+  type EncodeVideoOptions, type EncodedVideo, type VideoContainer, type AudioTrackSource, type SubtitleTrack,
+} from './encode-video.js';
+export { probeAudio, synthesizeSpeech, espeakPath, espeakVersion, type AudioFileInfo, type SpeechOptions } from './tracks.js';
+export { motionInterpolationFilter, type MotionInterpolation } from './interpolate.js';

@@ -19,6 +19,18 @@ export interface Availability {
   readonly available: boolean;
   /** Why it cannot, in one line. */
   readonly reason?: string;
+  /** For an operation with modes: each mode, whether it runs here and why not. */
+  readonly modes?: readonly ModeAvailability[];
+}
+
+/** Whether one mode of an operation can run here, and why not. */
+export interface ModeAvailability {
+  /** The mode's name as the params spell it. */
+  readonly mode: string;
+  /** True when the mode can run. */
+  readonly available: boolean;
+  /** Why it cannot, in one line. */
+  readonly reason?: string;
 }
 
 /** An operation the engine can run. Params arrive already validated against the schema. */

@@ -40,6 +40,16 @@ export const OperationCapabilitySchema = closed({
   available: Type.Boolean(),
   reason: Type.Optional(Type.String({ description: 'Why the operation is unavailable' })),
   models: Type.Optional(Type.Array(Type.String())),
+  modes: Type.Optional(
+    Type.Array(
+      closed({
+        mode: Type.String({ minLength: 1 }),
+        available: Type.Boolean(),
+        reason: Type.Optional(Type.String({ description: 'Why this mode is unavailable' })),
+      }),
+      { description: 'For operations with modes (video-gen): which modes run here; an available operation may have unavailable modes' },
+    ),
+  ),
 });
 /** Capability of one operation on a server. */
 export type OperationCapability = Static<typeof OperationCapabilitySchema>;

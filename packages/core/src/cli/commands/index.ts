@@ -22,6 +22,7 @@ const adapter = (name: string, packageName: string, summary: string): CommandEnt
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'demo', summary: 'make a sample video, cut it and write every export', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'clip-cut', summary: 'cut a video into clips; write EDL, FCP7 XML, FCPXML, OTIO, clip files, thumbnails', load: async () => (await import('./clip-cut.js')).clipCutCommand },
+  { name: 'video-gen', summary: 'make a video: keyframe interpolation, camera moves over a still, audio and subtitle tracks', load: async () => (await import('./video-gen.js')).videoGenCommand },
   { name: 'serve', summary: 'start the local server for host adapters and SDK clients', load: async () => (await import('./serve.js')).serveCommand },
   { name: 'train', summary: 'train a transformer on a built-in task (checkpoints, exact resume)', load: async () => (await import('./train.js')).trainCommand },
   { name: 'export-onnx', summary: 'export a trained transformer checkpoint to an ONNX model and verify it in ONNX Runtime', load: async () => (await import('./export-onnx.js')).exportOnnxCommand },

@@ -20,7 +20,13 @@ export const VideoGenParamsSchema = closed(
     prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     keyframes: Type.Optional(Type.Array(PathString, { minItems: 2, maxItems: 1000 })),
     image: Type.Optional(PathString),
-    frames: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    frames: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 10000,
+        description: 'interpolate: in-between frames per gap between two keyframes; other modes: frames of the video (the video may have at most 10000)',
+      }),
+    ),
     fps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 240 })),
     width: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 2 })),
     height: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 2 })),

@@ -1,0 +1,73 @@
+// Still pictures (PNG, JPEG, anything ffmpeg reads) decoded to raw RGB in memory, resized by
+// ffmpeg's scaler on the way when asked. The raw bytes go through a temporary file: a still is
+// small, and a file has none of a pipe's end-of-stream races.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FramewrightError } from '../protocol/index.js';
+import { newCommand, runCommand } from './command.js';
+import { probe } from './probe.js';
+
+/** An 8-bit RGB picture in memory: rows top to bottom, 3 bytes a pixel. */
+export interface RawRgbImage {
+  /** Width in pixels. */
+  readonly width: number;
+  /** Height in pixels. */
+  readonly height: number;
+  /** `width × height × 3` bytes. */
+  readonly rgb: Uint8Array;
+}
+
+/** Options of {@link decodeImage}. */
+export interface DecodeImageOptions {
+  /** Resize to this width (with `height`); default: the picture's own size. */
+  readonly width?: number;
+  /** Resize to this height (with `width`). */
+  readonly height?: number;
+  /** Cancels decoding (ffmpeg is killed; rejects with `CANCELLED`). */
+  readonly signal?: AbortSignal;
+}
+
+/** The size of a still picture (or a video's first frame) as ffprobe reports it. */
+export async function imageSize(input: string): Promise<{ width: number; height: number; path: string }> {
+  const info = await probe(input);
+  return { width: info.width, height: info.height, path: info.path };
+}
+
+/**
+ * Decodes the first frame of `input` (a PNG, a JPEG, or a video) to RGB, resized with bicubic
+ * filtering when `width`/`height` differ from its size.
+ *
+ * Errors: `INPUT_NOT_FOUND`, `INPUT_UNREADABLE`, `UNSUPPORTED_MEDIA` (not a picture), `CANCELLED`.
+ *
+ * @example
+ * ```ts
+ * const key = await decodeImage('a.png', { width: 512, height: 288 });
+ * console.log(key.rgb.length); // 512 * 288 * 3
+ * ```
+ */
+export async function decodeImage(input: string, options: DecodeImageOptions = {}): Promise<RawRgbImage> {
+  const source = await imageSize(input);
+  const width = options.width ?? source.width;
+  const height = options.height ?? source.height;
+  const dir = await mkdtemp(join(tmpdir(), 'fw-image-'));
+  try {
+    const raw = join(dir, 'frame.rgb');
+    const command = (await newCommand())
+      .input(source.path)
+      .outputOptions([
+        '-map', '0:v:0', '-frames:v', '1', '-an', '-sn', '-dn',
+        '-vf', `scale=${width}:${height}:flags=bicubic+accurate_rnd+full_chroma_int`,
+        '-pix_fmt', 'rgb24', '-f', 'rawvideo',
+      ])
+      .output(raw);
+    await runCommand(command, `decoding the picture ${source.path}`, options.signal).done;
+    const rgb = new Uint8Array(await readFile(raw));
+    if (rgb.length !== width * height * 3) {
+      throw new FramewrightError('UNSUPPORTED_MEDIA', `${source.path} did not decode to a ${width}x${height} picture`);
+    }
+    return { width, height, rgb };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

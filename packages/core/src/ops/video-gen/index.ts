@@ -1,0 +1,277 @@
+// video-gen: keyframe interpolation (motion-compensated, blend, or a frame-interpolation model
+// pack), camera moves over a still, and text-to-video through a pluggable generator; optional
+// audio and subtitle tracks; MP4, ProRes MOV or a PNG sequence. Every input is checked before the
+// first frame is encoded, and nothing half-written survives a failure or a cancel.
+import { rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import {
+  decodeImage, encodeVideo, imageSize, motionInterpolationFilter, resolveTools,
+  type RawRgbImage, type Rational, type VideoContainer,
+} from '../../media/index.js';
+import { FramewrightError, isFramewrightError, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import type { Operation, OperationContext } from '../types.js';
+import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM, type CameraMotion } from './frames.js';
+import { textToVideoUnavailable, TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerator } from './generator.js';
+import { openFrameInterpolator } from './interpolation-model.js';
+import { formatSrt, formatVtt } from './subtitles.js';
+import { prepareTracks, type PreparedTracks } from './tracks.js';
+
+export type { VideoGenerator, VideoGenerationRequest } from './generator.js';
+export { TEXT_TO_VIDEO_UNAVAILABLE } from './generator.js';
+
+/** The defaults video-gen uses for params left out. */
+export const VIDEO_GEN_DEFAULTS = Object.freeze({
+  fps: 24,
+  /** interpolate: in-between frames per gap. */
+  inBetween: 7,
+  /** image-to-video and text-to-video: frames of the video. */
+  frames: 48,
+  motion: 'ken-burns' as CameraMotion,
+  interpolation: 'motion' as const,
+  format: 'mp4' as VideoContainer,
+  seed: 0,
+});
+
+/** Most frames a video may have. */
+export const MAX_VIDEO_FRAMES = 10_000;
+
+const EXTENSION: Record<VideoContainer, string> = { mp4: '.mp4', prores: '.mov', 'png-sequence': '' };
+
+/** What a mode produced before encoding: frames (or keyframes and a filter) and the notes. */
+interface FramePlan {
+  readonly width: number;
+  readonly height: number;
+  readonly frames: number;
+  readonly source: AsyncIterable<Uint8Array>;
+  readonly inputRate?: Rational;
+  readonly filter?: string;
+  readonly warnings: string[];
+}
+
+/** An fps number as an exact fraction: NTSC rates (23.976, 29.97, 59.94) become n×1000/1001. */
+export function fpsRational(fps: number): Rational {
+  if (Number.isInteger(fps)) return { num: fps, den: 1 };
+  const ntsc = Math.round((fps * 1001) / 1000);
+  if (Math.abs((ntsc * 1000) / 1001 - fps) < 0.005) return { num: ntsc * 1000, den: 1001 };
+  return { num: Math.round(fps * 1000), den: 1000 };
+}
+
+const even = (n: number) => Math.max(2, n - (n % 2));
+
+function checkFrameTotal(total: number, what: string): void {
+  if (total > MAX_VIDEO_FRAMES) throw new FramewrightError('INVALID_PARAMS', `${what} makes ${total} frames; a video may have at most ${MAX_VIDEO_FRAMES}`, { pointer: '/frames' });
+}
+
+async function planInterpolation(params: VideoGenParams, signal: AbortSignal): Promise<FramePlan> {
+  const paths = params.keyframes;
+  if (paths === undefined || paths.length < 2) {
+    throw new FramewrightError('INVALID_PARAMS', `interpolate needs at least two keyframes, got ${paths?.length ?? 0}`, { pointer: '/keyframes' });
+  }
+  if (params.image !== undefined) throw new FramewrightError('INVALID_PARAMS', 'interpolate takes keyframes, not image', { pointer: '/image' });
+  const inBetween = params.frames ?? VIDEO_GEN_DEFAULTS.inBetween;
+  const frames = interpolatedFrameCount(paths.length, inBetween);
+  checkFrameTotal(frames, `${paths.length} keyframes with ${inBetween} in-between frames per gap`);
+  const interpolation = params.interpolation ?? (params.model === undefined ? VIDEO_GEN_DEFAULTS.interpolation : 'model');
+  if (interpolation === 'model' && params.model === undefined) {
+    throw new FramewrightError('INVALID_PARAMS', 'interpolation "model" needs a frame-interpolation model pack: set model', { pointer: '/model' });
+  }
+  if (interpolation !== 'model' && params.model !== undefined) {
+    throw new FramewrightError('INVALID_PARAMS', `model is only used with interpolation "model", not "${interpolation}"`, { pointer: '/model' });
+  }
+  const warnings: string[] = [];
+  // Every keyframe is checked (exists, is a picture) before any is decoded.
+  const sizes = [];
+  for (const path of paths) sizes.push(await imageSize(path));
+  const first = sizes[0]!;
+  const width = params.width ?? even(first.width);
+  const height = params.height ?? even(first.height);
+  if (params.width === undefined && (width !== first.width || height !== first.height)) {
+    warnings.push(`keyframe 1 (${basename(first.path)}) is ${first.width}x${first.height}: the video is ${width}x${height} (even sizes for H.264)`);
+  }
+  sizes.forEach((s, i) => {
+    if (i > 0 && (s.width !== first.width || s.height !== first.height)) {
+      warnings.push(`keyframe ${i + 1} (${basename(s.path)}) is ${s.width}x${s.height}, not ${first.width}x${first.height} like the first: resized to ${width}x${height}`);
+    }
+  });
+  const keyframes: RawRgbImage[] = [];
+  for (const s of sizes) keyframes.push(await decodeImage(s.path, { width, height, signal }));
+
+  if (interpolation === 'motion') {
+    const motion = motionInterpolationFilter(keyframes.length, inBetween);
+    return { width, height, frames, source: keyframeFeed(keyframes), inputRate: motion.inputRate, filter: motion.filter, warnings };
+  }
+  if (interpolation === 'blend') return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, (a, b, t) => blendFrames(a.rgb, b.rgb, t)), warnings };
+  const model = await openFrameInterpolator(params.model!, { width, height });
+  warnings.push(...model.warnings);
+  return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, (a, b, t) => model.between(a, b, t, signal)), warnings };
+}
+
+async function* keyframeFeed(keyframes: readonly RawRgbImage[]): AsyncGenerator<Uint8Array> {
+  for (const k of keyframes) yield k.rgb;
+}
+
+async function planCameraMove(params: VideoGenParams, signal: AbortSignal): Promise<FramePlan> {
+  if (params.image === undefined) throw new FramewrightError('INVALID_PARAMS', 'image-to-video needs an image', { pointer: '/image' });
+  if (params.keyframes !== undefined) throw new FramewrightError('INVALID_PARAMS', 'image-to-video takes one image, not keyframes (use interpolate)', { pointer: '/keyframes' });
+  if (params.model !== undefined || params.interpolation !== undefined) {
+    throw new FramewrightError('INVALID_PARAMS', 'image-to-video takes no interpolation or model', { pointer: params.model !== undefined ? '/model' : '/interpolation' });
+  }
+  const frames = params.frames ?? VIDEO_GEN_DEFAULTS.frames;
+  const source = await imageSize(params.image);
+  const width = params.width ?? even(Math.min(source.width, 1920));
+  const height = params.height ?? even(Math.round((width * source.height) / source.width));
+  // Decode at a size where the zoomed-in window is about the output size: bilinear sampling
+  // then never shrinks by more than the zoom, so nothing aliases.
+  const fullWidth = Math.min(source.width, (source.height * width) / height);
+  const scale = Math.min(1, (width * CAMERA_ZOOM) / fullWidth);
+  const still = await decodeImage(source.path, { width: Math.max(2, Math.round(source.width * scale)), height: Math.max(2, Math.round(source.height * scale)), signal });
+  return { width, height, frames, source: cameraFrames(still, (params.motion as CameraMotion | undefined) ?? VIDEO_GEN_DEFAULTS.motion, frames, width, height), warnings: [] };
+}
+
+async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator | undefined, context: OperationContext<'video-gen'>): Promise<FramePlan> {
+  if (params.prompt === undefined) throw new FramewrightError('INVALID_PARAMS', 'text-to-video needs a prompt', { pointer: '/prompt' });
+  if (generator === undefined) throw textToVideoUnavailable();
+  const frames = params.frames ?? VIDEO_GEN_DEFAULTS.frames;
+  const clip = await generator.generate({
+    prompt: params.prompt,
+    frames,
+    seed: params.seed ?? VIDEO_GEN_DEFAULTS.seed,
+    signal: context.signal,
+    onStep: (step, steps) => context.onProgress({ stage: 'generate', fraction: 0.05 + 0.45 * (step / steps), step, steps }),
+  });
+  const native = clip[0];
+  if (native === undefined || clip.length !== frames) throw new FramewrightError('INTERNAL', `${generator.name} made ${clip.length} frames, ${frames} were asked for`);
+  const width = params.width ?? even(native.width);
+  const height = params.height ?? even(native.height);
+  const resize = native.width === width && native.height === height ? undefined : `scale=${width}:${height}:flags=lanczos`;
+  async function* feed(): AsyncGenerator<Uint8Array> {
+    for (const f of clip) yield f.rgb;
+  }
+  return {
+    width: native.width, height: native.height, frames, source: feed(),
+    ...(resize === undefined ? {} : { filter: resize }), warnings: [],
+  };
+}
+
+/** The first name `base`, `base-2`, … with `ext` that is free in `dir`. */
+async function freeName(dir: string, base: string, ext: string, sidecar: string | undefined): Promise<string> {
+  const taken = (p: string) => stat(p).then(() => true, () => false);
+  for (let n = 1; ; n++) {
+    const stem = join(dir, n === 1 ? base : `${base}-${n}`);
+    if (!(await taken(stem + ext)) && (sidecar === undefined || !(await taken(stem + sidecar)))) return stem;
+  }
+}
+
+const cancelled = () => new FramewrightError('CANCELLED', 'video-gen was cancelled');
+
+async function run(params: VideoGenParams, context: OperationContext<'video-gen'>, generator: VideoGenerator | undefined): Promise<VideoGenResult> {
+  const { signal } = context;
+  const emit = (p: VideoGenProgress) => context.onProgress(p);
+  emit({ stage: 'load', fraction: 0 });
+  const plan = params.mode === 'interpolate'
+    ? await planInterpolation(params, signal)
+    : params.mode === 'image-to-video'
+      ? await planCameraMove(params, signal)
+      : await planTextToVideo(params, generator, context);
+  if (signal.aborted) throw cancelled();
+  const fps = fpsRational(params.fps ?? VIDEO_GEN_DEFAULTS.fps);
+  const durationSeconds = (plan.frames * fps.den) / fps.num;
+  const outWidth = params.width ?? plan.width;
+  const outHeight = params.height ?? plan.height;
+
+  emit({ stage: 'tracks', fraction: 0.05 });
+  const tracks: PreparedTracks = await prepareTracks(params, durationSeconds, signal);
+  const written: string[] = [];
+  try {
+    const format = params.format ?? VIDEO_GEN_DEFAULTS.format;
+    const soft = tracks.subtitles !== undefined && !tracks.subtitles.burn ? tracks.subtitles : undefined;
+    const stem = await freeName(context.outputDir, params.mode, EXTENSION[format], soft === undefined ? undefined : `.${soft.sidecar}`);
+    const from = params.mode === 'text-to-video' ? 0.5 : 0.06;
+    const encoded = await encodeVideo(plan.source, {
+      path: stem + EXTENSION[format],
+      format,
+      width: plan.width,
+      height: plan.height,
+      inputRate: plan.inputRate ?? fps,
+      fps,
+      frames: plan.frames,
+      ...(plan.filter === undefined ? {} : { filter: plan.filter }),
+      ...(tracks.audio === undefined ? {} : { audio: tracks.audio }),
+      ...(tracks.subtitles === undefined ? {} : { subtitles: { srtPath: tracks.subtitles.srtPath, burn: tracks.subtitles.burn } }),
+      signal,
+      onFrame: (frame) => emit({ stage: 'encode', fraction: from + (0.98 - from) * Math.min(1, frame / plan.frames), frame: Math.min(frame, plan.frames), totalFrames: plan.frames }),
+    });
+    written.push(...(format === 'png-sequence' ? [encoded.path] : encoded.files));
+    const files = [...encoded.files];
+    if (soft !== undefined) {
+      // The sidecar is for editors that import captions separately (and for PNG sequences).
+      const sidecar = `${stem}.${soft.sidecar}`;
+      await writeFileAtomic(sidecar, soft.sidecar === 'srt' ? formatSrt(soft.cues) : formatVtt(soft.cues));
+      written.push(sidecar);
+      files.push(sidecar);
+    }
+    emit({ stage: 'write', fraction: 1, frame: plan.frames, totalFrames: plan.frames });
+    return {
+      path: encoded.path, frames: plan.frames, fps: fps.num / fps.den, width: outWidth, height: outHeight,
+      durationSeconds, warnings: [...plan.warnings, ...tracks.warnings], files,
+    };
+  } catch (error) {
+    await Promise.all(written.map((p) => rm(p, { recursive: true, force: true })));
+    throw error;
+  } finally {
+    await tracks.dispose();
+  }
+}
+
+/** Options of {@link createVideoGenOperation}. */
+export interface VideoGenOptions {
+  /** The text-to-video model; without one, text-to-video fails with `OPERATION_UNAVAILABLE`. */
+  readonly textToVideo?: VideoGenerator;
+}
+
+/**
+ * Makes the video-gen operation, with `options.textToVideo` as its text-to-video model.
+ *
+ * @example
+ * ```ts
+ * const op = createVideoGenOperation();
+ * const result = await op.run(
+ *   { mode: 'interpolate', keyframes: ['a.png', 'b.png'], frames: 11, fps: 24 },
+ *   { signal: new AbortController().signal, onProgress: () => {}, outputDir: '/tmp/out' },
+ * );
+ * console.log(result.path, result.frames); // /tmp/out/interpolate.mp4 13
+ * ```
+ */
+export function createVideoGenOperation(options: VideoGenOptions = {}): Operation<'video-gen'> {
+  const generator = options.textToVideo;
+  return {
+    name: 'video-gen',
+    async availability() {
+      try {
+        await resolveTools();
+      } catch (error) {
+        return { available: false, reason: isFramewrightError(error) ? error.message : 'ffmpeg cannot be run' };
+      }
+      return {
+        available: true,
+        modes: [
+          { mode: 'interpolate', available: true },
+          { mode: 'image-to-video', available: true },
+          generator === undefined ? { mode: 'text-to-video', available: false, reason: TEXT_TO_VIDEO_UNAVAILABLE } : { mode: 'text-to-video', available: true },
+        ],
+      };
+    },
+    async run(params, context) {
+      try {
+        return await run(params, context, generator);
+      } catch (error) {
+        if (context.signal.aborted) throw cancelled();
+        throw error;
+      }
+    },
+  };
+}
+
+/** video-gen as this build ships it: interpolation and image-to-video; no text-to-video model yet. */
+export const videoGenOperation: Operation<'video-gen'> = createVideoGenOperation();

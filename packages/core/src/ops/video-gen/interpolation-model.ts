@@ -1,0 +1,187 @@
+// Frame interpolation by a model pack of family `frame-interpolation` (RIFE-style ONNX: two frames
+// [1,3,H,W] float in 0..1 and a timestep → the frame at that time). The pack is a folder with
+// framewright-model.json; its model file is checked (size, SHA-256) before it is loaded.
+import { Type, type Static } from '@sinclair/typebox';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { delimiter, isAbsolute, join, normalize, resolve } from 'node:path';
+import { resolvePaths } from '../../config/index.js';
+import type { RawRgbImage } from '../../media/index.js';
+import { assertValid, FramewrightError, oneLine } from '../../protocol/index.js';
+import { openOnnxSession, type OnnxSession, type OnnxValueSpec } from '../../runtime/onnx-session.js';
+
+/** Manifest of a frame-interpolation pack (`framewright-model.json`). */
+export const FrameInterpolationManifestSchema = Type.Object(
+  {
+    manifestVersion: Type.Literal(1),
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,99}$' }),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    family: Type.Literal('frame-interpolation'),
+    task: Type.Literal('frame-interpolation'),
+    licence: Type.Object({ name: Type.String({ minLength: 1 }), url: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    files: Type.Array(
+      Type.Object(
+        {
+          path: Type.String({ minLength: 1, maxLength: 500 }),
+          sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+          size: Type.Integer({ minimum: 0 }),
+          role: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1 },
+    ),
+    alignment: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'Frame sides are padded to a multiple of this (RIFE: 32)' })),
+  },
+  { additionalProperties: false, title: 'FrameInterpolationManifest' },
+);
+/** Manifest of a frame-interpolation pack. */
+export type FrameInterpolationManifest = Static<typeof FrameInterpolationManifestSchema>;
+
+/** An opened model: `between(a, b, t)` is the frame at time `t` between `a` and `b`. */
+export interface FrameInterpolator {
+  /** The pack id. */
+  readonly id: string;
+  /** Notes for the result. */
+  readonly warnings: string[];
+  /** The interpolated frame (RGB bytes at the frames' size). */
+  between(a: RawRgbImage, b: RawRgbImage, t: number, signal: AbortSignal): Promise<Uint8Array>;
+}
+
+const MANIFEST = 'framewright-model.json';
+
+// models/verify.ts (image-gen's model packs, not yet landed) has the same streamed hash; use it once it has.
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+const isFile = (p: string) => stat(p).then((s) => s.isFile(), () => false);
+
+/** The pack folder `model` names: a folder path, or an id under FRAMEWRIGHT_MODELS_DIR / the config `models` folder. */
+async function findPack(model: string): Promise<string> {
+  if (await isFile(join(resolve(model), MANIFEST))) return resolve(model);
+  const roots = [...(process.env['FRAMEWRIGHT_MODELS_DIR'] ?? '').split(delimiter).filter((d) => d.trim() !== ''), join(resolvePaths().configDir.path, 'models')];
+  for (const root of roots) {
+    for (const dir of [join(root, model), root]) {
+      const path = join(dir, MANIFEST);
+      if (!(await isFile(path))) continue;
+      const id = (JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as { id?: unknown }).id;
+      if (id === model) return dir;
+    }
+  }
+  throw new FramewrightError('MODEL_NOT_FOUND', `no frame-interpolation model pack ${JSON.stringify(model)}: not a pack folder, and not an id under ${roots.join(', ')}`);
+}
+
+async function readManifest(dir: string): Promise<FrameInterpolationManifest> {
+  const path = join(dir, MANIFEST);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new FramewrightError('MODEL_INVALID', `${path} is not JSON: ${oneLine(error instanceof Error ? error.message : String(error))}`);
+  }
+  assertValid(FrameInterpolationManifestSchema, json, path, 'MODEL_INVALID');
+  return json;
+}
+
+/** The model's inputs: the two 4-D frame inputs in order, and the timestep. */
+function ioOf(session: OnnxSession, what: string): { frame0: OnnxValueSpec; frame1: OnnxValueSpec; timestep: OnnxValueSpec; output: string } {
+  const frames = session.inputs.filter((i) => i.dims.length === 4 && i.type === 'float32' && i.dims[1] === 3);
+  const timestep = session.inputs.find((i) => !frames.slice(0, 2).includes(i));
+  const output = session.outputs[0];
+  if (frames.length < 2 || timestep === undefined || timestep.type !== 'float32' || session.inputs.length !== 3 || output === undefined) {
+    throw new FramewrightError('MODEL_INVALID', `${what} is not a frame-interpolation model: it needs two float32 [1,3,H,W] frame inputs and a float32 timestep; it has ${session.inputs.map((i) => `${i.name} ${i.type} [${i.dims.join(',')}]`).join(', ')}`);
+  }
+  return { frame0: frames[0]!, frame1: frames[1]!, timestep, output: output.name };
+}
+
+/** HWC bytes → CHW floats in 0..1, edge-padded to `pw × ph`. */
+function toPlanar(image: RawRgbImage, pw: number, ph: number): Float32Array {
+  const out = new Float32Array(3 * pw * ph);
+  const plane = pw * ph;
+  for (let y = 0; y < ph; y++) {
+    const sy = Math.min(y, image.height - 1);
+    for (let x = 0; x < pw; x++) {
+      const s = (sy * image.width + Math.min(x, image.width - 1)) * 3;
+      const d = y * pw + x;
+      out[d] = image.rgb[s]! / 255;
+      out[plane + d] = image.rgb[s + 1]! / 255;
+      out[2 * plane + d] = image.rgb[s + 2]! / 255;
+    }
+  }
+  return out;
+}
+
+/** CHW floats (padded `pw` wide) → HWC bytes of `width × height`, clamped and rounded. */
+function fromPlanar(data: Float32Array, pw: number, ph: number, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height * 3);
+  const plane = pw * ph;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const s = y * pw + x;
+      const d = (y * width + x) * 3;
+      for (let c = 0; c < 3; c++) out[d + c] = Math.round(Math.min(1, Math.max(0, data[c * plane + s]!)) * 255);
+    }
+  }
+  return out;
+}
+
+/**
+ * Opens the frame-interpolation pack `model` (a folder, or an id) for frames of `size`.
+ * @throws FramewrightError `MODEL_NOT_FOUND`, `MODEL_INVALID` (manifest, file size or hash,
+ *   signature)
+ */
+export async function openFrameInterpolator(model: string, size: { width: number; height: number }): Promise<FrameInterpolator> {
+  const dir = await findPack(model);
+  const manifest = await readManifest(dir);
+  const file = manifest.files.find((f) => f.role === 'model') ?? manifest.files[0]!;
+  const clean = normalize(file.path);
+  if (isAbsolute(file.path) || clean.startsWith('..')) throw new FramewrightError('MODEL_INVALID', `${join(dir, MANIFEST)}: file ${file.path} is outside the pack folder`);
+  const path = join(dir, clean);
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} is missing`);
+  if (info.size !== file.size) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} has ${info.size} bytes, the manifest says ${file.size}`);
+  if ((await sha256Of(path)) !== file.sha256) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} does not match its SHA-256 in the manifest`);
+  const session = await openOnnxSession(path);
+  const io = ioOf(session, path);
+  const align = manifest.alignment ?? 1;
+  const pw = Math.ceil(size.width / align) * align;
+  const ph = Math.ceil(size.height / align) * align;
+  for (const input of [io.frame0, io.frame1]) {
+    const [, , h, w] = input.dims;
+    if ((typeof h === 'number' && h !== ph) || (typeof w === 'number' && w !== pw)) {
+      throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id} takes ${w}x${h} frames; this video is ${size.width}x${size.height}`);
+    }
+  }
+  // A timestep is a scalar per batch ([1], [1,1], [1,1,1,1]) or a full map [1,1,H,W].
+  const timestepDims = io.timestep.dims.length === 4 && (typeof io.timestep.dims[2] !== 'number' || io.timestep.dims[2] > 1)
+    ? [1, 1, ph, pw]
+    : io.timestep.dims.map(() => 1);
+  const timestepSize = timestepDims.reduce((a, b) => a * b, 1);
+  const cache = new WeakMap<RawRgbImage, Float32Array>();
+  const planar = (image: RawRgbImage) => {
+    let p = cache.get(image);
+    if (p === undefined) cache.set(image, (p = toPlanar(image, pw, ph)));
+    return p;
+  };
+  return {
+    id: manifest.id,
+    warnings: [`in-between frames by the frame-interpolation model ${manifest.id}`],
+    async between(a, b, t, signal) {
+      if (signal.aborted) throw new FramewrightError('CANCELLED', 'video-gen was cancelled');
+      const out = await session.run({
+        [io.frame0.name]: { data: planar(a), dims: [1, 3, ph, pw] },
+        [io.frame1.name]: { data: planar(b), dims: [1, 3, ph, pw] },
+        [io.timestep.name]: { data: new Float32Array(timestepSize).fill(t), dims: timestepDims },
+      });
+      const frame = out[io.output];
+      if (frame === undefined || !(frame.data instanceof Float32Array) || frame.data.length !== 3 * pw * ph) {
+        throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id} returned [${frame?.dims.join(', ') ?? 'nothing'}], not a [1,3,${ph},${pw}] float frame`);
+      }
+      return fromPlanar(frame.data, pw, ph, size.width, size.height);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runOperation } from '../src/engine/index.js';
+import { countFrames, tempDir } from '../../../test/helpers/media.js';
+import { decodeRgbFrames, drawBox, probeStreams, psnr, redCentre, type BoxPicture } from './helpers/video-gen.js';
+
+// A 24-px red box moves K pixels right between two keyframes; with N in-betweens the truth of
+// in-between j is the box moved j·K/(N+1) pixels.
+const W = 192;
+const H = 108;
+const K = 16;
+const N = 3;
+const at = (dx: number): BoxPicture => ({ width: W, height: H, x: 48 + dx, y: 40, box: 24 });
+
+let dir: string;
+let keyframes: string[];
+/** The truth: the picture with the box moved `dx` pixels, drawn and decoded like the keyframes. */
+const truth = new Map<number, Uint8Array>();
+
+beforeAll(async () => {
+  dir = tempDir('fw-video-gen-');
+  keyframes = [await drawBox(dir, 'a', at(0)), await drawBox(dir, 'b', at(K))];
+  for (let j = 0; j <= N + 1; j++) {
+    const dx = (j * K) / (N + 1);
+    truth.set(dx, (await decodeRgbFrames(await drawBox(dir, `truth-${j}`, at(dx)), W, H))[0]!);
+  }
+});
+
+async function interpolate(interpolation: 'motion' | 'blend', format: 'png-sequence' | 'mp4', out: string) {
+  return runOperation('video-gen', { mode: 'interpolate', keyframes, frames: N, fps: 8, interpolation, format, outputDir: join(dir, out) });
+}
+
+describe('video-gen interpolate', () => {
+  it('motion-compensated in-betweens put the box within 1 px of its true place; PSNR against the truth is reported', async () => {
+    const result = await interpolate('motion', 'png-sequence', 'motion');
+    expect(result).toMatchObject({ frames: 5, fps: 8, width: W, height: H, durationSeconds: 5 / 8, warnings: [] });
+    const frames = await decodeRgbFrames(join(result.path, 'frame-%05d.png'), W, H);
+    expect(frames).toHaveLength(5);
+    const truthCentre = (j: number) => 48 + 12 + (j * K) / (N + 1) - 0.5;
+    const scores: string[] = [];
+    for (let j = 1; j <= N; j++) {
+      const centre = redCentre(frames[j]!, W);
+      expect(Math.abs(centre.x - truthCentre(j)), `in-between ${j}: centre ${centre.x}`).toBeLessThanOrEqual(1);
+      expect(Math.abs(centre.y - (40 + 11.5))).toBeLessThanOrEqual(1);
+      scores.push(`${psnr(frames[j]!, truth.get((j * K) / (N + 1))!).toFixed(2)} dB (centre error ${Math.abs(centre.x - truthCentre(j)).toFixed(2)} px)`);
+    }
+    console.info(`motion interpolation, ${K} px move, ${N} in-betweens: PSNR vs truth ${scores.join(', ')}`);
+    expect(psnr(frames[2]!, truth.get(K / 2)!)).toBeGreaterThan(30);
+  }, 60_000);
+
+  it('blend in-betweens are exactly (1-t)·A + t·B, rounded; PSNR against the moved box is reported', async () => {
+    const result = await interpolate('blend', 'png-sequence', 'blend');
+    const frames = await decodeRgbFrames(join(result.path, 'frame-%05d.png'), W, H);
+    const a = frames[0]!;
+    const b = frames[4]!;
+    expect(psnr(a, truth.get(0)!)).toBe(Number.POSITIVE_INFINITY);
+    expect(psnr(b, truth.get(K)!)).toBe(Number.POSITIVE_INFINITY);
+    const scores: string[] = [];
+    for (let j = 1; j <= N; j++) {
+      const t = j / (N + 1);
+      const expected = a.map((v, i) => Math.round(v + (b[i]! - v) * t));
+      expect(Buffer.from(frames[j]!).equals(Buffer.from(expected)), `in-between ${j}`).toBe(true);
+      scores.push(`${psnr(frames[j]!, truth.get((j * K) / (N + 1))!).toFixed(2)} dB`);
+    }
+    console.info(`blend interpolation, ${K} px move, ${N} in-betweens: PSNR vs truth ${scores.join(', ')}`);
+  }, 60_000);
+
+  it('writes an H.264 yuv420p MP4 with exactly the frames, rate and size asked for, and the moved box in the middle', async () => {
+    const result = await interpolate('motion', 'mp4', 'mp4');
+    expect(result.path).toBe(join(dir, 'mp4', 'interpolate.mp4'));
+    expect(result.files).toEqual([result.path]);
+    expect(await countFrames(result.path)).toBe(5);
+    const [video] = await probeStreams(result.path);
+    expect(video).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: W, height: H, r_frame_rate: '8/1' });
+    const frames = await decodeRgbFrames(result.path, W, H);
+    expect(Math.abs(redCentre(frames[2]!, W).x - (48 + 12 + K / 2 - 0.5))).toBeLessThanOrEqual(1);
+  }, 60_000);
+
+  it('interpolates across three keyframes with the in-betweens of every gap', async () => {
+    const third = await drawBox(dir, 'c', at(2 * K));
+    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [...keyframes, third], frames: 1, fps: 25, interpolation: 'blend', outputDir: join(dir, 'three') });
+    expect(result.frames).toBe(5);
+    expect(await countFrames(result.path)).toBe(5);
+  }, 60_000);
+
+  it('resizes keyframes of another size to the first one and says so', async () => {
+    const small = await drawBox(dir, 'small', { width: 96, height: 54, x: 30, y: 20, box: 12 });
+    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [keyframes[0]!, small], frames: 2, fps: 10, interpolation: 'blend', outputDir: join(dir, 'sizes') });
+    expect(result).toMatchObject({ width: W, height: H, frames: 4 });
+    expect(result.warnings).toEqual([`keyframe 2 (small.png) is 96x54, not ${W}x${H} like the first: resized to ${W}x${H}`]);
+    const [video] = await probeStreams(result.path);
+    expect(video).toMatchObject({ width: W, height: H });
+  }, 60_000);
+
+  it('refuses one keyframe, and too many frames in all, before writing anything', async () => {
+    const out = join(dir, 'refused');
+    await expect(runOperation('video-gen', { mode: 'interpolate', keyframes: [keyframes[0]!], outputDir: out })).rejects.toMatchObject({ code: 'INVALID_PARAMS', pointer: '/keyframes' });
+    const many = Array.from({ length: 20 }, () => keyframes[0]!);
+    await expect(runOperation('video-gen', { mode: 'interpolate', keyframes: many, frames: 9000, outputDir: out })).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+      message: '20 keyframes with 9000 in-between frames per gap makes 171020 frames; a video may have at most 10000',
+    });
+    expect(await readdir(out)).toEqual([]);
+  });
+});
