@@ -44,3 +44,5 @@ export { OnnxSession, createOnnxSession, openOnnxSession, closeOnnxSessions, cac
 export type { OnnxSessionOptions, OnnxTensorValue, OnnxTensorData, OnnxValueSpec } from './runtime/onnx-session.js';
 export { resolveOnnxProviders, formatOnnxProviderReport, forcedOnnxProvider, ONNX_PROVIDER_NAMES, ONNX_PROVIDER_ENV } from './runtime/onnx-providers.js';
 export type { OnnxProviderName, OnnxProviderReport, OnnxProviderAttempt } from './runtime/onnx-providers.js';
+export { writeAtomic, writeFileAtomic, tempPathFor } from './util/fs.js';
+export { EXIT, exitCodeOf } from './cli/exit-codes.js';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isFramewrightError, type ErrorCode } from '@framewright/core';
+import { EXIT, exitCodeOf, isFramewrightError } from '@framewright/core';
 import { ObsAdapterError } from './errors.js';
 
 /** A stream the commands write to. */
@@ -40,32 +40,12 @@ export function processIo(): ObsCliIo {
   };
 }
 
-/** Exit codes, the same numbers `framewright` uses, plus 8 for OBS problems. */
+/** Exit codes: the numbers `framewright` uses, plus 8 for OBS problems. */
 export const OBS_EXIT = Object.freeze({
-  ok: 0,
-  internal: 1,
-  usage: 2,
-  inputNotFound: 3,
-  unsupportedMedia: 4,
-  output: 5,
-  unavailable: 7,
+  ...EXIT,
   /** OBS not running, refused the password, too old, or went away for good. */
   obs: 8,
-  cancelled: 130,
 });
-
-const ENGINE_EXIT: Partial<Record<ErrorCode, number>> = {
-  INVALID_PARAMS: OBS_EXIT.usage,
-  INVALID_REQUEST: OBS_EXIT.usage,
-  INPUT_NOT_FOUND: OBS_EXIT.inputNotFound,
-  INPUT_UNREADABLE: OBS_EXIT.inputNotFound,
-  UNSUPPORTED_MEDIA: OBS_EXIT.unsupportedMedia,
-  OUTPUT_NOT_ALLOWED: OBS_EXIT.output,
-  OUTPUT_FAILED: OBS_EXIT.output,
-  OPERATION_UNAVAILABLE: OBS_EXIT.unavailable,
-  MODEL_NOT_FOUND: OBS_EXIT.unavailable,
-  CANCELLED: OBS_EXIT.cancelled,
-};
 
 /** Prints one line `framewright obs: <message>` and returns the exit code for the error. */
 export function reportFailure(io: ObsCliIo, error: unknown): number {
@@ -77,7 +57,7 @@ export function reportFailure(io: ObsCliIo, error: unknown): number {
     if (error.code === 'OBS_CONFIG_INVALID') return OBS_EXIT.usage;
     return OBS_EXIT.obs;
   }
-  if (isFramewrightError(error)) return ENGINE_EXIT[error.code] ?? OBS_EXIT.internal;
+  if (isFramewrightError(error)) return exitCodeOf(error.code);
   return OBS_EXIT.internal;
 }
 

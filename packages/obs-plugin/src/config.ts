@@ -2,7 +2,7 @@ import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resolvePaths } from '@framewright/core';
 import { DEFAULT_OBS_URL } from './connection.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@framewright/core';
 import { ObsAdapterError } from './errors.js';
 
 /** Environment variable with the obs-websocket URL. */

@@ -10,7 +10,7 @@ export const EXIT = Object.freeze({
   usage: 2,
   /** The input file does not exist or cannot be read. */
   inputNotFound: 3,
-  /** The input is not media this build can read (not a video, truncated, empty). */
+  /** The input is not media or model data this build can read (not a video, truncated, empty, corrupt checkpoint). */
   unsupportedMedia: 4,
   /** The output folder is not allowed or could not be written. */
   output: 5,
@@ -29,6 +29,7 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   INPUT_NOT_FOUND: EXIT.inputNotFound,
   INPUT_UNREADABLE: EXIT.inputNotFound,
   UNSUPPORTED_MEDIA: EXIT.unsupportedMedia,
+  CHECKPOINT_INVALID: EXIT.unsupportedMedia,
   OUTPUT_NOT_ALLOWED: EXIT.output,
   OUTPUT_FAILED: EXIT.output,
   FFMPEG_NOT_FOUND: EXIT.ffmpegNotFound,
@@ -50,7 +51,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   1    internal error (a bug, ffmpeg failed); FRAMEWRIGHT_DEBUG=1 shows the stack
   2    usage: unknown command or flag, bad flag value, invalid params
   3    input file not found or unreadable
-  4    input is not a video this build can read (text, truncated, empty)
+  4    input is not media or a checkpoint this build can read (text, truncated, empty)
   5    output folder not allowed or not writable
   6    ffmpeg/ffprobe not found
   7    not available here (operation, model, backend or adapter package)

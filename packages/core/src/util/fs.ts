@@ -28,7 +28,10 @@ export async function writeAtomic(path: string, produce: (tempPath: string) => P
   }
 }
 
-/** Writes a text or binary file atomically (temporary name, then rename). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await writeAtomic(path, (temp) => writeFile(temp, data));
+/**
+ * Writes a text or binary file atomically (temporary name, then rename), with `mode` set before
+ * the rename so the file is never visible with looser permissions.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
+  await writeAtomic(path, (temp) => writeFile(temp, data, mode === undefined ? undefined : { mode }));
 }
