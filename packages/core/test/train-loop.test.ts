@@ -154,6 +154,13 @@ describe('bad checkpoints and configs', () => {
     await expect(run('badstate', {}, { resume: true })).rejects.toThrow(/state\.json is not valid JSON/);
   });
 
+  it('a model.json that is not a model config is named', async () => {
+    const dir = await copyOf('badmodel');
+    const ckpt = (await latestCheckpoint(dir))!;
+    await writeFile(join(ckpt, 'model.json'), JSON.stringify({ ...model, heads: 0 }));
+    await expect(loadModel(ckpt)).rejects.toThrow(/model\.json is not a valid model config: model config heads must be a positive integer, got 0/);
+  });
+
   it('a checkpoint of another model config names the tensor and both shapes', async () => {
     await copyOf('wider');
     await expect(run('wider', { model: { ...model, width: 32 } }, { resume: true })).rejects.toThrow(

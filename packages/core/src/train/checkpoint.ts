@@ -122,7 +122,13 @@ export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
  */
 export async function loadModel(dir: string, options: { ema?: boolean } = {}): Promise<TransformerModel> {
   const ckpt = await loadCheckpoint(dir);
-  const model = new TransformerModel(ckpt.model, new Rng(0));
+  let model: TransformerModel;
+  try {
+    model = new TransformerModel(ckpt.model, new Rng(0));
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new FramewrightError('CHECKPOINT_INVALID', `${join(dir, 'model.json')} is not a valid model config: ${why}`, { cause: error });
+  }
   try {
     model.loadVariables(options.ema && ckpt.ema !== undefined ? ckpt.ema : ckpt.weights, `checkpoint ${dir}`);
   } catch (error) {
