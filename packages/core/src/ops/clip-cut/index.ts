@@ -123,13 +123,16 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   const audioLevels = detectors.has('silence') && info.audio !== undefined ? readAudioLevels(info.path, { signal: audioAbort.signal }) : undefined;
   audioLevels?.catch(() => undefined); // awaited below; avoids an unhandled rejection if the picture fails first
 
-  const started = performance.now();
+  // The rate is measured from the first decoded frame, so ffmpeg's start-up does not skew the ETA.
+  let firstFrameAt = 0;
   const scores = await analyseFrames(info, {
     width: params.analysisWidth ?? CLIP_CUT_DEFAULTS.analysisWidth,
     signal,
     onFrame: (frame) => {
-      const elapsed = (performance.now() - started) / 1000;
-      const rate = elapsed > 0 ? frame / elapsed : 0;
+      const now = performance.now();
+      if (frame === 1) firstFrameAt = now;
+      const elapsed = (now - firstFrameAt) / 1000;
+      const rate = frame > 1 && elapsed > 0 ? (frame - 1) / elapsed : 0;
       const total = Math.max(info.frameCount, frame);
       emit({
         stage: 'analyse',
@@ -137,7 +140,7 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
         frame,
         totalFrames: total,
         framesPerSecond: round(rate),
-        ...(rate > 0 ? { etaSeconds: round((total - frame) / rate) } : {}),
+        ...(frame >= 10 && rate > 0 ? { etaSeconds: round((total - frame) / rate) } : {}),
       });
     },
   }).catch((error: unknown) => {
