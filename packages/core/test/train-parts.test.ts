@@ -111,6 +111,25 @@ describe('losses', () => {
     expect(() => crossEntropy(tf.zeros([2, 3, 5]), tf.zeros([2, 4], 'int32'))).toThrow('cross-entropy targets must be [d0, d1], got [2, 4]');
   });
 
+  it('the cross-entropy gradient equals autodiff of the plain formula, with and without a mask', () => {
+    const logits = tf.tensor3d([[[0.2, -1, 3, 0.5], [1, 1, -2, 0]], [[-0.3, 2, 0.1, 0.7], [0, 0, 0, 4]]]);
+    const targets = tf.tensor2d([[2, 0], [3, 1]], [2, 2], 'int32');
+    const mask = tf.tensor2d([[1, 0], [1, 1]]);
+    const plain = (l: tf.Tensor, m: tf.Tensor) => {
+      const picked = tf.sum(tf.mul(tf.logSoftmax(tf.reshape(l, [-1, 4])), tf.oneHot(tf.reshape(targets, [-1]), 4)), -1);
+      return tf.div(tf.neg(tf.sum(tf.mul(picked, tf.reshape(m, [-1])))), tf.maximum(tf.sum(m), 1)) as tf.Scalar;
+    };
+    for (const m of [mask, tf.ones([2, 2])]) {
+      const ours = tf.grad((l: tf.Tensor) => crossEntropy(l, targets, m))(logits).dataSync();
+      const reference = tf.grad((l: tf.Tensor) => plain(l, m))(logits).dataSync();
+      reference.forEach((v, i) => expect(ours[i]).toBeCloseTo(v, 6));
+      expect(crossEntropy(logits, targets, m).dataSync()[0]).toBeCloseTo(plain(logits, m).dataSync()[0]!, 6);
+    }
+    // masked-out rows get no gradient at all
+    const g = tf.grad((l: tf.Tensor) => crossEntropy(l, targets, mask))(logits).arraySync() as number[][][];
+    expect(g[0]![1]!.every((v) => v === 0)).toBe(true);
+  });
+
   it('MSE and the v-prediction pair: x0 = α·noisy − σ·v', () => {
     expect(meanSquaredError(tf.tensor1d([1, 2]), tf.tensor1d([1, 4])).dataSync()[0]).toBeCloseTo(2);
     const x0 = tf.tensor2d([[0.5, -1], [2, 0]]);
