@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,7 +141,7 @@ describe('clip-cut operation', () => {
     const missing = await failure(runClipCut({ input: join(root, 'missing.mp4') }, outputDir));
     expect(missing.code).toBe('INPUT_NOT_FOUND');
     const text = join(root, 'text.mp4');
-    (await import('node:fs')).writeFileSync(text, 'not a video');
+    writeFileSync(text, 'not a video');
     const notVideo = await failure(runClipCut({ input: text, exports: ['json', 'clips'] }, outputDir));
     expect(notVideo.code).toBe('UNSUPPORTED_MEDIA');
     expect(notVideo.message).toContain(text);

@@ -1,6 +1,6 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   countDecodedFrames, cutSegment, findSilences, generateSampleVideo, probe, readAudioLevels, readFrames, resetTools,
@@ -41,6 +41,14 @@ function writeWav(path: string): void {
   writeFileSync(path, Buffer.concat([header, Buffer.alloc(samples * 2)]));
 }
 
+/** The absolute path of a tool on PATH (what the system's `which` prints). */
+function onPath(tool: string): string {
+  const dirs = (process.env['PATH'] ?? '').split(delimiter);
+  const found = dirs.map((d) => join(d, tool)).find((p) => existsSync(p));
+  if (found === undefined) throw new Error(`${tool} is not on PATH`);
+  return found;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -58,10 +66,9 @@ describe('tool resolution', () => {
   });
 
   it('prefers FFMPEG_PATH / FFPROBE_PATH over PATH', async () => {
-    const real = await resolveTools();
     const links = mkdtempSync(join(dir, 'links-'));
-    symlinkSync(real.ffmpeg.path === 'ffmpeg' ? '/usr/bin/ffmpeg' : real.ffmpeg.path, join(links, 'my-ffmpeg'));
-    symlinkSync(real.ffprobe.path === 'ffprobe' ? '/usr/bin/ffprobe' : real.ffprobe.path, join(links, 'my-ffprobe'));
+    symlinkSync(onPath('ffmpeg'), join(links, 'my-ffmpeg'));
+    symlinkSync(onPath('ffprobe'), join(links, 'my-ffprobe'));
     process.env['FFMPEG_PATH'] = join(links, 'my-ffmpeg');
     process.env['FFPROBE_PATH'] = join(links, 'my-ffprobe');
     resetTools();
@@ -69,6 +76,17 @@ describe('tool resolution', () => {
     expect(tools.ffmpeg).toMatchObject({ path: join(links, 'my-ffmpeg'), source: 'env' });
     expect(tools.ffprobe).toMatchObject({ path: join(links, 'my-ffprobe'), source: 'env' });
     expect(tools.ffmpeg.version).toMatch(/\d/);
+  });
+
+  it('finds the ffprobe beside FFMPEG_PATH when FFPROBE_PATH is not set', async () => {
+    const links = mkdtempSync(join(dir, 'pair-'));
+    symlinkSync(onPath('ffmpeg'), join(links, 'ffmpeg'));
+    symlinkSync(onPath('ffprobe'), join(links, 'ffprobe'));
+    process.env['FFMPEG_PATH'] = join(links, 'ffmpeg');
+    delete process.env['FFPROBE_PATH'];
+    resetTools();
+    const tools = await resolveTools();
+    expect(tools.ffprobe).toMatchObject({ path: join(links, 'ffprobe'), source: 'env' });
   });
 
   it('uses PATH when no variable is set', async () => {
@@ -247,6 +265,6 @@ describe('audio, segments and thumbnails', () => {
     expect(cancelled.code).toBe('CANCELLED');
     const bad = await failure(cutSegment(sample.path, join(out, 'c.unknownext'), { startFrame: 0, endFrame: 50, fps: info.fps, mode: 'accurate' }));
     expect(bad.code).toBe('FFMPEG_FAILED');
-    expect((await import('node:fs')).readdirSync(out)).toEqual([]);
+    expect(readdirSync(out)).toEqual([]);
   });
 });

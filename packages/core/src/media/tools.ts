@@ -1,8 +1,10 @@
 // Finds ffmpeg and ffprobe. Order: FFMPEG_PATH / FFPROBE_PATH (when set, they win and are the only
-// candidate, so a typo is reported instead of silently using another binary), then PATH, then the
-// binaries shipped by the optional @ffmpeg-installer/@ffprobe-installer packages.
+// candidate, so a typo is reported instead of silently using another binary; without FFPROBE_PATH
+// the ffprobe beside FFMPEG_PATH comes first), then PATH, then the binaries shipped by the optional
+// @ffmpeg-installer/@ffprobe-installer packages.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { FramewrightError, oneLine } from '../protocol/index.js';
 
 /** Where a tool was found. */
@@ -66,7 +68,14 @@ function bundledPath(tool: ToolName): string | undefined {
 function candidates(tool: ToolName): Candidate[] {
   const fromEnv = process.env[ENV_VAR[tool]];
   if (fromEnv !== undefined && fromEnv !== '') return [{ path: fromEnv, source: 'env', label: `${ENV_VAR[tool]}=${fromEnv}` }];
-  const list: Candidate[] = [{ path: tool, source: 'path', label: `${tool} on PATH` }];
+  const list: Candidate[] = [];
+  // Users often set only FFMPEG_PATH; the ffprobe of the same build usually sits beside it.
+  const ffmpegFromEnv = process.env[ENV_VAR.ffmpeg];
+  if (tool === 'ffprobe' && ffmpegFromEnv !== undefined && ffmpegFromEnv !== '' && isAbsolute(ffmpegFromEnv)) {
+    const sibling = join(dirname(ffmpegFromEnv), basename(ffmpegFromEnv).replace(/ffmpeg/i, 'ffprobe'));
+    if (sibling !== ffmpegFromEnv) list.push({ path: sibling, source: 'env', label: `${sibling} (beside FFMPEG_PATH)` });
+  }
+  list.push({ path: tool, source: 'path', label: `${tool} on PATH` });
   const bundled = bundledPath(tool);
   list.push(bundled === undefined
     ? { path: '', source: 'bundled', label: `${INSTALLER[tool]} (not installed)` }
