@@ -66,8 +66,10 @@ export function readFrames(input: string, options: FrameReaderOptions): FrameStr
 
   async function* iterate(): AsyncGenerator<Uint8Array> {
     const path = await checkInputFile(input);
-    // A few frames of buffering keep ffmpeg busy while JS analyses, without unbounded growth.
-    const sink = new ChunkSink(Math.max(frameBytes * 4, 1 << 16));
+    // Some slack (16 frames, 256 KiB to 8 MiB) keeps ffmpeg decoding through the moments the
+    // event loop is busy or descheduled, while memory stays bounded whatever the video's length.
+    const slack = Math.max(2 * frameBytes, Math.min(8 << 20, Math.max(256 << 10, 16 * frameBytes)));
+    const sink = new ChunkSink(slack);
     const command = (await newCommand())
       .input(path)
       .outputOptions([
