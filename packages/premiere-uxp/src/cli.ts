@@ -6,8 +6,14 @@ import { createManifest, DEFAULT_SERVER_URL, MIN_PREMIERE_VERSION } from './mani
 
 /** Output streams of {@link runCli} (tests capture them). */
 export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
+  stdout: {
+    /** Writes normal output (help, the manifest, the written .ccx path). */
+    write(text: string): unknown;
+  };
+  stderr: {
+    /** Writes one-line error messages. */
+    write(text: string): unknown;
+  };
 }
 
 const HELP = `Usage: framewright premiere <command>

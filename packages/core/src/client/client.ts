@@ -112,6 +112,7 @@ export class FramewrightClient {
   onclose?: () => void;
 
   /**
+   * Creates an idle client; {@link FramewrightClient.connect} opens the connection.
    * @param transportFactory - makes a fresh transport for each connection attempt
    * @param options - timeouts, reconnect policy, versions to offer
    */

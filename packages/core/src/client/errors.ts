@@ -46,6 +46,7 @@ export class SdkError extends Error {
   readonly code: SdkErrorCode;
 
   /**
+   * Creates a client-side error with its stable code.
    * @param code - stable SDK error code
    * @param message - one-line human-readable message
    * @param options - the underlying cause, if any

@@ -85,6 +85,7 @@ export class WebSocketTransport implements Transport {
   onclose?: () => void;
 
   /**
+   * Creates the transport; nothing is opened until the client connects.
    * @param url - the server's WebSocket endpoint, e.g. `ws://127.0.0.1:7878/v1/ws`
    * @param options - token and WebSocket implementation
    */

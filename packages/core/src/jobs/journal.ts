@@ -15,6 +15,7 @@ export const INTERRUPTED_MESSAGE = 'the server stopped before this job finished;
  */
 export class JobJournal {
   /**
+   * Opens the journal in `dir`; nothing is read or written until it is used.
    * @param dir - folder of the journal files (created on first write)
    * @param maxFiles - newest files kept; older ones are deleted when the journal is loaded
    */

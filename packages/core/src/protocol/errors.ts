@@ -60,6 +60,7 @@ export class FramewrightError extends Error {
   readonly pointer: string | undefined;
 
   /**
+   * Creates an engine error with its stable code.
    * @param code - stable error code
    * @param message - one-line human-readable message naming what is wrong
    * @param options - optional JSON pointer and underlying cause

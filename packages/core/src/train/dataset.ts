@@ -47,7 +47,11 @@ export class ShuffledSampler {
   private epoch = -1;
   private order: number[] = [];
 
-  /** @param size - number of examples; @param seed - run seed */
+  /**
+   * Creates a sampler over `size` examples.
+   * @param size - number of examples
+   * @param seed - run seed
+   */
   constructor(
     readonly size: number,
     readonly seed: number,

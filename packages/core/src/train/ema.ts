@@ -12,7 +12,11 @@ export class WeightEma {
   readonly decay: number;
   private readonly shadow = new Map<string, tf.Tensor>();
 
-  /** @param variables - the weights to average; @param decay - in [0, 1) */
+  /**
+   * Starts the averages as copies of `variables`.
+   * @param variables - the weights to average
+   * @param decay - in [0, 1)
+   */
   constructor(variables: ReadonlyMap<string, tf.Variable>, decay: number) {
     if (!(decay >= 0 && decay < 1)) throw new FramewrightError('INVALID_PARAMS', `ema decay must be in [0, 1), got ${decay}`);
     this.decay = decay;

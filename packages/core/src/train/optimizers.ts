@@ -109,7 +109,10 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements Optimizer {
  * `p ← p − lr·( (m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + eps) + wd·p )` (wd only for rank ≥ 2).
  */
 export class AdamW extends SlotOptimizer<AdamWConfig> {
-  /** @param config - hyper-parameters */
+  /**
+   * Creates the optimizer; its moment slots are made on the first step.
+   * @param config - hyper-parameters
+   */
   constructor(config: AdamWConfig) {
     super(config, ['m', 'v']);
   }
@@ -141,7 +144,10 @@ export class AdamW extends SlotOptimizer<AdamWConfig> {
 
 /** SGD with optional heavy-ball momentum: `b = μ·b + g`, `p ← p − lr·(b + wd·p)` (wd only for rank ≥ 2). */
 export class SGD extends SlotOptimizer<SGDConfig> {
-  /** @param config - hyper-parameters */
+  /**
+   * Creates the optimizer; its momentum slots are made on the first step.
+   * @param config - hyper-parameters
+   */
   constructor(config: SGDConfig) {
     super(config, ['momentum']);
   }

@@ -79,7 +79,11 @@ export class MultiHeadAttention extends Module<AttentionConfig> {
   private readonly v: Linear;
   private readonly o: Linear;
 
-  /** @param config - width, heads, optional contextWidth; @param rng - initialisation stream */
+  /**
+   * Creates the query, key, value and output projections.
+   * @param config - width, heads, optional contextWidth
+   * @param rng - initialisation stream
+   */
   constructor(config: AttentionConfig, rng: Rng = new Rng(0)) {
     super(config);
     if (!Number.isInteger(config.width / config.heads) || config.heads < 1) {

@@ -64,7 +64,11 @@ export class TransformerBlock extends Module<BlockConfig> {
   private readonly ffn: FeedForward;
   private readonly ada: AdaLNModulation | undefined;
 
-  /** @param config - sizes and optional conditioning; @param rng - initialisation stream */
+  /**
+   * Creates the attention, feed-forward and normalisation layers of one block.
+   * @param config - sizes and optional conditioning
+   * @param rng - initialisation stream
+   */
   constructor(config: BlockConfig, rng: Rng = new Rng(0)) {
     super(config);
     const { width, heads, eps } = config;

@@ -24,7 +24,11 @@ export class TimestepEmbedding extends Module<TimestepEmbeddingConfig> {
   private readonly fc2: Linear;
   private readonly freqs: tf.Tensor2D;
 
-  /** @param config - frequency and output widths; @param rng - initialisation stream */
+  /**
+   * Creates the frequency table and the two projection layers.
+   * @param config - frequency and output widths
+   * @param rng - initialisation stream
+   */
   constructor(config: TimestepEmbeddingConfig, rng: Rng = new Rng(0)) {
     super(config);
     const half = config.frequencyDim / 2;
@@ -73,7 +77,11 @@ export interface AdaLNConfig {
 export class AdaLNModulation extends Module<AdaLNConfig> {
   private readonly linear: Linear;
 
-  /** @param config - widths and chunk count; @param rng - initialisation stream */
+  /**
+   * Creates the zero-initialised modulation projection.
+   * @param config - widths and chunk count
+   * @param rng - initialisation stream
+   */
   constructor(config: AdaLNConfig, rng: Rng = new Rng(0)) {
     super(config);
     this.linear = this.child('linear', new Linear({ inFeatures: config.condWidth, outFeatures: config.chunks * config.width, zeroInit: true }, rng));

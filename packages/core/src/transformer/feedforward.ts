@@ -27,7 +27,11 @@ export interface FeedForwardConfig {
 export class FeedForward extends Module<FeedForwardConfig> {
   private readonly layers: Record<string, Linear> = {};
 
-  /** @param config - widths and activation; @param rng - initialisation stream */
+  /**
+   * Creates the layers of the feed-forward block.
+   * @param config - widths and activation
+   * @param rng - initialisation stream
+   */
   constructor(config: FeedForwardConfig, rng: Rng = new Rng(0)) {
     super(config);
     const { width: w, hidden: h } = config;

@@ -24,7 +24,11 @@ export class Linear extends Module<LinearConfig> {
   /** `[out]` */
   readonly bias: tf.Variable;
 
-  /** @param config - sizes; @param rng - initialisation stream */
+  /**
+   * Creates the weight and bias, initialised from `rng`.
+   * @param config - sizes
+   * @param rng - initialisation stream
+   */
   constructor(config: LinearConfig, rng: Rng = new Rng(0)) {
     super(config);
     const { inFeatures: i, outFeatures: o } = config;
@@ -64,7 +68,11 @@ export class LayerNorm extends Module<LayerNormConfig> {
   private readonly gamma: tf.Variable | undefined;
   private readonly beta: tf.Variable | undefined;
 
-  /** @param config - width, eps, affine; @param rng - unused by the constant init, kept for uniformity */
+  /**
+   * Creates the scale and shift (when affine).
+   * @param config - width, eps, affine
+   * @param rng - unused by the constant init, kept for uniformity
+   */
   constructor(config: LayerNormConfig, rng: Rng = new Rng(0)) {
     super(config);
     if (config.affine !== false) {
@@ -101,7 +109,11 @@ export class Embedding extends Module<EmbeddingConfig> {
   /** `[vocab, width]` */
   readonly weight: tf.Variable;
 
-  /** @param config - vocabulary and width; @param rng - initialisation stream */
+  /**
+   * Creates the embedding table, initialised from `rng`.
+   * @param config - vocabulary and width
+   * @param rng - initialisation stream
+   */
   constructor(config: EmbeddingConfig, rng: Rng = new Rng(0)) {
     super(config);
     this.weight = this.param('weight', [config.vocabSize, config.width], { kind: 'normal', std: 1 }, rng);

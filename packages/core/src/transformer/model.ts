@@ -151,7 +151,11 @@ export class TransformerModel extends Module<TransformerModelConfig> {
   private readonly finalAda: AdaLNModulation | undefined;
   private readonly head: Linear | undefined;
 
-  /** @param config - see {@link TransformerModelConfig}; @param rng - initialisation stream (same seed → same weights) */
+  /**
+   * Builds the model and its weights from the configuration.
+   * @param config - see {@link TransformerModelConfig}
+   * @param rng - initialisation stream (same seed → same weights)
+   */
   constructor(config: TransformerModelConfig, rng: Rng = new Rng(0)) {
     validateModelConfig(config);
     super(config);

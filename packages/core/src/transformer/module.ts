@@ -56,7 +56,10 @@ export abstract class Module<C> {
   private readonly params = new Map<string, tf.Variable>();
   private readonly children = new Map<string, Module<unknown>>();
 
-  /** @param config - JSON-serialisable configuration (stored as {@link Module.config}) */
+  /**
+   * Stores the configuration; subclasses create their variables and children.
+   * @param config - JSON-serialisable configuration (stored as {@link Module.config})
+   */
   protected constructor(config: C) {
     this.config = config;
   }

@@ -56,7 +56,11 @@ export interface PatchConfig {
 export class PatchEmbed extends Module<PatchConfig> {
   private readonly proj: Linear;
 
-  /** @param config - patch size, channels, width; @param rng - initialisation stream */
+  /**
+   * Creates the patch projection.
+   * @param config - patch size, channels, width
+   * @param rng - initialisation stream
+   */
   constructor(config: PatchConfig, rng: Rng = new Rng(0)) {
     super(config);
     const { patchSize: p, channels: c } = config;
@@ -81,7 +85,11 @@ export class PatchEmbed extends Module<PatchConfig> {
 export class PatchUnembed extends Module<PatchConfig> {
   private readonly proj: Linear;
 
-  /** @param config - patch size, channels, width; @param rng - initialisation stream */
+  /**
+   * Creates the projection back to patch pixels.
+   * @param config - patch size, channels, width
+   * @param rng - initialisation stream
+   */
   constructor(config: PatchConfig, rng: Rng = new Rng(0)) {
     super(config);
     const { patchSize: p, channels: c } = config;

@@ -151,7 +151,11 @@ export class PositionalEncoding extends Module<PositionalConfig> {
   private readonly fixed: tf.Tensor2D | undefined;
   private readonly learned: tf.Variable | undefined;
 
-  /** @param config - kind and sizes; @param rng - initialisation stream (learned only) */
+  /**
+   * Builds the fixed table or creates the learned one.
+   * @param config - kind and sizes
+   * @param rng - initialisation stream (learned only)
+   */
   constructor(config: PositionalConfig, rng: Rng = new Rng(0)) {
     super(config);
     const c = config;

@@ -16,7 +16,10 @@ export class Rng {
   private c: number;
   private d: number;
 
-  /** @param seed - any integer; equal seeds give equal streams */
+  /**
+   * Creates a seeded stream (sfc32).
+   * @param seed - any integer; equal seeds give equal streams
+   */
   constructor(seed: number) {
     let s = seed >>> 0;
     const next = (): number => {

@@ -43,7 +43,11 @@ export class SpaceTimeBlock extends Module<SpaceTimeBlockConfig> {
   private readonly ffn: FeedForward;
   private readonly ada: AdaLNModulation | undefined;
 
-  /** @param config - sizes, frames and optional conditioning; @param rng - initialisation stream */
+  /**
+   * Creates the spatial, temporal and feed-forward layers of one block.
+   * @param config - sizes, frames and optional conditioning
+   * @param rng - initialisation stream
+   */
   constructor(config: SpaceTimeBlockConfig, rng: Rng = new Rng(0)) {
     super(config);
     const { width, heads, eps } = config;

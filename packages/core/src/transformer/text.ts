@@ -42,7 +42,10 @@ export class PromptTokenizer {
   readonly config: TokenizerConfig;
   private readonly ids: Map<string, number>;
 
-  /** @param config - kind and vocabulary (must start with `<pad>`, `<unk>`) */
+  /**
+   * Builds the word-to-id table from the vocabulary.
+   * @param config - kind and vocabulary (must start with `<pad>`, `<unk>`)
+   */
   constructor(config: TokenizerConfig) {
     if (config.vocabulary[PAD_ID] !== SPECIALS[0] || config.vocabulary[UNK_ID] !== SPECIALS[1]) {
       throw new FramewrightError('MODEL_INVALID', 'tokenizer vocabulary must start with <pad>, <unk>');
@@ -117,7 +120,11 @@ export class PromptEncoder extends Module<PromptEncoderConfig> {
   readonly tokenizer: PromptTokenizer;
   private readonly encoder: TransformerModel;
 
-  /** @param config - tokenizer and sizes; @param rng - initialisation stream */
+  /**
+   * Builds the tokenizer and the encoder transformer.
+   * @param config - tokenizer and sizes
+   * @param rng - initialisation stream
+   */
   constructor(config: PromptEncoderConfig, rng: Rng = new Rng(0)) {
     super(config);
     this.tokenizer = new PromptTokenizer(config.tokenizer);

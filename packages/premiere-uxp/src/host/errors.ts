@@ -30,6 +30,7 @@ export class HostError extends Error {
   readonly code: HostErrorCode;
 
   /**
+   * Creates the error the panel shows as one line.
    * @param code - stable code
    * @param message - one line that says what to do
    * @param options - the underlying cause, if any

@@ -71,7 +71,10 @@ function messageOf(error: unknown): string {
  * ```
  */
 export class PremiereHost {
-  /** @param ppro - the `premierepro` module (`require('premierepro')`) */
+  /**
+   * Wraps the host module; nothing is read from Premiere until an action runs.
+   * @param ppro - the `premierepro` module (`require('premierepro')`)
+   */
   constructor(private readonly ppro: premierepro) {}
 
   /**

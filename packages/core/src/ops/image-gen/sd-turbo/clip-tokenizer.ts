@@ -53,6 +53,7 @@ export class ClipTokenizer {
   readonly padId: number;
 
   /**
+   * Builds the tokenizer from the vocabulary and merges of a CLIP text encoder.
    * @param vocab - token → id
    * @param merges - merge pairs, best first (`"a b"`)
    * @param contextLength - ids per prompt (77)
