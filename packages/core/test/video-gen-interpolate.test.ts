@@ -2,8 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../src/engine/index.js';
-import { countFrames, tempDir } from '../../../test/helpers/media.js';
-import { decodeRgbFrames, drawBox, probeStreams, psnr, redCentre, type BoxPicture } from './helpers/video-gen.js';
+import { countDecodedFrames } from '../src/media/index.js';
+import { decodeRgbFrames, drawBox, probeStreams, psnr, redCentre, tempDir, type BoxPicture } from './helpers/video-gen.js';
 
 // A 24-px red box moves K pixels right between two keyframes; with N in-betweens the truth of
 // in-between j is the box moved j·K/(N+1) pixels.
@@ -70,7 +70,7 @@ describe('video-gen interpolate', () => {
     const result = await interpolate('motion', 'mp4', 'mp4');
     expect(result.path).toBe(join(dir, 'mp4', 'interpolate.mp4'));
     expect(result.files).toEqual([result.path]);
-    expect(await countFrames(result.path)).toBe(5);
+    expect(await countDecodedFrames(result.path)).toBe(5);
     const [video] = await probeStreams(result.path);
     expect(video).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: W, height: H, r_frame_rate: '8/1' });
     const frames = await decodeRgbFrames(result.path, W, H);
@@ -81,7 +81,7 @@ describe('video-gen interpolate', () => {
     const third = await drawBox(dir, 'c', at(2 * K));
     const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [...keyframes, third], frames: 1, fps: 25, interpolation: 'blend', outputDir: join(dir, 'three') });
     expect(result.frames).toBe(5);
-    expect(await countFrames(result.path)).toBe(5);
+    expect(await countDecodedFrames(result.path)).toBe(5);
   }, 60_000);
 
   it('resizes keyframes of another size to the first one and says so', async () => {

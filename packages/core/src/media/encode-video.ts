@@ -135,7 +135,8 @@ export async function encodeVideo(frames: AsyncIterable<Uint8Array>, options: En
       ...(options.filter === undefined ? [] : [options.filter]),
       `settb=expr=${options.fps.den}/${options.fps.num}`,
       'setpts=N',
-      ...(options.subtitles?.burn === true ? [`subtitles=filename='${options.subtitles.srtPath}'`] : []),
+      // libass sizes text against a 288-line canvas: 22 is about a twelfth of the picture height.
+      ...(options.subtitles?.burn === true ? [`subtitles=filename='${options.subtitles.srtPath}':force_style='FontSize=22,Outline=2'`] : []),
       `format=${format === 'png-sequence' ? 'rgb24' : format === 'mp4' ? 'yuv420p' : 'yuv422p10le'}`,
     ];
     chains.push(`[0:v]${video.join(',')}[v]`);

@@ -1,12 +1,19 @@
 // Pictures and measurements for the video-gen tests: keyframes drawn by ffmpeg's lavfi sources
 // (a red box on a blue ground at a known place), decoded output frames, PSNR and box centres.
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const ffmpeg = process.env['FFMPEG_PATH'] ?? 'ffmpeg';
 const ffprobe = process.env['FFPROBE_PATH'] ?? 'ffprobe';
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = 'fw-video-gen-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
 
 /** A red `box × box` square at (x, y) on a dark blue `width × height` picture. */
 export interface BoxPicture {

@@ -40,8 +40,12 @@ const EXTENSION: Record<VideoContainer, string> = { mp4: '.mp4', prores: '.mov',
 
 /** What a mode produced before encoding: frames (or keyframes and a filter) and the notes. */
 interface FramePlan {
+  /** Size of the fed frames. */
   readonly width: number;
   readonly height: number;
+  /** Size of the video (differs when `filter` scales). */
+  readonly outputWidth?: number;
+  readonly outputHeight?: number;
   readonly frames: number;
   readonly source: AsyncIterable<Uint8Array>;
   readonly inputRate?: Rational;
@@ -149,7 +153,7 @@ async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator
     for (const f of clip) yield f.rgb;
   }
   return {
-    width: native.width, height: native.height, frames, source: feed(),
+    width: native.width, height: native.height, outputWidth: width, outputHeight: height, frames, source: feed(),
     ...(resize === undefined ? {} : { filter: resize }), warnings: [],
   };
 }
@@ -177,8 +181,8 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
   if (signal.aborted) throw cancelled();
   const fps = fpsRational(params.fps ?? VIDEO_GEN_DEFAULTS.fps);
   const durationSeconds = (plan.frames * fps.den) / fps.num;
-  const outWidth = params.width ?? plan.width;
-  const outHeight = params.height ?? plan.height;
+  const outWidth = plan.outputWidth ?? plan.width;
+  const outHeight = plan.outputHeight ?? plan.height;
 
   emit({ stage: 'tracks', fraction: 0.05 });
   const tracks: PreparedTracks = await prepareTracks(params, durationSeconds, signal);

@@ -2,12 +2,10 @@
 // [1,3,H,W] float in 0..1 and a timestep → the frame at that time). The pack is a folder with
 // framewright-model.json; its model file is checked (size, SHA-256) before it is loaded.
 import { Type, type Static } from '@sinclair/typebox';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join, normalize, resolve } from 'node:path';
-import { resolvePaths } from '../../config/index.js';
+import { isAbsolute, join, normalize, resolve } from 'node:path';
 import type { RawRgbImage } from '../../media/index.js';
+import { findPackDirs, MODEL_MANIFEST_NAME, modelSearchDirs, sha256File } from '../../models/index.js';
 import { assertValid, FramewrightError, oneLine } from '../../protocol/index.js';
 import { openOnnxSession, type OnnxSession, type OnnxValueSpec } from '../../runtime/onnx-session.js';
 
@@ -49,34 +47,30 @@ export interface FrameInterpolator {
   between(a: RawRgbImage, b: RawRgbImage, t: number, signal: AbortSignal): Promise<Uint8Array>;
 }
 
-const MANIFEST = 'framewright-model.json';
-
-// models/verify.ts (image-gen's model packs, not yet landed) has the same streamed hash; use it once it has.
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 const isFile = (p: string) => stat(p).then((s) => s.isFile(), () => false);
 
-/** The pack folder `model` names: a folder path, or an id under FRAMEWRIGHT_MODELS_DIR / the config `models` folder. */
+/**
+ * The pack folder `model` names: a pack folder, or the id of a pack in the model search folders
+ * (the same folders and order as image-gen's packs).
+ */
 async function findPack(model: string): Promise<string> {
-  if (await isFile(join(resolve(model), MANIFEST))) return resolve(model);
-  const roots = [...(process.env['FRAMEWRIGHT_MODELS_DIR'] ?? '').split(delimiter).filter((d) => d.trim() !== ''), join(resolvePaths().configDir.path, 'models')];
-  for (const root of roots) {
-    for (const dir of [join(root, model), root]) {
-      const path = join(dir, MANIFEST);
-      if (!(await isFile(path))) continue;
-      const id = (JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as { id?: unknown }).id;
-      if (id === model) return dir;
-    }
+  if (await isFile(join(resolve(model), MODEL_MANIFEST_NAME))) return resolve(model);
+  for (const dir of await findPackDirs()) {
+    const text = await readFile(join(dir, MODEL_MANIFEST_NAME), 'utf8').catch(() => '{}');
+    const id = (() => {
+      try {
+        return (JSON.parse(text) as { id?: unknown }).id;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (id === model) return dir;
   }
-  throw new FramewrightError('MODEL_NOT_FOUND', `no frame-interpolation model pack ${JSON.stringify(model)}: not a pack folder, and not an id under ${roots.join(', ')}`);
+  throw new FramewrightError('MODEL_NOT_FOUND', `no frame-interpolation model pack ${JSON.stringify(model)}: not a pack folder, and no pack with that id in ${modelSearchDirs().join(', ')}`);
 }
 
 async function readManifest(dir: string): Promise<FrameInterpolationManifest> {
-  const path = join(dir, MANIFEST);
+  const path = join(dir, MODEL_MANIFEST_NAME);
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
@@ -139,12 +133,12 @@ export async function openFrameInterpolator(model: string, size: { width: number
   const manifest = await readManifest(dir);
   const file = manifest.files.find((f) => f.role === 'model') ?? manifest.files[0]!;
   const clean = normalize(file.path);
-  if (isAbsolute(file.path) || clean.startsWith('..')) throw new FramewrightError('MODEL_INVALID', `${join(dir, MANIFEST)}: file ${file.path} is outside the pack folder`);
+  if (isAbsolute(file.path) || clean.startsWith('..')) throw new FramewrightError('MODEL_INVALID', `${join(dir, MODEL_MANIFEST_NAME)}: file ${file.path} is outside the pack folder`);
   const path = join(dir, clean);
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} is missing`);
   if (info.size !== file.size) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} has ${info.size} bytes, the manifest says ${file.size}`);
-  if ((await sha256Of(path)) !== file.sha256) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} does not match its SHA-256 in the manifest`);
+  if ((await sha256File(path)) !== file.sha256) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} does not match its SHA-256 in the manifest`);
   const session = await openOnnxSession(path);
   const io = ioOf(session, path);
   const align = manifest.alignment ?? 1;
