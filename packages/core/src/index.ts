@@ -44,5 +44,11 @@ export { OnnxSession, createOnnxSession, openOnnxSession, closeOnnxSessions, cac
 export type { OnnxSessionOptions, OnnxTensorValue, OnnxTensorData, OnnxValueSpec } from './runtime/onnx-session.js';
 export { resolveOnnxProviders, formatOnnxProviderReport, forcedOnnxProvider, ONNX_PROVIDER_NAMES, ONNX_PROVIDER_ENV } from './runtime/onnx-providers.js';
 export type { OnnxProviderName, OnnxProviderReport, OnnxProviderAttempt } from './runtime/onnx-providers.js';
+export { imageGenOperation, IMAGE_GEN_DEFAULTS, BUILTIN_IMAGE_MODEL_ID, loadImageGenerator, ClipTokenizer, SdTurboPipeline, planSampling } from './ops/image-gen/index.js';
+export type { ImageGenerator, GenerationRequest, GeneratedImage, StepListener, ClipEncoding, NoiseSchedule, SamplingPlan } from './ops/image-gen/index.js';
+export { encodePng, decodePng, resizeRgb } from './image/index.js';
+export type { RgbImage, DecodedPng } from './image/index.js';
+export { ModelManifestSchema, MODEL_MANIFEST_NAME, MODEL_FAMILIES, MODELS_DIR_ENV, readModelPack, listInstalledModels, findModelPack, verifyModelPack, modelSearchDirs } from './models/index.js';
+export type { ModelManifest, ModelPack, ModelFamily, InstalledModel, PackVerification, FileCheck, ModelSearchOptions } from './models/index.js';
 export { writeAtomic, writeFileAtomic, tempPathFor } from './util/fs.js';
 export { EXIT, exitCodeOf } from './cli/exit-codes.js';

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FramewrightError, type ClipCutProgress, type ClipCutResult } from '../src/protocol/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../src/ops/index.js';
+import { unavailableOperation } from '../src/ops/unavailable.js';
 
 /** How a fake clip-cut behaves. */
 export interface FakeClipCutOptions {
@@ -27,7 +28,10 @@ export interface FakeProbe {
   outputDirs: string[];
 }
 
-/** A registry whose clip-cut is a fake; image-gen and video-gen stay the real ones. */
+/**
+ * A registry whose clip-cut is a fake and whose image-gen is unavailable (so refusals are tested
+ * whatever models are installed); video-gen stays the real one.
+ */
 export function fakeRegistry(options: FakeClipCutOptions = {}): { registry: OperationRegistry; probe: FakeProbe } {
   const probe: FakeProbe = { started: 0, live: 0, outputDirs: [] };
   const steps = options.steps ?? 5;
@@ -73,7 +77,8 @@ export function fakeRegistry(options: FakeClipCutOptions = {}): { registry: Oper
         context.signal.addEventListener('abort', onAbort, { once: true });
       }),
   };
-  return { registry: Object.freeze({ ...OPERATION_REGISTRY, 'clip-cut': clipCut }), probe };
+  const imageGen = unavailableOperation('image-gen', 'image-gen is not in this build (the fake registry stands in for a build without image models)');
+  return { registry: Object.freeze({ ...OPERATION_REGISTRY, 'clip-cut': clipCut, 'image-gen': imageGen }), probe };
 }
 
 /** A fresh temporary folder. */

@@ -14,3 +14,4 @@ export {
 } from './manifest.js';
 export { MODELS_DIR_ENV, describePack, findModelPack, findPackDirs, listInstalledModels, modelSearchDirs, type InstalledModel, type ModelSearchOptions } from './registry.js';
 export { sha256File, verifyModelPack, type FileCheck, type PackVerification } from './verify.js';
+export { writeSdTurboManifest, type SdTurboManifestOptions } from './create.js';

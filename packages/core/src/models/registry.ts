@@ -100,9 +100,11 @@ export async function findModelPack(id: string, options: ModelSearchOptions = {}
   const match = installed.find((m) => m.id === id && m.status !== 'invalid');
   if (match === undefined) {
     const known = installed.filter((m) => m.status !== 'invalid').map((m) => m.id);
+    // A pack whose manifest is broken has no id; name it, since it may be the one meant.
+    const broken = installed.filter((m) => m.status === 'invalid').map((m) => ` ${m.dir} has an invalid manifest: ${m.detail}`);
     throw new FramewrightError(
       'MODEL_NOT_FOUND',
-      `unknown model ${JSON.stringify(id)}; installed packs: ${known.length === 0 ? 'none' : known.join(', ')} (searched ${modelSearchDirs(options).join(', ')})`,
+      `unknown model ${JSON.stringify(id)}; installed packs: ${known.length === 0 ? 'none' : known.join(', ')} (searched ${modelSearchDirs(options).join(', ')})${broken.length === 0 ? '' : `;${broken.join(';')}`}`,
     );
   }
   if (match.status !== 'ok') throw new FramewrightError('MODEL_INVALID', `model pack ${id} at ${match.dir} is incomplete: ${match.detail}`);

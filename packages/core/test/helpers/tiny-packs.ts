@@ -4,7 +4,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MODEL_MANIFEST_NAME, type ModelManifest, type OnnxSignatureEntry } from '../../src/models/index.js';
+import type { BuiltinModelInfo } from '../../src/ops/image-gen/builtin/index.js';
+import { buildMaskCodebook, GRID, SEQUENCE, ShapesVocabulary } from '../../src/ops/image-gen/builtin/tokens.js';
+import { exportToOnnx } from '../../src/transformer/onnx/export.js';
 import { OnnxGraphBuilder } from '../../src/transformer/onnx/graph-builder.js';
+import { TransformerModel } from '../../src/transformer/model.js';
+import { initTfjsBackend } from '../../src/runtime/tfjs-backend.js';
 import { Rng } from '../../src/transformer/random.js';
 
 /** Dims of the tiny SD-Turbo pack (the real one: hidden 1024, vocab 49408, latents 4×64×64). */
@@ -173,3 +178,57 @@ export function writeTinySdTurboPack(dir: string, options: TinyPackOptions = {})
   return manifest;
 }
 
+
+/**
+ * Writes a `framewright-builtin` pack with random weights in the built-in model's format
+ * (model.json + model.onnx: input `ids` [batch, 72] int32, output `output` [batch, 72, vocab]),
+ * a one-block transformer of width 16 — the operation's built-in path without the shipped weights.
+ */
+export async function writeTinyBuiltinPack(dir: string, id = 'tiny-builtin'): Promise<ModelManifest> {
+  await initTfjsBackend();
+  const codebook = buildMaskCodebook();
+  const vocab = new ShapesVocabulary(codebook).size;
+  const model = new TransformerModel(
+    { input: { kind: 'tokens', vocabSize: vocab }, positions: { kind: 'sincos2d', rows: GRID + 1, cols: GRID }, width: 16, heads: 2, ffnHidden: 32, activation: 'gelu', blocks: 1, outputSize: vocab },
+    new Rng(3),
+  );
+  const { bytes } = exportToOnnx(model);
+  model.dispose();
+  mkdirSync(dir, { recursive: true });
+  const modelInfo: BuiltinModelInfo = {
+    id: 'framewright-shapes-32',
+    nativeSize: 32,
+    onnx: 'model.onnx',
+    sequence: SEQUENCE,
+    vocabularySize: vocab,
+    codebook,
+    defaultSteps: 4,
+    choiceTemperature: 1,
+    training: { note: 'random weights (tests)' },
+  };
+  const info = JSON.stringify(modelInfo);
+  writeFileSync(join(dir, 'model.onnx'), bytes);
+  writeFileSync(join(dir, 'model.json'), info);
+  const hash = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
+  const manifest: ModelManifest = {
+    manifestVersion: 1,
+    id,
+    family: 'framewright-builtin',
+    task: 'text-to-image',
+    licence: { name: 'MIT' },
+    files: [
+      {
+        path: 'model.onnx',
+        role: 'model',
+        sha256: hash(bytes),
+        size: bytes.length,
+        inputs: [sig('ids', 'int32', ['batch', 'seq'])],
+        outputs: [sig('output', 'float32', ['batch', 'seq', vocab])],
+      },
+      { path: 'model.json', role: 'info', sha256: hash(info), size: Buffer.byteLength(info) },
+    ],
+    recommended: { width: 256, height: 256, steps: 4 },
+  };
+  writeFileSync(join(dir, MODEL_MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}

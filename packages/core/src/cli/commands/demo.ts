@@ -4,6 +4,8 @@ import { generateSampleVideo } from '../../media/index.js';
 import { CLIP_CUT_EXPORTS } from '../../protocol/index.js';
 import { booleanFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
 import { runClipCut, summarize } from './clip-cut.js';
+import { runImageGen, summarizeImageGen } from './image-gen.js';
+import { BUILTIN_IMAGE_MODEL_ID, builtinModelInstalled } from '../../ops/image-gen/models.js';
 import type { Command } from './types.js';
 
 const FLAGS = { out: { type: 'string', short: 'o' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
@@ -16,11 +18,27 @@ const HELP = `Usage: framewright demo [--out DIR] [--json]
 Shows clip-cut end to end with nothing to download: makes a 12-second sample video with five
 shots (or reuses DIR/sample.mp4), cuts it, and writes every export into DIR/output: the cut list
 as JSON, CMX3600 EDL, FCP7 XML, FCPXML and OpenTimelineIO, a clip file and a thumbnail per clip.
+Then draws three pictures with the built-in image model into DIR/images (256 px PNGs).
 
 Options:
   -o, --out DIR   demo folder (default ./${DEMO_DIR})
-  --json          print the clip-cut result object on stdout
+  --json          print the clip-cut result object on stdout (image-gen's summary goes to stderr)
   -h, --help      show this help`;
+
+/** Prompts the demo draws with the built-in model (one of each phrasing the grammar accepts). */
+export const DEMO_PROMPTS = ['a red circle on a blue background', 'two small yellow squares top left on purple', 'large green triangle, bottom, white background'] as const;
+
+/** Runs image-gen on the built-in model for {@link DEMO_PROMPTS}; returns the summary to print. */
+async function demoImages(imagesDir: string, io: Parameters<Command['run']>[1]): Promise<string> {
+  const builtin = await builtinModelInstalled();
+  if (!builtin.installed) return `image-gen skipped: ${builtin.reason ?? 'the built-in image model is missing'}\n`;
+  const parts: string[] = [];
+  for (const [i, prompt] of DEMO_PROMPTS.entries()) {
+    const result = await runImageGen({ prompt, model: BUILTIN_IMAGE_MODEL_ID, seed: i + 1, width: 256, height: 256, outputDir: imagesDir }, io);
+    parts.push(summarizeImageGen(result, imagesDir));
+  }
+  return parts.join('');
+}
 
 /** `framewright demo`. */
 export const demoCommand: Command = {
@@ -52,11 +70,14 @@ export const demoCommand: Command = {
     }
     const outputDir = join(dir, 'output');
     const result = await runClipCut({ input: sample, outputDir, exports: [...CLIP_CUT_EXPORTS], clipMode: 'accurate' }, io);
+    const images = await demoImages(join(dir, 'images'), io);
     if (json) {
       io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      io.stderr.write(images);
       return 0;
     }
     io.stdout.write(summarize(result, outputDir));
+    io.stdout.write(`\n${images}`);
     const edl = result.outputs.edl;
     io.stdout.write(
       `\nNext: import ${edl === undefined ? 'a cut list' : relative(io.cwd, edl) || edl} into your editor, ` +

@@ -41,7 +41,9 @@ function requireSignature(session: OnnxSession, names: readonly string[], kind: 
 
 /** A loaded SD-Turbo pack. */
 export class SdTurboPipeline implements ImageGenerator {
+  /** SD-Turbo draws at the requested size (latents are size / 8): no upscaling. */
   readonly upscales = false;
+  /** {@link SD_TURBO_MAX_STEPS}. */
   readonly maxSteps = SD_TURBO_MAX_STEPS;
 
   private constructor(
@@ -70,20 +72,24 @@ export class SdTurboPipeline implements ImageGenerator {
     return new SdTurboPipeline(pack, tokenizer, textEncoder!, unet!, vae!);
   }
 
+  /** The pack's manifest id. */
   get id(): string {
     return this.pack.manifest.id;
   }
+  /** The pack's recommended width (the default size). */
   get nativeWidth(): number {
     return this.pack.manifest.recommended.width;
   }
+  /** The pack's recommended height. */
   get nativeHeight(): number {
     return this.pack.manifest.recommended.height;
   }
+  /** The pack's recommended steps. */
   get defaultSteps(): number {
     return this.pack.manifest.recommended.steps;
   }
 
-  /** The CLIP token ids of a prompt (int32 or int64, as the text encoder declares). */
+  /** Runs the text encoder on the prompt's CLIP token ids (fed as int32 or int64, as the model declares). */
   async encodePrompt(prompt: string): Promise<{ hidden: OnnxTensorValue; truncated: boolean }> {
     const { ids, truncated } = this.tokenizer.encode(prompt);
     const type = this.textEncoder.inputs.find((i) => i.name === SD_ONNX_NAMES.textEncoder.input)!.type;
@@ -104,6 +110,11 @@ export class SdTurboPipeline implements ImageGenerator {
     return out[n.output]!.data as Float32Array;
   }
 
+  /**
+   * Text encoding, `request.steps` Euler steps from seeded noise (classifier-free guidance when
+   * the pack recommends a scale above 1), VAE decoding.
+   * @throws FramewrightError `INVALID_PARAMS` for a size the UNet cannot take; `CANCELLED`
+   */
   async generate(request: GenerationRequest, onStep: StepListener, signal: AbortSignal): Promise<GeneratedImage> {
     const diffusion = this.pack.manifest.diffusion!;
     const { recommended } = this.pack.manifest;

@@ -1,0 +1,102 @@
+// Writing framewright-model.json for a folder that already holds a model export, so a user can
+// turn an SD-Turbo ONNX export (Hugging Face Optimum layout) into a pack without editing JSON.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { FramewrightError } from '../protocol/errors.js';
+import { assertValid } from '../protocol/validate.js';
+import { createOnnxSession } from '../runtime/onnx-session.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { MODEL_MANIFEST_NAME, ModelManifestSchema, readModelPack, type ModelFile, type ModelManifest } from './manifest.js';
+import { sha256File } from './verify.js';
+
+/** Roles of the files of an SD-Turbo export, by path. */
+const SD_ROLES: Readonly<Record<string, string>> = {
+  'text_encoder/model.onnx': 'text_encoder',
+  'unet/model.onnx': 'unet',
+  'vae_decoder/model.onnx': 'vae_decoder',
+  'tokenizer/vocab.json': 'vocab',
+  'tokenizer/merges.txt': 'merges',
+};
+
+/** What {@link writeSdTurboManifest} needs besides the folder. */
+export interface SdTurboManifestOptions {
+  /** Pack id (what `--model` names). */
+  readonly id: string;
+  /** Licence of the weights (SD-Turbo: the Stability AI Non-Commercial Research Community License). */
+  readonly licence: { name: string; url?: string };
+}
+
+async function filesUnder(dir: string, root = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path, root)));
+    else if (entry.isFile() && entry.name !== MODEL_MANIFEST_NAME) out.push(relative(root, path).split(sep).join('/'));
+  }
+  return out.sort();
+}
+
+async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
+  return readFile(path, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => undefined);
+}
+
+const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string' ? (v as { content: string }).content : undefined);
+
+/**
+ * Writes `dir/framewright-model.json` for an SD-Turbo ONNX export: every file with its size and
+ * SHA-256, each model's input/output signature as ONNX Runtime reports it, and the diffusion
+ * settings from `scheduler/scheduler_config.json`, `vae_decoder/config.json` and
+ * `tokenizer/special_tokens_map.json` (SD-Turbo's values where a file is absent). The result is
+ * read back through the schema before it is written.
+ * @throws FramewrightError `MODEL_INVALID` when a required file is missing or a model does not load
+ */
+export async function writeSdTurboManifest(dir: string, options: SdTurboManifestOptions): Promise<ModelManifest> {
+  const paths = await filesUnder(dir);
+  for (const required of Object.keys(SD_ROLES)) {
+    if (!paths.includes(required)) throw new FramewrightError('MODEL_INVALID', `${dir} is not an SD-Turbo ONNX export: ${required} is missing`);
+  }
+  const files: ModelFile[] = [];
+  for (const path of paths) {
+    const full = join(dir, path);
+    const role = SD_ROLES[path];
+    const file: ModelFile = { path, sha256: await sha256File(full), size: (await stat(full)).size, ...(role === undefined ? {} : { role }) };
+    if (path.endsWith('.onnx')) {
+      const session = await createOnnxSession(full, { intraOpThreads: 1, graphOptimization: 'disabled' });
+      file.inputs = session.inputs.map((v) => ({ name: v.name, type: v.type, shape: [...v.dims] }));
+      file.outputs = session.outputs.map((v) => ({ name: v.name, type: v.type, shape: [...v.dims] }));
+      await session.release();
+    }
+    files.push(file);
+  }
+  const scheduler = (await readJson(join(dir, 'scheduler', 'scheduler_config.json'))) ?? {};
+  const vae = (await readJson(join(dir, 'vae_decoder', 'config.json'))) ?? {};
+  const special = (await readJson(join(dir, 'tokenizer', 'special_tokens_map.json'))) ?? {};
+  const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
+  const manifest = {
+    manifestVersion: 1,
+    id: options.id,
+    name: `SD-Turbo ONNX export (${options.id})`,
+    family: 'sd-turbo',
+    task: 'text-to-image',
+    licence: options.licence,
+    files,
+    recommended: { width: 512, height: 512, steps: 1, guidanceScale: 0, scheduler: 'euler' },
+    diffusion: {
+      trainTimesteps: num(scheduler['num_train_timesteps'], 1000),
+      betaStart: num(scheduler['beta_start'], 0.00085),
+      betaEnd: num(scheduler['beta_end'], 0.012),
+      betaSchedule: scheduler['beta_schedule'] === 'linear' ? 'linear' : 'scaled_linear',
+      predictionType: scheduler['prediction_type'] === 'v_prediction' ? 'v_prediction' : 'epsilon',
+      timestepSpacing: scheduler['timestep_spacing'] === 'leading' || scheduler['timestep_spacing'] === 'linspace' ? scheduler['timestep_spacing'] : 'trailing',
+      stepsOffset: num(scheduler['steps_offset'], 1),
+      latentChannels: num(vae['latent_channels'], 4),
+      vaeScaleFactor: 8,
+      vaeScalingFactor: num(vae['scaling_factor'], 0.18215),
+      maxTokens: 77,
+      padToken: textOf(special['pad_token']) ?? '!',
+    },
+  };
+  assertValid(ModelManifestSchema, manifest, `${dir} manifest`, 'MODEL_INVALID');
+  await writeFileAtomic(join(dir, MODEL_MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);
+  return (await readModelPack(dir)).manifest;
+}

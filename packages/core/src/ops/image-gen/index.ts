@@ -1,0 +1,167 @@
+// image-gen: prompt → PNG files. The generator (built-in model or a model pack) draws each
+// picture; pictures at native size are upscaled (ESRGAN + resize); each PNG carries its
+// generation parameters in text chunks. Everything is checked before anything is drawn, and a
+// failure or cancel removes what was written.
+import { randomInt } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodePng, resizeRgb, type RgbImage } from '../../image/index.js';
+import { listInstalledModels } from '../../models/index.js';
+import { FramewrightError, isFramewrightError, oneLine, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from '../../protocol/index.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import type { Operation, OperationContext } from '../types.js';
+import type { ImageGenerator } from './generator.js';
+import { BUILTIN_MAX_SIDE, builtinModelInstalled, loadImageGenerator } from './models.js';
+import { upscaleTo } from './upscale.js';
+
+/** Defaults for params left out. */
+export const IMAGE_GEN_DEFAULTS = Object.freeze({
+  /** Output side for models that upscale (the built-in model draws 32 px). */
+  upscaledSize: 256,
+  count: 1,
+});
+
+/** Largest side of a step preview. */
+export const PREVIEW_MAX_SIDE = 64;
+
+/** The `Software` text chunk of every PNG. */
+export const IMAGE_GEN_SOFTWARE = 'Framewright 0.1.0 image-gen';
+
+const cancelled = () => new FramewrightError('CANCELLED', 'image-gen was cancelled');
+
+/** A short file-name stem from the prompt: lowercase words joined by dashes. */
+export function promptStem(prompt: string): string {
+  const words = prompt.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, ' ').trim().split(' ').filter(Boolean);
+  return words.slice(0, 6).join('-').slice(0, 48).replace(/-+$/, '') || 'image';
+}
+
+/** The text chunks of one output PNG, in a fixed order (so the bytes are reproducible). */
+export function pngTextOf(params: { prompt: string; negativePrompt?: string; seed: number; model: string; steps: number; width: number; height: number }): Record<string, string> {
+  return {
+    prompt: params.prompt,
+    ...(params.negativePrompt === undefined || params.negativePrompt === '' ? {} : { negative_prompt: params.negativePrompt }),
+    seed: String(params.seed),
+    model: params.model,
+    steps: String(params.steps),
+    size: `${params.width}x${params.height}`,
+    Software: IMAGE_GEN_SOFTWARE,
+  };
+}
+
+function preview(image: RgbImage): NonNullable<ImageGenProgress['preview']> {
+  const scale = Math.min(1, PREVIEW_MAX_SIDE / Math.max(image.width, image.height));
+  const small = scale === 1 ? image : resizeRgb(image, Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)));
+  return { width: small.width, height: small.height, pngBase64: Buffer.from(encodePng(small)).toString('base64') };
+}
+
+interface Plan {
+  width: number;
+  height: number;
+  steps: number;
+  seeds: number[];
+}
+
+/** Checks the params against the model and fills in defaults; nothing has been drawn yet. */
+function planRun(params: ImageGenParams, generator: ImageGenerator): Plan {
+  const fallback = generator.upscales ? IMAGE_GEN_DEFAULTS.upscaledSize : undefined;
+  const width = params.width ?? fallback ?? generator.nativeWidth;
+  const height = params.height ?? fallback ?? generator.nativeHeight;
+  if (generator.upscales && Math.max(width, height) > BUILTIN_MAX_SIDE) {
+    throw new FramewrightError('INVALID_PARAMS', `image-gen: ${generator.id} makes pictures up to ${BUILTIN_MAX_SIDE} px a side; ${width}x${height} asked`);
+  }
+  const steps = params.steps ?? generator.defaultSteps;
+  if (steps > generator.maxSteps) throw new FramewrightError('INVALID_PARAMS', `image-gen: ${generator.id} takes 1 to ${generator.maxSteps} steps; ${steps} asked`);
+  if (params.prompt.trim() === '') throw new FramewrightError('INVALID_PARAMS', 'image-gen: the prompt is empty');
+  const first = params.seed ?? randomInt(0, 2 ** 32);
+  const seeds = Array.from({ length: params.count ?? IMAGE_GEN_DEFAULTS.count }, (_, i) => (first + i) % 2 ** 32);
+  return { width, height, steps, seeds };
+}
+
+async function run(params: ImageGenParams, context: OperationContext<'image-gen'>): Promise<ImageGenResult> {
+  const { signal, outputDir } = context;
+  const emit = context.onProgress;
+  if (params.prompt.trim() === '') throw new FramewrightError('INVALID_PARAMS', 'image-gen: the prompt is empty');
+  emit({ stage: 'load', fraction: 0 });
+  const generator = await loadImageGenerator(params.model, params.modelDir === undefined ? {} : { modelDirs: [params.modelDir] });
+  const plan = planRun(params, generator);
+  if (signal.aborted) throw cancelled();
+
+  const result: ImageGenResult = { model: generator.id, images: [], warnings: [], files: [] };
+  const total = plan.seeds.length;
+  const stem = promptStem(params.prompt);
+  try {
+    for (const [index, seed] of plan.seeds.entries()) {
+      const base = index / total;
+      const share = 1 / total;
+      emit({ stage: 'generate', fraction: base, image: index, step: 0, steps: plan.steps });
+      const request = { prompt: params.prompt, width: plan.width, height: plan.height, seed, steps: plan.steps, ...(params.negativePrompt === undefined ? {} : { negativePrompt: params.negativePrompt }) };
+      const drawn = await generator.generate(
+        request,
+        (step, steps, picture) =>
+          emit({ stage: 'generate', fraction: base + share * 0.8 * (step / steps), image: index, step, steps, ...(picture === undefined ? {} : { preview: preview(picture) }) }),
+        signal,
+      );
+      for (const w of drawn.warnings) if (!result.warnings.includes(w)) result.warnings.push(w);
+      if (signal.aborted) throw cancelled();
+      let image = drawn.image;
+      if (image.width !== plan.width || image.height !== plan.height) {
+        emit({ stage: 'upscale', fraction: base + share * 0.8, image: index, preview: preview(image) });
+        image = await upscaleTo(image, plan.width, plan.height);
+      }
+      if (signal.aborted) throw cancelled();
+      emit({ stage: 'write', fraction: base + share * 0.95, image: index });
+      const path = join(outputDir, `${stem}-${seed}.png`);
+      const text = pngTextOf({ ...request, model: generator.id });
+      await writeFileAtomic(path, encodePng(image, text));
+      result.files.push(path);
+      result.images.push({ path, width: image.width, height: image.height, seed });
+    }
+  } catch (error) {
+    await Promise.all(result.files.map((path) => rm(path, { force: true })));
+    if (signal.aborted) throw cancelled();
+    if (isFramewrightError(error)) throw error;
+    throw new FramewrightError('OUTPUT_FAILED', `image-gen could not write its outputs in ${outputDir}: ${oneLine(String((error as Error).message ?? error))}`, { cause: error });
+  }
+  emit({ stage: 'write', fraction: 1 });
+  return result;
+}
+
+/**
+ * The image-gen operation: prompt → PNG files, each with its generation parameters in PNG text
+ * chunks. The same seed, params, model and backend give byte-identical files.
+ *
+ * @example
+ * ```ts
+ * const result = await imageGenOperation.run(
+ *   { prompt: 'a red circle on a blue background', seed: 7, width: 256, height: 256 },
+ *   { signal: new AbortController().signal, onProgress: console.log, outputDir: '/tmp/out' },
+ * );
+ * console.log(result.images[0]); // { path: '/tmp/out/a-red-circle-on-a-blue-7.png', width: 256, height: 256, seed: 7 }
+ * ```
+ */
+export const imageGenOperation: Operation<'image-gen'> = {
+  name: 'image-gen',
+  async availability() {
+    const builtin = await builtinModelInstalled();
+    if (builtin.installed) return { available: true };
+    // Without the built-in model, image-gen still runs the packs the user installed.
+    const packs = (await listInstalledModels()).filter((m) => m.status === 'ok');
+    if (packs.length > 0) return { available: true };
+    return { available: false, reason: `${builtin.reason ?? 'the built-in image model is missing'}, and no model pack is installed` };
+  },
+  async run(params, context) {
+    try {
+      return await run(params, context);
+    } catch (error) {
+      if (context.signal.aborted) throw cancelled();
+      throw error;
+    }
+  },
+};
+
+export { BUILTIN_IMAGE_MODEL_ID, loadImageGenerator } from './models.js';
+export type { GeneratedImage, GenerationRequest, ImageGenerator, StepListener } from './generator.js';
+export { ClipTokenizer, type ClipEncoding } from './sd-turbo/clip-tokenizer.js';
+export { SdTurboPipeline, SD_ONNX_NAMES } from './sd-turbo/pipeline.js';
+export { alphasCumprod, inferenceTimesteps, planSampling, type NoiseSchedule, type SamplingPlan } from './sd-turbo/scheduler.js';
+export { esrganScaleFor, upscaleTo } from './upscale.js';
