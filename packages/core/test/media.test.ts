@@ -256,6 +256,25 @@ describe('audio, segments and thumbnails', () => {
     expect(copied.durationSeconds).toBeGreaterThanOrEqual(44 / 25 - 0.05);
   });
 
+  it('starts an accurate segment on exactly its first frame', async () => {
+    const info = await probe(sample.path);
+    const gray = async (path: string, count: number) => {
+      const frames: Uint8Array[] = [];
+      for await (const f of readFrames(path, { width: 64, sourceWidth: info.width, sourceHeight: info.height, pixelFormat: 'gray' })) {
+        frames.push(f.slice());
+        if (frames.length === count) break;
+      }
+      return frames;
+    };
+    const distance = (a: Uint8Array, b: Uint8Array) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0);
+    const source = await gray(sample.path, 13);
+    const out = join(dir, 'first-frame.mp4');
+    await cutSegment(sample.path, out, { startFrame: 10, endFrame: 20, fps: info.fps, mode: 'accurate' });
+    const [first] = await gray(out, 1);
+    const distances = [9, 10, 11].map((i) => distance(first!, source[i]!));
+    expect(distances.indexOf(Math.min(...distances))).toBe(1);
+  });
+
   it('leaves nothing behind when a cut fails or is cancelled', async () => {
     const info = await probe(sample.path);
     const out = mkdtempSync(join(dir, 'atomic-'));

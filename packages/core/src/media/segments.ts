@@ -29,6 +29,11 @@ export interface SegmentOptions {
 
 const seconds = (frame: number, fps: Rational) => (frame * fps.den) / fps.num;
 const fixed = (s: number) => Math.max(0, s).toFixed(6);
+/**
+ * Where to seek to land exactly on `frame`: a hair before its timestamp, so rounding can never
+ * drop it, and far less than a frame, so the frame before is dropped and the picture starts at 0.
+ */
+const seekTo = (frame: number, fps: Rational) => fixed(seconds(frame, fps) - Math.min(0.001, seconds(0.25, fps)));
 
 function checkRange(startFrame: number, endFrame: number): void {
   if (!Number.isInteger(startFrame) || !Number.isInteger(endFrame) || startFrame < 0 || endFrame <= startFrame) {
@@ -52,11 +57,11 @@ export async function cutSegment(input: string, output: string, options: Segment
   await writeAtomic(output, async (temp) => {
     const command = await newCommand();
     if (options.mode === 'accurate') {
-      // Seeking half a frame early lands exactly on startFrame: ffmpeg decodes from the previous
-      // keyframe and drops frames before the seek point, and -frames:v stops at the exact count.
+      // ffmpeg decodes from the keyframe before the seek point and drops the frames before it;
+      // -frames:v then stops at the exact count.
       command
         .input(path)
-        .inputOptions(['-ss', fixed(seconds(options.startFrame - 0.5, options.fps))])
+        .inputOptions(['-ss', seekTo(options.startFrame, options.fps)])
         .outputOptions([
           '-map', '0:v:0', ...(audio ? ['-map', '0:a:0?'] : []), '-sn', '-dn',
           '-frames:v', String(frames), '-vsync', 'passthrough',
@@ -100,7 +105,7 @@ export async function writeThumbnail(input: string, output: string, options: Thu
   await writeAtomic(output, async (temp) => {
     const command = (await newCommand())
       .input(path)
-      .inputOptions(['-ss', fixed(seconds(options.frame - 0.5, options.fps))])
+      .inputOptions(['-ss', seekTo(options.frame, options.fps)])
       .outputOptions([
         '-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${options.width ?? 320}:-2`,
         // -update keeps the image muxer from reading '%' in the name as a sequence pattern.
