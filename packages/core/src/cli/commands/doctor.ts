@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { describeConfig, type ConfigEntry } from '../../config/index.js';
 import { listCapabilities } from '../../engine/index.js';
-import { resolveTools, type ResolvedTool } from '../../media/index.js';
+import { espeakPath, espeakVersion, resolveTools, type ResolvedTool } from '../../media/index.js';
 import { formatOnnxProviderReport, resolveOnnxProviders, type OnnxProviderReport } from '../../runtime/onnx-providers.js';
 import { formatTfjsBackendReport, initTfjsBackend, type TfjsBackendReport } from '../../runtime/tfjs-backend.js';
 import { toFramewrightError, type OperationCapability, type WireError } from '../../protocol/index.js';
@@ -36,6 +36,8 @@ export interface DoctorReport {
   backends: { tfjs: TfjsBackendReport | { error: WireError }; onnx: OnnxProviderReport | { error: WireError } };
   /** Every configured path, where its value came from and whether it exists. */
   paths: ConfigEntry[];
+  /** Optional tools: espeak-ng speaks video-gen narration; without it only narration is unavailable. */
+  speech: { espeakNg: { installed: true; version: string; path: string } | { installed: false; path: string } };
 }
 
 /** The absolute path a bare command name runs from, by searching PATH as the shell does. */
@@ -54,7 +56,7 @@ async function onPath(name: string, env: Readonly<Record<string, string | undefi
 /** Gathers the report (every check runs; one failing does not hide the others). */
 export async function doctorReport(env: Readonly<Record<string, string | undefined>>): Promise<DoctorReport> {
   const wire = (error: unknown) => ({ error: toFramewrightError(error).toWire() });
-  const [tools, operations, paths, tfjs, onnx] = await Promise.all([
+  const [tools, operations, paths, tfjs, onnx, espeak] = await Promise.all([
     resolveTools().then(
       async (t) => ({
         ffmpeg: { ...t.ffmpeg, path: await onPath(t.ffmpeg.path, env) },
@@ -66,13 +68,16 @@ export async function doctorReport(env: Readonly<Record<string, string | undefin
     describeConfig({ env }),
     initTfjsBackend(env as NodeJS.ProcessEnv).catch(wire),
     resolveOnnxProviders(env as NodeJS.ProcessEnv).catch(wire),
+    espeakVersion(env),
   ]);
+  const espeakBin = await onPath(espeakPath(env), env);
   return {
     ok: !('error' in tools),
     tools,
     operations,
     backends: { tfjs, onnx },
     paths,
+    speech: { espeakNg: espeak === undefined ? { installed: false, path: espeakBin } : { installed: true, version: espeak, path: espeakBin } },
   };
 }
 
@@ -86,12 +91,18 @@ function text(report: DoctorReport): string {
     }
   }
   lines.push('', 'Operations');
-  for (const c of report.operations) lines.push(`  ${c.available ? 'ready  ' : 'not yet'} ${c.available ? c.op : `${c.op.padEnd(10)} ${c.reason ?? ''}`}`);
+  for (const c of report.operations) {
+    lines.push(`  ${c.available ? 'ready  ' : 'not yet'} ${c.available ? c.op : `${c.op.padEnd(10)} ${c.reason ?? ''}`}`);
+    if (c.available) for (const m of c.modes ?? []) if (!m.available) lines.push(`          ${c.op} ${m.mode}: ${m.reason ?? 'not available'}`);
+  }
   lines.push('', 'ML backends (tfjs)');
   const { tfjs, onnx } = report.backends;
   lines.push(...('error' in tfjs ? [`MISSING ${tfjs.error.message}`] : formatTfjsBackendReport(tfjs)).map((l) => `  ${l}`));
   lines.push('', 'ONNX Runtime execution providers');
   lines.push(...('error' in onnx ? [`MISSING ${onnx.error.message}`] : formatOnnxProviderReport(onnx)).map((l) => `  ${l}`));
+  const { espeakNg } = report.speech;
+  lines.push('', 'Text to speech (video-gen narration; optional)');
+  lines.push(espeakNg.installed ? `  ok      espeak-ng ${espeakNg.version}  ${espeakNg.path}` : `  MISSING espeak-ng (${espeakNg.path} not found): narration is unavailable; install it (apt install espeak-ng) or set ESPEAK_NG_PATH`);
   lines.push('', 'Paths');
   const width = Math.max(...report.paths.map((p) => p.name.length));
   for (const p of report.paths) {
