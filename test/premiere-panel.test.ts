@@ -110,7 +110,17 @@ beforeAll(async () => {
   [shots, long] = [a, b];
   pages = await servePlugin(pluginDir);
   origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
-  server = await startServer({ port: 0, outputRoot: join(work, 'out'), configDir: join(work, 'config'), dataDir: join(work, 'data'), allowedOrigins: [origin] });
+  // image-gen stays refused on this server whatever image models are installed: the panel's
+  // unavailable state is under test.
+  const refusedImageGen: Operation<'image-gen'> = {
+    name: 'image-gen',
+    availability: async () => ({ available: false, reason: 'not served by this test server' }),
+    run: () => Promise.reject(new FramewrightError('OPERATION_UNAVAILABLE', 'not served by this test server')),
+  };
+  server = await startServer({
+    port: 0, outputRoot: join(work, 'out'), configDir: join(work, 'config'), dataDir: join(work, 'data'), allowedOrigins: [origin],
+    registry: { ...OPERATION_REGISTRY, 'image-gen': refusedImageGen },
+  });
   oldServer = await futureServer();
   const videoGen: Operation<'video-gen'> = {
     name: 'video-gen',

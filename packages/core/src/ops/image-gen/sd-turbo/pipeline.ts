@@ -43,7 +43,7 @@ function requireSignature(session: OnnxSession, names: readonly string[], kind: 
 export class SdTurboPipeline implements ImageGenerator {
   /** SD-Turbo draws at the requested size (latents are size / 8): no upscaling. */
   readonly upscales = false;
-  /** {@link SD_TURBO_MAX_STEPS}. */
+  /** 4: SD-Turbo is distilled for 1-4 steps. */
   readonly maxSteps = SD_TURBO_MAX_STEPS;
 
   private constructor(
