@@ -27,7 +27,7 @@ export type { RunOptions } from './engine/index.js';
 export { probe, resolveTools, generateSampleVideo } from './media/index.js';
 export type { MediaInfo, AudioInfo, Rational, ToolInfo, ResolvedTool, ToolSource, SampleVideo, SampleVideoOptions, Silence } from './media/index.js';
 export { OPERATION_REGISTRY } from './ops/index.js';
-export type { OperationRegistry, Operation, OperationContext, Availability } from './ops/index.js';
+export type { OperationRegistry, Operation, OperationContext, Availability, ModeAvailability } from './ops/index.js';
 export { JobQueue, JobJournal, engineJobRunner, isTerminal } from './jobs/index.js';
 export type { JobEvent, JobStateEvent, JobProgressEvent, JobQueueOptions, JobRunContext, JobRunner, EngineJobRunnerOptions } from './jobs/index.js';
 export { startServer, DEFAULT_PORT } from './server/index.js';
