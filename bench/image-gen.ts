@@ -1,5 +1,5 @@
 /**
- * `npm run bench:image-gen [-- --json] [--runs N]`
+ * `npm run bench:image-gen [-- --json] [--runs N] [--model ID --model-dir DIR]`
  *
  * The built-in image model (`framewright-shapes-32`) timed per image, in one run:
  * - at native size (32 px: MaskGIT decoding on ONNX Runtime + PNG encoding), and at 256 and
@@ -7,13 +7,15 @@
  * - the model's forward pass alone on ONNX Runtime and on tfjs: the tfjs model is rebuilt from
  *   the shipped ONNX file (its `framewright.config` metadata and its initializers, which carry
  *   the tfjs variable names), so both run the same weights; the max abs difference is reported.
- * Medians after warm-up; the target is ≤ 150 ms per native image on ONNX Runtime.
+ * Medians after warm-up; the target is ≤ 150 ms per native image on ONNX Runtime. `--model` runs
+ * a framewright-builtin model pack instead of the shipped model.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePng } from '../packages/core/src/image/index.js';
+import { findModelPack } from '../packages/core/src/models/index.js';
 import { builtinImageModelDir, readBuiltinModelInfo } from '../packages/core/src/ops/image-gen/builtin/index.js';
 import { loadImageGenerator } from '../packages/core/src/ops/image-gen/models.js';
 import { upscaleTo } from '../packages/core/src/ops/image-gen/upscale.js';
@@ -63,11 +65,17 @@ async function tfjsTwin(onnxPath: string): Promise<TransformerModel> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { json: { type: 'boolean' }, runs: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: { json: { type: 'boolean' }, runs: { type: 'string' }, model: { type: 'string' }, 'model-dir': { type: 'string' } },
+    strict: true,
+  });
   const runs = Number(values.runs ?? 10);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
   const tfjsBackend = await initTfjsBackend();
-  const generator = await loadImageGenerator(undefined);
+  const search = values['model-dir'] === undefined ? {} : { modelDirs: [values['model-dir']] };
+  const generator = await loadImageGenerator(values.model, search);
+  if (!generator.upscales) throw new Error(`${generator.id} is not a framewright-builtin model`);
   const steps = generator.defaultSteps;
   const never = new AbortController().signal;
   const draw = (i: number) => generator.generate({ prompt: PROMPTS[i % PROMPTS.length]!, seed: i, steps, width: 32, height: 32 }, () => undefined, never);
@@ -79,7 +87,7 @@ async function main(): Promise<void> {
   }
 
   // The forward pass alone, both runtimes on the same weights and the same token sequence.
-  const dir = builtinImageModelDir();
+  const dir = values.model === undefined ? builtinImageModelDir() : (await findModelPack(values.model, search)).dir;
   const info = await readBuiltinModelInfo(dir);
   const onnxPath = join(dir, info.onnx);
   const session = await openOnnxSession(onnxPath, { intraOpThreads: 1 });
