@@ -37,6 +37,8 @@ describe('SD-Turbo scheduler', () => {
     expect(inferenceTimesteps(SD_TURBO_SCHEDULE, 2)).toEqual([999, 499]);
     expect(inferenceTimesteps(SD_TURBO_SCHEDULE, 3)).toEqual([999, 666, 332]);
     expect(inferenceTimesteps(SD_TURBO_SCHEDULE, 4)).toEqual([999, 749, 499, 249]);
+    // 1000/16 = 62.5: numpy rounds the halves to even (937.5 → 938, 812.5 → 812).
+    expect(inferenceTimesteps(SD_TURBO_SCHEDULE, 16).slice(0, 4)).toEqual([999, 937, 874, 811]);
   });
 
   it('gives the sigmas of the scaled-linear beta schedule, ending in 0', () => {
@@ -47,8 +49,9 @@ describe('SD-Turbo scheduler', () => {
       plan.timesteps.forEach((t, i) => expect(plan.sigmas[i]).toBeCloseTo(expectedSigma(t), 6));
       expect(plan.initNoiseSigma).toBe(plan.sigmas[0]);
     }
-    // The value every Stable Diffusion Euler implementation starts from.
-    expect(planSampling(SD_TURBO_SCHEDULE, 1).sigmas[0]).toBeCloseTo(14.6146, 3);
+    // The values diffusers' EulerDiscreteScheduler gives for 4 steps (computed with numpy).
+    const four = planSampling(SD_TURBO_SCHEDULE, 4).sigmas;
+    [14.614641, 4.081729, 1.612886, 0.693205, 0].forEach((want, i) => expect(four[i]).toBeCloseTo(want, 5));
   });
 });
 

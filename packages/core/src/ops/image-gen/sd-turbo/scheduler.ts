@@ -49,8 +49,9 @@ export function alphasCumprod(schedule: NoiseSchedule): Float64Array {
 export function inferenceTimesteps(schedule: NoiseSchedule, steps: number): number[] {
   const n = schedule.trainTimesteps;
   if (schedule.timestepSpacing === 'trailing') {
-    // round(arange(n, 0, -n/steps)) - 1
-    return Array.from({ length: steps }, (_, i) => Math.round(n - (i * n) / steps) - 1);
+    // numpy: round(arange(n, 0, -n/steps)) - 1, rounding halves to even as numpy does.
+    const ratio = n / steps;
+    return Array.from({ length: steps }, (_, i) => roundHalfEven(n - i * ratio) - 1);
   }
   if (schedule.timestepSpacing === 'leading') {
     const ratio = Math.floor(n / steps);
@@ -58,6 +59,15 @@ export function inferenceTimesteps(schedule: NoiseSchedule, steps: number): numb
   }
   // linspace(0, n - 1, steps) reversed; fractional timesteps interpolate sigmas.
   return Array.from({ length: steps }, (_, i) => (steps === 1 ? 0 : ((n - 1) * (steps - 1 - i)) / (steps - 1)));
+}
+
+/** Rounds to the nearest integer, halves to the even one (numpy's `round`). */
+export function roundHalfEven(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff < 0.5) return floor;
+  if (diff > 0.5) return floor + 1;
+  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /** σ at a (possibly fractional) timestep: √((1-ᾱ)/ᾱ), linearly interpolated between integers. */
