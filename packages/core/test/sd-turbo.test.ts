@@ -63,7 +63,7 @@ describe('SD-Turbo pipeline on a tiny random-weight pack', () => {
     root = mkdtempSync(join(tmpdir(), 'fw-sd-'));
     packDir = join(root, 'packs', 'tiny');
     writeTinySdTurboPack(packDir);
-    writeTinySdTurboPack(join(root, 'packs', 'tiny-ancestral'), { id: 'tiny-sd-turbo-ancestral', scheduler: 'euler-ancestral' });
+    writeTinySdTurboPack(join(root, 'packs', 'tiny-ancestral'), { id: 'tiny-sd-turbo-ancestral', scheduler: 'euler-ancestral', timestepLayout: 'steps' });
     process.env['FRAMEWRIGHT_MODELS_DIR'] = join(root, 'packs');
   });
   afterAll(() => {
@@ -92,7 +92,7 @@ describe('SD-Turbo pipeline on a tiny random-weight pack', () => {
     const dims = [1, 4, 8, 8];
     const latents = Float32Array.from({ length: 256 }, () => rng.normal() * sigma);
     const unet = await createOnnxSession(join(packDir, 'unet/model.onnx'));
-    const eps = (await unet.run({ sample: { data: latents.map((v) => v / Math.sqrt(sigma * sigma + 1)), dims }, timestep: { data: BigInt64Array.of(999n), dims: [1] }, encoder_hidden_states: hidden })).out_sample!.data as Float32Array;
+    const eps = (await unet.run({ sample: { data: latents.map((v) => v / Math.sqrt(sigma * sigma + 1)), dims }, timestep: { data: BigInt64Array.of(999n), dims: [] }, encoder_hidden_states: hidden })).out_sample!.data as Float32Array;
     const x0 = latents.map((v, i) => v - sigma * eps[i]!);
     const vae = await createOnnxSession(join(packDir, 'vae_decoder/model.onnx'));
     const decoded = (await vae.run({ latent_sample: { data: x0.map((v) => v / 0.18215), dims } })).sample!.data as Float32Array;
@@ -112,7 +112,7 @@ describe('SD-Turbo pipeline on a tiny random-weight pack', () => {
     expect(bytes(a).equals(bytes(c))).toBe(false);
   });
 
-  it('reports one progress event per step, each with a small preview', async () => {
+  it('reports one progress event per step, each with a small preview (a [steps]-shaped timestep pack)', async () => {
     for (const steps of [1, 3, 4]) {
       const events: ImageGenProgress[] = [];
       await generate({ steps, model: 'tiny-sd-turbo-ancestral' }, `steps-${steps}`, events);

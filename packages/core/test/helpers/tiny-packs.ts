@@ -1,5 +1,6 @@
 // Tiny random-weight model packs with the exact input/output names, element types and axis
-// layout of the real exports (Hugging Face Optimum's SD-Turbo ONNX export), small dims.
+// layout of the real exports (Hugging Face Optimum's SD-Turbo ONNX export: input_ids int32,
+// a scalar int64 timestep, 4 latent channels fixed, other axes dynamic), small dims.
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -56,11 +57,14 @@ function textEncoder(rng: Rng, vocab: number): Uint8Array {
   return g.toBytes();
 }
 
-function unet(rng: Rng): Uint8Array {
+/** Optimum's current export takes the timestep as a scalar; older exports as `[steps]`. */
+const TIMESTEP_DIMS = { scalar: [] as string[], steps: ['steps'] };
+
+function unet(rng: Rng, timestepLayout: keyof typeof TIMESTEP_DIMS): Uint8Array {
   const { latentChannels: c, hidden } = TINY_SD;
   const g = new OnnxGraphBuilder('unet');
-  const sample = g.input('sample', 'float32', ['batch_size', 'num_channels', 'height', 'width']);
-  const timestep = g.input('timestep', 'int64', ['steps']);
+  const sample = g.input('sample', 'float32', ['batch_size', c, 'height', 'width']);
+  const timestep = g.input('timestep', 'int64', TIMESTEP_DIMS[timestepLayout]);
   const context = g.input('encoder_hidden_states', 'float32', ['batch_size', 'sequence_length', hidden]);
   const kernel = g.initializer('conv_in.weight', gaussian(rng, c * c * 9, 0.2), [c, c, 3, 3]);
   const conv = g.node('Conv', [sample, kernel], { pads: [1, 1, 1, 1] });
@@ -68,17 +72,17 @@ function unet(rng: Rng): Uint8Array {
   const t = g.node('Reshape', [g.node('Cast', [timestep], { to: 1 }), g.constInt64([-1, 1, 1, 1])]);
   const tScale = g.node('Add', [g.constFloat([1], [1]), g.node('Mul', [t, g.constFloat([0.001], [1])])]);
   const text = g.node('Unsqueeze', [g.node('ReduceMean', [context], { axes: [1, 2], keepdims: 1 }), g.constInt64([3])]);
-  g.output(g.node('Add', [g.node('Mul', [conv, tScale]), text]), 'out_sample', ['batch_size', 'num_channels', 'height', 'width']);
+  g.output(g.node('Add', [g.node('Mul', [conv, tScale]), text]), 'out_sample', ['batch_size', c, 'height', 'width']);
   return g.toBytes();
 }
 
 function vaeDecoder(rng: Rng): Uint8Array {
   const { latentChannels: c } = TINY_SD;
   const g = new OnnxGraphBuilder('vae_decoder');
-  const latents = g.input('latent_sample', 'float32', ['batch_size', 'latent_channels', 'latent_height', 'latent_width']);
+  const latents = g.input('latent_sample', 'float32', ['batch_size', c, 'latent_height', 'latent_width']);
   const kernel = g.initializer('decoder.up.weight', gaussian(rng, c * 3 * 64, 0.3), [c, 3, 8, 8]);
   const up = g.node('ConvTranspose', [latents, kernel], { strides: [8, 8], kernel_shape: [8, 8] });
-  g.output(g.node('Tanh', [g.node('Mul', [up, g.constFloat([0.5], [1])])]), 'sample', ['batch_size', 'num_channels', 'height', 'width']);
+  g.output(g.node('Tanh', [g.node('Mul', [up, g.constFloat([0.5], [1])])]), 'sample', ['batch_size', 3, 'height', 'width']);
   return g.toBytes();
 }
 
@@ -92,6 +96,8 @@ export interface TinyPackOptions {
   scheduler?: 'euler' | 'euler-ancestral';
   /** Guidance scale (default 0, as SD-Turbo). */
   guidanceScale?: number;
+  /** `scalar` (default, Optimum's current export) or `steps` (older exports: shape [steps]). */
+  timestepLayout?: keyof typeof TIMESTEP_DIMS;
   /** Edits the manifest before it is written. */
   editManifest?: (manifest: Record<string, unknown>) => void;
 }
@@ -116,20 +122,20 @@ export function writeTinySdTurboPack(dir: string, options: TinyPackOptions = {})
     {
       path: 'unet/model.onnx',
       role: 'unet',
-      bytes: unet(rng),
+      bytes: unet(rng, options.timestepLayout ?? 'scalar'),
       inputs: [
-        sig('sample', 'float32', ['batch_size', 'num_channels', 'height', 'width']),
-        sig('timestep', 'int64', ['steps']),
+        sig('sample', 'float32', ['batch_size', c, 'height', 'width']),
+        sig('timestep', 'int64', TIMESTEP_DIMS[options.timestepLayout ?? 'scalar']),
         sig('encoder_hidden_states', 'float32', ['batch_size', 'sequence_length', hidden]),
       ],
-      outputs: [sig('out_sample', 'float32', ['batch_size', 'num_channels', 'height', 'width'])],
+      outputs: [sig('out_sample', 'float32', ['batch_size', c, 'height', 'width'])],
     },
     {
       path: 'vae_decoder/model.onnx',
       role: 'vae_decoder',
       bytes: vaeDecoder(rng),
-      inputs: [sig('latent_sample', 'float32', ['batch_size', 'latent_channels', 'latent_height', 'latent_width'])],
-      outputs: [sig('sample', 'float32', ['batch_size', 'num_channels', 'height', 'width'])],
+      inputs: [sig('latent_sample', 'float32', ['batch_size', c, 'latent_height', 'latent_width'])],
+      outputs: [sig('sample', 'float32', ['batch_size', 3, 'height', 'width'])],
     },
     { path: 'tokenizer/vocab.json', role: 'vocab', bytes: JSON.stringify(vocab) },
     { path: 'tokenizer/merges.txt', role: 'merges', bytes: `#version: 0.2\n${TINY_MERGES.join('\n')}\n` },
