@@ -12,7 +12,7 @@ export {
   type SegmentMode, type SegmentOptions, type ThumbnailOptions, type DecodeTiming,
 } from './segments.js';
 export { generateSampleVideo, type SampleVideo, type SampleVideoOptions } from './sample.js';
-export { decodeImage, imageSize, type RawRgbImage, type DecodeImageOptions } from './raw-image.js';
+export { decodeImage, imageSize, type DecodeImageOptions, type RawRgbImage } from './raw-image.js';
 export {
   encodeVideo, PNG_SEQUENCE_PATTERN,
   type EncodeVideoOptions, type EncodedVideo, type VideoContainer, type AudioTrackSource, type SubtitleTrack,

@@ -4,19 +4,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RgbImage } from '../image/index.js';
 import { FramewrightError } from '../protocol/index.js';
 import { newCommand, runCommand } from './command.js';
 import { probe } from './probe.js';
 
-/** An 8-bit RGB picture in memory: rows top to bottom, 3 bytes a pixel. */
-export interface RawRgbImage {
-  /** Width in pixels. */
-  readonly width: number;
-  /** Height in pixels. */
-  readonly height: number;
-  /** `width × height × 3` bytes. */
-  readonly rgb: Uint8Array;
-}
+/** The image module's `RgbImage` under the name media has exported it by (the video model code uses it). */
+export type RawRgbImage = RgbImage;
 
 /** Options of {@link decodeImage}. */
 export interface DecodeImageOptions {
@@ -46,7 +40,7 @@ export async function imageSize(input: string): Promise<{ width: number; height:
  * console.log(key.rgb.length); // 512 * 288 * 3
  * ```
  */
-export async function decodeImage(input: string, options: DecodeImageOptions = {}): Promise<RawRgbImage> {
+export async function decodeImage(input: string, options: DecodeImageOptions = {}): Promise<RgbImage> {
   const source = await imageSize(input);
   const width = options.width ?? source.width;
   const height = options.height ?? source.height;

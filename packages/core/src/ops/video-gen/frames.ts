@@ -1,6 +1,6 @@
 // Frames computed in JS: linear blends between keyframes, and camera moves over a still
 // (image-to-video). Each yielded frame is a fresh buffer (the encoder may still hold the last).
-import type { RawRgbImage } from '../../media/index.js';
+import type { RgbImage } from '../../image/index.js';
 
 /** Camera moves of image-to-video. */
 export type CameraMotion = 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right' | 'pan-up' | 'pan-down' | 'ken-burns';
@@ -55,7 +55,7 @@ export function cropWindowAt(motion: CameraMotion, index: number, count: number,
  * Samples `window` of `source` into a `width × height` frame with bilinear filtering at
  * sub-pixel positions, so slow moves glide instead of stepping a whole pixel at a time.
  */
-export function renderCrop(source: RawRgbImage, window: CropWindow, width: number, height: number): Uint8Array {
+export function renderCrop(source: RgbImage, window: CropWindow, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height * 3);
   const sx = window.width / width;
   const sy = window.height / height;
@@ -95,7 +95,7 @@ export function renderCrop(source: RawRgbImage, window: CropWindow, width: numbe
 }
 
 /** The frames of a camera move over `source`. */
-export async function* cameraFrames(source: RawRgbImage, motion: CameraMotion, count: number, width: number, height: number): AsyncGenerator<Uint8Array> {
+export async function* cameraFrames(source: RgbImage, motion: CameraMotion, count: number, width: number, height: number): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < count; i++) {
     yield renderCrop(source, cropWindowAt(motion, i, count, source.width, source.height, width / height), width, height);
   }
@@ -113,9 +113,9 @@ export function blendFrames(a: Uint8Array, b: Uint8Array, t: number): Uint8Array
  * `between(a, b, t)` at `t = 1/(inBetween+1) … inBetween/(inBetween+1)`, and the last keyframe.
  */
 export async function* interpolatedFrames(
-  keyframes: readonly RawRgbImage[],
+  keyframes: readonly RgbImage[],
   inBetween: number,
-  between: (a: RawRgbImage, b: RawRgbImage, t: number) => Uint8Array | Promise<Uint8Array>,
+  between: (a: RgbImage, b: RgbImage, t: number) => Uint8Array | Promise<Uint8Array>,
 ): AsyncGenerator<Uint8Array> {
   for (let k = 0; k + 1 < keyframes.length; k++) {
     const a = keyframes[k]!;

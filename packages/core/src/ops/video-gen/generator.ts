@@ -1,7 +1,7 @@
 // The seam where a text-to-video model plugs into video-gen. The op owns sizes, encoding, tracks
 // and outputs; a generator only turns a prompt into frames at its native size.
 import { FramewrightError } from '../../protocol/index.js';
-import type { RawRgbImage } from '../../media/index.js';
+import type { RgbImage } from '../../image/index.js';
 
 /** What a {@link VideoGenerator} is asked for. */
 export interface VideoGenerationRequest {
@@ -29,7 +29,7 @@ export interface VideoGenerator {
   /** Name shown in results and capabilities. */
   readonly name: string;
   /** Generates `request.frames` RGB frames, all of the same (native) size. */
-  generate(request: VideoGenerationRequest): Promise<RawRgbImage[]>;
+  generate(request: VideoGenerationRequest): Promise<RgbImage[]>;
 }
 
 /** Why text-to-video cannot run in a build without a video model. */

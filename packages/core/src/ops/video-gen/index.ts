@@ -6,30 +6,38 @@ import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   decodeImage, encodeVideo, imageSize, motionInterpolationFilter, resolveTools,
-  type RawRgbImage, type Rational, type VideoContainer,
+  type Rational, type VideoContainer,
 } from '../../media/index.js';
+import type { RgbImage } from '../../image/index.js';
 import { FramewrightError, isFramewrightError, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { Operation, OperationContext } from '../types.js';
 import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM, type CameraMotion } from './frames.js';
 import { textToVideoUnavailable, TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerator } from './generator.js';
 import { openFrameInterpolator } from './interpolation-model.js';
+import { shippedTextToVideo } from './builtin/index.js';
 import { formatSrt, formatVtt } from './subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
 
 export type { VideoGenerator, VideoGenerationRequest } from './generator.js';
 export { TEXT_TO_VIDEO_UNAVAILABLE } from './generator.js';
+export type { CameraMotion } from './frames.js';
 
 /** The defaults video-gen uses for params left out. */
 export const VIDEO_GEN_DEFAULTS = Object.freeze({
+  /** Frames per second. */
   fps: 24,
   /** interpolate: in-between frames per gap. */
   inBetween: 7,
   /** image-to-video and text-to-video: frames of the video. */
   frames: 48,
+  /** image-to-video: the camera move. */
   motion: 'ken-burns' as CameraMotion,
+  /** interpolate without a model: motion-compensated. */
   interpolation: 'motion' as const,
+  /** Output: H.264 MP4. */
   format: 'mp4' as VideoContainer,
+  /** text-to-video seed. */
   seed: 0,
 });
 
@@ -98,7 +106,7 @@ async function planInterpolation(params: VideoGenParams, signal: AbortSignal): P
       warnings.push(`keyframe ${i + 1} (${basename(s.path)}) is ${s.width}x${s.height}, not ${first.width}x${first.height} like the first: resized to ${width}x${height}`);
     }
   });
-  const keyframes: RawRgbImage[] = [];
+  const keyframes: RgbImage[] = [];
   for (const s of sizes) keyframes.push(await decodeImage(s.path, { width, height, signal }));
 
   if (interpolation === 'motion') {
@@ -111,7 +119,7 @@ async function planInterpolation(params: VideoGenParams, signal: AbortSignal): P
   return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, (a, b, t) => model.between(a, b, t, signal)), warnings };
 }
 
-async function* keyframeFeed(keyframes: readonly RawRgbImage[]): AsyncGenerator<Uint8Array> {
+async function* keyframeFeed(keyframes: readonly RgbImage[]): AsyncGenerator<Uint8Array> {
   for (const k of keyframes) yield k.rgb;
 }
 
@@ -277,5 +285,10 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
   };
 }
 
-/** video-gen as this build ships it: interpolation and image-to-video; no text-to-video model yet. */
-export const videoGenOperation: Operation<'video-gen'> = createVideoGenOperation();
+/** video-gen as this build ships it: interpolation, image-to-video, and text-to-video on the built-in model (`framewright-motion-32`) when its files are present. */
+export const videoGenOperation: Operation<'video-gen'> = createVideoGenOperation(withBuiltinTextToVideo());
+
+function withBuiltinTextToVideo(): VideoGenOptions {
+  const textToVideo = shippedTextToVideo();
+  return textToVideo === undefined ? {} : { textToVideo };
+}

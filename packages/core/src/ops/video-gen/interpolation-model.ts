@@ -4,7 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
-import type { RawRgbImage } from '../../media/index.js';
+import type { RgbImage } from '../../image/index.js';
 import { findPackDirs, MODEL_MANIFEST_NAME, modelSearchDirs, sha256File } from '../../models/index.js';
 import { assertValid, FramewrightError, oneLine } from '../../protocol/index.js';
 import { openOnnxSession, type OnnxSession, type OnnxValueSpec } from '../../runtime/onnx-session.js';
@@ -44,7 +44,7 @@ export interface FrameInterpolator {
   /** Notes for the result. */
   readonly warnings: string[];
   /** The interpolated frame (RGB bytes at the frames' size). */
-  between(a: RawRgbImage, b: RawRgbImage, t: number, signal: AbortSignal): Promise<Uint8Array>;
+  between(a: RgbImage, b: RgbImage, t: number, signal: AbortSignal): Promise<Uint8Array>;
 }
 
 const isFile = (p: string) => stat(p).then((s) => s.isFile(), () => false);
@@ -93,7 +93,7 @@ function ioOf(session: OnnxSession, what: string): { frame0: OnnxValueSpec; fram
 }
 
 /** HWC bytes → CHW floats in 0..1, edge-padded to `pw × ph`. */
-function toPlanar(image: RawRgbImage, pw: number, ph: number): Float32Array {
+function toPlanar(image: RgbImage, pw: number, ph: number): Float32Array {
   const out = new Float32Array(3 * pw * ph);
   const plane = pw * ph;
   for (let y = 0; y < ph; y++) {
@@ -155,8 +155,8 @@ export async function openFrameInterpolator(model: string, size: { width: number
     ? [1, 1, ph, pw]
     : io.timestep.dims.map(() => 1);
   const timestepSize = timestepDims.reduce((a, b) => a * b, 1);
-  const cache = new WeakMap<RawRgbImage, Float32Array>();
-  const planar = (image: RawRgbImage) => {
+  const cache = new WeakMap<RgbImage, Float32Array>();
+  const planar = (image: RgbImage) => {
     let p = cache.get(image);
     if (p === undefined) cache.set(image, (p = toPlanar(image, pw, ph)));
     return p;
