@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,31 @@ describe('model pack manifest', () => {
     expect(listed[2]!.bytes).toBeGreaterThan(1000);
     await expect(findModelPack('nope', env(dir))).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringContaining('installed packs: missing-pack, ok-pack') });
     await expect(findModelPack('missing-pack', env(dir))).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringContaining('unet/model.onnx is missing') });
+  });
+});
+
+describe('packs of other families', () => {
+  it('lists and verifies a frame-interpolation pack (video-gen), which image-gen refuses', async () => {
+    const dir = join(root, 'fi', 'lerp');
+    mkdirSync(dir, { recursive: true });
+    const model = Buffer.from('not really onnx, only hashed here');
+    writeFileSync(join(dir, 'model.onnx'), model);
+    const manifest = {
+      manifestVersion: 1,
+      id: 'lerp',
+      family: 'frame-interpolation',
+      task: 'frame-interpolation',
+      licence: { name: 'MIT' },
+      files: [{ path: 'model.onnx', role: 'model', size: model.length, sha256: createHash('sha256').update(model).digest('hex') }],
+      alignment: 32,
+    };
+    writeFileSync(join(dir, 'framewright-model.json'), JSON.stringify(manifest));
+    expect((await listInstalledModels(env(join(root, 'fi')))).map((m) => [m.id, m.family, m.status])).toEqual([['lerp', 'frame-interpolation', 'ok']]);
+    expect((await verifyModelPack(dir)).ok).toBe(true);
+    const { loadImageGenerator } = await import('../src/ops/image-gen/models.js');
+    await expect(loadImageGenerator('lerp', { modelDirs: [dir] })).rejects.toThrow(/lerp is a frame-interpolation model, not text-to-image/);
+    writeFileSync(join(dir, 'framewright-model.json'), JSON.stringify({ ...manifest, task: 'text-to-image' }));
+    await expect(readModelPack(dir)).rejects.toThrow(/family frame-interpolation does not do text-to-image/);
   });
 });
 

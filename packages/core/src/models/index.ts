@@ -4,6 +4,7 @@ export {
   MODEL_MANIFEST_NAME,
   ModelManifestSchema,
   REQUIRED_ROLES,
+  TEXT_TO_IMAGE_FAMILIES,
   packFile,
   readModelPack,
   type ModelFamily,
@@ -11,6 +12,7 @@ export {
   type ModelManifest,
   type ModelPack,
   type OnnxSignatureEntry,
+  type RecommendedSettings,
 } from './manifest.js';
 export { MODELS_DIR_ENV, describePack, findModelPack, findPackDirs, listInstalledModels, modelSearchDirs, type InstalledModel, type ModelSearchOptions } from './registry.js';
 export { sha256File, verifyModelPack, type FileCheck, type PackVerification } from './verify.js';

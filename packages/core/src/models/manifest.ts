@@ -8,8 +8,11 @@ import { assertValid } from '../protocol/validate.js';
 /** File name of a pack's manifest. */
 export const MODEL_MANIFEST_NAME = 'framewright-model.json';
 
-/** Model families a pack may declare. */
-export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo'] as const;
+/** Model families a pack may declare: text-to-image (image-gen) and frame interpolation (video-gen). */
+export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo', 'frame-interpolation'] as const;
+
+/** The families image-gen runs. */
+export const TEXT_TO_IMAGE_FAMILIES: readonly ModelFamily[] = ['framewright-builtin', 'sd-turbo'];
 
 /** One of {@link MODEL_FAMILIES}. */
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
@@ -77,17 +80,20 @@ export const ModelManifestSchema = Type.Object(
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,99}$', description: 'What `--model` names' }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     family: Type.Union(MODEL_FAMILIES.map((f) => Type.Literal(f))),
-    task: Type.Literal('text-to-image'),
+    task: Type.Union([Type.Literal('text-to-image'), Type.Literal('frame-interpolation')]),
     licence: Type.Object({ name: Type.String({ minLength: 1 }), url: Type.Optional(Type.String()) }, { additionalProperties: false }),
     files: Type.Array(ModelFileSchema, { minItems: 1 }),
-    recommended: RecommendedSettingsSchema,
+    recommended: Type.Optional(RecommendedSettingsSchema),
     diffusion: Type.Optional(DiffusionSettingsSchema),
+    alignment: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'frame-interpolation: frame sides are padded to a multiple of this (RIFE: 32)' })),
   },
   { additionalProperties: false, title: 'FramewrightModelManifest' },
 );
 
 /** `framewright-model.json`. */
 export type ModelManifest = Static<typeof ModelManifestSchema>;
+/** Settings a text-to-image pack recommends. */
+export type RecommendedSettings = Static<typeof RecommendedSettingsSchema>;
 /** One listed file. */
 export type ModelFile = Static<typeof ModelFileSchema>;
 /** One declared ONNX input or output. */
@@ -105,6 +111,7 @@ export interface ModelPack {
 export const REQUIRED_ROLES: Readonly<Record<ModelFamily, readonly string[]>> = Object.freeze({
   'framewright-builtin': ['model'],
   'sd-turbo': ['text_encoder', 'unet', 'vae_decoder', 'vocab', 'merges'],
+  'frame-interpolation': [],
 });
 
 /**
@@ -138,6 +145,9 @@ export async function readModelPack(dir: string): Promise<ModelPack> {
   for (const role of REQUIRED_ROLES[json.family]) {
     if (!json.files.some((f) => f.role === role)) throw new FramewrightError('MODEL_INVALID', `${path}: a ${json.family} pack needs a file with role ${role}`);
   }
+  const textToImage = TEXT_TO_IMAGE_FAMILIES.includes(json.family);
+  if (textToImage !== (json.task === 'text-to-image')) throw new FramewrightError('MODEL_INVALID', `${path}: family ${json.family} does not do ${json.task}`);
+  if (textToImage && json.recommended === undefined) throw new FramewrightError('MODEL_INVALID', `${path}: a ${json.family} pack needs its recommended settings`);
   if (json.family === 'sd-turbo' && json.diffusion === undefined) throw new FramewrightError('MODEL_INVALID', `${path}: an sd-turbo pack needs its diffusion settings`);
   return { dir, manifest: json };
 }

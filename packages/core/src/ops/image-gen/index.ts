@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePng, resizeRgb, type RgbImage } from '../../image/index.js';
-import { listInstalledModels } from '../../models/index.js';
+import { listInstalledModels, TEXT_TO_IMAGE_FAMILIES } from '../../models/index.js';
 import { FramewrightError, isFramewrightError, oneLine, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { Operation, OperationContext } from '../types.js';
@@ -145,7 +145,7 @@ export const imageGenOperation: Operation<'image-gen'> = {
     const builtin = await builtinModelInstalled();
     if (builtin.installed) return { available: true };
     // Without the built-in model, image-gen still runs the packs the user installed.
-    const packs = (await listInstalledModels()).filter((m) => m.status === 'ok');
+    const packs = (await listInstalledModels()).filter((m) => m.status === 'ok' && m.family !== undefined && TEXT_TO_IMAGE_FAMILIES.includes(m.family));
     if (packs.length > 0) return { available: true };
     return { available: false, reason: `${builtin.reason ?? 'the built-in image model is missing'}, and no model pack is installed` };
   },

@@ -1,7 +1,7 @@
 // SD-Turbo (and other Stable-Diffusion ONNX exports in the Hugging Face Optimum layout):
 // CLIP text encoder → Euler sampling of the UNet's noise prediction → VAE decoder.
 import type { RgbImage } from '../../../image/index.js';
-import { packFile, type ModelPack } from '../../../models/index.js';
+import { packFile, type ModelPack, type RecommendedSettings } from '../../../models/index.js';
 import { FramewrightError } from '../../../protocol/errors.js';
 import { openOnnxSession, type OnnxSession, type OnnxTensorValue } from '../../../runtime/onnx-session.js';
 import { Rng } from '../../../transformer/random.js';
@@ -48,6 +48,7 @@ export class SdTurboPipeline implements ImageGenerator {
 
   private constructor(
     private readonly pack: ModelPack,
+    private readonly recommended: RecommendedSettings,
     private readonly tokenizer: ClipTokenizer,
     private readonly textEncoder: OnnxSession,
     private readonly unet: OnnxSession,
@@ -59,7 +60,8 @@ export class SdTurboPipeline implements ImageGenerator {
    * @throws FramewrightError `MODEL_INVALID` when a model lacks the expected inputs/outputs
    */
   static async load(pack: ModelPack): Promise<SdTurboPipeline> {
-    const diffusion = pack.manifest.diffusion!;
+    const { diffusion, recommended } = pack.manifest;
+    if (diffusion === undefined || recommended === undefined) throw new FramewrightError('MODEL_INVALID', `model pack ${pack.manifest.id} has no diffusion or recommended settings`);
     const tokenizer = await ClipTokenizer.fromFiles(packFile(pack, 'vocab'), packFile(pack, 'merges'), diffusion.maxTokens, diffusion.padToken);
     const [textEncoder, unet, vae] = await Promise.all(['text_encoder', 'unet', 'vae_decoder'].map((role) => openOnnxSession(packFile(pack, role))));
     const n = SD_ONNX_NAMES;
@@ -69,7 +71,7 @@ export class SdTurboPipeline implements ImageGenerator {
     requireSignature(unet!, [n.unet.output], 'output');
     requireSignature(vae!, [n.vaeDecoder.input], 'input');
     requireSignature(vae!, [n.vaeDecoder.output], 'output');
-    return new SdTurboPipeline(pack, tokenizer, textEncoder!, unet!, vae!);
+    return new SdTurboPipeline(pack, recommended, tokenizer, textEncoder!, unet!, vae!);
   }
 
   /** The pack's manifest id. */
@@ -78,15 +80,15 @@ export class SdTurboPipeline implements ImageGenerator {
   }
   /** The pack's recommended width (the default size). */
   get nativeWidth(): number {
-    return this.pack.manifest.recommended.width;
+    return this.recommended.width;
   }
   /** The pack's recommended height. */
   get nativeHeight(): number {
-    return this.pack.manifest.recommended.height;
+    return this.recommended.height;
   }
   /** The pack's recommended steps. */
   get defaultSteps(): number {
-    return this.pack.manifest.recommended.steps;
+    return this.recommended.steps;
   }
 
   /** Runs the text encoder on the prompt's CLIP token ids (fed as int32 or int64, as the model declares). */
@@ -117,7 +119,7 @@ export class SdTurboPipeline implements ImageGenerator {
    */
   async generate(request: GenerationRequest, onStep: StepListener, signal: AbortSignal): Promise<GeneratedImage> {
     const diffusion = this.pack.manifest.diffusion!;
-    const { recommended } = this.pack.manifest;
+    const { recommended } = this;
     const warnings: string[] = [];
     const f = diffusion.vaeScaleFactor;
     if (request.width % f !== 0 || request.height % f !== 0) {
