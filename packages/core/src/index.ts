@@ -47,7 +47,8 @@ export type { OnnxProviderName, OnnxProviderReport, OnnxProviderAttempt } from '
 export { imageGenOperation, IMAGE_GEN_DEFAULTS, BUILTIN_IMAGE_MODEL_ID, loadImageGenerator, ClipTokenizer, SdTurboPipeline, planSampling } from './ops/image-gen/index.js';
 export type { ImageGenerator, GenerationRequest, GeneratedImage, StepListener, ClipEncoding, NoiseSchedule, SamplingPlan } from './ops/image-gen/index.js';
 export { videoGenOperation, createVideoGenOperation, VIDEO_GEN_DEFAULTS, MAX_VIDEO_FRAMES, TEXT_TO_VIDEO_UNAVAILABLE, fpsRational } from './ops/video-gen/index.js';
-export type { VideoGenerator, VideoGenerationRequest, VideoGenOptions } from './ops/video-gen/index.js';
+export type { VideoGenerator, VideoGenerationRequest, VideoGenOptions, CameraMotion } from './ops/video-gen/index.js';
+export type { VideoContainer } from './media/index.js';
 export { encodePng, decodePng, resizeRgb } from './image/index.js';
 export type { RgbImage, DecodedPng } from './image/index.js';
 export { ModelManifestSchema, MODEL_MANIFEST_NAME, MODEL_FAMILIES, MODELS_DIR_ENV, readModelPack, listInstalledModels, findModelPack, verifyModelPack, modelSearchDirs } from './models/index.js';

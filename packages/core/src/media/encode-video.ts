@@ -21,7 +21,7 @@ export type AudioTrackSource =
 
 /** Subtitles for {@link encodeVideo}: an SRT file, as a soft track or burned into the picture. */
 export interface SubtitleTrack {
-  /** A well-formed SRT file (the caller validated it). Its path must not contain `'`, `:` or `\`. */
+  /** A well-formed SRT file (the caller validated it); its path must not contain `'`. */
   readonly srtPath: string;
   /** Burn the text into the picture instead of adding a subtitle stream. */
   readonly burn: boolean;
@@ -86,6 +86,11 @@ function audioInput(audio: AudioTrackSource, seconds: number): { input: string; 
   return { input: 'anullsrc=r=48000:cl=stereo', lavfi: true, chain: fit };
 }
 
+/** A path as a quoted filter option value: forward slashes, and the drive colon escaped (`C\:/…`). */
+function filterPath(path: string): string {
+  return path.replace(/\\/g, '/').replace(/:/g, '\\:');
+}
+
 /** Wraps the frame source so its own failure is kept (ffmpeg only sees a closed pipe). */
 function feed(frames: AsyncIterable<Uint8Array>, frameBytes: number, failure: { error?: unknown }): Readable {
   async function* checked(): AsyncGenerator<Buffer> {
@@ -136,7 +141,7 @@ export async function encodeVideo(frames: AsyncIterable<Uint8Array>, options: En
       `settb=expr=${options.fps.den}/${options.fps.num}`,
       'setpts=N',
       // libass sizes text against a 288-line canvas: 22 is about a twelfth of the picture height.
-      ...(options.subtitles?.burn === true ? [`subtitles=filename='${options.subtitles.srtPath}':force_style='FontSize=22,Outline=2'`] : []),
+      ...(options.subtitles?.burn === true ? [`subtitles=filename='${filterPath(options.subtitles.srtPath)}':force_style='FontSize=22,Outline=2'`] : []),
       `format=${format === 'png-sequence' ? 'rgb24' : format === 'mp4' ? 'yuv420p' : 'yuv422p10le'}`,
     ];
     chains.push(`[0:v]${video.join(',')}[v]`);

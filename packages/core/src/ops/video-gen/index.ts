@@ -71,6 +71,16 @@ export function fpsRational(fps: number): Rational {
 
 const even = (n: number) => Math.max(2, n - (n % 2));
 
+/**
+ * The video size: `width`/`height` as asked; one alone keeps the source's aspect; neither gives
+ * the source size, at most `maxWidth` wide. Always even (H.264 4:2:0 needs it).
+ */
+function outputSize(params: VideoGenParams, source: { width: number; height: number }, maxWidth = Number.POSITIVE_INFINITY): { width: number; height: number } {
+  const aspect = source.width / source.height;
+  const width = params.width ?? (params.height === undefined ? even(Math.min(source.width, maxWidth)) : even(Math.round(params.height * aspect)));
+  return { width, height: params.height ?? even(Math.round(width / aspect)) };
+}
+
 function checkFrameTotal(total: number, what: string): void {
   if (total > MAX_VIDEO_FRAMES) throw new FramewrightError('INVALID_PARAMS', `${what} makes ${total} frames; a video may have at most ${MAX_VIDEO_FRAMES}`, { pointer: '/frames' });
 }
@@ -96,9 +106,8 @@ async function planInterpolation(params: VideoGenParams, signal: AbortSignal): P
   const sizes = [];
   for (const path of paths) sizes.push(await imageSize(path));
   const first = sizes[0]!;
-  const width = params.width ?? even(first.width);
-  const height = params.height ?? even(first.height);
-  if (params.width === undefined && (width !== first.width || height !== first.height)) {
+  const { width, height } = outputSize(params, first);
+  if (params.width === undefined && params.height === undefined && (width !== first.width || height !== first.height)) {
     warnings.push(`keyframe 1 (${basename(first.path)}) is ${first.width}x${first.height}: the video is ${width}x${height} (even sizes for H.264)`);
   }
   sizes.forEach((s, i) => {
@@ -131,8 +140,7 @@ async function planCameraMove(params: VideoGenParams, signal: AbortSignal): Prom
   }
   const frames = params.frames ?? VIDEO_GEN_DEFAULTS.frames;
   const source = await imageSize(params.image);
-  const width = params.width ?? even(Math.min(source.width, 1920));
-  const height = params.height ?? even(Math.round((width * source.height) / source.width));
+  const { width, height } = outputSize(params, source, 1920);
   // Decode at a size where the zoomed-in window is about the output size: bilinear sampling
   // then never shrinks by more than the zoom, so nothing aliases.
   const fullWidth = Math.min(source.width, (source.height * width) / height);
@@ -154,8 +162,7 @@ async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator
   });
   const native = clip[0];
   if (native === undefined || clip.length !== frames) throw new FramewrightError('INTERNAL', `${generator.name} made ${clip.length} frames, ${frames} were asked for`);
-  const width = params.width ?? even(native.width);
-  const height = params.height ?? even(native.height);
+  const { width, height } = outputSize(params, native);
   const resize = native.width === width && native.height === height ? undefined : `scale=${width}:${height}:flags=lanczos`;
   async function* feed(): AsyncGenerator<Uint8Array> {
     for (const f of clip) yield f.rgb;

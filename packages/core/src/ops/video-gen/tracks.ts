@@ -3,8 +3,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { checkInputFile } from '../../media/probe.js';
-import { probeAudio, synthesizeSpeech, type AudioTrackSource } from '../../media/index.js';
+import { checkInputFile, probeAudio, synthesizeSpeech, type AudioTrackSource } from '../../media/index.js';
 import { FramewrightError, type VideoGenParams } from '../../protocol/index.js';
 import { checkCues, formatSrt, parseSubtitles, type Cue } from './subtitles.js';
 
