@@ -165,7 +165,7 @@ describe('capabilities', () => {
     // image-gen runs when the built-in model's files are in the package (or a pack is installed).
     const builtin = await builtinModelInstalled();
     expect(caps.find((c) => c.op === 'image-gen')).toEqual(
-      builtin.installed ? { op: 'image-gen', available: true } : { op: 'image-gen', available: false, reason: expect.stringContaining('built-in image model') },
+      builtin.installed ? { op: 'image-gen', available: true, models: ['framewright-shapes-32'] } : { op: 'image-gen', available: false, reason: expect.stringContaining('built-in image model') },
     );
     expect(caps.find((c) => c.op === 'video-gen')).toEqual({
       op: 'video-gen',

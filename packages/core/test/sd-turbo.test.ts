@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOperation } from '../src/engine/index.js';
+import { listCapabilities, runOperation } from '../src/engine/index.js';
 import { decodePng } from '../src/image/index.js';
 import { readModelPack } from '../src/models/index.js';
 import { SdTurboPipeline } from '../src/ops/image-gen/sd-turbo/pipeline.js';
@@ -131,6 +131,12 @@ describe('SD-Turbo pipeline on a tiny random-weight pack', () => {
       [48, 32, 0],
     ]);
     expect(decodePng(readFileSync(result.images[1]!.path)).width).toBe(48);
+  });
+
+  it('is listed in the capabilities as a model image-gen can run', async () => {
+    const imageGen = (await listCapabilities()).find((c) => c.op === 'image-gen')!;
+    expect(imageGen.available).toBe(true);
+    expect(imageGen.models).toEqual(expect.arrayContaining(['tiny-sd-turbo', 'tiny-sd-turbo-ancestral']));
   });
 
   it('refuses more steps than SD-Turbo takes, writing nothing', async () => {

@@ -141,9 +141,10 @@ export async function listCapabilities(registry: OperationRegistry = OPERATION_R
     OPERATION_NAMES.map(async (op): Promise<OperationCapability> => {
       const availability = await registry[op].availability();
       const modes = availability.modes === undefined ? {} : { modes: availability.modes.map((m) => ({ ...m })) };
+      const models = availability.models === undefined ? {} : { models: [...availability.models] };
       return availability.available || availability.reason === undefined
-        ? { op, available: availability.available, ...modes }
-        : { op, available: false, reason: availability.reason, ...modes };
+        ? { op, available: availability.available, ...modes, ...models }
+        : { op, available: false, reason: availability.reason, ...modes, ...models };
     }),
   );
 }

@@ -21,6 +21,8 @@ export interface Availability {
   readonly reason?: string;
   /** For an operation with modes: each mode, whether it runs here and why not. */
   readonly modes?: readonly ModeAvailability[];
+  /** For an operation with models (image-gen): the model ids it can run here. */
+  readonly models?: readonly string[];
 }
 
 /** Whether one mode of an operation can run here, and why not. */

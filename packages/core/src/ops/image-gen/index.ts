@@ -11,7 +11,7 @@ import { FramewrightError, isFramewrightError, oneLine, type ImageGenParams, typ
 import { writeFileAtomic } from '../../util/fs.js';
 import type { Operation, OperationContext } from '../types.js';
 import type { ImageGenerator } from './generator.js';
-import { BUILTIN_MAX_SIDE, builtinModelInstalled, loadImageGenerator } from './models.js';
+import { BUILTIN_IMAGE_MODEL_ID, BUILTIN_MAX_SIDE, builtinModelInstalled, loadImageGenerator } from './models.js';
 import { upscaleTo } from './upscale.js';
 
 /** Defaults for params left out. */
@@ -143,10 +143,10 @@ export const imageGenOperation: Operation<'image-gen'> = {
   name: 'image-gen',
   async availability() {
     const builtin = await builtinModelInstalled();
-    if (builtin.installed) return { available: true };
     // Without the built-in model, image-gen still runs the packs the user installed.
     const packs = (await listInstalledModels()).filter((m) => m.status === 'ok' && m.family !== undefined && TEXT_TO_IMAGE_FAMILIES.includes(m.family));
-    if (packs.length > 0) return { available: true };
+    const models = [...(builtin.installed ? [BUILTIN_IMAGE_MODEL_ID] : []), ...packs.map((p) => p.id)];
+    if (models.length > 0) return { available: true, models };
     return { available: false, reason: `${builtin.reason ?? 'the built-in image model is missing'}, and no model pack is installed` };
   },
   async run(params, context) {
