@@ -61,6 +61,8 @@ export interface FrameScores {
 export interface AnalyseOptions {
   /** Analysis width in pixels. */
   readonly width: number;
+  /** Compute perceptual-hash distances (default true; the `hash` series is all zeros otherwise). */
+  readonly hash?: boolean;
   /** Cancels decoding. */
   readonly signal?: AbortSignal;
   /** Called after every frame with the number of frames done (keep it cheap). */
@@ -75,7 +77,8 @@ export async function analyseFrames(info: MediaInfo, options: AnalyseOptions): P
     sourceHeight: info.height,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
-  const extractor = new FeatureExtractor(frames.width, frames.height);
+  const withHash = options.hash ?? true;
+  const extractor = new FeatureExtractor(frames.width, frames.height, { hash: withHash });
   const ring: FrameFeatures[] = Array.from({ length: RING }, () => extractor.create());
   const content = new Series();
   const histogram = new Series();
@@ -96,7 +99,7 @@ export async function analyseFrames(info: MediaInfo, options: AnalyseOptions): P
       const previous = ring[(n - 1) % RING]!;
       content.push(contentDistance(previous, current));
       histogram.push(histogramDistance(previous, current));
-      hash.push(hashDistance(previous, current));
+      hash.push(withHash ? hashDistance(previous, current) : 0);
     }
     // Only worth computing around a jump: a flash shows up as a big difference to the previous frame.
     const recentJump = n > 1 && content.maxOfLast(MAX_FLASH_FRAMES + 1) >= FLASH_CHECK_FLOOR;

@@ -23,7 +23,7 @@ export class FrameFeatures {
   readonly hsv: Uint8Array;
   /** Joint HSV histogram (pixel counts). */
   readonly histogram: Uint32Array;
-  /** 64-bit perceptual hash as two 32-bit halves. */
+  /** 64-bit perceptual hash as two 32-bit halves (zero when the extractor skips hashing). */
   readonly hash = new Uint32Array(2);
   /** Mean luma (0-255). */
   meanLuma = 0;
@@ -49,9 +49,13 @@ export class FeatureExtractor {
   private readonly coeffs = new Float64Array(HASH_FREQ * HASH_FREQ);
   private readonly sorted = new Float64Array(HASH_FREQ * HASH_FREQ - 1);
 
-  constructor(width: number, height: number) {
+  /** Whether {@link FeatureExtractor.extract} computes the perceptual hash (the only costly part). */
+  readonly withHash: boolean;
+
+  constructor(width: number, height: number, options: { hash?: boolean } = {}) {
     this.width = width;
     this.height = height;
+    this.withHash = options.hash ?? true;
     this.cellOfPixel = new Uint16Array(width * height);
     for (let y = 0; y < height; y++) {
       const cy = Math.min(HASH_SIDE - 1, Math.floor((y * HASH_SIDE) / height));
@@ -77,6 +81,7 @@ export class FeatureExtractor {
     const { hsv, histogram } = out;
     const small = this.lumaSmall;
     const cellOfPixel = this.cellOfPixel;
+    const withHash = this.withHash;
     histogram.fill(0);
     small.fill(0);
     let lumaSum = 0;
@@ -107,9 +112,10 @@ export class FeatureExtractor {
       histogram[(h >> H_SHIFT) * (S_BINS * V_BINS) + (sat >> S_SHIFT) * V_BINS + (max >> V_SHIFT)]! += 1;
       const y = (77 * r + 150 * g + 29 * b) >> 8;
       lumaSum += y;
-      small[cellOfPixel[p]!]! += y;
+      if (withHash) small[cellOfPixel[p]!]! += y;
     }
     out.meanLuma = lumaSum / n;
+    if (!withHash) return;
     for (let c = 0; c < small.length; c++) small[c]! /= Math.max(1, this.cellCount[c]!);
     this.hashInto(out.hash);
   }

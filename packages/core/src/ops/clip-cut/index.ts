@@ -127,6 +127,7 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   let firstFrameAt = 0;
   const scores = await analyseFrames(info, {
     width: params.analysisWidth ?? CLIP_CUT_DEFAULTS.analysisWidth,
+    hash: detectors.has('hash'),
     signal,
     onFrame: (frame) => {
       const now = performance.now();
