@@ -95,6 +95,7 @@ describe('PNG', () => {
     expect(() => decodePng(corrupt)).toThrow(/IHDR chunk fails its CRC/);
     expect(() => decodePng(png.subarray(0, png.length - 20))).toThrow(/truncated/);
     expect(() => encodePng({ width: 2, height: 2, rgb: new Uint8Array(11) })).toThrow(/do not make a 2x2 RGB picture/);
+    expect(() => encodePng({ width: 1, height: 1, rgb: new Uint8Array(3) }, { prompt: 'a\0b' })).toThrow(/PNG text prompt contains a NUL/);
   });
 });
 

@@ -56,6 +56,8 @@ function textChunk(keyword: string, value: string): Uint8Array {
     throw new FramewrightError('INVALID_PARAMS', `PNG text keyword ${JSON.stringify(keyword)} must be 1-79 printable Latin-1 characters`);
   }
   const key = Buffer.from(keyword, 'latin1');
+  // NUL separates the fields of a text chunk, so it cannot be part of a value.
+  if (value.includes('\0')) throw new FramewrightError('INVALID_PARAMS', `PNG text ${keyword} contains a NUL character`);
   if (/^[\x0a\x20-\x7e\xa0-\xff]*$/.test(value)) return chunk('tEXt', Buffer.concat([key, Uint8Array.of(0), Buffer.from(value, 'latin1')]));
   // keyword \0, compression flag 0, method 0, empty language tag \0, empty translated keyword \0, text.
   return chunk('iTXt', Buffer.concat([key, Uint8Array.of(0, 0, 0, 0, 0), Buffer.from(value, 'utf8')]));

@@ -35,11 +35,12 @@ export function promptStem(prompt: string): string {
   return words.slice(0, 6).join('-').slice(0, 48).replace(/-+$/, '') || 'image';
 }
 
-/** The text chunks of one output PNG, in a fixed order (so the bytes are reproducible). */
+/** The text chunks of one output PNG, in a fixed order (so the bytes are reproducible). NULs, which PNG text cannot hold, become spaces. */
 export function pngTextOf(params: { prompt: string; negativePrompt?: string; seed: number; model: string; steps: number; width: number; height: number }): Record<string, string> {
+  const text = (v: string) => v.replaceAll('\0', ' ');
   return {
-    prompt: params.prompt,
-    ...(params.negativePrompt === undefined || params.negativePrompt === '' ? {} : { negative_prompt: params.negativePrompt }),
+    prompt: text(params.prompt),
+    ...(params.negativePrompt === undefined || params.negativePrompt === '' ? {} : { negative_prompt: text(params.negativePrompt) }),
     seed: String(params.seed),
     model: params.model,
     steps: String(params.steps),
@@ -71,7 +72,6 @@ function planRun(params: ImageGenParams, generator: ImageGenerator): Plan {
   }
   const steps = params.steps ?? generator.defaultSteps;
   if (steps > generator.maxSteps) throw new FramewrightError('INVALID_PARAMS', `image-gen: ${generator.id} takes 1 to ${generator.maxSteps} steps; ${steps} asked`);
-  if (params.prompt.trim() === '') throw new FramewrightError('INVALID_PARAMS', 'image-gen: the prompt is empty');
   const first = params.seed ?? randomInt(0, 2 ** 32);
   const seeds = Array.from({ length: params.count ?? IMAGE_GEN_DEFAULTS.count }, (_, i) => (first + i) % 2 ** 32);
   return { width, height, steps, seeds };
