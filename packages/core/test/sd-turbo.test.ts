@@ -6,7 +6,7 @@ import { listCapabilities, runOperation } from '../src/engine/index.js';
 import { decodePng } from '../src/image/index.js';
 import { readModelPack } from '../src/models/index.js';
 import { SdTurboPipeline } from '../src/ops/image-gen/sd-turbo/pipeline.js';
-import { inferenceTimesteps, planSampling, type NoiseSchedule } from '../src/ops/image-gen/sd-turbo/scheduler.js';
+import { eulerStep, inferenceTimesteps, planSampling, predictOriginal, type NoiseSchedule } from '../src/ops/image-gen/sd-turbo/scheduler.js';
 import type { ImageGenProgress } from '../src/protocol/index.js';
 import { createOnnxSession } from '../src/runtime/onnx-session.js';
 import { Rng } from '../src/transformer/random.js';
@@ -52,6 +52,29 @@ describe('SD-Turbo scheduler', () => {
     // The values diffusers' EulerDiscreteScheduler gives for 4 steps (computed with numpy).
     const four = planSampling(SD_TURBO_SCHEDULE, 4).sigmas;
     [14.614641, 4.081729, 1.612886, 0.693205, 0].forEach((want, i) => expect(four[i]).toBeCloseTo(want, 5));
+  });
+});
+
+describe('Euler steps', () => {
+  it('steps to σ_next along (x - x̂₀)/σ; ancestral goes to σ_down and adds σ_up noise', () => {
+    const x = Float32Array.of(1, -2);
+    const x0 = Float32Array.of(0, 0);
+    // Plain Euler from σ=2 to σ=1: x + (x - x̂₀)/2 · (1 - 2) = x / 2.
+    expect([...eulerStep(x, x0, 2, 1, false, new Rng(1))]).toEqual([0.5, -1]);
+    // Ancestral: σ_up = √(1·(4-1)/4) = √0.75, σ_down = √(1 - 0.75) = 0.5, so x + x/2 · (0.5 - 2) = x / 4, plus noise.
+    const rng = new Rng(9);
+    const noise = [rng.normal(), rng.normal()];
+    const out = eulerStep(x, x0, 2, 1, true, new Rng(9));
+    [0.25 + Math.sqrt(0.75) * noise[0]!, -0.5 + Math.sqrt(0.75) * noise[1]!].forEach((want, i) => expect(out[i]).toBeCloseTo(want, 6));
+    // The last step (σ_next = 0) lands on x̂₀ and adds no noise.
+    expect([...eulerStep(x, Float32Array.of(0.25, 0.5), 3, 0, true, new Rng(2))]).toEqual([0.25, 0.5]);
+  });
+
+  it('recovers x̂₀ from ε and from v predictions', () => {
+    const x = Float32Array.of(3);
+    expect(predictOriginal(x, Float32Array.of(0.5), 2, 'epsilon')[0]).toBeCloseTo(2, 6);
+    // v-prediction: x̂₀ = x/(σ²+1) − σ·v/√(σ²+1).
+    expect(predictOriginal(x, Float32Array.of(0.5), 2, 'v_prediction')[0]).toBeCloseTo(3 / 5 - (2 * 0.5) / Math.sqrt(5), 6);
   });
 });
 
