@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../src/engine/index.js';
 import { countDecodedFrames } from '../src/media/index.js';
@@ -91,6 +93,29 @@ describe('video-gen interpolate', () => {
     expect(result.warnings).toEqual([`keyframe 2 (small.png) is 96x54, not ${W}x${H} like the first: resized to ${W}x${H}`]);
     const [video] = await probeStreams(result.path);
     expect(video).toMatchObject({ width: W, height: H });
+  }, 60_000);
+
+  it('bridges two clips: from the last frame of the first to the first frame of the second, and says so', async () => {
+    const clip = async (name: string, first: string, last: string) => {
+      const path = join(dir, `${name}.mp4`);
+      await promisify(execFile)('ffmpeg', [
+        '-hide_banner', '-loglevel', 'error', '-y',
+        '-f', 'lavfi', '-i', `color=c=${first}:s=${W}x${H}:r=10:d=1`, '-f', 'lavfi', '-i', `color=c=${last}:s=${W}x${H}:r=10:d=1`,
+        '-filter_complex', '[0][1]concat=n=2:v=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path,
+      ]);
+      return path;
+    };
+    const a = await clip('clip-a', 'blue', 'red');
+    const b = await clip('clip-b', 'lime', 'yellow');
+    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [a, b], frames: 1, interpolation: 'blend', format: 'png-sequence', outputDir: join(dir, 'clips') });
+    expect(result.warnings).toEqual(['keyframe 1 (clip-a.mp4) is a video: its last frame is used', 'keyframe 2 (clip-b.mp4) is a video: its first frame is used']);
+    const mean = (f: Uint8Array, c: number) => f.filter((_, i) => i % 3 === c).reduce((p, v) => p + v, 0) / (f.length / 3);
+    const [first, middle, last] = await decodeRgbFrames(join(result.path, 'frame-%05d.png'), W, H);
+    expect(mean(first!, 0)).toBeGreaterThan(230);
+    expect(mean(first!, 1)).toBeLessThan(25);
+    expect(mean(last!, 1)).toBeGreaterThan(230);
+    expect(mean(last!, 0)).toBeLessThan(25);
+    expect(Math.abs(mean(middle!, 0) - 128)).toBeLessThan(10);
   }, 60_000);
 
   it('refuses one keyframe, and too many frames in all, before writing anything', async () => {

@@ -7,7 +7,7 @@ import { OPERATION_REGISTRY } from '../src/ops/index.js';
 import type { VideoGenProgress } from '../src/protocol/index.js';
 import { countDecodedFrames } from '../src/media/index.js';
 import { easeInOut } from '../src/ops/video-gen/frames.js';
-import { decodeRgbFrames, drawBox, makeTone, probeStreams, redCentre, tempDir } from './helpers/video-gen.js';
+import { decodeRgbFrames, drawBox, liveFfmpegChildren, makeTone, probeStreams, redCentre, tempDir } from './helpers/video-gen.js';
 
 let dir: string;
 let still: string;
@@ -116,7 +116,8 @@ describe('video-gen tracks', () => {
 describe('video-gen text-to-video', () => {
   it('fails clearly without a video model, and writes nothing', async () => {
     const out = join(dir, 'no-model');
-    await expect(runOperation('video-gen', { mode: 'text-to-video', prompt: 'a red circle moves right', outputDir: out })).rejects.toMatchObject({
+    const registry = { ...OPERATION_REGISTRY, 'video-gen': createVideoGenOperation() }; // a build without the built-in video model
+    await expect(runOperation('video-gen', { mode: 'text-to-video', prompt: 'a red circle moves right', outputDir: out }, { registry })).rejects.toMatchObject({
       code: 'OPERATION_UNAVAILABLE',
       message: 'text-to-video needs the built-in video model, which is not in this build',
     });
@@ -177,13 +178,19 @@ describe('video-gen bad input', () => {
   it('cancelling mid-encode kills ffmpeg and leaves no partial file', async () => {
     const controller = new AbortController();
     const target = join(dir, 'cancel');
+    let encoders: number[] = [];
     const run = runOperation('video-gen', { ...i2v({ frames: 2000, width: 640, height: 360 }), outputDir: target }, {
       signal: controller.signal,
       onProgress: (p) => {
-        if (p.stage === 'encode' && (p.frame ?? 0) > 0) controller.abort();
+        if (p.stage === 'encode' && (p.frame ?? 0) > 0 && !controller.signal.aborted) {
+          encoders = liveFfmpegChildren();
+          controller.abort();
+        }
       },
     });
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(encoders.length).toBeGreaterThan(0);
+    expect(liveFfmpegChildren().filter((pid) => encoders.includes(pid))).toEqual([]);
     expect(await readdir(target)).toEqual([]);
   }, 60_000);
 });

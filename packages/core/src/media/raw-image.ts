@@ -18,18 +18,20 @@ export interface DecodeImageOptions {
   readonly width?: number;
   /** Resize to this height (with `width`). */
   readonly height?: number;
+  /** For a video: its first frame (default) or its last one. */
+  readonly frame?: 'first' | 'last';
   /** Cancels decoding (ffmpeg is killed; rejects with `CANCELLED`). */
   readonly signal?: AbortSignal;
 }
 
-/** The size of a still picture (or a video's first frame) as ffprobe reports it. */
-export async function imageSize(input: string): Promise<{ width: number; height: number; path: string }> {
+/** The size of a still picture or a video as ffprobe reports it, and its frame count (1 for a still). */
+export async function imageSize(input: string): Promise<{ width: number; height: number; path: string; frames: number }> {
   const info = await probe(input);
-  return { width: info.width, height: info.height, path: info.path };
+  return { width: info.width, height: info.height, path: info.path, frames: info.frameCount };
 }
 
 /**
- * Decodes the first frame of `input` (a PNG, a JPEG, or a video) to RGB, resized with bicubic
+ * Decodes `input` (a PNG, a JPEG, or a video's first or last frame) to RGB, resized with bicubic
  * filtering when `width`/`height` differ from its size.
  *
  * Errors: `INPUT_NOT_FOUND`, `INPUT_UNREADABLE`, `UNSUPPORTED_MEDIA` (not a picture), `CANCELLED`.
@@ -47,17 +49,22 @@ export async function decodeImage(input: string, options: DecodeImageOptions = {
   const dir = await mkdtemp(join(tmpdir(), 'fw-image-'));
   try {
     const raw = join(dir, 'frame.rgb');
-    const command = (await newCommand())
-      .input(source.path)
+    const last = options.frame === 'last' && source.frames > 1;
+    const command = (await newCommand()).input(source.path);
+    // The last frame: decode the final second (input seeking from the end) and keep its last frame.
+    if (last) command.inputOptions(['-sseof', '-1']);
+    command
       .outputOptions([
-        '-map', '0:v:0', '-frames:v', '1', '-an', '-sn', '-dn',
+        '-map', '0:v:0', ...(last ? [] : ['-frames:v', '1']), '-an', '-sn', '-dn',
         '-vf', `scale=${width}:${height}:flags=bicubic+accurate_rnd+full_chroma_int`,
         '-pix_fmt', 'rgb24', '-f', 'rawvideo',
       ])
       .output(raw);
     await runCommand(command, `decoding the picture ${source.path}`, options.signal).done;
-    const rgb = new Uint8Array(await readFile(raw));
-    if (rgb.length !== width * height * 3) {
+    const all = await readFile(raw);
+    const frameBytes = width * height * 3;
+    const rgb = new Uint8Array(all.subarray(Math.max(0, all.length - frameBytes)));
+    if (rgb.length !== frameBytes || all.length % frameBytes !== 0) {
       throw new FramewrightError('UNSUPPORTED_MEDIA', `${source.path} did not decode to a ${width}x${height} picture`);
     }
     return { width, height, rgb };

@@ -1,7 +1,7 @@
 // Pictures and measurements for the video-gen tests: keyframes drawn by ffmpeg's lavfi sources
 // (a red box on a blue ground at a known place), decoded output frames, PSNR and box centres.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,4 +91,22 @@ export async function makeTone(dir: string, name: string, seconds: number): Prom
   const path = join(dir, name);
   await run(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=330:sample_rate=48000:duration=${seconds}`, path]);
   return path;
+}
+
+/** Process ids of this process's ffmpeg children still alive (from every thread's child list). */
+export function liveFfmpegChildren(): number[] {
+  const pids = readdirSync('/proc/self/task').flatMap((task) => {
+    try {
+      return readFileSync(`/proc/self/task/${task}/children`, 'utf8').trim().split(' ').filter((p) => p !== '').map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'ffmpeg' && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
 }

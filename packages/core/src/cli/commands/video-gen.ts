@@ -53,6 +53,7 @@ is not in this build). Prints the result: path, frames, fps, width, height, dura
 
 Modes and their inputs:
   --mode interpolate --keyframes A.png,B.png[,...]   --frames N = in-between frames per gap
+                     (a clip as a keyframe: the first gives its last frame, later ones their first)
   --mode image-to-video --image X.png                --frames N = frames of the video
   --mode text-to-video --prompt TEXT [--seed S]
 

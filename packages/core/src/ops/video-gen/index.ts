@@ -115,8 +115,14 @@ async function planInterpolation(params: VideoGenParams, signal: AbortSignal): P
       warnings.push(`keyframe ${i + 1} (${basename(s.path)}) is ${s.width}x${s.height}, not ${first.width}x${first.height} like the first: resized to ${width}x${height}`);
     }
   });
+  // A clip as a keyframe: the sequence leaves the first one from its last frame and enters
+  // every later one at its first frame, so [a.mp4, b.mp4] bridges the two clips.
   const keyframes: RgbImage[] = [];
-  for (const s of sizes) keyframes.push(await decodeImage(s.path, { width, height, signal }));
+  for (const [i, s] of sizes.entries()) {
+    const frame = i === 0 ? 'last' : 'first';
+    if (s.frames > 1) warnings.push(`keyframe ${i + 1} (${basename(s.path)}) is a video: its ${frame} frame is used`);
+    keyframes.push(await decodeImage(s.path, { width, height, frame, signal }));
+  }
 
   if (interpolation === 'motion') {
     const motion = motionInterpolationFilter(keyframes.length, inBetween);

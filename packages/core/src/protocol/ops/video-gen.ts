@@ -18,7 +18,13 @@ export const VideoGenParamsSchema = closed(
   {
     mode: Type.Union(VIDEO_GEN_MODES.map((m) => Type.Literal(m))),
     prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
-    keyframes: Type.Optional(Type.Array(PathString, { minItems: 2, maxItems: 1000 })),
+    keyframes: Type.Optional(
+      Type.Array(PathString, {
+        minItems: 2,
+        maxItems: 1000,
+        description: "Pictures (PNG, JPEG) or clips: a clip first in the list gives its last frame, a clip later gives its first",
+      }),
+    ),
     image: Type.Optional(PathString),
     frames: Type.Optional(
       Type.Integer({
