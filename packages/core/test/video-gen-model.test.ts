@@ -95,7 +95,7 @@ describe('video-gen interpolate with a frame-interpolation model pack', () => {
   it('refuses a missing pack, a model file that does not match its hash, and a model of the wrong signature; writes nothing', async () => {
     const out = join(dir, 'refused');
     const run = (model: string) => runOperation('video-gen', { mode: 'interpolate', keyframes, frames: 1, model, outputDir: out });
-    await expect(run('no-such-pack')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringMatching(/^no frame-interpolation model pack "no-such-pack"/) as unknown });
+    await expect(run('no-such-pack')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringMatching(/^unknown model "no-such-pack"; installed packs: /) as unknown });
     const tampered = await writePack(join(dir, 'packs', 'tampered'), 'tampered', lerpModel(), {}, '0'.repeat(64));
     await expect(run(tampered)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringMatching(/does not match its SHA-256/) as unknown });
     const wrong = await writePack(join(dir, 'packs', 'identity'), 'identity', identityModel());

@@ -1,41 +1,13 @@
 // Frame interpolation by a model pack of family `frame-interpolation` (RIFE-style ONNX: two frames
 // [1,3,H,W] float in 0..1 and a timestep → the frame at that time). The pack is a folder with
-// framewright-model.json; its model file is checked (size, SHA-256) before it is loaded.
-import { Type, type Static } from '@sinclair/typebox';
-import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, normalize, resolve } from 'node:path';
+// framewright-model.json (the models module's manifest); its model file is checked (size,
+// SHA-256) before it is loaded.
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { RgbImage } from '../../image/index.js';
-import { findPackDirs, MODEL_MANIFEST_NAME, modelSearchDirs, sha256File } from '../../models/index.js';
-import { assertValid, FramewrightError, oneLine } from '../../protocol/index.js';
+import { findModelPack, MODEL_MANIFEST_NAME, readModelPack, sha256File, type ModelPack } from '../../models/index.js';
+import { FramewrightError } from '../../protocol/index.js';
 import { openOnnxSession, type OnnxSession, type OnnxValueSpec } from '../../runtime/onnx-session.js';
-
-/** Manifest of a frame-interpolation pack (`framewright-model.json`). */
-export const FrameInterpolationManifestSchema = Type.Object(
-  {
-    manifestVersion: Type.Literal(1),
-    id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,99}$' }),
-    name: Type.Optional(Type.String({ maxLength: 200 })),
-    family: Type.Literal('frame-interpolation'),
-    task: Type.Literal('frame-interpolation'),
-    licence: Type.Object({ name: Type.String({ minLength: 1 }), url: Type.Optional(Type.String()) }, { additionalProperties: false }),
-    files: Type.Array(
-      Type.Object(
-        {
-          path: Type.String({ minLength: 1, maxLength: 500 }),
-          sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-          size: Type.Integer({ minimum: 0 }),
-          role: Type.Optional(Type.String({ minLength: 1 })),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1 },
-    ),
-    alignment: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'Frame sides are padded to a multiple of this (RIFE: 32)' })),
-  },
-  { additionalProperties: false, title: 'FrameInterpolationManifest' },
-);
-/** Manifest of a frame-interpolation pack. */
-export type FrameInterpolationManifest = Static<typeof FrameInterpolationManifestSchema>;
 
 /** An opened model: `between(a, b, t)` is the frame at time `t` between `a` and `b`. */
 export interface FrameInterpolator {
@@ -50,35 +22,15 @@ export interface FrameInterpolator {
 const isFile = (p: string) => stat(p).then((s) => s.isFile(), () => false);
 
 /**
- * The pack folder `model` names: a pack folder, or the id of a pack in the model search folders
- * (the same folders and order as image-gen's packs).
+ * The pack `model` names: a pack folder, or the id of a pack in the model search folders (the
+ * same folders, order and manifest as image-gen's packs); it must be a frame-interpolation pack.
  */
-async function findPack(model: string): Promise<string> {
-  if (await isFile(join(resolve(model), MODEL_MANIFEST_NAME))) return resolve(model);
-  for (const dir of await findPackDirs()) {
-    const text = await readFile(join(dir, MODEL_MANIFEST_NAME), 'utf8').catch(() => '{}');
-    const id = (() => {
-      try {
-        return (JSON.parse(text) as { id?: unknown }).id;
-      } catch {
-        return undefined;
-      }
-    })();
-    if (id === model) return dir;
+async function openPack(model: string): Promise<ModelPack> {
+  const pack = (await isFile(join(resolve(model), MODEL_MANIFEST_NAME))) ? await readModelPack(resolve(model)) : await findModelPack(model);
+  if (pack.manifest.family !== 'frame-interpolation') {
+    throw new FramewrightError('MODEL_INVALID', `model pack ${pack.manifest.id} is a ${pack.manifest.family} pack, not a frame-interpolation one`);
   }
-  throw new FramewrightError('MODEL_NOT_FOUND', `no frame-interpolation model pack ${JSON.stringify(model)}: not a pack folder, and no pack with that id in ${modelSearchDirs().join(', ')}`);
-}
-
-async function readManifest(dir: string): Promise<FrameInterpolationManifest> {
-  const path = join(dir, MODEL_MANIFEST_NAME);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new FramewrightError('MODEL_INVALID', `${path} is not JSON: ${oneLine(error instanceof Error ? error.message : String(error))}`);
-  }
-  assertValid(FrameInterpolationManifestSchema, json, path, 'MODEL_INVALID');
-  return json;
+  return pack;
 }
 
 /** The model's inputs: the two 4-D frame inputs in order, and the timestep. */
@@ -129,12 +81,10 @@ function fromPlanar(data: Float32Array, pw: number, ph: number, width: number, h
  *   signature)
  */
 export async function openFrameInterpolator(model: string, size: { width: number; height: number }): Promise<FrameInterpolator> {
-  const dir = await findPack(model);
-  const manifest = await readManifest(dir);
+  const pack = await openPack(model);
+  const { manifest } = pack;
   const file = manifest.files.find((f) => f.role === 'model') ?? manifest.files[0]!;
-  const clean = normalize(file.path);
-  if (isAbsolute(file.path) || clean.startsWith('..')) throw new FramewrightError('MODEL_INVALID', `${join(dir, MODEL_MANIFEST_NAME)}: file ${file.path} is outside the pack folder`);
-  const path = join(dir, clean);
+  const path = join(pack.dir, file.path);
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} is missing`);
   if (info.size !== file.size) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} has ${info.size} bytes, the manifest says ${file.size}`);
