@@ -175,6 +175,18 @@ describe('the SDK guide examples against a real engine', () => {
     expect(stdout).toMatch(/^2 clips: .*\.edl, .*\.otio$/m);
   }, 60_000);
 
+  it('docs/examples/protocol.ts validates params and resolve-install.ts plans the copy', async () => {
+    const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const scripts = join(work, 'resolve scripts');
+    const [protocol, install] = await Promise.all([
+      run(process.execPath, [tsx, join(docs, 'examples', 'protocol.ts')], { cwd: root }),
+      run(process.execPath, [tsx, join(docs, 'examples', 'resolve-install.ts'), scripts], { cwd: root }),
+    ]);
+    expect(protocol.stdout).toBe('valid: /videos/talk.mp4 protocol 1.0\n');
+    expect(install.stdout).toContain(`copy ${scripts}/Utility/Framewright/Clip-cut current clip.lua\n`);
+    expect(existsSync(scripts)).toBe(false);
+  }, 60_000);
+
   it.skipIf(!has('luajit'))('docs/examples/cli_json.lua runs the CLI with --json from Lua', async () => {
     const luaEnv = { ...process.env, ...env, FRAMEWRIGHT_CLI: BIN };
     const { stdout } = await run('luajit', [join(docs, 'examples', 'cli_json.lua'), video, join(work, 'lua cuts')], { env: luaEnv });

@@ -4,6 +4,18 @@
  * generated media into scenes, serves a browser dock, and configures OBS (`framewright obs …`).
  *
  * Any new export added here becomes public API.
+ *
+ * @example Put a file into the current scene
+ * The full example, `docs/examples/obs.ts`, is compiled by `npm run typecheck`.
+ * ```ts
+ * import { addMediaToScene, ObsConnection } from '@framewright/obs-plugin';
+ *
+ * const obs = new ObsConnection({ url: 'ws://127.0.0.1:4455', password });
+ * const info = await obs.connect(); // OBS 28+ with RPC version 1, else ObsAdapterError
+ * const placed = await addMediaToScene(obs, '/abs/path/picture.png', 'image');
+ * console.log(`added ${placed.inputName} to ${placed.sceneName} in OBS ${info.obsVersion}`);
+ * await obs.close();
+ * ```
  * @packageDocumentation
  */
 export { ObsConnection, DEFAULT_OBS_URL, MIN_OBS_MAJOR, OBS_RPC_VERSION, obsMajorVersion } from './connection.js';

@@ -7,6 +7,15 @@
  * `premierepro` module.
  *
  * Any new export added here becomes public API.
+ *
+ * @example A manifest for a server on another port, and the .ccx
+ * The full example, `docs/examples/premiere.ts`, is compiled by `npm run typecheck`.
+ * ```ts
+ * import { createManifest, packCcx } from '@framewright/premiere-uxp';
+ *
+ * const manifest = createManifest('0.1.0', 7900); // network access to ws://127.0.0.1:7900 and ws://localhost:7900 only
+ * const files = await packCcx('packages/premiere-uxp/dist/plugin', 'framewright.ccx');
+ * ```
  * @packageDocumentation
  */
 export { runCli } from './cli.js';

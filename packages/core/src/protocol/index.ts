@@ -4,6 +4,18 @@
  * Node, browsers and UXP.
  *
  * Any new export added here becomes public API.
+ *
+ * @example Validate params before sending them
+ * The full example, `docs/examples/protocol.ts`, is compiled by `npm run typecheck`.
+ * ```ts
+ * import { assertValid, ClipCutParamsSchema, FramewrightError } from '@framewright/core/protocol';
+ *
+ * try {
+ *   assertValid(ClipCutParamsSchema, params, 'clip-cut params'); // narrows params to ClipCutParams
+ * } catch (error) {
+ *   if (error instanceof FramewrightError) console.error(error.code, error.pointer, error.message); // INVALID_PARAMS
+ * }
+ * ```
  * @packageDocumentation
  */
 export { ERROR_CODES, WireErrorSchema, FramewrightError, isFramewrightError, toFramewrightError, oneLine } from './errors.js';
