@@ -2,6 +2,8 @@ import type { TransformerModelConfig } from '../model.js';
 import type { PositionalConfig } from '../positional.js';
 import { emitAdaLN, emitBlock, emitModulate, emitPatchEmbed, emitTimestepEmbedding } from './emit-blocks.js';
 import { emitEmbedding, emitLayerNorm, emitPositional } from './emit-layers.js';
+import { emitSpaceTimeBlock } from './emit-spacetime.js';
+import { FramewrightError } from '../../protocol/errors.js';
 import { childPrefix, type OnnxEmitter } from './emitter.js';
 import type { ExportValueSpec } from './exporters.js';
 
@@ -70,29 +72,29 @@ export function emitModel(e: OnnxEmitter, prefix: string, config: TransformerMod
       ? undefined
       : g.scoped('time', () => emitTimestepEmbedding(e, at('time'), { frequencyDim: timestep.frequencyDim, width }, inputs.timestep!));
 
+  const blockConfig = {
+    width,
+    heads: config.heads,
+    ffnHidden: config.ffnHidden,
+    activation: config.activation,
+    ...(config.eps === undefined ? {} : { eps: config.eps }),
+    ...(config.context === undefined ? {} : { contextWidth: config.context.width }),
+    ...(cond === undefined ? {} : { condWidth: width }),
+  };
+  const blockInputs = {
+    ...(cond === undefined ? {} : { cond }),
+    ...(inputs.context === undefined ? {} : { context: inputs.context }),
+    ...(inputs.contextMask === undefined ? {} : { contextMask: inputs.contextMask }),
+  };
+  const spaceTime = config.spaceTime;
+  if (spaceTime !== undefined && inputs.mask !== undefined) throw new FramewrightError('INVALID_PARAMS', 'ONNX export: space-time models take no key padding mask');
   for (let i = 0; i < config.blocks; i++) {
     const h = x;
-    x = g.scoped(`blocks.${i}`, () => emitBlock(
-      e,
-      at(`blocks.${i}`),
-      {
-        width,
-        heads: config.heads,
-        ffnHidden: config.ffnHidden,
-        activation: config.activation,
-        ...(config.eps === undefined ? {} : { eps: config.eps }),
-        ...(config.context === undefined ? {} : { contextWidth: config.context.width }),
-        ...(cond === undefined ? {} : { condWidth: width }),
-      },
-      h,
-      {
-        ...(cond === undefined ? {} : { cond }),
-        ...(inputs.context === undefined ? {} : { context: inputs.context }),
-        ...(inputs.contextMask === undefined ? {} : { contextMask: inputs.contextMask }),
-        ...(inputs.mask === undefined ? {} : { mask: inputs.mask }),
-        causal: config.causal === true,
-      },
-    ));
+    x = g.scoped(`blocks.${i}`, () =>
+      spaceTime === undefined
+        ? emitBlock(e, at(`blocks.${i}`), blockConfig, h, { ...blockInputs, ...(inputs.mask === undefined ? {} : { mask: inputs.mask }), causal: config.causal === true })
+        : emitSpaceTimeBlock(e, at(`blocks.${i}`), { ...blockConfig, frames: spaceTime.frames, ...(spaceTime.causalTime === undefined ? {} : { causalTime: spaceTime.causalTime }) }, h, blockInputs),
+    );
   }
   let y = emitLayerNorm(e, at('norm'), { width, ...(config.eps === undefined ? {} : { eps: config.eps }), affine: cond === undefined }, x);
   if (cond !== undefined) {
