@@ -75,7 +75,40 @@ describe('the guides name real commands and flags', () => {
   });
 });
 
+/** The guide line that starts with `npx framewright <prefix>`, as arguments for the bin. */
+function guideLine(guide: string, prefix: string): string[] {
+  const line = guideCommandLines().find((l) => l.guide === guide && l.args.join(' ').startsWith(prefix));
+  if (!line) throw new Error(`${guide} has no \`npx framewright ${prefix}\` line`);
+  // Undo the shell's quoting of one quoted argument ("a red circle …").
+  return line.args.join(' ').match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"(.*)"$/, '$1'));
+}
+
+describe('generation commands of getting-started.md, run as written', () => {
+  it('video-gen image-to-video with audio and subtitles writes the video', async () => {
+    await run('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=320x180', '-frames:v', '1', join(work, 'still.png')]);
+    const args = guideLine('getting-started.md', 'video-gen --mode image-to-video');
+    const { code, stdout, stderr } = await runBin(args, { cwd: work, env });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('48 frames at 24 fps, 320x180, 2.00 s');
+    expect(existsSync(join(work, 'video', 'image-to-video.mp4'))).toBe(true);
+  }, 120_000);
+
+  it.skipIf(!existsSync(join(root, 'packages', 'core', 'models', 'builtin-image', 'model.json')))('image-gen with the built-in model writes a PNG', async () => {
+    const args = guideLine('getting-started.md', 'image-gen --prompt');
+    const { code, stderr } = await runBin(args, { cwd: work, env });
+    expect(code, stderr).toBe(0);
+    expect(readdirSync(join(work, 'images')).some((f) => f.endsWith('.png'))).toBe(true);
+  }, 120_000);
+});
+
 describe('command outputs the guides explain', () => {
+  it('models.md describes every field of framewright-model.json and every family', async () => {
+    const { ModelManifestSchema, MODEL_FAMILIES } = await import('../packages/core/src/models/index.js');
+    const guide = readFileSync(join(docs, 'models.md'), 'utf8');
+    for (const field of Object.keys(ModelManifestSchema.properties)) expect(guide, field).toContain(`| \`${field}\` |`);
+    for (const family of MODEL_FAMILIES) expect(guide, family).toContain(`\`${family}\``);
+  });
+
   it('doctor prints the sections and paths troubleshooting.md explains line by line', async () => {
     const { code, stdout } = await runBin(['doctor'], { cwd: work, env });
     expect(code).toBe(0);
