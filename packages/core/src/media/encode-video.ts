@@ -10,7 +10,7 @@ import { writeAtomic } from '../util/fs.js';
 import { newCommand, runCommand } from './command.js';
 import { probe, type Rational } from './probe.js';
 
-/** What {@link encodeVideo} writes. */
+/** What the media layer's `encodeVideo` writes: a video-gen output format. */
 export type VideoContainer = 'mp4' | 'prores' | 'png-sequence';
 
 /** Where the audio track comes from; it is trimmed or padded with silence to the video's length. */
