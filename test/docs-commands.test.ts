@@ -113,10 +113,22 @@ describe('command outputs the guides explain', () => {
     const { code, stdout } = await runBin(['doctor'], { cwd: work, env });
     expect(code).toBe(0);
     const guide = readFileSync(join(docs, 'troubleshooting.md'), 'utf8');
-    for (const heading of ['Media tools', 'Operations', 'ML backends (tfjs)', 'ONNX Runtime execution providers', 'Paths']) {
-      expect(stdout).toContain(`${heading}\n`);
-      expect(guide).toContain(`**${heading}**`);
+    // Each section doctor prints, and the bold name the guide explains it under.
+    const sections: Array<[string, string]> = [
+      ['Media tools', 'Media tools'],
+      ['Operations', 'Operations'],
+      ['ML backends (tfjs)', 'ML backends (tfjs)'],
+      ['ONNX Runtime execution providers', 'ONNX Runtime execution providers'],
+      ['Text to speech (video-gen narration; optional)', 'Text to speech'],
+      ['Paths', 'Paths'],
+    ];
+    for (const [heading, explained] of sections) {
+      expect(stdout).toContain(`\n${heading}\n`.slice(heading === 'Media tools' ? 1 : 0));
+      expect(guide).toContain(`**${explained}**`);
     }
+    // Every section heading doctor prints is one of those (a new section needs its explanation).
+    const headings = stdout.split('\n').filter((l) => /^[A-Z]/.test(l) && !/^(Everything|Something)/.test(l));
+    expect(headings).toEqual(sections.map(([h]) => h));
     for (const label of ['config folder', 'bearer token', 'data folder', 'job journal', 'output root']) expect(stdout).toMatch(new RegExp(`^  ${label} +\\S`, 'm'));
     expect(stdout).toContain(`${join(work, 'config')}  (from FRAMEWRIGHT_CONFIG_DIR`);
     expect(stdout).toMatch(/ready {3}clip-cut/);
