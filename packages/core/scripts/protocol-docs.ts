@@ -54,8 +54,11 @@ const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
 
 /** Codes any job can end with, whatever the operation: validation, availability, output root, cancel, bugs. */
 const COMMON_JOB_CODES: readonly ErrorCode[] = ['INVALID_PARAMS', 'OPERATION_UNAVAILABLE', 'OUTPUT_NOT_ALLOWED', 'CANCELLED', 'INTERNAL'];
-/** Codes of the media layer, for operations whose code imports it. */
-const MEDIA_CODES: readonly ErrorCode[] = ['INPUT_NOT_FOUND', 'INPUT_UNREADABLE', 'UNSUPPORTED_MEDIA', 'FFMPEG_NOT_FOUND', 'FFMPEG_FAILED'];
+/** Codes of the layers an operation may import (media: ffmpeg; models: model packs), keyed by the folder under `src/`. */
+const LAYER_CODES: Readonly<Record<string, readonly ErrorCode[]>> = {
+  media: ['INPUT_NOT_FOUND', 'INPUT_UNREADABLE', 'UNSUPPORTED_MEDIA', 'FFMPEG_NOT_FOUND', 'FFMPEG_FAILED'],
+  models: ['MODEL_NOT_FOUND', 'MODEL_INVALID'],
+};
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -64,12 +67,14 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** The codes an operation can fail with: the common ones, the media layer's when it uses media, and every code its own folder throws. */
+/** The codes an operation can fail with: the common ones, those of each layer it imports, and every code its own folder throws. */
 export function operationErrorCodes(op: OperationName, coreSrc: string): ErrorCode[] {
   const codes = new Set<ErrorCode>(COMMON_JOB_CODES);
   for (const file of filesUnder(join(coreSrc, 'ops', op))) {
     const text = readFileSync(file, 'utf8');
-    if (/from '\.\.\/\.\.\/media\/[^']*'/.test(text)) for (const c of MEDIA_CODES) codes.add(c);
+    for (const [layer, layerCodes] of Object.entries(LAYER_CODES)) {
+      if (new RegExp(`from '(\\.\\./)+${layer}/[^']*'`).test(text)) for (const c of layerCodes) codes.add(c);
+    }
     for (const m of text.matchAll(/FramewrightError\(\s*'([A-Z_]+)'/g)) {
       if ((ERROR_CODES as readonly string[]).includes(m[1]!)) codes.add(m[1] as ErrorCode);
     }
