@@ -208,8 +208,7 @@ export async function writeTinyBuiltinPack(dir: string, id = 'tiny-builtin'): Pr
     sequence: SEQUENCE,
     vocabularySize: vocab,
     codebook,
-    defaultSteps: 4,
-    choiceTemperature: 1,
+    sampling: { steps: 4, temperature: 1, choiceTemperature: 1, guidance: 1 },
     training: { note: 'random weights (tests)' },
   };
   const info = JSON.stringify(modelInfo);
