@@ -10,7 +10,6 @@ import { createOptimizer } from './optimizers.js';
 import { clipByGlobalNorm, learningRate } from './schedule.js';
 import './sequence-tasks.js';
 import './shapes-task.js';
-import './motion-task.js';
 
 /** What the trainer reports after every step. */
 export interface StepReport {
