@@ -23,6 +23,8 @@ export {
 export { reverseTask, nextTokenTask } from './sequence-tasks.js';
 export { shapesMaskGitTask, shapesMaskGitCentredTask, shapesVocabulary, cosineMaskRatio } from './shapes-task.js';
 export { sampleExample, type ShapesExample } from './shapes-dataset.js';
+export { motionMaskGitTask, motionVocabulary } from './motion-task.js';
+export { sampleMotionExample, type MotionExample } from './motion-dataset.js';
 export {
   saveCheckpoint,
   loadCheckpoint,

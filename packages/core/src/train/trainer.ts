@@ -10,6 +10,7 @@ import { createOptimizer } from './optimizers.js';
 import { clipByGlobalNorm, learningRate } from './schedule.js';
 import './sequence-tasks.js';
 import './shapes-task.js';
+import './motion-task.js';
 
 /** What the trainer reports after every step. */
 export interface StepReport {

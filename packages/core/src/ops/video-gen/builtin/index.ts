@@ -1,0 +1,264 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FramewrightError } from '../../../protocol/errors.js';
+import { assertValid } from '../../../protocol/validate.js';
+import type { RawRgbImage } from '../../../media/index.js';
+import { type OnnxSession, openOnnxSession } from '../../../runtime/onnx-session.js';
+import { MAX_STEPS, sampleTokens } from '../../image-gen/builtin/sampler.js';
+import { NATIVE_SIZE } from '../../image-gen/builtin/scene.js';
+import { PALETTE_SLOTS, SEQUENCE, ShapesVocabulary } from '../../image-gen/builtin/tokens.js';
+import { COLOUR_NAMES } from '../../image-gen/prompt.js';
+import type { VideoGenerationRequest, VideoGenerator } from '../generator.js';
+import { CLIP_FRAMES, type ParsedMotionPrompt, parseMotionPrompt } from './motion.js';
+import { CLIP_SEQUENCE, MotionVocabulary } from './motion-tokens.js';
+
+/**
+ * The built-in text-to-video model `framewright-motion-32`: a masked-token space-time
+ * transformer (attention within each frame, then across frames) trained by this project (task
+ * `motion-maskgit`) on procedural clips of a shape crossing a plain background, shipped as ONNX
+ * in `packages/core/models/builtin-video/` and run by ONNX Runtime. It draws 8 frames of 32×32.
+ * @packageDocumentation
+ */
+
+export { CLIP_FRAMES, DIRECTIONS, parseMotionPrompt, type Direction, type ParsedMotionPrompt } from './motion.js';
+
+/** What to draw. */
+export interface BuiltinClipRequest {
+  /** Prompt, e.g. "a red circle moves from left to right on a blue background" ({@link parseMotionPrompt}). */
+  prompt: string;
+  /** Seed: the same seed and prompt give the same pixels. */
+  seed: number;
+  /** Parallel decoding steps (default {@link BuiltinVideoModel.defaultSteps}, at most {@link MAX_STEPS}). */
+  steps?: number;
+  /** Classifier-free guidance weight (default {@link BuiltinVideoModel.defaultGuidance}; 1 = off). */
+  guidance?: number;
+}
+
+/** A generated clip at the model's native size. */
+export interface BuiltinClip {
+  /** {@link CLIP_FRAMES} frames of `nativeSize`² RGB24 pixels. */
+  frames: RawRgbImage[];
+  /** Things the user should know: prompt words or parts the model ignored. */
+  warnings: string[];
+}
+
+/** The loaded built-in video model. */
+export interface BuiltinVideoModel {
+  /** Model id. */
+  readonly id: 'framewright-motion-32';
+  /** Side of the square frames it draws. */
+  readonly nativeSize: number;
+  /** Decoding steps used when a request names none. */
+  readonly defaultSteps: number;
+  /** Guidance weight used when a request names none. */
+  readonly defaultGuidance: number;
+  /**
+   * Draws one clip of {@link CLIP_FRAMES} frames. `onStep` is called after each decoding step;
+   * an aborted `signal` stops between steps with `CANCELLED`.
+   * @throws FramewrightError `INVALID_PARAMS` (prompt, seed, steps), `CANCELLED`
+   */
+  generate(req: BuiltinClipRequest, onStep?: (step: number, steps: number) => void, signal?: AbortSignal): Promise<BuiltinClip>;
+}
+
+/** Schema of `model.json`, the model's description next to its ONNX file. */
+export const BuiltinVideoModelInfoSchema = Type.Object(
+  {
+    id: Type.Literal('framewright-motion-32'),
+    nativeSize: Type.Literal(NATIVE_SIZE),
+    frames: Type.Literal(CLIP_FRAMES),
+    onnx: Type.String({ minLength: 1 }),
+    sequence: Type.Literal(CLIP_SEQUENCE),
+    vocabularySize: Type.Integer({ minimum: 1 }),
+    codebook: Type.Array(Type.Integer({ minimum: 0, maximum: 0xffff }), { minItems: 2 }),
+    defaultSteps: Type.Integer({ minimum: 1, maximum: MAX_STEPS }),
+    defaultGuidance: Type.Number({ minimum: 1, maximum: 10 }),
+    training: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+/** Contents of the video model's `model.json`. */
+export type BuiltinVideoModelInfo = Static<typeof BuiltinVideoModelInfoSchema>;
+
+const MODEL_FOLDER = join('models', 'builtin-video');
+
+/**
+ * Folder of the shipped model: `models/builtin-video` in the `@framewright/core` package, found
+ * by walking up from this module (it sits at different depths in src/ and dist/).
+ * @throws FramewrightError `MODEL_NOT_FOUND`
+ */
+export function builtinVideoModelDir(): string {
+  const url = typeof import.meta.url === 'string' ? import.meta.url : undefined;
+  let dir = url === undefined ? (typeof __dirname === 'string' ? __dirname : process.cwd()) : dirname(fileURLToPath(url));
+  for (let up = 0; up < 8; up++) {
+    if (existsSync(join(dir, MODEL_FOLDER, 'model.json'))) return join(dir, MODEL_FOLDER);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new FramewrightError('MODEL_NOT_FOUND', `the built-in video model (${MODEL_FOLDER}/model.json) is missing from the @framewright/core package`);
+}
+
+/** Reads and checks `model.json` of a video model folder. @throws FramewrightError `MODEL_NOT_FOUND`, `MODEL_INVALID` */
+export async function readBuiltinVideoModelInfo(dir: string): Promise<BuiltinVideoModelInfo> {
+  const path = join(dir, 'model.json');
+  let info: unknown;
+  try {
+    info = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new FramewrightError(missing ? 'MODEL_NOT_FOUND' : 'MODEL_INVALID', `${path}: ${missing ? 'not found' : (error as Error).message}`);
+  }
+  assertValid(BuiltinVideoModelInfoSchema, info, path, 'MODEL_INVALID');
+  const vocabSize = new MotionVocabulary(new ShapesVocabulary(info.codebook)).size;
+  if (vocabSize !== info.vocabularySize) {
+    throw new FramewrightError('MODEL_INVALID', `${path}: a codebook of ${info.codebook.length} masks makes ${vocabSize} tokens, not vocabularySize ${info.vocabularySize}`);
+  }
+  return info;
+}
+
+/** Logit of the palette ids a prompt rules out. */
+const PINNED_OUT = -1e9;
+
+/**
+ * The palette slots a prompt fixes: the factored code keeps colours apart from shapes, so a
+ * named object or background colour is taken from the prompt (every other colour id of that slot
+ * gets logit −1e9 and the sampler commits it at the first step) and the model draws the masks —
+ * where the object is, frame by frame. Unnamed colours are the model's choice.
+ */
+function pinnedPalette(vocab: MotionVocabulary, parsed: ParsedMotionPrompt): { slot: number; base: number; size: number; id: number }[] {
+  const pins: { slot: number; base: number; size: number; id: number }[] = [];
+  ([[parsed.colour, 0], [parsed.background, 1]] as const).forEach(([colour, k]) => {
+    if (colour === undefined) return;
+    const range = vocab.image.palette[k]!;
+    pins.push({ slot: PALETTE_SLOTS[k], base: range.base, size: range.size, id: range.base + COLOUR_NAMES.indexOf(colour) });
+  });
+  return pins;
+}
+
+class OnnxBuiltinVideoModel implements BuiltinVideoModel {
+  readonly id = 'framewright-motion-32';
+  readonly nativeSize = NATIVE_SIZE;
+  readonly defaultSteps: number;
+  readonly defaultGuidance: number;
+
+  constructor(
+    private readonly session: OnnxSession,
+    private readonly vocab: MotionVocabulary,
+    info: BuiltinVideoModelInfo,
+  ) {
+    this.defaultSteps = info.defaultSteps;
+    this.defaultGuidance = info.defaultGuidance;
+  }
+
+  async generate(req: BuiltinClipRequest, onStep?: (step: number, steps: number) => void, signal?: AbortSignal): Promise<BuiltinClip> {
+    const parsed = parseMotionPrompt(req.prompt);
+    if (!Number.isInteger(req.seed) || req.seed < 0 || req.seed > 0xffffffff) {
+      throw new FramewrightError('INVALID_PARAMS', `seed must be an integer from 0 to 4294967295, got ${req.seed}`);
+    }
+    const warnings = [
+      ...(parsed.unknownWords.length === 0 ? [] : [`the built-in video model does not know ${parsed.unknownWords.map((w) => JSON.stringify(w)).join(', ')}; ignored`]),
+      ...parsed.ignored.map((what) => `the built-in video model ignores ${what}`),
+    ];
+    const pinned = pinnedPalette(this.vocab, parsed);
+    const logitsOf = async (tokens: Int32Array): Promise<Float32Array> => {
+      const { output } = await this.session.run({ ids: { data: tokens, dims: [1, CLIP_SEQUENCE] } });
+      const logits = output!.data as Float32Array;
+      const width = logits.length / CLIP_SEQUENCE;
+      for (let t = 0; t < CLIP_FRAMES; t++) {
+        for (const { slot, base, size, id } of pinned) {
+          const row = (t * SEQUENCE + slot) * width;
+          logits.fill(PINNED_OUT, row + base, row + base + size);
+          logits[row + id] = 0;
+        }
+      }
+      return logits;
+    };
+    const tokens = await sampleTokens(logitsOf, this.vocab.image, this.vocab.encodePrompt(parsed), {
+      steps: req.steps ?? this.defaultSteps,
+      guidance: req.guidance ?? this.defaultGuidance,
+      unconditional: this.vocab.encodePrompt({}),
+      seed: req.seed,
+      frames: CLIP_FRAMES,
+      ...(onStep === undefined ? {} : { onStep }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    const { frames } = this.vocab.decodeClip(tokens);
+    return { frames: frames.map((rgb) => ({ width: NATIVE_SIZE, height: NATIVE_SIZE, rgb })), warnings };
+  }
+}
+
+const loaded = new Map<string, Promise<BuiltinVideoModel>>();
+
+/**
+ * Loads the built-in video model (ONNX Runtime session on one thread, vocabulary), once per folder.
+ *
+ * @example
+ * ```ts
+ * const model = await loadBuiltinVideoModel();
+ * const { frames } = await model.generate({ prompt: 'a green square moves up', seed: 1 });
+ * ```
+ * @param dir - model folder; default {@link builtinVideoModelDir}
+ * @throws FramewrightError `MODEL_NOT_FOUND`, `MODEL_INVALID`
+ */
+export function loadBuiltinVideoModel(dir?: string): Promise<BuiltinVideoModel> {
+  const folder = dir ?? builtinVideoModelDir();
+  let model = loaded.get(folder);
+  if (model === undefined) {
+    model = (async () => {
+      const info = await readBuiltinVideoModelInfo(folder);
+      const session = await openOnnxSession(join(folder, info.onnx), { intraOpThreads: 1 });
+      const output = session.outputs[0];
+      if (session.inputs[0]?.name !== 'ids' || output?.name !== 'output' || output.dims[2] !== info.vocabularySize) {
+        throw new FramewrightError('MODEL_INVALID', `${join(folder, info.onnx)} is not a ${info.vocabularySize}-token model with input ids and output output`);
+      }
+      return new OnnxBuiltinVideoModel(session, new MotionVocabulary(new ShapesVocabulary(info.codebook)), info);
+    })();
+    model.catch(() => loaded.delete(folder));
+    loaded.set(folder, model);
+  }
+  return model;
+}
+
+/**
+ * Frame `i` of `n` taken from a clip of `clip.length` frames: nearest in time (first to first,
+ * last to last). Nearest rather than blended, so every output frame is a clean picture of the
+ * object — a cross-fade of a moving object would show two ghosts.
+ */
+export function resampleFrames<T>(clip: readonly T[], n: number): T[] {
+  if (!Number.isInteger(n) || n < 1) throw new FramewrightError('INVALID_PARAMS', `frames must be a positive integer, got ${n}`);
+  if (clip.length === 0) throw new FramewrightError('INTERNAL', 'cannot resample an empty clip');
+  return Array.from({ length: n }, (_, i) => clip[n === 1 ? 0 : Math.round((i * (clip.length - 1)) / (n - 1))]!);
+}
+
+/**
+ * video-gen's text-to-video model backed by the built-in clip model (loaded on first use). It
+ * draws one 8-frame clip and stretches it to the requested count with {@link resampleFrames}:
+ * the object crosses the frame once, whatever the number of frames.
+ * @param dir - model folder; default {@link builtinVideoModelDir}
+ */
+export function builtinTextToVideo(dir?: string): VideoGenerator {
+  return {
+    name: 'framewright-motion-32',
+    async generate(request: VideoGenerationRequest): Promise<RawRgbImage[]> {
+      const model = await loadBuiltinVideoModel(dir);
+      const { frames } = await model.generate({ prompt: request.prompt, seed: request.seed }, request.onStep, request.signal);
+      return resampleFrames(frames, request.frames);
+    },
+  };
+}
+
+/**
+ * {@link builtinTextToVideo} when the shipped model's files are present, else undefined (video-gen
+ * then reports text-to-video unavailable instead of failing at run time).
+ */
+export function shippedTextToVideo(): VideoGenerator | undefined {
+  try {
+    return builtinTextToVideo(builtinVideoModelDir());
+  } catch {
+    return undefined;
+  }
+}
