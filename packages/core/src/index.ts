@@ -55,3 +55,7 @@ export { ModelManifestSchema, MODEL_MANIFEST_NAME, MODEL_FAMILIES, MODELS_DIR_EN
 export type { ModelManifest, ModelPack, ModelFamily, InstalledModel, PackVerification, FileCheck, ModelSearchOptions } from './models/index.js';
 export { writeAtomic, writeFileAtomic, tempPathFor } from './util/fs.js';
 export { EXIT, exitCodeOf } from './cli/exit-codes.js';
+export type { Scene, SceneAttributes } from './ops/image-gen/builtin/scene.js';
+export type { ShapesVocabulary } from './ops/image-gen/builtin/tokens.js';
+export type { Shape, Colour, Size, Position, ParsedPrompt } from './ops/image-gen/prompt.js';
+export { SHAPES, COLOURS, COLOUR_NAMES, SIZES, POSITIONS, MAX_PROMPT_LENGTH, parsePrompt } from './ops/image-gen/prompt.js';

@@ -28,7 +28,10 @@ export const ATTRIBUTE_SLOTS = 6;
 /** Slot of the object colour and of the background colour. */
 export const PALETTE_SLOTS = [6, 7] as const;
 
-/** Id ranges of the vocabulary: each slot kind owns `size` ids from `base`. */
+/**
+ * Id ranges of the vocabulary: each slot kind owns `size` ids from `base`.
+ * @inline
+ */
 interface Range {
   base: number;
   size: number;
@@ -71,7 +74,7 @@ export class ShapesVocabulary {
   readonly size: number;
   private readonly codeIndex: Map<number, number>;
 
-  /** @param codebook - 16-bit masks, see {@link buildMaskCodebook} */
+  /** @param codebook - 16-bit masks, see `buildMaskCodebook` */
   constructor(readonly codebook: readonly number[]) {
     let next = 0;
     const take = (size: number): Range => {
