@@ -59,3 +59,6 @@ export type { Scene, SceneAttributes } from './ops/image-gen/builtin/scene.js';
 export type { ShapesVocabulary } from './ops/image-gen/builtin/tokens.js';
 export type { Shape, Colour, Size, Position, ParsedPrompt } from './ops/image-gen/prompt.js';
 export { SHAPES, COLOURS, COLOUR_NAMES, SIZES, POSITIONS, MAX_PROMPT_LENGTH, parsePrompt } from './ops/image-gen/prompt.js';
+export { DIRECTIONS, parseMotionPrompt } from './ops/video-gen/builtin/motion.js';
+export type { MotionClip, Direction, ParsedMotionPrompt } from './ops/video-gen/builtin/motion.js';
+export type { MotionVocabulary } from './ops/video-gen/builtin/motion-tokens.js';

@@ -18,7 +18,7 @@ let vocabulary: MotionVocabulary | undefined;
  */
 const OBJECT_WEIGHT = 3;
 
-/** The built-in video model's vocabulary ({@link buildMotionCodebook} plus directions), built once. */
+/** The built-in video model's vocabulary (`buildMotionCodebook` plus directions), built once. */
 export function motionVocabulary(): MotionVocabulary {
   vocabulary ??= new MotionVocabulary(new ShapesVocabulary(buildMotionCodebook()));
   return vocabulary;
