@@ -1,0 +1,79 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { builtinImageModelDir, loadBuiltinImageModel, readBuiltinModelInfo } from '../src/ops/image-gen/builtin/index.js';
+import { promptFollowingCases, scorePromptFollowing } from '../src/ops/image-gen/builtin/prompt-following.js';
+import { buildMaskCodebook } from '../src/ops/image-gen/builtin/tokens.js';
+import { FramewrightError } from '../src/protocol/errors.js';
+
+const temp = mkdtempSync(join(tmpdir(), 'fw-builtin-image-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+async function codeOf(work: () => Promise<unknown>): Promise<string> {
+  try {
+    await work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(FramewrightError);
+    return (error as FramewrightError).code;
+  }
+  return 'no error';
+}
+
+describe('the shipped built-in image model', () => {
+  it('is small and carries the codebook the renderer produces', async () => {
+    const dir = builtinImageModelDir();
+    const bytes = readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+    expect(bytes).toBeLessThanOrEqual(10 * 2 ** 20);
+    expect((await readBuiltinModelInfo(dir)).codebook).toEqual(buildMaskCodebook());
+  });
+
+  it('draws held-out prompts (shape/colour pairs never trained on) as asked', async () => {
+    const model = await loadBuiltinImageModel();
+    const score = await scorePromptFollowing(model, promptFollowingCases('held-out', 12, 77));
+    // 12 prompts: thresholds sit below the 100-prompt benchmark figures to absorb sampling noise
+    expect(score.accuracy.background).toBeGreaterThanOrEqual(11 / 12);
+    expect(score.accuracy.colour).toBeGreaterThanOrEqual(10 / 12);
+    expect(score.accuracy.position).toBeGreaterThanOrEqual(10 / 12);
+    expect(score.accuracy.shape).toBeGreaterThanOrEqual(6 / 12);
+  });
+
+  it('gives the same pixels for the same seed and different pictures for other seeds', async () => {
+    const model = await loadBuiltinImageModel();
+    const a = await model.generate({ prompt: 'a shape', seed: 5 });
+    const b = await model.generate({ prompt: 'a shape', seed: 5 });
+    expect(Buffer.from(a.rgb).equals(Buffer.from(b.rgb))).toBe(true);
+    expect(a).toMatchObject({ width: 32, height: 32, warnings: [] });
+    expect(a.rgb.length).toBe(32 * 32 * 3);
+    const others = await Promise.all([6, 7, 8].map((seed) => model.generate({ prompt: 'a shape', seed })));
+    expect(others.some((o) => !Buffer.from(o.rgb).equals(Buffer.from(a.rgb)))).toBe(true);
+  });
+
+  it('reports each step, lists unknown words as a warning and stops when cancelled', async () => {
+    const model = await loadBuiltinImageModel();
+    const steps: number[] = [];
+    const image = await model.generate({ prompt: 'a fluffy red dog on blue', seed: 1, steps: 5 }, (step, total) => steps.push(step * 10 + total));
+    expect(steps).toEqual([15, 25, 35, 45, 55]);
+    expect(image.warnings).toEqual(['the built-in model does not know "fluffy", "dog"; ignored']);
+    const controller = new AbortController();
+    const cancelled = codeOf(() => model.generate({ prompt: 'red circle', seed: 1 }, (step) => step === 2 && controller.abort(), controller.signal));
+    expect(await cancelled).toBe('CANCELLED');
+  });
+
+  it('rejects bad requests with INVALID_PARAMS', async () => {
+    const model = await loadBuiltinImageModel();
+    expect(await codeOf(() => model.generate({ prompt: '', seed: 1 }))).toBe('INVALID_PARAMS');
+    expect(await codeOf(() => model.generate({ prompt: 'x'.repeat(10_000), seed: 1 }))).toBe('INVALID_PARAMS');
+    expect(await codeOf(() => model.generate({ prompt: 'red circle', seed: -1 }))).toBe('INVALID_PARAMS');
+    expect(await codeOf(() => model.generate({ prompt: 'red circle', seed: 1, steps: 0 }))).toBe('INVALID_PARAMS');
+  });
+
+  it('names a missing or broken model folder', async () => {
+    expect(await codeOf(() => loadBuiltinImageModel(join(temp, 'nowhere')))).toBe('MODEL_NOT_FOUND');
+    const broken = join(temp, 'broken');
+    mkdirSync(broken);
+    copyFileSync(join(builtinImageModelDir(), 'model.onnx'), join(broken, 'model.onnx'));
+    writeFileSync(join(broken, 'model.json'), JSON.stringify({ id: 'framewright-shapes-32', nativeSize: 64 }));
+    expect(await codeOf(() => loadBuiltinImageModel(broken))).toBe('MODEL_INVALID');
+  });
+});
