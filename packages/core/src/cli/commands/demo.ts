@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { generateSampleVideo } from '../../media/index.js';
-import { CLIP_CUT_EXPORTS } from '../../protocol/index.js';
+import { CLIP_CUT_EXPORTS, type ImageGenResult } from '../../protocol/index.js';
 import { booleanFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
 import { runClipCut, summarize } from './clip-cut.js';
 import { runImageGen, summarizeImageGen } from './image-gen.js';
@@ -32,12 +32,14 @@ export const DEMO_PROMPTS = ['a red circle on a blue background', 'two small yel
 async function demoImages(imagesDir: string, io: Parameters<Command['run']>[1]): Promise<string> {
   const builtin = await builtinModelInstalled();
   if (!builtin.installed) return `image-gen skipped: ${builtin.reason ?? 'the built-in image model is missing'}\n`;
-  const parts: string[] = [];
+  const all: ImageGenResult = { model: BUILTIN_IMAGE_MODEL_ID, images: [], warnings: [], files: [] };
   for (const [i, prompt] of DEMO_PROMPTS.entries()) {
     const result = await runImageGen({ prompt, model: BUILTIN_IMAGE_MODEL_ID, seed: i + 1, width: 256, height: 256, outputDir: imagesDir }, io);
-    parts.push(summarizeImageGen(result, imagesDir));
+    all.images.push(...result.images);
+    all.warnings.push(...result.warnings);
+    all.files.push(...result.files);
   }
-  return parts.join('');
+  return summarizeImageGen(all, imagesDir);
 }
 
 /** `framewright demo`. */
