@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../src/engine/index.js';
 import { decodePng } from '../src/image/index.js';
 import { IMAGE_GEN_SOFTWARE, promptStem } from '../src/ops/image-gen/index.js';
+import { COLOURS } from '../src/ops/image-gen/prompt.js';
 import type { ImageGenProgress } from '../src/protocol/index.js';
 import { writeTinyBuiltinPack } from './helpers/tiny-packs.js';
 
@@ -85,6 +86,32 @@ describe('image-gen on a framewright-builtin pack', () => {
     await expect(generate({ steps: 80 }, 'steps')).rejects.toMatchObject({ code: 'INVALID_PARAMS', message: expect.stringContaining('1 to 64 steps') });
     await expect(generate({ width: 100 }, 'odd')).rejects.toMatchObject({ code: 'INVALID_PARAMS', pointer: '/width' });
     for (const dir of ['big', 'steps']) expect(readdirSync(join(root, dir))).toEqual([]);
+  });
+});
+
+describe('image-gen on the shipped built-in model', () => {
+  it('is the default model, draws at 256 px and gives byte-identical files for the same seed', async () => {
+    const run = (out: string) => runOperation('image-gen', { prompt: 'a yellow square on a green background', seed: 11, outputDir: join(root, out) });
+    const [a, b] = [await run('shipped-a'), await run('shipped-b')];
+    expect(a.model).toBe('framewright-shapes-32');
+    expect(a.images[0]).toMatchObject({ width: 256, height: 256, seed: 11 });
+    expect(readFileSync(a.images[0]!.path).equals(readFileSync(b.images[0]!.path))).toBe(true);
+    const png = decodePng(readFileSync(a.images[0]!.path));
+    expect(png.text).toMatchObject({ model: 'framewright-shapes-32', seed: '11', size: '256x256' });
+    // Most pixels are nearest to the background colour the prompt asks for, some to the object's.
+    const nearest = new Map<string, number>();
+    for (let i = 0; i < png.rgb.length; i += 3) {
+      let best = '';
+      let bestDistance = Infinity;
+      for (const [name, rgb] of Object.entries(COLOURS)) {
+        const d = (png.rgb[i]! - rgb[0]) ** 2 + (png.rgb[i + 1]! - rgb[1]) ** 2 + (png.rgb[i + 2]! - rgb[2]) ** 2;
+        if (d < bestDistance) [best, bestDistance] = [name, d];
+      }
+      nearest.set(best, (nearest.get(best) ?? 0) + 1);
+    }
+    const pixels = 256 * 256;
+    expect(nearest.get('green')! / pixels).toBeGreaterThan(0.5);
+    expect(nearest.get('yellow')! / pixels).toBeGreaterThan(0.02);
   });
 });
 

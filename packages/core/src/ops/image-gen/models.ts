@@ -72,7 +72,12 @@ export async function loadImageGenerator(modelId: string | undefined, search: Mo
   if (modelId === undefined || modelId === BUILTIN_IMAGE_MODEL_ID) {
     return new BuiltinGenerator(await loadBuiltinImageModel(), BUILTIN_IMAGE_MODEL_ID, MAX_STEPS);
   }
-  const pack = await findModelPack(modelId, search);
+  const pack = await findModelPack(modelId, search).catch((error: unknown) => {
+    if (error instanceof FramewrightError && error.code === 'MODEL_NOT_FOUND') {
+      throw new FramewrightError('MODEL_NOT_FOUND', `${error.message}; the built-in model is ${BUILTIN_IMAGE_MODEL_ID}`);
+    }
+    throw error;
+  });
   if (pack.manifest.task !== 'text-to-image') throw new FramewrightError('MODEL_INVALID', `model ${modelId} is a ${pack.manifest.task} model, not text-to-image`);
   return generatorOfPack(pack);
 }
