@@ -54,13 +54,15 @@ describe('framewright video-gen --json', () => {
     expect(JSON.parse(out)).toMatchObject({ path: join(dir, 'kb', 'image-to-video.mov'), frames: 12, fps: 24, width: 128, height: 72, durationSeconds: 0.5 });
   }, 60_000);
 
-  it('text-to-video says the model is not in this build (exit 7), writing nothing', async () => {
-    const { code, out, err } = await videoGen(['--mode', 'text-to-video', '--prompt', 'a red circle moves right', '--out', 't2v', '--json']);
-    expect(code).toBe(7);
-    expect(err).toBe('framewright: text-to-video needs the built-in video model, which is not in this build\n');
-    expect(JSON.parse(out)).toEqual({ error: { code: 'OPERATION_UNAVAILABLE', message: 'text-to-video needs the built-in video model, which is not in this build' } });
-    expect(existsSync(join(dir, 't2v'))).toBe(false);
-  });
+  it('text-to-video on the built-in model prints the result object', async () => {
+    const { code, out } = await videoGen([
+      '--mode', 'text-to-video', '--prompt', 'a red circle moves from left to right on a blue background',
+      '--frames', '16', '--fps', '8', '--width', '128', '--height', '128', '--seed', '3', '--out', 't2v', '--json',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ path: join(dir, 't2v', 'text-to-video.mp4'), frames: 16, fps: 8, width: 128, height: 128, durationSeconds: 2 });
+    expect(await countFrames(join(dir, 't2v', 'text-to-video.mp4'))).toBe(16);
+  }, 60_000);
 });
 
 describe('framewright video-gen bad input: one line, its exit code, nothing written', () => {
@@ -99,10 +101,9 @@ describe('framewright doctor', () => {
     await main(['doctor', '--json'], found);
     const report = JSON.parse(found.out) as { speech: unknown; operations: { op: string; modes?: unknown }[] };
     expect(report.speech).toMatchObject({ espeakNg: { installed: true, version: expect.stringMatching(/^\d+\.\d+/) as unknown } });
-    expect(report.operations.find((o) => o.op === 'video-gen')?.modes).toContainEqual({ mode: 'text-to-video', available: false, reason: 'text-to-video needs the built-in video model, which is not in this build' });
+    expect(report.operations.find((o) => o.op === 'video-gen')?.modes).toContainEqual({ mode: 'text-to-video', available: true });
     const missing = captureIo(dir, { env: { ESPEAK_NG_PATH: join(dir, 'no-espeak-ng') } });
     await main(['doctor'], missing);
     expect(missing.out).toContain(`MISSING espeak-ng (${join(dir, 'no-espeak-ng')} not found): narration is unavailable`);
-    expect(missing.out).toContain('video-gen text-to-video: text-to-video needs the built-in video model');
   }, 60_000);
 });

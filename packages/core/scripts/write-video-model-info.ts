@@ -2,7 +2,7 @@
 // after `framewright export-onnx --ema` wrote model.onnx next to it. The model.json records the
 // mask codebook the tokens index, the run's configuration, steps, final loss and training time.
 //
-//   npx tsx packages/core/scripts/write-video-model-info.ts --checkpoint RUN/checkpoints/step-N --training-seconds S [--steps N] [--guidance W] [--folder DIR]
+//   npx tsx packages/core/scripts/write-video-model-info.ts --checkpoint RUN/checkpoints/step-N --training-seconds S [--steps N] [--guidance W] [--note TEXT] [--folder DIR]
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,7 @@ const info = {
     weights: 'EMA',
     command: 'framewright train --config packages/core/models/builtin-video/train-config.json --out RUN && framewright export-onnx --ema --checkpoint RUN/checkpoints/step-N --out packages/core/models/builtin-video/model.onnx',
     machine: '1 tfjs-wasm thread on a shared 2-core AMD EPYC (load average ~11)',
+    ...(process.argv.includes('--note') ? { note: flag('note') } : {}),
   },
 };
 await writeFile(join(folder, 'model.json'), `${JSON.stringify(info, null, 2)}\n`);

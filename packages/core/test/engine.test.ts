@@ -173,7 +173,7 @@ describe('capabilities', () => {
       modes: [
         { mode: 'interpolate', available: true },
         { mode: 'image-to-video', available: true },
-        { mode: 'text-to-video', available: false, reason: 'text-to-video needs the built-in video model, which is not in this build' },
+        { mode: 'text-to-video', available: true }, // the built-in video model ships in models/builtin-video
       ],
     });
   });

@@ -48,8 +48,9 @@ const FLAG_OF_POINTER: Record<string, string> = {
 const HELP = `Usage: framewright video-gen --mode MODE [options]
 
 Makes a video: in-between frames for keyframes (interpolate), a camera move over a still
-(image-to-video), or a clip from a prompt (text-to-video; needs the built-in video model, which
-is not in this build). Prints the result: path, frames, fps, width, height, durationSeconds.
+(image-to-video), or a clip from a prompt (text-to-video: the built-in model draws one shape
+crossing a plain background, e.g. "a red circle moves from left to right on a blue background").
+Prints the result: path, frames, fps, width, height, durationSeconds.
 
 Modes and their inputs:
   --mode interpolate --keyframes A.png,B.png[,...]   --frames N = in-between frames per gap

@@ -15,6 +15,7 @@ import type { Operation, OperationContext } from '../types.js';
 import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM, type CameraMotion } from './frames.js';
 import { textToVideoUnavailable, TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerator } from './generator.js';
 import { openFrameInterpolator } from './interpolation-model.js';
+import { shippedTextToVideo } from './builtin/index.js';
 import { formatSrt, formatVtt } from './subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
 
@@ -297,5 +298,10 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
   };
 }
 
-/** video-gen as this build ships it: interpolation and image-to-video; no text-to-video model yet. */
-export const videoGenOperation: Operation<'video-gen'> = createVideoGenOperation();
+/** video-gen as this build ships it: interpolation, image-to-video, and text-to-video on the built-in model (`framewright-motion-32`) when its files are present. */
+export const videoGenOperation: Operation<'video-gen'> = createVideoGenOperation(withBuiltinTextToVideo());
+
+function withBuiltinTextToVideo(): VideoGenOptions {
+  const textToVideo = shippedTextToVideo();
+  return textToVideo === undefined ? {} : { textToVideo };
+}
