@@ -20,6 +20,10 @@ it('makes a sample video, cuts it at its five shots and writes every export; a s
     expect(existsSync(join(folder, 'output', name)), name).toBe(true);
     expect(first.stdout).toContain(name);
   }
+  for (const name of ['text-to-video.mp4', 'interpolate.mp4']) {
+    expect(existsSync(join(folder, 'videos', name)), name).toBe(true);
+    expect(first.stdout).toContain(name);
+  }
   const made = statSync(sample).mtimeMs;
 
   const second = await runBin(['demo', '--json'], { cwd });
