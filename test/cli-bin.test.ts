@@ -97,7 +97,7 @@ describe('framewright (built bin)', () => {
 
   it('serve prints where the token file is (not the token), serves SDK clients and stops on SIGTERM', async () => {
     const env = { FRAMEWRIGHT_CONFIG_DIR: join(dir, 'serve-cfg'), FRAMEWRIGHT_DATA_DIR: join(dir, 'serve-data'), FRAMEWRIGHT_OUTPUT_ROOT: join(dir, 'serve-out') };
-    const child = spawnBin(['serve', '--port', '0', '--json'], { cwd: dir, env });
+    const child = spawnBin(['serve', '--port', '0', '--json', '--allow-origin', 'http://panel.test'], { cwd: dir, env });
     let stdout = '';
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -120,6 +120,14 @@ describe('framewright (built bin)', () => {
       const result = await client.run('clip-cut', { input: video.path, outputDir: 'via-serve', exports: ['edl'] });
       expect(result.outputs.edl?.startsWith(join(dir, 'serve-out', 'via-serve'))).toBe(true);
       await client.close();
+      const opens = (origin: string) =>
+        new Promise<boolean>((done) => {
+          const ws = new WebSocket(ready.wsUrl, ['framewright.v1', `bearer.${token}`], { origin });
+          ws.on('open', () => (ws.close(), done(true)));
+          ws.on('error', () => done(false));
+        });
+      expect(await opens('http://panel.test')).toBe(true);
+      expect(await opens('http://evil.test')).toBe(false);
     } finally {
       child.kill('SIGTERM');
     }

@@ -83,6 +83,7 @@ describe('usage errors are one line naming what is wrong, exit 2', () => {
     ['an out-of-range threshold', ['clip-cut', 'a.mp4', '--threshold', 'content=300'], /^framewright: clip-cut: --threshold content must be <= 255$/],
     ['an out-of-range number', ['clip-cut', 'a.mp4', '--min-clip-seconds', '-1'], /^framewright: clip-cut: --min-clip-seconds must be >= 0$/],
     ['a port out of range', ['serve', '--port', '70000'], /^framewright: serve: --port must be between 0 and 65535, got 70000/],
+    ['an allowed origin with a path', ['serve', '--allow-origin', 'http://x.test/panel'], /^framewright: serve: --allow-origin "http:\/\/x\.test\/panel" is not an origin/],
     ['an unknown doctor flag', ['doctor', '--fix'], /^framewright: doctor: unknown flag --fix/],
   ];
   it.each(cases)('%s', async (_what, argv, message) => {

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { resolvePaths } from '../../config/index.js';
+import { configuredAllowedOrigins, resolvePaths } from '../../config/index.js';
 import { DEFAULT_PORT, startServer } from '../../server/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
+import { usageError } from '../exit-codes.js';
 import { adapterPages } from './adapters.js';
 import type { Command } from './types.js';
 
@@ -10,6 +11,7 @@ const FLAGS = {
   host: { type: 'string' },
   'output-root': { type: 'string' },
   'print-token': { type: 'boolean' },
+  'allow-origin': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -26,9 +28,27 @@ Options:
   -p, --port N           port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host HOST            interface to bind (default 127.0.0.1)
   --output-root DIR      folder jobs may write under (default: FRAMEWRIGHT_OUTPUT_ROOT or ~/Framewright)
+  --allow-origin LIST    browser Origins allowed to connect, comma-separated exact origins (e.g. the
+                         Premiere panel's); adds to FRAMEWRIGHT_ALLOWED_ORIGINS
   --print-token          also print the token itself
   --json                 print {url, wsUrl, port, tokenFile, outputRoot} as one JSON line when ready
   -h, --help             show this help`;
+
+/** Parses `--allow-origin`: each item must be an exact origin (scheme://host[:port], no path). */
+function originsFlag(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value.split(',').map((item) => {
+    const origin = item.trim();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin) throw usageError(`serve: --allow-origin ${JSON.stringify(origin)} is not an origin like http://localhost:3000`);
+    return origin;
+  });
+}
 
 /** `framewright serve`. */
 export const serveCommand: Command = {
@@ -44,8 +64,9 @@ export const serveCommand: Command = {
     const outputRoot = resolve(io.cwd, stringFlag(args, 'output-root') ?? paths.outputRoot.path);
     if (!LOOPBACK.has(host)) io.stderr.write(`framewright: warning: binding ${host} lets other machines reach the engine (the token still guards it)\n`);
 
+    const allowedOrigins = [...configuredAllowedOrigins(io.env), ...originsFlag(stringFlag(args, 'allow-origin'))];
     const pages = await adapterPages();
-    const server = await startServer({ host, port, outputRoot, configDir: paths.configDir.path, dataDir: paths.dataDir.path, ...(Object.keys(pages).length > 0 ? { pages } : {}) });
+    const server = await startServer({ host, port, outputRoot, allowedOrigins, configDir: paths.configDir.path, dataDir: paths.dataDir.path, ...(Object.keys(pages).length > 0 ? { pages } : {}) });
     const ready = { url: server.url, wsUrl: server.wsUrl, port: server.port, tokenFile: paths.tokenFile, outputRoot: server.outputRoot };
     if (booleanFlag(args, 'json')) {
       io.stdout.write(`${JSON.stringify(booleanFlag(args, 'print-token') ? { ...ready, token: server.token } : ready)}\n`);
