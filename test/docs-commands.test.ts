@@ -93,6 +93,13 @@ describe('generation commands of getting-started.md, run as written', () => {
     expect(existsSync(join(work, 'video', 'image-to-video.mp4'))).toBe(true);
   }, 120_000);
 
+  it.skipIf(!existsSync(join(root, 'packages', 'core', 'models', 'builtin-video', 'model.json')))('video-gen text-to-video with the built-in model writes the video', async () => {
+    const { code, stdout, stderr } = await runBin(guideLine('getting-started.md', 'video-gen --mode text-to-video'), { cwd: work, env });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('48 frames at 24 fps, 256x256, 2.00 s');
+    expect(existsSync(join(work, 'video', 'text-to-video.mp4'))).toBe(true);
+  }, 120_000);
+
   it.skipIf(!existsSync(join(root, 'packages', 'core', 'models', 'builtin-image', 'model.json')))('image-gen with the built-in model writes a PNG', async () => {
     const args = guideLine('getting-started.md', 'image-gen --prompt');
     const { code, stderr } = await runBin(args, { cwd: work, env });
