@@ -82,6 +82,17 @@ describe('video-gen tracks', () => {
     expect(await readFile(srt, 'utf8')).toBe('1\n00:00:00,000 --> 00:00:02,000\nA red box\n');
   }, 60_000);
 
+  it('a short interpolation with a tone keeps its exact frame count (no last-frame duplicates to fill the audio)', async () => {
+    const other = await drawBox(dir, 'still-moved', { width: 640, height: 360, x: 340, y: 160, box: 40 });
+    const result = await runOperation('video-gen', {
+      mode: 'interpolate', keyframes: [still, other], frames: 7, fps: 24, audio: { kind: 'tone' }, outputDir: join(dir, 'short-tone'),
+    });
+    expect(result.frames).toBe(9);
+    expect(await countDecodedFrames(result.path)).toBe(9);
+    const streams = await probeStreams(result.path);
+    expect(Math.abs(Number(streams[1]!.duration) - 9 / 24)).toBeLessThan(0.03);
+  }, 60_000);
+
   it('burned subtitles change the picture and add no subtitle stream', async () => {
     const size = { motion: 'zoom-in', format: 'png-sequence', frames: 2, width: 256, height: 144 };
     const plain = await runOperation('video-gen', { ...i2v(size), outputDir: join(dir, 'plain') });

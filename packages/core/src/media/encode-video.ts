@@ -157,7 +157,9 @@ export async function encodeVideo(frames: AsyncIterable<Uint8Array>, options: En
     if (softSubtitles) command.input(options.subtitles!.srtPath).inputFormat('srt');
     command.complexFilter(chains.join(';'));
 
-    const frameOptions = ['-map', '[v]', '-r', ratio(options.fps)];
+    // Frames already carry exact timestamps (setpts=N in 1/fps); passthrough stops ffmpeg from
+    // duplicating the last frame to fill out a slightly longer audio stream.
+    const frameOptions = ['-map', '[v]', '-r', ratio(options.fps), '-fps_mode', 'passthrough'];
     if (format === 'png-sequence') {
       await mkdir(temp);
       command.output(join(temp, PNG_SEQUENCE_PATTERN)).outputOptions([...frameOptions, '-c:v', 'png', '-f', 'image2', '-start_number', '1']);
