@@ -1,5 +1,4 @@
 import { basename, isAbsolute, relative, resolve } from 'node:path';
-import { runOperation } from '../../engine/index.js';
 import {
   CLIP_CUT_DETECTORS,
   CLIP_CUT_EXPORTS,
@@ -11,8 +10,7 @@ import {
 import { booleanFlag, listFlag, numberFlag, parseFlags, positionalArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { ProgressBar } from '../progress.js';
-import { withCleanOutputDir } from './output-dir.js';
+import { runOperationInCli } from './output-dir.js';
 import type { Command } from './types.js';
 
 const THRESHOLDS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silenceDb'] as const;
@@ -149,23 +147,7 @@ export function summarize(result: ClipCutResult, outputDir: string): string {
  * demo` makes. Ctrl+C cancels (exit 130) and leaves no half-written files.
  */
 export async function runClipCut(params: ClipCutParams, io: CliIo): Promise<ClipCutResult> {
-  const controller = new AbortController();
-  // After the first Ctrl+C the handler is removed, so a second one kills the process at once.
-  const stopListening = io.onInterrupt(() => {
-    stopListening();
-    controller.abort();
-  });
-  const bar = new ProgressBar(io.stderr);
-  try {
-    return await withCleanOutputDir(params.outputDir ?? io.cwd, () =>
-      runOperation('clip-cut', params, { signal: controller.signal, onProgress: (p) => bar.update(p) }),
-    );
-  } catch (error) {
-    throw namingFlags(error);
-  } finally {
-    bar.clear();
-    stopListening();
-  }
+  return runOperationInCli('clip-cut', params, io, namingFlags);
 }
 
 /** `framewright clip-cut`. */

@@ -1,12 +1,10 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import { runOperation } from '../../engine/index.js';
 import { BUILTIN_IMAGE_MODEL_ID } from '../../ops/image-gen/models.js';
 import { FramewrightError, isFramewrightError, type ImageGenParams, type ImageGenResult } from '../../protocol/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
 import { usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { ProgressBar } from '../progress.js';
-import { withCleanOutputDir } from './output-dir.js';
+import { runOperationInCli } from './output-dir.js';
 import type { Command } from './types.js';
 
 const FLAGS = {
@@ -104,22 +102,7 @@ export function summarizeImageGen(result: ImageGenResult, outputDir: string): st
  * makes too). Ctrl+C cancels (exit 130) and leaves no files.
  */
 export async function runImageGen(params: ImageGenParams, io: CliIo): Promise<ImageGenResult> {
-  const controller = new AbortController();
-  const stopListening = io.onInterrupt(() => {
-    stopListening();
-    controller.abort();
-  });
-  const bar = new ProgressBar(io.stderr);
-  try {
-    return await withCleanOutputDir(params.outputDir ?? io.cwd, () =>
-      runOperation('image-gen', params, { signal: controller.signal, onProgress: (p) => bar.update(p) }),
-    );
-  } catch (error) {
-    throw namingFlags(error);
-  } finally {
-    bar.clear();
-    stopListening();
-  }
+  return runOperationInCli('image-gen', params, io, namingFlags);
 }
 
 /** `framewright image-gen`. */

@@ -1,5 +1,9 @@
 import { rmdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { runOperation } from '../../engine/index.js';
+import type { OperationName, OperationParams, OperationResult } from '../../protocol/index.js';
+import type { CliIo } from '../io.js';
+import { ProgressBar } from '../progress.js';
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -27,5 +31,35 @@ export async function withCleanOutputDir<T>(dir: string, work: () => Promise<T>)
       if (!(await rmdir(d).then(() => true, () => false))) break;
     }
     throw error;
+  }
+}
+
+/**
+ * Runs an operation in this process the way every CLI command does: a progress bar on a
+ * terminal, Ctrl+C cancels (exit 130), folders it created are removed on failure, and errors
+ * pass through `nameFlags` so they name the flag the user typed.
+ */
+export async function runOperationInCli<O extends OperationName>(
+  op: O,
+  params: OperationParams<O>,
+  io: CliIo,
+  nameFlags: (error: unknown) => unknown,
+): Promise<OperationResult<O>> {
+  const controller = new AbortController();
+  // After the first Ctrl+C the handler is removed, so a second one kills the process at once.
+  const stopListening = io.onInterrupt(() => {
+    stopListening();
+    controller.abort();
+  });
+  const bar = new ProgressBar(io.stderr);
+  try {
+    return await withCleanOutputDir(params.outputDir ?? io.cwd, () =>
+      runOperation(op, params, { signal: controller.signal, onProgress: (p) => bar.update(p) }),
+    );
+  } catch (error) {
+    throw nameFlags(error);
+  } finally {
+    bar.clear();
+    stopListening();
   }
 }

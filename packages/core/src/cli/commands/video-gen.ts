@@ -1,11 +1,9 @@
 import { extname, isAbsolute, relative, resolve } from 'node:path';
-import { runOperation } from '../../engine/index.js';
 import { FramewrightError, isFramewrightError, VIDEO_GEN_MODES, type VideoGenParams, type VideoGenResult } from '../../protocol/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { ProgressBar } from '../progress.js';
-import { withCleanOutputDir } from './output-dir.js';
+import { runOperationInCli } from './output-dir.js';
 import type { Command } from './types.js';
 
 const MOTIONS = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down', 'ken-burns'] as const;
@@ -169,22 +167,7 @@ export function summarizeVideo(result: VideoGenResult, outputDir: string): strin
 
 /** Runs video-gen in this process with a progress bar; Ctrl+C cancels (exit 130), leaving no partial files. */
 export async function runVideoGen(params: VideoGenParams, io: CliIo): Promise<VideoGenResult> {
-  const controller = new AbortController();
-  const stopListening = io.onInterrupt(() => {
-    stopListening();
-    controller.abort();
-  });
-  const bar = new ProgressBar(io.stderr);
-  try {
-    return await withCleanOutputDir(params.outputDir ?? io.cwd, () =>
-      runOperation('video-gen', params, { signal: controller.signal, onProgress: (p) => bar.update(p) }),
-    );
-  } catch (error) {
-    throw namingFlags(error);
-  } finally {
-    bar.clear();
-    stopListening();
-  }
+  return runOperationInCli('video-gen', params, io, namingFlags);
 }
 
 /** `framewright video-gen`. */
