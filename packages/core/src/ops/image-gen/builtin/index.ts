@@ -1,10 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { readModelJson, shippedModelDir } from '../../../models/shipped.js';
 import { FramewrightError } from '../../../protocol/errors.js';
-import { assertValid } from '../../../protocol/validate.js';
 import { type OnnxSession, openOnnxSession } from '../../../runtime/onnx-session.js';
 import { parsePrompt } from '../prompt.js';
 import { MAX_STEPS, sampleTokens } from './sampler.js';
@@ -85,36 +82,19 @@ export const BuiltinModelInfoSchema = Type.Object(
 /** Contents of `model.json`. */
 export type BuiltinModelInfo = Static<typeof BuiltinModelInfoSchema>;
 
-const MODEL_FOLDER = join('models', 'builtin-image');
-
 /**
  * Folder of the shipped model: `models/builtin-image` in the `@framewright/core` package, found
  * by walking up from this module (it sits at different depths in src/ and dist/).
  * @throws FramewrightError `MODEL_NOT_FOUND`
  */
 export function builtinImageModelDir(): string {
-  const url = typeof import.meta.url === 'string' ? import.meta.url : undefined;
-  let dir = url === undefined ? (typeof __dirname === 'string' ? __dirname : process.cwd()) : dirname(fileURLToPath(url));
-  for (let up = 0; up < 8; up++) {
-    if (existsSync(join(dir, MODEL_FOLDER, 'model.json'))) return join(dir, MODEL_FOLDER);
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new FramewrightError('MODEL_NOT_FOUND', `the built-in image model (${MODEL_FOLDER}/model.json) is missing from the @framewright/core package`);
+  return shippedModelDir('builtin-image', 'the built-in image model');
 }
 
 /** Reads and checks `model.json` of a model folder. @throws FramewrightError `MODEL_NOT_FOUND`, `MODEL_INVALID` */
 export async function readBuiltinModelInfo(dir: string): Promise<BuiltinModelInfo> {
   const path = join(dir, 'model.json');
-  let info: unknown;
-  try {
-    info = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new FramewrightError(missing ? 'MODEL_NOT_FOUND' : 'MODEL_INVALID', `${path}: ${missing ? 'not found' : (error as Error).message}`);
-  }
-  assertValid(BuiltinModelInfoSchema, info, path, 'MODEL_INVALID');
+  const info = await readModelJson(dir, BuiltinModelInfoSchema);
   const vocabSize = new ShapesVocabulary(info.codebook).size;
   if (vocabSize !== info.vocabularySize) {
     throw new FramewrightError('MODEL_INVALID', `${path}: a codebook of ${info.codebook.length} masks makes ${vocabSize} tokens, not vocabularySize ${info.vocabularySize}`);

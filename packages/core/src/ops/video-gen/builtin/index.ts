@@ -1,10 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { readModelJson, shippedModelDir } from '../../../models/shipped.js';
 import { FramewrightError } from '../../../protocol/errors.js';
-import { assertValid } from '../../../protocol/validate.js';
 import type { RawRgbImage } from '../../../media/index.js';
 import { type OnnxSession, openOnnxSession } from '../../../runtime/onnx-session.js';
 import { MAX_STEPS, sampleTokens } from '../../image-gen/builtin/sampler.js';
@@ -83,36 +80,19 @@ export const BuiltinVideoModelInfoSchema = Type.Object(
 /** Contents of the video model's `model.json`. */
 export type BuiltinVideoModelInfo = Static<typeof BuiltinVideoModelInfoSchema>;
 
-const MODEL_FOLDER = join('models', 'builtin-video');
-
 /**
  * Folder of the shipped model: `models/builtin-video` in the `@framewright/core` package, found
  * by walking up from this module (it sits at different depths in src/ and dist/).
  * @throws FramewrightError `MODEL_NOT_FOUND`
  */
 export function builtinVideoModelDir(): string {
-  const url = typeof import.meta.url === 'string' ? import.meta.url : undefined;
-  let dir = url === undefined ? (typeof __dirname === 'string' ? __dirname : process.cwd()) : dirname(fileURLToPath(url));
-  for (let up = 0; up < 8; up++) {
-    if (existsSync(join(dir, MODEL_FOLDER, 'model.json'))) return join(dir, MODEL_FOLDER);
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new FramewrightError('MODEL_NOT_FOUND', `the built-in video model (${MODEL_FOLDER}/model.json) is missing from the @framewright/core package`);
+  return shippedModelDir('builtin-video', 'the built-in video model');
 }
 
 /** Reads and checks `model.json` of a video model folder. @throws FramewrightError `MODEL_NOT_FOUND`, `MODEL_INVALID` */
 export async function readBuiltinVideoModelInfo(dir: string): Promise<BuiltinVideoModelInfo> {
   const path = join(dir, 'model.json');
-  let info: unknown;
-  try {
-    info = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new FramewrightError(missing ? 'MODEL_NOT_FOUND' : 'MODEL_INVALID', `${path}: ${missing ? 'not found' : (error as Error).message}`);
-  }
-  assertValid(BuiltinVideoModelInfoSchema, info, path, 'MODEL_INVALID');
+  const info = await readModelJson(dir, BuiltinVideoModelInfoSchema);
   const vocabSize = new MotionVocabulary(new ShapesVocabulary(info.codebook)).size;
   if (vocabSize !== info.vocabularySize) {
     throw new FramewrightError('MODEL_INVALID', `${path}: a codebook of ${info.codebook.length} masks makes ${vocabSize} tokens, not vocabularySize ${info.vocabularySize}`);
