@@ -1,7 +1,6 @@
 // The plugin's icons, drawn at build time (no binary files in the repository): a film frame
 // with a diagonal cut through it, light on transparent for dark themes and dark for light ones.
-import { deflateSync } from 'node:zlib';
-import { crc32 } from '../src/ccx.js';
+import { crc32, deflateSync } from 'node:zlib';
 
 type Rgb = readonly [number, number, number];
 

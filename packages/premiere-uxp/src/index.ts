@@ -20,7 +20,7 @@
  */
 export { runCli } from './cli.js';
 export type { CliIo } from './cli.js';
-export { packCcx, zip, crc32 } from './ccx.js';
+export { packCcx, zip } from './ccx.js';
 export type { ZipEntry } from './ccx.js';
 export {
   createManifest,
