@@ -19,7 +19,6 @@ import {
 } from '../protocol/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
 import { prepareOutputDir, resolveOutputDir } from './output-dir.js';
-import { cancelledError } from '../media/command.js';
 
 /** Version of the engine: the `@framewright/core` package version (a test keeps them equal). */
 export const ENGINE_VERSION = '0.1.0';
@@ -70,6 +69,10 @@ export async function checkOperation<O extends OperationName>(op: O, params: unk
   return params as OperationParams<O>;
 }
 
+function cancelled(op: string): FramewrightError {
+  return new FramewrightError('CANCELLED', `${op} was cancelled`);
+}
+
 /**
  * Runs an operation in this process.
  *
@@ -91,9 +94,9 @@ export async function checkOperation<O extends OperationName>(op: O, params: unk
 export async function runOperation<O extends OperationName>(op: O, params: unknown, options: RunOptions<O> = {}): Promise<OperationResult<O>> {
   const checked = await checkOperation(op, params, options);
   const { signal } = options;
-  if (signal?.aborted) throw cancelledError(op);
+  if (signal?.aborted) throw cancelled(op);
   const outputDir = await prepareOutputDir({ requested: outputDirOf(checked), defaultDir: options.defaultOutputDir, root: options.outputRoot });
-  if (signal?.aborted) throw cancelledError(op);
+  if (signal?.aborted) throw cancelled(op);
 
   // A bad progress event is an engine bug; throwing it inside the operation's event handlers
   // could escape as an uncaught error, so the run is aborted and the bug reported afterwards.
@@ -116,7 +119,7 @@ export async function runOperation<O extends OperationName>(op: O, params: unkno
     result = await (options.registry ?? OPERATION_REGISTRY)[op].run(checked, { signal: combined, onProgress, outputDir });
   } catch (error) {
     if (bug !== undefined) throw bug;
-    if (signal?.aborted && !(isFramewrightError(error) && error.code === 'CANCELLED')) throw cancelledError(op);
+    if (signal?.aborted && !(isFramewrightError(error) && error.code === 'CANCELLED')) throw cancelled(op);
     throw toFramewrightError(error);
   }
   if (bug !== undefined) throw bug;

@@ -17,7 +17,6 @@ import { analyseFrames } from './analyse.js';
 import { detectCuts, type DetectSettings, type DetectedCut } from './detect.js';
 import { jsonPath, sanitiseName, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
 import { framesToTimecode, isDropFrameRate } from './timecode.js';
-import { cancelledError } from '../../media/command.js';
 
 /** The defaults clip-cut uses for every param left out; chosen on the test corpus and real footage. */
 export const CLIP_CUT_DEFAULTS = Object.freeze({
@@ -98,6 +97,7 @@ function buildResult(info: MediaInfo, frameCount: number, cuts: DetectedCut[], s
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
+const cancelled = () => new FramewrightError('CANCELLED', 'clip-cut was cancelled');
 
 async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>): Promise<ClipCutResult> {
   const { signal, outputDir } = context;
@@ -109,7 +109,7 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
 
   emit({ stage: 'probe', fraction: 0 });
   const info = await probe(params.input);
-  if (signal.aborted) throw cancelledError('clip-cut');
+  if (signal.aborted) throw cancelled();
   const fps = info.fps.num / info.fps.den;
   const settings = settingsOf(params, fps);
 
@@ -190,7 +190,7 @@ async function writeOutputs(
     for (const format of ['edl', 'fcp7', 'fcpxml', 'otio'] as const) {
       if (kinds.has(format)) result.outputs[format] = await writeCutList(format, list, ctx);
     }
-    if (context.signal.aborted) throw cancelledError('clip-cut');
+    if (context.signal.aborted) throw cancelled();
     const json = kinds.has('json') ? jsonPath(ctx) : undefined;
     // The JSON is written last and lists itself, so it names every file of the run.
     result.files = json === undefined ? [...ctx.written] : [...ctx.written, json];
@@ -202,7 +202,7 @@ async function writeOutputs(
     return result;
   } catch (error) {
     await Promise.all(ctx.written.map((path) => rm(path, { force: true })));
-    if (context.signal.aborted) throw cancelledError('clip-cut');
+    if (context.signal.aborted) throw cancelled();
     if (isFramewrightError(error)) throw error;
     throw new FramewrightError('OUTPUT_FAILED', `clip-cut could not write its outputs in ${context.outputDir}: ${oneLine(String((error as Error).message ?? error))}`, { cause: error });
   }
@@ -234,7 +234,7 @@ export const clipCutOperation: Operation<'clip-cut'> = {
     try {
       return await run(params, context);
     } catch (error) {
-      if (context.signal.aborted) throw cancelledError('clip-cut');
+      if (context.signal.aborted) throw cancelled();
       throw error;
     }
   },

@@ -13,7 +13,6 @@ import type { Operation, OperationContext } from '../types.js';
 import type { ImageGenerator } from './generator.js';
 import { BUILTIN_IMAGE_MODEL_ID, BUILTIN_MAX_SIDE, builtinModelInstalled, loadImageGenerator } from './models.js';
 import { upscaleTo } from './upscale.js';
-import { cancelledError } from '../../media/command.js';
 
 /** Defaults for params left out. */
 export const IMAGE_GEN_DEFAULTS = Object.freeze({
@@ -28,6 +27,7 @@ export const PREVIEW_MAX_SIDE = 64;
 /** The `Software` text chunk of every PNG. */
 export const IMAGE_GEN_SOFTWARE = 'Framewright 0.1.0 image-gen';
 
+const cancelled = () => new FramewrightError('CANCELLED', 'image-gen was cancelled');
 
 /** A short file-name stem from the prompt: lowercase words joined by dashes. */
 export function promptStem(prompt: string): string {
@@ -84,7 +84,7 @@ async function run(params: ImageGenParams, context: OperationContext<'image-gen'
   emit({ stage: 'load', fraction: 0 });
   const generator = await loadImageGenerator(params.model, params.modelDir === undefined ? {} : { modelDirs: [params.modelDir] });
   const plan = planRun(params, generator);
-  if (signal.aborted) throw cancelledError('image-gen');
+  if (signal.aborted) throw cancelled();
 
   const result: ImageGenResult = { model: generator.id, images: [], warnings: [], files: [] };
   const total = plan.seeds.length;
@@ -102,13 +102,13 @@ async function run(params: ImageGenParams, context: OperationContext<'image-gen'
         signal,
       );
       for (const w of drawn.warnings) if (!result.warnings.includes(w)) result.warnings.push(w);
-      if (signal.aborted) throw cancelledError('image-gen');
+      if (signal.aborted) throw cancelled();
       let image = drawn.image;
       if (image.width !== plan.width || image.height !== plan.height) {
         emit({ stage: 'upscale', fraction: base + share * 0.8, image: index, preview: preview(image) });
         image = await upscaleTo(image, plan.width, plan.height);
       }
-      if (signal.aborted) throw cancelledError('image-gen');
+      if (signal.aborted) throw cancelled();
       emit({ stage: 'write', fraction: base + share * 0.95, image: index });
       const path = join(outputDir, `${stem}-${seed}.png`);
       const text = pngTextOf({ ...request, model: generator.id });
@@ -118,7 +118,7 @@ async function run(params: ImageGenParams, context: OperationContext<'image-gen'
     }
   } catch (error) {
     await Promise.all(result.files.map((path) => rm(path, { force: true })));
-    if (signal.aborted) throw cancelledError('image-gen');
+    if (signal.aborted) throw cancelled();
     if (isFramewrightError(error)) throw error;
     throw new FramewrightError('OUTPUT_FAILED', `image-gen could not write its outputs in ${outputDir}: ${oneLine(String((error as Error).message ?? error))}`, { cause: error });
   }
@@ -153,7 +153,7 @@ export const imageGenOperation: Operation<'image-gen'> = {
     try {
       return await run(params, context);
     } catch (error) {
-      if (context.signal.aborted) throw cancelledError('image-gen');
+      if (context.signal.aborted) throw cancelled();
       throw error;
     }
   },

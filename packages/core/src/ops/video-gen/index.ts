@@ -18,7 +18,6 @@ import { openFrameInterpolator } from './interpolation-model.js';
 import { shippedTextToVideo } from './builtin/index.js';
 import { formatSrt, formatVtt } from './subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
-import { cancelledError } from '../../media/command.js';
 
 export type { VideoGenerator, VideoGenerationRequest } from './generator.js';
 export { TEXT_TO_VIDEO_UNAVAILABLE } from './generator.js';
@@ -189,6 +188,7 @@ async function freeName(dir: string, base: string, ext: string, sidecar: string 
   }
 }
 
+const cancelled = () => new FramewrightError('CANCELLED', 'video-gen was cancelled');
 
 async function run(params: VideoGenParams, context: OperationContext<'video-gen'>, generator: VideoGenerator | undefined): Promise<VideoGenResult> {
   const { signal } = context;
@@ -199,7 +199,7 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
     : params.mode === 'image-to-video'
       ? await planCameraMove(params, signal)
       : await planTextToVideo(params, generator, context);
-  if (signal.aborted) throw cancelledError('video-gen');
+  if (signal.aborted) throw cancelled();
   const fps = fpsRational(params.fps ?? VIDEO_GEN_DEFAULTS.fps);
   const durationSeconds = (plan.frames * fps.den) / fps.num;
   const outWidth = plan.outputWidth ?? plan.width;
@@ -291,7 +291,7 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
       try {
         return await run(params, context, generator);
       } catch (error) {
-        if (context.signal.aborted) throw cancelledError('video-gen');
+        if (context.signal.aborted) throw cancelled();
         throw error;
       }
     },

@@ -8,7 +8,6 @@ import { Rng } from '../../../transformer/random.js';
 import type { GeneratedImage, GenerationRequest, ImageGenerator, StepListener } from '../generator.js';
 import { ClipTokenizer } from './clip-tokenizer.js';
 import { eulerStep, planSampling, predictOriginal, scaleModelInput } from './scheduler.js';
-import { cancelledError } from '../../../media/command.js';
 
 /** The names the Optimum export gives each model's inputs and outputs. */
 export const SD_ONNX_NAMES = Object.freeze({
@@ -28,6 +27,7 @@ const LATENT_RGB = [
   [-0.184, -0.271, -0.473],
 ];
 
+const cancelled = () => new FramewrightError('CANCELLED', 'image-gen was cancelled');
 
 function requireSignature(session: OnnxSession, names: readonly string[], kind: 'input' | 'output'): void {
   const have = (kind === 'input' ? session.inputs : session.outputs).map((v) => v.name);
@@ -137,7 +137,7 @@ export class SdTurboPipeline implements ImageGenerator {
     if (guidance <= 1 && request.negativePrompt !== undefined && request.negativePrompt !== '') {
       warnings.push(`${this.id} runs without classifier-free guidance, so the negative prompt has no effect`);
     }
-    if (signal.aborted) throw cancelledError('image-gen');
+    if (signal.aborted) throw cancelled();
 
     const plan = planSampling(diffusion, request.steps);
     const rng = new Rng(request.seed);
@@ -152,7 +152,7 @@ export class SdTurboPipeline implements ImageGenerator {
         const un = await this.predictNoise(input, dims, plan.timesteps[i]!, uncond);
         noise = un.map((u, k) => u + guidance * (noise[k]! - u));
       }
-      if (signal.aborted) throw cancelledError('image-gen');
+      if (signal.aborted) throw cancelled();
       const original = predictOriginal(latents, noise, sigma, diffusion.predictionType);
       latents = eulerStep(latents, original, sigma, plan.sigmas[i + 1]!, ancestral, rng);
       onStep(i + 1, plan.timesteps.length, diffusion.latentChannels === 4 ? latentPreview(original, dims) : undefined);
