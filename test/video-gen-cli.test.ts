@@ -1,7 +1,7 @@
 // `framewright video-gen` end to end in-process (main() with captured streams, real ffmpeg): the
 // --json result contract for each mode, and bad input failing with one line, its exit code and
 // nothing written.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../packages/core/src/cli/main.js';
 import { captureIo } from './helpers/cli.js';
 import { countFrames, tempDir } from './helpers/media.js';
+
+const espeakMissing = spawnSync('espeak-ng', ['--version']).error !== undefined;
+if (espeakMissing) console.warn('skipping the doctor speech test: espeak-ng is not installed (apt-get install espeak-ng)');
 
 const run = promisify(execFile);
 let dir: string;
@@ -96,7 +99,8 @@ describe('framewright video-gen bad input: one line, its exit code, nothing writ
 });
 
 describe('framewright doctor', () => {
-  it('says whether espeak-ng (narration) is installed, and which video-gen modes run', async () => {
+  // .ci/run installs espeak-ng (test/system-tools.test.ts fails under CI when it is missing).
+  it.skipIf(espeakMissing)('says whether espeak-ng (narration) is installed, and which video-gen modes run', async () => {
     const found = captureIo(dir);
     await main(['doctor', '--json'], found);
     const report = JSON.parse(found.out) as { speech: unknown; operations: { op: string; modes?: unknown }[] };

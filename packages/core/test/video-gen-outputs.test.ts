@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,9 @@ import type { VideoGenProgress } from '../src/protocol/index.js';
 import { countDecodedFrames } from '../src/media/index.js';
 import { easeInOut } from '../src/ops/video-gen/frames.js';
 import { decodeRgbFrames, drawBox, liveFfmpegChildren, makeTone, probeStreams, redCentre, tempDir } from './helpers/video-gen.js';
+
+const espeakMissing = spawnSync('espeak-ng', ['--version']).error !== undefined;
+if (espeakMissing) console.warn('skipping the narration test: espeak-ng is not installed (apt-get install espeak-ng)');
 
 let dir: string;
 let still: string;
@@ -107,15 +111,19 @@ describe('video-gen tracks', () => {
     expect(burned.files.every((f) => f.endsWith('.png'))).toBe(true);
   }, 60_000);
 
-  it('a user audio file longer than the video is trimmed to it, with a note; narration is spoken by espeak-ng', async () => {
+  it('a user audio file longer than the video is trimmed to it, with a note', async () => {
     const tone = await makeTone(dir, 'long.wav', 5);
     const trimmed = await runOperation('video-gen', { ...i2v({ audio: { kind: 'file', path: tone } }), outputDir: join(dir, 'file-audio') });
     expect(trimmed.warnings).toEqual([`audio file ${tone} is 5.00 s long: trimmed to the 1.00 s video`]);
+    const [video, audio] = await probeStreams(trimmed.path);
+    expect(Math.abs(Number(audio!.duration) - Number(video!.duration))).toBeLessThan(0.03);
+  }, 60_000);
+
+  // .ci/run installs espeak-ng (test/system-tools.test.ts fails under CI when it is missing).
+  it.skipIf(espeakMissing)('narration is spoken by espeak-ng, as long as the video', async () => {
     const narrated = await runOperation('video-gen', { ...i2v({ frames: 36, audio: { kind: 'narration' }, subtitles: { text: 'Hello' } }), outputDir: join(dir, 'narration') });
-    for (const result of [trimmed, narrated]) {
-      const [video, audio] = await probeStreams(result.path);
-      expect(Math.abs(Number(audio!.duration) - Number(video!.duration))).toBeLessThan(0.03);
-    }
+    const [video, audio] = await probeStreams(narrated.path);
+    expect(Math.abs(Number(audio!.duration) - Number(video!.duration))).toBeLessThan(0.03);
   }, 60_000);
 
   it('png-sequence keeps its audio as audio.wav in the folder', async () => {
