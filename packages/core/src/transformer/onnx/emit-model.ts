@@ -4,8 +4,7 @@ import { emitAdaLN, emitBlock, emitModulate, emitPatchEmbed, emitTimestepEmbeddi
 import { emitEmbedding, emitLayerNorm, emitPositional } from './emit-layers.js';
 import { emitSpaceTimeBlock } from './emit-spacetime.js';
 import { FramewrightError } from '../../protocol/errors.js';
-import { childPrefix, type OnnxEmitter } from './emitter.js';
-import type { ExportValueSpec } from './exporters.js';
+import { childPrefix, type ExportValueSpec, type OnnxEmitter } from './emitter.js';
 
 /** Graph values a whole model reads; which exist follows from its config and the export options. */
 export interface ModelGraphInputs {

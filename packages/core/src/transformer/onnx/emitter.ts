@@ -1,6 +1,17 @@
 import type * as tf from '@tensorflow/tfjs';
 import { FramewrightError } from '../../protocol/errors.js';
-import { floatAttr, OnnxGraphBuilder } from './graph-builder.js';
+import { floatAttr, OnnxGraphBuilder, type OnnxElementType } from './graph-builder.js';
+import type { OnnxDim } from './proto.js';
+
+/** A graph input or output declaration. */
+export interface ExportValueSpec {
+  /** Value name in the ONNX file. */
+  name: string;
+  /** Element type. */
+  type: OnnxElementType;
+  /** Fixed sizes, or names for dynamic axes. */
+  dims: OnnxDim[];
+}
 
 /**
  * What every component emitter works with: the graph being built, the exported component's

@@ -12,9 +12,7 @@ import { emitAttention } from './emit-attention.js';
 import { emitAdaLN, emitBlock, emitFeedForward, emitPatchEmbed, emitTimestepEmbedding } from './emit-blocks.js';
 import { emitModel, modelInputSpecs, modelOutputWidth } from './emit-model.js';
 import { emitEmbedding, emitLayerNorm, emitLinear, emitPositional } from './emit-layers.js';
-import type { OnnxEmitter } from './emitter.js';
-import type { OnnxElementType } from './graph-builder.js';
-import type { OnnxDim } from './proto.js';
+import type { ExportValueSpec, OnnxEmitter } from './emitter.js';
 
 /** Options of {@link exportToOnnx}. Component-specific ones are ignored by other components. */
 export interface OnnxExportOptions {
@@ -31,16 +29,6 @@ export interface OnnxExportOptions {
   contextMask?: boolean;
   /** PatchEmbed: take video `[batch, frames, h, w, c]` instead of images `[batch, h, w, c]`. */
   video?: boolean;
-}
-
-/** A graph input or output declaration. */
-export interface ExportValueSpec {
-  /** Value name in the ONNX file. */
-  name: string;
-  /** Element type. */
-  type: OnnxElementType;
-  /** Fixed sizes, or names for dynamic axes. */
-  dims: OnnxDim[];
 }
 
 /**

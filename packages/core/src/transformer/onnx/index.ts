@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 export { exportToOnnx, writeOnnxModel, type OnnxExport } from './export.js';
-export { COMPONENT_EXPORTERS, type ComponentExporter, type ExportValueSpec, type OnnxExportOptions } from './exporters.js';
+export { COMPONENT_EXPORTERS, type ComponentExporter, type OnnxExportOptions } from './exporters.js';
 export { inspectOnnxModel, type OnnxModelSummary, type OnnxValueSummary } from './inspect.js';
 export {
   OnnxGraphBuilder,
@@ -20,5 +20,5 @@ export {
   type OnnxElementType,
   type OnnxModelOptions,
 } from './graph-builder.js';
-export { OnnxEmitter } from './emitter.js';
+export { OnnxEmitter, type ExportValueSpec } from './emitter.js';
 export { encodeOnnxModel, decodeOnnxModel, ONNX_DATA_TYPE, type OnnxDim, type OnnxModel } from './proto.js';
