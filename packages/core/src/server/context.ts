@@ -13,6 +13,8 @@ export interface ServerContext {
   readonly registry: OperationRegistry;
   /** Largest request body or WebSocket message accepted, in bytes. */
   readonly maxMessageBytes: number;
+  /** Most bytes a client may leave unread before it is dropped (WebSocket send buffer, SSE stream). */
+  readonly maxSendBufferBytes: number;
   /** Validate every outgoing WebSocket message against its schema (a failure is sent as `INTERNAL`). */
   readonly validateOutgoing: boolean;
   /** Static pages served without a token (see {@link StaticPages}). */

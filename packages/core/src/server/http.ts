@@ -15,14 +15,16 @@ import { isTerminal, type JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
 import { httpStatusOf } from './errors.js';
 import { servePage } from './pages.js';
-import { checkHost, checkOrigin, checkToken } from './security.js';
+import { notReadingReason, progressBacklogBytes } from './rpc.js';
+import { checkHost, checkOrigin, checkToken, originRefused, type GuardOptions } from './security.js';
 
 const SSE_HEARTBEAT_MS = 15_000;
 
-function corsHeaders(req: IncomingMessage): Record<string, string> {
-  // Only reached for allowed origins: checkOrigin refused the others.
+function corsHeaders(req: IncomingMessage, guard: GuardOptions): Record<string, string> {
+  // A refused Origin gets no CORS headers at all, not even on its 403: a page must not be able to
+  // read any answer, nor learn from one that a Framewright server listens here.
   const origin = req.headers.origin;
-  if (origin === undefined) return {};
+  if (origin === undefined || originRefused(req, guard)) return {};
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-headers': 'authorization, content-type',
@@ -32,26 +34,26 @@ function corsHeaders(req: IncomingMessage): Record<string, string> {
   };
 }
 
-function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(req: IncomingMessage, res: ServerResponse, guard: GuardOptions, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
-    ...corsHeaders(req),
+    ...corsHeaders(req, guard),
     ...headers,
   });
   res.end(text);
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+function sendError(req: IncomingMessage, res: ServerResponse, guard: GuardOptions, error: unknown): void {
   const fe = toFramewrightError(error);
   const status = (error as { status?: unknown }).status;
   const headers: Record<string, string> = fe.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer realm="framewright"' } : {};
   // A refused upload may still be streaming in: close the connection rather than read it all.
   if (status === 413) headers['connection'] = 'close';
-  sendJson(req, res, typeof status === 'number' ? status : httpStatusOf(fe.code), { error: fe.toWire() }, headers);
+  sendJson(req, res, guard, typeof status === 'number' ? status : httpStatusOf(fe.code), { error: fe.toWire() }, headers);
 }
 
 /** An `INVALID_REQUEST` answered with a status of its own (404, 405, 413, 415). */
@@ -86,12 +88,10 @@ async function submit(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
   }
   assertValid(SubmitParamsSchema, body, 'request body', 'INVALID_REQUEST');
   const job = await ctx.queue.submit(body.op, body.params);
-  sendJson(req, res, 202, job, { location: `/v1/jobs/${encodeURIComponent(job.id)}` });
+  sendJson(req, res, ctx.guard, 202, job, { location: `/v1/jobs/${encodeURIComponent(job.id)}` });
 }
 
-function sseWrite(res: ServerResponse, event: string, data: unknown): void {
-  res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-}
+const sseEvent = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** Streams a job's progress and state as Server-Sent Events until it finishes. */
 async function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, id: string): Promise<void> {
@@ -99,10 +99,24 @@ async function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: Serv
   // is lost; a repeat of what the snapshot already shows is harmless.
   let held: JobEvent[] | undefined = [];
   let closed = false;
+  // As on the WebSocket: a slow reader misses progress (and keep-alives), and one that leaves more
+  // than the send-buffer limit unread is dropped, so it cannot make the server hold its stream.
+  const send = (text: string, droppable: boolean): void => {
+    if (closed) return;
+    const backlog = res.writableLength;
+    if (droppable && backlog > progressBacklogBytes(ctx.maxSendBufferBytes)) return;
+    if (backlog > ctx.maxSendBufferBytes) {
+      process.emitWarning(`framewright: dropped an event-stream client: ${notReadingReason(ctx.maxSendBufferBytes)}`);
+      cleanUp();
+      res.destroy();
+      return;
+    }
+    res.write(text);
+  };
   const forward = (event: JobEvent): void => {
-    if (event.type === 'progress' && event.jobId === id) sseWrite(res, 'progress', { jobId: event.jobId, op: event.op, progress: event.progress });
+    if (event.type === 'progress' && event.jobId === id) send(sseEvent('progress', { jobId: event.jobId, op: event.op, progress: event.progress }), true);
     if (event.type === 'state' && event.job.id === id) {
-      sseWrite(res, 'state', event.job);
+      send(sseEvent('state', event.job), false);
       if (isTerminal(event.job.state)) finish();
     }
   };
@@ -117,11 +131,12 @@ async function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: Serv
     clearInterval(heartbeat);
   };
   const finish = (): void => {
+    if (closed) return;
     cleanUp();
     res.end();
   };
   const unregister = ctx.onClose(finish);
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+  const heartbeat = setInterval(() => send(': keep-alive\n\n', true), SSE_HEARTBEAT_MS);
   res.on('close', cleanUp);
   let job: Job;
   try {
@@ -131,9 +146,9 @@ async function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: Serv
     throw error;
   }
   if (closed) return;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...corsHeaders(req) });
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...corsHeaders(req, ctx.guard) });
   // The current state first (for a finished job, its final state), then live events.
-  sseWrite(res, 'state', job);
+  res.write(sseEvent('state', job));
   if (isTerminal(job.state)) {
     finish();
     return;
@@ -157,13 +172,13 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
   const method = req.method ?? 'GET';
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (method === 'OPTIONS') {
-    res.writeHead(204, corsHeaders(req)).end();
+    res.writeHead(204, corsHeaders(req, ctx.guard)).end();
     return;
   }
   // Health tells only that a Framewright server listens and which versions it speaks: no token,
   // so `framewright doctor` and installers can find it before they have read the token.
   if (path === '/v1/health' && method === 'GET') {
-    sendJson(req, res, 200, { ok: true, version: ENGINE_VERSION, protocolVersions: [...PROTOCOL_VERSIONS] });
+    sendJson(req, res, ctx.guard, 200, { ok: true, version: ENGINE_VERSION, protocolVersions: [...PROTOCOL_VERSIONS] });
     return;
   }
   // Pages such as the OBS dock load without the token; they use it for the WebSocket.
@@ -176,15 +191,15 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
   if (parts[0] !== 'v1') throw httpError(404, `no such endpoint: ${path}`);
   if (parts.length === 2 && parts[1] === 'schemas') {
     if (method !== 'GET') notAllowed();
-    sendJson(req, res, 200, publishedSchemas());
+    sendJson(req, res, ctx.guard, 200, publishedSchemas());
   } else if (parts.length === 2 && parts[1] === 'jobs') {
     if (method === 'POST') await submit(req, res, ctx);
-    else if (method === 'GET') sendJson(req, res, 200, { jobs: ctx.queue.list() });
+    else if (method === 'GET') sendJson(req, res, ctx.guard, 200, { jobs: ctx.queue.list() });
     else notAllowed();
   } else if (parts.length === 3 && parts[1] === 'jobs') {
     const id = jobIdOf(parts[2]!);
-    if (method === 'GET') sendJson(req, res, 200, await ctx.queue.get(id));
-    else if (method === 'DELETE') sendJson(req, res, 200, await ctx.queue.cancel(id));
+    if (method === 'GET') sendJson(req, res, ctx.guard, 200, await ctx.queue.get(id));
+    else if (method === 'DELETE') sendJson(req, res, ctx.guard, 200, await ctx.queue.cancel(id));
     else notAllowed();
   } else if (parts.length === 4 && parts[1] === 'jobs' && parts[3] === 'events') {
     if (method !== 'GET') notAllowed();
@@ -204,6 +219,6 @@ export function handleHttp(req: IncomingMessage, res: ServerResponse, ctx: Serve
       res.end();
       return;
     }
-    sendError(req, res, error);
+    sendError(req, res, ctx.guard, error);
   });
 }

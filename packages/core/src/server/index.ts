@@ -3,7 +3,7 @@
  * with Server-Sent Events under `/v1`, bound to loopback, behind a bearer token.
  */
 import { mkdir } from 'node:fs/promises';
-import { createServer, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -22,6 +22,12 @@ const PING_INTERVAL_MS = 30_000;
 
 /** Default port of `framewright serve`. */
 export const DEFAULT_PORT = 7878;
+
+/** Default of {@link ServerOptions.maxSendBufferBytes}: 8 MiB. */
+export const DEFAULT_MAX_SEND_BUFFER_BYTES = 8 << 20;
+
+/** Tries at picking a free port (port 0) that is free on both 127.0.0.1 and ::1. */
+const PORT_PAIR_TRIES = 5;
 
 /** Options of {@link startServer}; every one has a default. */
 export interface ServerOptions {
@@ -45,6 +51,11 @@ export interface ServerOptions {
   registry?: OperationRegistry;
   /** Largest request body or WebSocket message, in bytes (default 1 MiB). */
   maxMessageBytes?: number;
+  /**
+   * Most bytes a client may leave unread (WebSocket send buffer, SSE stream) before it is dropped
+   * (default {@link DEFAULT_MAX_SEND_BUFFER_BYTES}).
+   */
+  maxSendBufferBytes?: number;
   /** Validate every outgoing WebSocket message against its schema (default true). */
   validateOutgoing?: boolean;
   /**
@@ -96,6 +107,57 @@ function closeSocket(ws: WebSocket): Promise<void> {
   });
 }
 
+function listen(server: HttpServer, port: number, host: string): Promise<number> {
+  return new Promise((resolveListen, rejectListen) => {
+    server.once('error', rejectListen);
+    server.listen(port, host, () => {
+      server.off('error', rejectListen);
+      const address = server.address();
+      resolveListen(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+function closeListener(server: HttpServer): Promise<void> {
+  return new Promise((r) => (server.listening ? server.close(() => r()) : r()));
+}
+
+/**
+ * Listens on `host`, and for the default 127.0.0.1 on ::1 too with the same port: `localhost` may
+ * resolve to ::1, and a Host of `[::1]` is accepted, so the server must be there (and not some
+ * other program). A machine without IPv6 loopback keeps the IPv4 listener alone.
+ *
+ * @returns the port
+ */
+async function listenAll(host: string, requested: number, newListener: () => HttpServer): Promise<number> {
+  const refuse = (where: string, port: number, error: NodeJS.ErrnoException) =>
+    new FramewrightError('INTERNAL', `cannot listen on ${where}:${port}: ${error.code ?? error.message}`, { cause: error });
+  const first = newListener();
+  for (let attempt = 1; ; attempt++) {
+    let port: number;
+    try {
+      port = await listen(first, requested, host);
+    } catch (error) {
+      throw refuse(host, requested, error as NodeJS.ErrnoException);
+    }
+    if (host !== '127.0.0.1') return port;
+    try {
+      await listen(newListener(), port, '::1');
+      return port;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') return port;
+      // The picked free port is taken on ::1 only: pick another pair.
+      if (code === 'EADDRINUSE' && requested === 0 && attempt < PORT_PAIR_TRIES) {
+        await closeListener(first);
+        continue;
+      }
+      await closeListener(first);
+      throw refuse('::1', port, error as NodeJS.ErrnoException);
+    }
+  }
+}
+
 function checkUpgrade(req: IncomingMessage, guard: GuardOptions): void {
   checkHost(req, guard);
   checkOrigin(req, guard);
@@ -135,6 +197,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     guard,
     registry,
     maxMessageBytes: options.maxMessageBytes ?? 1 << 20,
+    maxSendBufferBytes: options.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES,
     validateOutgoing: options.validateOutgoing ?? true,
     ...(options.pages === undefined ? {} : { pages: options.pages }),
     onClose: (close) => {
@@ -143,7 +206,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     },
   };
 
-  const http = createServer((req, res) => handleHttp(req, res, ctx));
+  const listeners: HttpServer[] = [];
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: ctx.maxMessageBytes,
@@ -157,7 +220,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   // A client that vanished without closing (sleep, pulled cable) is dropped after a missed ping.
   const alive = new WeakSet<WebSocket>();
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     try {
       checkUpgrade(req, guard);
     } catch (error) {
@@ -173,7 +236,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       ws.on('close', () => connections.delete(connection));
       ws.on('error', () => ws.terminate());
     });
-  });
+  };
+  const newListener = (): HttpServer => {
+    const server = createServer((req, res) => handleHttp(req, res, ctx));
+    server.on('upgrade', onUpgrade);
+    listeners.push(server);
+    return server;
+  };
   const pinger = setInterval(() => {
     for (const ws of wss.clients) {
       if (!alive.has(ws)) ws.terminate();
@@ -185,17 +254,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }, PING_INTERVAL_MS);
   pinger.unref();
 
-  await new Promise<void>((resolveListen, rejectListen) => {
-    http.once('error', (error: NodeJS.ErrnoException) => {
-      rejectListen(new FramewrightError('INTERNAL', `cannot listen on ${host}:${options.port ?? DEFAULT_PORT}: ${error.code ?? error.message}`, { cause: error }));
-    });
-    http.listen(options.port ?? DEFAULT_PORT, host, () => resolveListen());
-  }).catch(async (error: unknown) => {
+  const port = await listenAll(host, options.port ?? DEFAULT_PORT, newListener).catch(async (error: unknown) => {
     await queue.close();
     throw error;
   });
-  const address = http.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
   guard.port = port;
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   if (options.pages !== undefined) {
@@ -212,7 +274,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     outputRoot,
     close() {
       closing ??= (async () => {
-        const stopped = new Promise<void>((r) => http.close(() => r()));
+        const stopped = Promise.all(listeners.map(closeListener));
         // Jobs are cancelled while clients still listen, so they hear the final states.
         await queue.close();
         stopEvents();
@@ -220,7 +282,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         for (const close of [...closers]) close();
         await Promise.all([...wss.clients].map((ws) => closeSocket(ws)));
         wss.close();
-        http.closeAllConnections();
+        for (const server of listeners) server.closeAllConnections();
         await stopped;
       })();
       return closing;

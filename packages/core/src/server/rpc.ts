@@ -26,6 +26,25 @@ import { rpcCodeOf } from './errors.js';
 /** Above this many unsent bytes a slow client misses progress notifications (never state ones). */
 const PROGRESS_BACKLOG_BYTES = 1 << 20;
 
+/**
+ * The backlog above which progress is skipped for a client that may leave `limitBytes` unread:
+ * well under the limit, so a slow client loses progress long before it is dropped.
+ */
+export function progressBacklogBytes(limitBytes: number): number {
+  return Math.min(PROGRESS_BACKLOG_BYTES, Math.floor(limitBytes / 2));
+}
+
+/** The close code of a client dropped for not reading (1008: policy violation). */
+export const NOT_READING_CLOSE_CODE = 1008;
+
+/** How long a dropped client gets to take the close frame before its socket is destroyed. */
+const DROP_GRACE_MS = 1000;
+
+/** The close reason of a client dropped for not reading. */
+export function notReadingReason(limitBytes: number): string {
+  return `client is not reading; send buffer over ${Number((limitBytes / (1 << 20)).toFixed(2))} MB`;
+}
+
 type RequestId = string | number;
 
 function isMethodName(name: string): name is MethodName {
@@ -115,7 +134,7 @@ export class RpcConnection {
     const jobId = event.type === 'state' ? event.job.id : event.jobId;
     if (!this.watched.has(jobId)) return;
     if (event.type === 'progress') {
-      if (this.socket.bufferedAmount > PROGRESS_BACKLOG_BYTES) return;
+      if (this.socket.bufferedAmount > progressBacklogBytes(this.ctx.maxSendBufferBytes)) return;
       this.sendNotification('job.progress', { jobId, op: event.op, progress: event.progress });
     } else {
       this.sendNotification('job.state', event.job);
@@ -163,6 +182,20 @@ export class RpcConnection {
         else return;
       }
     }
+    // Checked before the send, so one large answer to a client that reads is never refused; a
+    // client that stops reading holds at most the limit plus one message.
+    if (this.socket.bufferedAmount > this.ctx.maxSendBufferBytes) {
+      this.drop();
+      return;
+    }
     this.socket.send(JSON.stringify(message));
+  }
+
+  /** Drops a client that does not read: the close frame is queued, the socket destroyed soon after. */
+  private drop(): void {
+    const reason = notReadingReason(this.ctx.maxSendBufferBytes);
+    process.emitWarning(`framewright: dropped a WebSocket client: ${reason}`);
+    this.socket.close(NOT_READING_CLOSE_CODE, reason);
+    setTimeout(() => this.socket.terminate(), DROP_GRACE_MS).unref();
   }
 }
