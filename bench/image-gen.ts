@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePng } from '../packages/core/src/image/index.js';
 import { findModelPack } from '../packages/core/src/models/index.js';
-import { builtinImageModelDir, readBuiltinModelInfo } from '../packages/core/src/ops/image-gen/builtin/index.js';
+import { builtinImageModelDir, readBuiltinModelInfo } from '../packages/core/src/builtin/image/model.js';
 import { loadImageGenerator } from '../packages/core/src/ops/image-gen/models.js';
 import { upscaleTo } from '../packages/core/src/ops/image-gen/upscale.js';
 import { initTfjsBackend } from '../packages/core/src/runtime/tfjs-backend.js';

@@ -6,10 +6,10 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLIP_FRAMES } from '../src/ops/video-gen/builtin/motion.js';
-import { CLIP_SEQUENCE } from '../src/ops/video-gen/builtin/motion-tokens.js';
-import { readBuiltinVideoModelInfo } from '../src/ops/video-gen/builtin/index.js';
-import { motionVocabulary } from '../src/train/motion-task.js';
+import { CLIP_FRAMES } from '../src/builtin/video/motion.js';
+import { CLIP_SEQUENCE } from '../src/builtin/video/tokens.js';
+import { readBuiltinVideoModelInfo } from '../src/builtin/video/model.js';
+import { motionVocabulary } from '../src/builtin/video/task.js';
 
 function flag(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);

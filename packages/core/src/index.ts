@@ -55,10 +55,10 @@ export { ModelManifestSchema, MODEL_MANIFEST_NAME, MODEL_FAMILIES, MODELS_DIR_EN
 export type { ModelManifest, ModelPack, ModelFamily, InstalledModel, PackVerification, FileCheck, ModelSearchOptions } from './models/index.js';
 export { writeAtomic, writeFileAtomic, tempPathFor } from './util/fs.js';
 export { EXIT, exitCodeOf } from './cli/exit-codes.js';
-export type { Scene, SceneAttributes } from './ops/image-gen/builtin/scene.js';
-export type { ShapesVocabulary } from './ops/image-gen/builtin/tokens.js';
-export type { Shape, Colour, Size, Position, ParsedPrompt } from './ops/image-gen/prompt.js';
-export { SHAPES, COLOURS, COLOUR_NAMES, SIZES, POSITIONS, MAX_PROMPT_LENGTH, parsePrompt } from './ops/image-gen/prompt.js';
-export { DIRECTIONS, parseMotionPrompt } from './ops/video-gen/builtin/motion.js';
-export type { MotionClip, Direction, ParsedMotionPrompt } from './ops/video-gen/builtin/motion.js';
-export type { MotionVocabulary } from './ops/video-gen/builtin/motion-tokens.js';
+export type { Scene, SceneAttributes } from './builtin/index.js';
+export type { ShapesVocabulary } from './builtin/index.js';
+export type { Shape, Colour, Size, Position, ParsedPrompt } from './builtin/index.js';
+export { SHAPES, COLOURS, COLOUR_NAMES, SIZES, POSITIONS, MAX_PROMPT_LENGTH, parsePrompt } from './builtin/index.js';
+export { DIRECTIONS, parseMotionPrompt } from './builtin/index.js';
+export type { MotionClip, Direction, ParsedMotionPrompt } from './builtin/index.js';
+export type { MotionVocabulary } from './builtin/index.js';

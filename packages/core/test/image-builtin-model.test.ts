@@ -2,9 +2,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { builtinImageModelDir, loadBuiltinImageModel, readBuiltinModelInfo } from '../src/ops/image-gen/builtin/index.js';
-import { promptFollowingCases, scorePromptFollowing } from '../src/ops/image-gen/builtin/prompt-following.js';
-import { buildMaskCodebook } from '../src/ops/image-gen/builtin/tokens.js';
+import { builtinImageModelDir, loadBuiltinImageModel, readBuiltinModelInfo } from '../src/builtin/image/model.js';
+import { promptFollowingCases, scorePromptFollowing } from '../src/builtin/image/prompt-following.js';
+import { buildMaskCodebook } from '../src/builtin/image/tokens.js';
 import { FramewrightError } from '../src/protocol/errors.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'fw-builtin-image-'));

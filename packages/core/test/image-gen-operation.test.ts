@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../src/engine/index.js';
 import { decodePng } from '../src/image/index.js';
 import { IMAGE_GEN_SOFTWARE, promptStem } from '../src/ops/image-gen/index.js';
-import { COLOURS } from '../src/ops/image-gen/prompt.js';
+import { COLOURS } from '../src/builtin/image/prompt.js';
 import type { ImageGenProgress } from '../src/protocol/index.js';
 import { writeTinyBuiltinPack } from './helpers/tiny-packs.js';
 

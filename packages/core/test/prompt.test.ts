@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FramewrightError } from '../src/protocol/errors.js';
-import { MAX_PROMPT_LENGTH, parsePrompt } from '../src/ops/image-gen/prompt.js';
-import { describeScene } from '../src/ops/image-gen/prompt-captions.js';
-import { sampleScene } from '../src/ops/image-gen/builtin/scene.js';
+import { MAX_PROMPT_LENGTH, parsePrompt } from '../src/builtin/image/prompt.js';
+import { describeScene } from '../src/builtin/image/captions.js';
+import { sampleScene } from '../src/builtin/image/scene.js';
 import { Rng } from '../src/transformer/random.js';
 
 const ATTRIBUTES = ['shape', 'colour', 'background', 'size', 'position', 'count'] as const;

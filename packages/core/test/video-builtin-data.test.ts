@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { TransformerModelConfig } from '../src/transformer/model.js';
-import { SEQUENCE } from '../src/ops/image-gen/builtin/tokens.js';
-import { paintMask, renderSceneMask } from '../src/ops/image-gen/builtin/scene.js';
-import { checkClip } from '../src/ops/video-gen/builtin/checker.js';
-import { resampleFrames } from '../src/ops/video-gen/builtin/index.js';
-import { CLIP_FRAMES, DIRECTIONS, clipCentre, clipFrameScene, describeClip, isHeldOutClip, parseMotionPrompt, renderClipMasks, sampleClip } from '../src/ops/video-gen/builtin/motion.js';
-import { CLIP_SEQUENCE } from '../src/ops/video-gen/builtin/motion-tokens.js';
-import { clipPromptCases } from '../src/ops/video-gen/builtin/prompt-following.js';
-import { sampleMotionExample } from '../src/train/motion-dataset.js';
-import { motionMaskGitTask, motionVocabulary } from '../src/train/motion-task.js';
+import { SEQUENCE } from '../src/builtin/image/tokens.js';
+import { paintMask, renderSceneMask } from '../src/builtin/image/scene.js';
+import { checkClip } from '../src/builtin/video/checker.js';
+import { resampleFrames } from '../src/ops/video-gen/text-to-video.js';
+import { CLIP_FRAMES, DIRECTIONS, clipCentre, clipFrameScene, describeClip, isHeldOutClip, parseMotionPrompt, renderClipMasks, sampleClip } from '../src/builtin/video/motion.js';
+import { CLIP_SEQUENCE } from '../src/builtin/video/tokens.js';
+import { clipPromptCases } from '../src/builtin/video/prompt-following.js';
+import { sampleMotionExample } from '../src/builtin/video/dataset.js';
+import { motionMaskGitTask, motionVocabulary } from '../src/builtin/video/task.js';
 import { Rng } from '../src/transformer/random.js';
 import { FramewrightError } from '../src/protocol/errors.js';
 

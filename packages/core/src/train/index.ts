@@ -21,10 +21,10 @@ export {
   type TrainingTask,
 } from './dataset.js';
 export { reverseTask, nextTokenTask } from './sequence-tasks.js';
-export { shapesMaskGitTask, shapesMaskGitCentredTask, shapesVocabulary, cosineMaskRatio } from './shapes-task.js';
-export { sampleExample, type ShapesExample } from './shapes-dataset.js';
-export { motionMaskGitTask, motionVocabulary } from './motion-task.js';
-export { sampleMotionExample, type MotionExample } from './motion-dataset.js';
+export { shapesMaskGitTask, shapesMaskGitCentredTask, shapesVocabulary, cosineMaskRatio } from '../builtin/image/task.js';
+export { sampleExample, type ShapesExample } from '../builtin/image/dataset.js';
+export { motionMaskGitTask, motionVocabulary } from '../builtin/video/task.js';
+export { sampleMotionExample, type MotionExample } from '../builtin/video/dataset.js';
 export {
   saveCheckpoint,
   loadCheckpoint,

@@ -9,8 +9,8 @@ import { WeightEma } from './ema.js';
 import { createOptimizer } from './optimizers.js';
 import { clipByGlobalNorm, learningRate } from './schedule.js';
 import './sequence-tasks.js';
-import './shapes-task.js';
-import './motion-task.js';
+import '../builtin/image/task.js';
+import '../builtin/video/task.js';
 
 /** What the trainer reports after every step. */
 export interface StepReport {

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { listInstalledModels, modelSearchDirs, verifyModelPack, writeSdTurboManifest, type InstalledModel, type PackVerification } from '../../models/index.js';
-import { builtinImageModelDir } from '../../ops/image-gen/builtin/index.js';
+import { builtinImageModelDir } from '../../builtin/index.js';
 import { BUILTIN_IMAGE_MODEL_ID, builtinModelInstalled } from '../../ops/image-gen/models.js';
 import { FramewrightError } from '../../protocol/index.js';
 import { booleanFlag, parseFlags } from '../args.js';

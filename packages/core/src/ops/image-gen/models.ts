@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RgbImage } from '../../image/index.js';
 import { findModelPack, type ModelPack, type ModelSearchOptions } from '../../models/index.js';
 import { FramewrightError } from '../../protocol/errors.js';
-import { MAX_STEPS, builtinImageModelDir, loadBuiltinImageModel, readBuiltinModelInfo, type BuiltinImageModel } from './builtin/index.js';
+import { MAX_STEPS, builtinImageModelDir, loadBuiltinImageModel, readBuiltinModelInfo, type BuiltinImageModel } from '../../builtin/index.js';
 import type { GeneratedImage, GenerationRequest, ImageGenerator, StepListener } from './generator.js';
 import { SdTurboPipeline } from './sd-turbo/pipeline.js';
 

@@ -15,7 +15,7 @@ import type { Operation, OperationContext } from '../types.js';
 import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM, type CameraMotion } from './frames.js';
 import { textToVideoUnavailable, TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerator } from './generator.js';
 import { openFrameInterpolator } from './interpolation-model.js';
-import { shippedTextToVideo } from './builtin/index.js';
+import { shippedTextToVideo } from './text-to-video.js';
 import { formatSrt, formatVtt } from './subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
 

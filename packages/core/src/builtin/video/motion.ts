@@ -1,8 +1,6 @@
-import { FramewrightError } from '../../../protocol/errors.js';
-import type { Rng } from '../../../transformer/random.js';
-import { type Scene, NATIVE_SIZE, SIZE_PIXELS, isHeldOut, renderSceneMask } from '../../image-gen/builtin/scene.js';
-import { describeScene } from '../../image-gen/prompt-captions.js';
-import { COLOUR_NAMES, type Colour, type ParsedPrompt, SHAPES, SIZES, type Shape, type Size, parsePrompt } from '../../image-gen/prompt.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import type { Rng } from '../../transformer/random.js';
+import { type Scene, NATIVE_SIZE, SIZE_PIXELS, isHeldOut, renderSceneMask, describeScene, COLOUR_NAMES, type Colour, type ParsedPrompt, SHAPES, SIZES, type Shape, type Size, parsePrompt } from '../image/index.js';
 
 /**
  * The built-in text-to-video model's world: one shape of one colour crossing a plain background

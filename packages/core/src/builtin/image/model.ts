@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { join } from 'node:path';
-import { readModelJson, shippedModelDir } from '../../../models/shipped.js';
-import { FramewrightError } from '../../../protocol/errors.js';
-import { type OnnxSession, openOnnxSession } from '../../../runtime/onnx-session.js';
-import { parsePrompt } from '../prompt.js';
+import { readModelJson, shippedModelDir } from '../../models/shipped.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import { type OnnxSession, openOnnxSession } from '../../runtime/onnx-session.js';
+import { parsePrompt } from './prompt.js';
 import { MAX_STEPS, sampleTokens } from './sampler.js';
 import { NATIVE_SIZE } from './scene.js';
 import { SEQUENCE, ShapesVocabulary } from './tokens.js';
@@ -12,11 +12,7 @@ import { SEQUENCE, ShapesVocabulary } from './tokens.js';
  * The built-in text-to-image model `framewright-shapes-32`: a masked-token transformer trained
  * by this project (task `shapes-maskgit`) on procedural captioned shapes, shipped as ONNX in
  * `packages/core/models/builtin-image/` and run by ONNX Runtime.
- * @packageDocumentation
  */
-
-export { parsePrompt, type ParsedPrompt } from '../prompt.js';
-export { MAX_STEPS } from './sampler.js';
 
 /** What to draw. */
 export interface BuiltinImageRequest {

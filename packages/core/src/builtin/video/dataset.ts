@@ -1,6 +1,6 @@
-import { type MentionedClipAttributes, type MotionClip, describeClip, parseMotionPrompt, sampleClip } from '../ops/video-gen/builtin/motion.js';
-import type { MotionVocabulary } from '../ops/video-gen/builtin/motion-tokens.js';
-import type { Rng } from '../transformer/random.js';
+import { type MentionedClipAttributes, type MotionClip, describeClip, parseMotionPrompt, sampleClip } from './motion.js';
+import type { MotionVocabulary } from './tokens.js';
+import type { Rng } from '../../transformer/random.js';
 
 /** Chance that a caption leaves one attribute out (the model learns to choose it). */
 const OMIT_PROBABILITY = 0.1;

@@ -1,7 +1,6 @@
-import { FramewrightError } from '../../../protocol/errors.js';
-import type { RawRgbImage } from '../../../media/index.js';
-import { checkImage, nearestColour } from '../../image-gen/builtin/checker.js';
-import { COLOUR_NAMES, type Colour, type Shape } from '../../image-gen/prompt.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import type { RawRgbImage } from '../../media/index.js';
+import { checkImage, nearestColour, COLOUR_NAMES, type Colour, type Shape } from '../image/index.js';
 import type { Direction } from './motion.js';
 
 /** What {@link checkClip} reads back from a clip of one object crossing a plain background. */

@@ -1,13 +1,12 @@
-import { FramewrightError } from '../protocol/errors.js';
-import { CLIP_FRAMES } from '../ops/video-gen/builtin/motion.js';
-import { CLIP_SEQUENCE, MotionVocabulary, buildMotionCodebook } from '../ops/video-gen/builtin/motion-tokens.js';
-import { ATTRIBUTE_SLOTS, GRID, SEQUENCE, SLOTS, ShapesVocabulary } from '../ops/image-gen/builtin/tokens.js';
-import type { TransformerModel, TransformerModelConfig } from '../transformer/model.js';
-import { Rng, mixSeed } from '../transformer/random.js';
-import { type Dataset, type TensorBatch, type TrainingTask, registerTask } from './dataset.js';
-import { crossEntropy } from './losses.js';
-import { sampleMotionExample } from './motion-dataset.js';
-import { cosineMaskRatio } from './shapes-task.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import { CLIP_FRAMES } from './motion.js';
+import { CLIP_SEQUENCE, MotionVocabulary, buildMotionCodebook } from './tokens.js';
+import { ATTRIBUTE_SLOTS, GRID, SEQUENCE, SLOTS, ShapesVocabulary, cosineMaskRatio } from '../image/index.js';
+import type { TransformerModel, TransformerModelConfig } from '../../transformer/model.js';
+import { Rng, mixSeed } from '../../transformer/random.js';
+import { type Dataset, type TensorBatch, type TrainingTask, registerTask } from '../../train/dataset.js';
+import { crossEntropy } from '../../train/losses.js';
+import { sampleMotionExample } from './dataset.js';
 
 let vocabulary: MotionVocabulary | undefined;
 

@@ -1,7 +1,5 @@
-import { FramewrightError } from '../../../protocol/errors.js';
-import { ATTRIBUTE_SLOTS, GRID, SEQUENCE, type ShapesVocabulary, buildMaskCodebook, patchBits } from '../../image-gen/builtin/tokens.js';
-import { SHAPES, SIZES } from '../../image-gen/prompt.js';
-import type { Colour } from '../../image-gen/prompt.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import { ATTRIBUTE_SLOTS, GRID, SEQUENCE, type ShapesVocabulary, buildMaskCodebook, patchBits, SHAPES, SIZES, type Colour } from '../image/index.js';
 import { CLIP_FRAMES, DIRECTIONS, type MotionClip, type ParsedMotionPrompt, clipFrameScene, laneRange, renderClipMasks } from './motion.js';
 
 /**

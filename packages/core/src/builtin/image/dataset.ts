@@ -1,8 +1,8 @@
-import { type Scene, sampleScene } from '../ops/image-gen/builtin/scene.js';
-import { ATTRIBUTE_SLOTS, SEQUENCE, type ShapesVocabulary } from '../ops/image-gen/builtin/tokens.js';
-import { type MentionedAttributes, describeScene } from '../ops/image-gen/prompt-captions.js';
-import { parsePrompt } from '../ops/image-gen/prompt.js';
-import type { Rng } from '../transformer/random.js';
+import { type Scene, sampleScene } from './scene.js';
+import { ATTRIBUTE_SLOTS, SEQUENCE, type ShapesVocabulary } from './tokens.js';
+import { type MentionedAttributes, describeScene } from './captions.js';
+import { parsePrompt } from './prompt.js';
+import type { Rng } from '../../transformer/random.js';
 
 /** Chance that a caption leaves one attribute out (the model learns to choose it). */
 const OMIT_PROBABILITY = 0.2;

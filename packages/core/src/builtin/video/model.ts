@@ -1,26 +1,19 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { join } from 'node:path';
-import { readModelJson, shippedModelDir } from '../../../models/shipped.js';
-import { FramewrightError } from '../../../protocol/errors.js';
-import type { RawRgbImage } from '../../../media/index.js';
-import { type OnnxSession, openOnnxSession } from '../../../runtime/onnx-session.js';
-import { MAX_STEPS, sampleTokens } from '../../image-gen/builtin/sampler.js';
-import { NATIVE_SIZE } from '../../image-gen/builtin/scene.js';
-import { PALETTE_SLOTS, SEQUENCE, ShapesVocabulary } from '../../image-gen/builtin/tokens.js';
-import { COLOUR_NAMES } from '../../image-gen/prompt.js';
-import type { VideoGenerationRequest, VideoGenerator } from '../generator.js';
+import { readModelJson, shippedModelDir } from '../../models/shipped.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import type { RawRgbImage } from '../../media/index.js';
+import { type OnnxSession, openOnnxSession } from '../../runtime/onnx-session.js';
+import { COLOUR_NAMES, MAX_STEPS, NATIVE_SIZE, PALETTE_SLOTS, SEQUENCE, ShapesVocabulary, sampleTokens } from '../image/index.js';
 import { CLIP_FRAMES, type ParsedMotionPrompt, parseMotionPrompt } from './motion.js';
-import { CLIP_SEQUENCE, MotionVocabulary } from './motion-tokens.js';
+import { CLIP_SEQUENCE, MotionVocabulary } from './tokens.js';
 
 /**
  * The built-in text-to-video model `framewright-motion-32`: a masked-token space-time
  * transformer (attention within each frame, then across frames) trained by this project (task
  * `motion-maskgit`) on procedural clips of a shape crossing a plain background, shipped as ONNX
  * in `packages/core/models/builtin-video/` and run by ONNX Runtime. It draws 8 frames of 32×32.
- * @packageDocumentation
  */
-
-export { CLIP_FRAMES, DIRECTIONS, parseMotionPrompt, type Direction, type ParsedMotionPrompt } from './motion.js';
 
 /** What to draw. */
 export interface BuiltinClipRequest {
@@ -201,44 +194,4 @@ export function loadBuiltinVideoModel(dir?: string): Promise<BuiltinVideoModel> 
     loaded.set(folder, model);
   }
   return model;
-}
-
-/**
- * Frame `i` of `n` taken from a clip of `clip.length` frames: nearest in time (first to first,
- * last to last). Nearest rather than blended, so every output frame is a clean picture of the
- * object — a cross-fade of a moving object would show two ghosts.
- */
-export function resampleFrames<T>(clip: readonly T[], n: number): T[] {
-  if (!Number.isInteger(n) || n < 1) throw new FramewrightError('INVALID_PARAMS', `frames must be a positive integer, got ${n}`);
-  if (clip.length === 0) throw new FramewrightError('INTERNAL', 'cannot resample an empty clip');
-  return Array.from({ length: n }, (_, i) => clip[n === 1 ? 0 : Math.round((i * (clip.length - 1)) / (n - 1))]!);
-}
-
-/**
- * video-gen's text-to-video model backed by the built-in clip model (loaded on first use). It
- * draws one 8-frame clip and stretches it to the requested count with {@link resampleFrames}:
- * the object crosses the frame once, whatever the number of frames.
- * @param dir - model folder; default {@link builtinVideoModelDir}
- */
-export function builtinTextToVideo(dir?: string): VideoGenerator {
-  return {
-    name: 'framewright-motion-32',
-    async generate(request: VideoGenerationRequest): Promise<RawRgbImage[]> {
-      const model = await loadBuiltinVideoModel(dir);
-      const { frames } = await model.generate({ prompt: request.prompt, seed: request.seed }, request.onStep, request.signal);
-      return resampleFrames(frames, request.frames);
-    },
-  };
-}
-
-/**
- * {@link builtinTextToVideo} when the shipped model's files are present, else undefined (video-gen
- * then reports text-to-video unavailable instead of failing at run time).
- */
-export function shippedTextToVideo(): VideoGenerator | undefined {
-  try {
-    return builtinTextToVideo(builtinVideoModelDir());
-  } catch {
-    return undefined;
-  }
 }

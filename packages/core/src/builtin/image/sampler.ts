@@ -1,5 +1,5 @@
-import { FramewrightError } from '../../../protocol/errors.js';
-import { Rng, mixSeed } from '../../../transformer/random.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import { Rng, mixSeed } from '../../transformer/random.js';
 import { ATTRIBUTE_SLOTS, SEQUENCE, type ShapesVocabulary } from './tokens.js';
 
 /** Logits `[SEQUENCE · vocabulary]` for one token sequence (ONNX Runtime or tfjs behind it). */

@@ -1,10 +1,10 @@
-import { FramewrightError } from '../protocol/errors.js';
-import { ATTRIBUTE_SLOTS, GRID, SEQUENCE, SLOTS, ShapesVocabulary, buildMaskCodebook } from '../ops/image-gen/builtin/tokens.js';
-import type { TransformerModel, TransformerModelConfig } from '../transformer/model.js';
-import { Rng, mixSeed } from '../transformer/random.js';
-import { type Dataset, type TensorBatch, type TrainingTask, registerTask } from './dataset.js';
-import { crossEntropy } from './losses.js';
-import { sampleExample } from './shapes-dataset.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import { ATTRIBUTE_SLOTS, GRID, SEQUENCE, SLOTS, ShapesVocabulary, buildMaskCodebook } from './tokens.js';
+import type { TransformerModel, TransformerModelConfig } from '../../transformer/model.js';
+import { Rng, mixSeed } from '../../transformer/random.js';
+import { type Dataset, type TensorBatch, type TrainingTask, registerTask } from '../../train/dataset.js';
+import { crossEntropy } from '../../train/losses.js';
+import { sampleExample } from './dataset.js';
 
 let vocabulary: ShapesVocabulary | undefined;
 

@@ -1,5 +1,5 @@
 import type { Rng } from '../../transformer/random.js';
-import type { SceneAttributes } from './builtin/scene.js';
+import type { SceneAttributes } from './scene.js';
 import type { Position } from './prompt.js';
 
 /** Which attributes a caption mentions (false = left for the model to choose). */

@@ -1,5 +1,5 @@
-import { Rng, mixSeed } from '../../../transformer/random.js';
-import { describeScene } from '../prompt-captions.js';
+import { Rng, mixSeed } from '../../transformer/random.js';
+import { describeScene } from './captions.js';
 import { type CheckedImage, checkImage } from './checker.js';
 import { type Scene, sampleScene } from './scene.js';
 

@@ -1,5 +1,5 @@
-import { FramewrightError } from '../../../protocol/errors.js';
-import { COLOUR_NAMES, type Colour, POSITIONS, type ParsedPrompt, SHAPES, SIZES } from '../prompt.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import { COLOUR_NAMES, type Colour, POSITIONS, type ParsedPrompt, SHAPES, SIZES } from './prompt.js';
 import { NATIVE_SIZE, type Scene, allLayouts, paintMask, renderSceneMask } from './scene.js';
 
 /**

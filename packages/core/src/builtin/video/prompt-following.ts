@@ -1,5 +1,5 @@
-import { Rng, mixSeed } from '../../../transformer/random.js';
-import type { RawRgbImage } from '../../../media/index.js';
+import { Rng, mixSeed } from '../../transformer/random.js';
+import type { RawRgbImage } from '../../media/index.js';
 import { type CheckedClip, checkClip } from './checker.js';
 import { type MotionClip, describeClip, sampleClip } from './motion.js';
 

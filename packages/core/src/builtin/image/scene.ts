@@ -1,5 +1,5 @@
-import type { Rng } from '../../../transformer/random.js';
-import { COLOURS, COLOUR_NAMES, type Colour, POSITIONS, type Position, SHAPES, type Shape, SIZES, type Size } from '../prompt.js';
+import type { Rng } from '../../transformer/random.js';
+import { COLOURS, COLOUR_NAMES, type Colour, POSITIONS, type Position, SHAPES, type Shape, SIZES, type Size } from './prompt.js';
 
 /** Side of the built-in model's square images, in pixels. */
 export const NATIVE_SIZE = 32;

@@ -1,5 +1,5 @@
-import { FramewrightError } from '../../../protocol/errors.js';
-import { COLOURS, COLOUR_NAMES, type Colour, POSITIONS, type Position, type Shape, type Size } from '../prompt.js';
+import { FramewrightError } from '../../protocol/errors.js';
+import { COLOURS, COLOUR_NAMES, type Colour, POSITIONS, type Position, type Shape, type Size } from './prompt.js';
 
 /** What {@link checkImage} reads back from a picture of shapes on a plain background. */
 export interface CheckedImage {
