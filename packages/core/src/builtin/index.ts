@@ -8,4 +8,3 @@
  */
 export * from './image/index.js';
 export * from './video/index.js';
-export { BUILTIN_TASKS } from './tasks.js';

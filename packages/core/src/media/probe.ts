@@ -4,6 +4,7 @@ import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type ffmpeg from 'fluent-ffmpeg';
 import { FramewrightError } from '../protocol/index.js';
+import { pathProblem } from '../util/names.js';
 import { lastLine, newCommand } from './command.js';
 
 /** A frame rate as an exact fraction, e.g. `{ num: 30000, den: 1001 }` for 29.97. */
@@ -47,9 +48,13 @@ export interface MediaInfo {
 /**
  * Checks that `input` is an existing, readable regular file and returns its absolute path.
  * Absolute paths also keep names that start with `-` from ever being read as ffmpeg options.
+ * A path no file call takes (a NUL byte, a name over 255 bytes) is `INVALID_PARAMS`.
  */
 export async function checkInputFile(input: string): Promise<string> {
   const path = resolve(input);
+  // A NUL byte or an over-long name would reach stat as a raw error quoting the whole path.
+  const problem = pathProblem(path);
+  if (problem !== undefined) throw new FramewrightError('INVALID_PARAMS', `input ${problem}`);
   let info;
   try {
     info = await stat(path);

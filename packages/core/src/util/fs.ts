@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { NAME_MAX_BYTES, truncateUtf8, utf8Length } from './names.js';
 
 /**
  * A hidden temporary name beside `path` in the same folder (so a rename is atomic), keeping the
- * extension so tools that guess formats from names (ffmpeg) still work.
+ * extension so tools that guess formats from names (ffmpeg) still work. The name part is cut when
+ * the temporary name would pass the 255-byte name limit that `path` itself fits.
  */
 export function tempPathFor(path: string): string {
   const name = basename(path);
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot) : '';
-  return join(dirname(path), `.${name}.${randomBytes(4).toString('hex')}.partial${ext}`);
+  const tail = `.${randomBytes(4).toString('hex')}.partial${ext}`;
+  return join(dirname(path), `.${truncateUtf8(name, NAME_MAX_BYTES - 1 - utf8Length(tail))}${tail}`);
 }
 
 /**

@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../../util/fs.js';
 import type { Operation, OperationContext } from '../types.js';
 import { analyseFrames } from './analyse.js';
 import { detectCuts, type DetectSettings, type DetectedCut } from './detect.js';
-import { jsonPath, sanitiseName, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
+import { checkExportName, jsonPath, sanitiseName, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
 import { framesToTimecode, isDropFrameRate } from './timecode.js';
 
 /** The defaults clip-cut uses for every param left out; chosen on the test corpus and real footage. */
@@ -100,6 +100,7 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 const cancelled = () => new FramewrightError('CANCELLED', 'clip-cut was cancelled');
 
 async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>): Promise<ClipCutResult> {
+  checkExportName(params.name);
   const { signal, outputDir } = context;
   const emit = throttled(context.onProgress);
   const exportKinds = new Set(params.exports ?? CLIP_CUT_DEFAULTS.exports);

@@ -3,8 +3,9 @@
 // a temporary name and renamed, and the caller removes everything listed in `written` on failure.
 import { join } from 'node:path';
 import { cutSegment, writeThumbnail, type MediaInfo, type SegmentMode } from '../../media/index.js';
-import type { ClipCutResult } from '../../protocol/index.js';
+import { FramewrightError, type ClipCutResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
+import { fitName, NAME_MAX_BYTES, truncateUtf8, utf8Length } from '../../util/names.js';
 import { renderEdl, renderFcp7Xml, renderFcpXml, renderOtio, type CutList } from './exports/index.js';
 
 /** The editor formats, their file extension and renderer. */
@@ -28,15 +29,38 @@ export interface ExportContext {
   readonly written: string[];
 }
 
-/** A file name made safe for every file system: no separators, controls or reserved characters. */
+/**
+ * Most bytes (UTF-8) of the base name of a run's files: the 255-byte name limit of file systems
+ * less the longest suffix clip-cut adds, `-clip-99999.mp4`. 80 CJK characters (240 bytes) fit.
+ */
+export const CLIP_CUT_NAME_MAX_BYTES = NAME_MAX_BYTES - utf8Length('-clip-99999.mp4');
+
+/**
+ * Refuses a `name` param whose files could not be written, before any work.
+ * @throws FramewrightError `INVALID_PARAMS` at `/name`, saying the limit in bytes
+ */
+export function checkExportName(name: string | undefined): void {
+  if (name === undefined) return;
+  const bytes = utf8Length(name.normalize('NFC'));
+  if (bytes <= CLIP_CUT_NAME_MAX_BYTES) return;
+  throw new FramewrightError(
+    'INVALID_PARAMS',
+    `name is ${bytes} bytes in UTF-8 (${[...name].length} characters); the limit is ${CLIP_CUT_NAME_MAX_BYTES} bytes, so that "<name>-clip-001.mp4" fits a file name (255 bytes)`,
+    { pointer: '/name' },
+  );
+}
+
+/**
+ * A file name made safe for every file system: no separators, controls or reserved characters,
+ * and at most {@link CLIP_CUT_NAME_MAX_BYTES} bytes (cut on a character boundary).
+ */
 export function sanitiseName(raw: string): string {
   const cleaned = raw
     .normalize('NFC')
     .replace(/[\u0000-\u001f\u007f<>:"/\\|?*]/g, '_')
-    .replace(/^[.\s-]+/, '')
-    .replace(/[.\s]+$/, '')
-    .slice(0, 120);
-  return cleaned.length > 0 ? cleaned : 'video';
+    .replace(/^[.\s-]+/, '');
+  const cut = truncateUtf8(cleaned, CLIP_CUT_NAME_MAX_BYTES).replace(/[.\s]+$/, '');
+  return cut.length > 0 ? cut : 'video';
 }
 
 /** The cut list the editor renderers take. */
@@ -79,7 +103,7 @@ export async function writeClipFiles(
 ): Promise<string[]> {
   const paths: string[] = [];
   for (const clip of result.clips) {
-    const path = join(ctx.outputDir, `${ctx.name}-clip-${clipNumber(clip.index)}.mp4`);
+    const path = join(ctx.outputDir, fitName(ctx.name, `-clip-${clipNumber(clip.index)}.mp4`));
     await cutSegment(ctx.info.path, path, {
       startFrame: clip.startFrame,
       endFrame: clip.endFrame,
@@ -98,7 +122,7 @@ export async function writeClipFiles(
 export async function writeThumbnails(result: ClipCutResult, ctx: ExportContext, onClip: (done: number) => void): Promise<string[]> {
   const paths: string[] = [];
   for (const clip of result.clips) {
-    const path = join(ctx.outputDir, `${ctx.name}-clip-${clipNumber(clip.index)}.jpg`);
+    const path = join(ctx.outputDir, fitName(ctx.name, `-clip-${clipNumber(clip.index)}.jpg`));
     const middle = Math.floor((clip.startFrame + clip.endFrame - 1) / 2);
     await writeThumbnail(ctx.info.path, path, { frame: middle, fps: ctx.info.fps, signal: ctx.signal });
     ctx.written.push(path);
