@@ -17,7 +17,7 @@ import { closeOnnxSessions, openOnnxSession } from '../packages/core/src/runtime
 import { writeOnnxModel } from '../packages/core/src/transformer/onnx/export.js';
 import { TransformerModel, type TransformerModelConfig } from '../packages/core/src/transformer/model.js';
 import { Rng } from '../packages/core/src/transformer/random.js';
-import { TRAIN_PRESETS, AdamW, batchTensors, clipByGlobalNorm, getTask, type TensorBatch } from '../packages/core/src/train/index.js';
+import { SEQUENCE_TASKS, TRAIN_PRESETS, AdamW, batchTensors, clipByGlobalNorm, findTask, type TensorBatch } from '../packages/core/src/train/index.js';
 
 /** The reference config of issue 3, as the trainer's `reverse-reference` preset defines it. */
 const PRESET = TRAIN_PRESETS['reverse-reference']!;
@@ -111,7 +111,7 @@ async function benchTfjs(model: TransformerModel, batch: TensorBatch, iterations
   const forward = () => tf.tidy(() => model.forward(batch['inputs']!)).data();
   const [forwardTimes, ortTimes] = await timeInterleaved(slow ? 1 : 3, slow ? 3 : iterations, forward, ortForward);
   const forwardMs = wallMedian(forwardTimes);
-  const task = getTask(PRESET.task);
+  const task = findTask(SEQUENCE_TASKS, PRESET.task);
   const variables = model.variables();
   const varList = [...variables.values()];
   const nameOf = new Map([...variables].map(([n, v]) => [v.name, n]));
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   const chosen = await initTfjsBackend();
   const backends = values.backends?.split(',').map((b) => b.trim()) ?? [chosen.engineName];
   const model = new TransformerModel(REFERENCE, new Rng(1));
-  const first = await getTask(PRESET.task).dataset(REFERENCE).batches({ seed: PRESET.seed, batchSize: BATCH, start: 0 })[Symbol.asyncIterator]().next();
+  const first = await findTask(SEQUENCE_TASKS, PRESET.task).dataset(REFERENCE).batches({ seed: PRESET.seed, batchSize: BATCH, start: 0 })[Symbol.asyncIterator]().next();
   const batch = batchTensors(first.value!);
   const ids = batch['inputs']!;
   const idData = (await ids.data()) as Int32Array;

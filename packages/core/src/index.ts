@@ -36,6 +36,8 @@ export { resolvePaths, loadOrCreateToken, describeConfig, configuredAllowedOrigi
 export type { FramewrightPaths, ConfiguredPath, PathEnvironment, ConfigEntry } from './config/index.js';
 export * from './transformer/index.js';
 export * from './train/index.js';
+export { BUILTIN_TASKS, shapesMaskGitTask, shapesMaskGitCentredTask, shapesVocabulary, cosineMaskRatio, sampleExample, motionMaskGitTask, motionVocabulary, sampleMotionExample } from './builtin/index.js';
+export type { ShapesExample, MotionExample } from './builtin/index.js';
 export { initTfjsBackend, describeTfjsBackend, formatTfjsBackendReport, forcedTfjsBackend, isTfjsBackendName, TFJS_BACKEND_NAMES, TFJS_BACKEND_ENV } from './runtime/tfjs-backend.js';
 export type { TfjsBackendName, TfjsBackendReport, TfjsBackendAttempt } from './runtime/tfjs-backend.js';
 export { exportToOnnx, writeOnnxModel, inspectOnnxModel, DEFAULT_ONNX_OPSET, ONNX_IR_VERSION_BY_OPSET } from './transformer/onnx/index.js';

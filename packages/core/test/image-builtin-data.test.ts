@@ -7,7 +7,7 @@ import { checkImage } from '../src/builtin/image/checker.js';
 import { allLayouts, isHeldOut, renderScene, sampleScene } from '../src/builtin/image/scene.js';
 import { ATTRIBUTE_SLOTS, SEQUENCE, ShapesVocabulary, buildMaskCodebook } from '../src/builtin/image/tokens.js';
 import { COLOUR_NAMES, COLOURS, type Colour } from '../src/builtin/image/prompt.js';
-import { getTask } from '../src/train/dataset.js';
+import { BUILTIN_TASKS } from '../src/builtin/index.js';
 import { train } from '../src/train/trainer.js';
 import { shapesVocabulary } from '../src/builtin/image/task.js';
 import { sampleExample } from '../src/builtin/image/dataset.js';
@@ -87,7 +87,7 @@ describe('built-in image data: scenes, factored patch code, checker', () => {
       input: { kind: 'tokens', vocabSize: vocab.size }, positions: { kind: 'sincos2d', rows: 9, cols: 8 },
       width: 16, heads: 2, ffnHidden: 32, activation: 'gelu', blocks: 1, outputSize: vocab.size,
     };
-    const task = getTask('shapes-maskgit');
+    const task = BUILTIN_TASKS['shapes-maskgit']!;
     const first = async (start: number) => (await task.dataset(config).batches({ seed: 5, batchSize: 4, start })[Symbol.asyncIterator]().next()).value!;
     const [a, b] = [await first(7), await first(7)];
     expect(a['inputs']!.data).toEqual(b['inputs']!.data);
@@ -102,6 +102,7 @@ describe('built-in image data: scenes, factored patch code, checker', () => {
     try {
       const { model, losses } = await train({
         outDir,
+        tasks: BUILTIN_TASKS,
         config: {
           task: 'shapes-maskgit-centred',
           model: {

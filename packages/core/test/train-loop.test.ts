@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
 import {
+  SEQUENCE_TASKS,
   type TrainConfig,
   type TrainResult,
-  getTask,
+  type TrainingTask,
   latestCheckpoint,
   loadModel,
-  registerTask,
   reverseTask,
+  taskTable,
   train,
 } from '../src/train/index.js';
 import type { TransformerModelConfig } from '../src/transformer/index.js';
@@ -37,8 +38,8 @@ const config: TrainConfig = {
 };
 
 // A task whose dataset repeats batch 0 of `reverse`: the "overfit one fixed batch" check, and a
-// proof that tasks plug into the registry from outside the trainer.
-registerTask({
+// proof that a caller's own task plugs into the trainer through the table it passes.
+const fixedReverse: TrainingTask = {
   name: 'test-fixed-reverse',
   description: 'batch 0 of reverse, forever',
   checkModel: (c) => reverseTask.checkModel(c),
@@ -50,10 +51,11 @@ registerTask({
     },
   }),
   loss: (m, b, r) => reverseTask.loss(m, b, r),
-});
+};
+const tasks = taskTable([...Object.values(SEQUENCE_TASKS), fixedReverse]);
 
 async function run(dir: string, overrides: Partial<TrainConfig> = {}, extra: Parameters<typeof train>[0] extends infer O ? Partial<O> : never = {}): Promise<TrainResult> {
-  return train({ config: { ...config, ...overrides }, outDir: join(root, dir), ...extra });
+  return train({ config: { ...config, ...overrides }, outDir: join(root, dir), tasks, ...extra });
 }
 
 describe('training loop', () => {
@@ -175,8 +177,14 @@ describe('bad checkpoints and configs', () => {
     await expect(run('empty', {}, { resume: true })).rejects.toMatchObject({ code: 'INPUT_NOT_FOUND' });
   });
 
-  it('rejects an invalid config naming the field, and an unknown task listing the known ones', async () => {
+  it('rejects an invalid config naming the field, and a task not in its table listing the ones there', async () => {
     await expect(run('bad', { batchSize: 0 })).rejects.toThrow('train config /batchSize');
-    expect(() => getTask('nope')).toThrow('unknown training task "nope"; known tasks: reverse, next-token');
+    await expect(run('unknown', { task: 'nope' })).rejects.toMatchObject({ code: 'INVALID_PARAMS', message: 'unknown training task "nope"; known tasks: reverse, next-token, test-fixed-reverse' });
+    await expect(run('builtin', { task: 'shapes-maskgit' }, { tasks: SEQUENCE_TASKS })).rejects.toThrow('unknown training task "shapes-maskgit"; known tasks: reverse, next-token');
+  });
+
+  it('a task table refuses a name listed twice and cannot be changed', () => {
+    expect(() => taskTable([reverseTask, fixedReverse, reverseTask])).toThrow('training task reverse is listed twice');
+    expect(Object.isFrozen(tasks)).toBe(true);
   });
 });

@@ -12,8 +12,9 @@ import {
   WeightEma,
   clipByGlobalNorm,
   crossEntropy,
-  getTask,
+  findTask,
   learningRate,
+  SEQUENCE_TASKS,
   meanSquaredError,
   readTensorFile,
   vPredictionPair,
@@ -177,9 +178,9 @@ describe('EMA and data', () => {
   it('every preset is a valid config whose task accepts its model', () => {
     for (const [name, preset] of Object.entries(TRAIN_PRESETS)) {
       expect(() => validateTrainConfig(preset, name)).not.toThrow();
-      expect(() => getTask(preset.task).checkModel(preset.model)).not.toThrow();
+      expect(() => findTask(SEQUENCE_TASKS, preset.task).checkModel(preset.model)).not.toThrow();
     }
-    expect(() => getTask('next-token').checkModel(TRAIN_PRESETS['reverse-tiny']!.model)).toThrow('task next-token needs model.causal true');
+    expect(() => findTask(SEQUENCE_TASKS, 'next-token').checkModel(TRAIN_PRESETS['reverse-tiny']!.model)).toThrow('task next-token needs model.causal true');
   });
 });
 

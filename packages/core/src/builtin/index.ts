@@ -8,3 +8,4 @@
  */
 export * from './image/index.js';
 export * from './video/index.js';
+export { BUILTIN_TASKS } from './tasks.js';

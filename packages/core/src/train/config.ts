@@ -10,7 +10,7 @@ const PositiveInt = Type.Integer({ minimum: 1 });
 /** JSON Schema of a {@link TrainConfig} (`framewright train --config FILE`). */
 export const TrainConfigSchema: TSchema = Type.Object(
   {
-    task: Type.String({ minLength: 1, description: 'registered training task, e.g. reverse or next-token' }),
+    task: Type.String({ minLength: 1, description: 'training task, by its name in the table the trainer is given, e.g. reverse or next-token' }),
     model: Type.Unsafe<TransformerModelConfig>(Type.Object({}, { additionalProperties: true, description: 'TransformerModelConfig' })),
     batchSize: PositiveInt,
     steps: PositiveInt,
@@ -53,7 +53,7 @@ export const TrainConfigSchema: TSchema = Type.Object(
 
 /** A training run (`framewright train --config FILE` reads one as JSON). */
 export interface TrainConfig {
-  /** Registered training task, e.g. `reverse` or `next-token`. */
+  /** Training task, by its name in the table the trainer is given (e.g. `reverse`, `next-token`). */
   task: string;
   /** The model to train. */
   model: TransformerModelConfig;

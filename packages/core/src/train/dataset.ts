@@ -73,9 +73,9 @@ export class ShuffledSampler {
   }
 }
 
-/** A trainable task: which data, which loss, which models fit. Issues' image/video tasks plug in here. */
+/** A trainable task: which data, which loss, which models fit. The trainer gets tasks in a {@link TaskTable}. */
 export interface TrainingTask {
-  /** Registry name (`reverse`, `next-token`, …). */
+  /** Name a run's config refers to (`reverse`, `next-token`, …). */
   readonly name: string;
   /** One line for `framewright train --help`. */
   readonly description: string;
@@ -88,26 +88,6 @@ export interface TrainingTask {
    * generator (noise, masking); its state is saved in checkpoints.
    */
   loss(model: TransformerModel, batch: TensorBatch, rng: Rng): tf.Scalar;
-}
-
-const TASKS = new Map<string, TrainingTask>();
-
-/** Adds a task to the registry. @throws FramewrightError `INVALID_PARAMS` for a taken name */
-export function registerTask(task: TrainingTask): void {
-  if (TASKS.has(task.name)) throw new FramewrightError('INVALID_PARAMS', `training task ${task.name} is already registered`);
-  TASKS.set(task.name, task);
-}
-
-/** The task named `name`. @throws FramewrightError `INVALID_PARAMS` listing the known tasks */
-export function getTask(name: string): TrainingTask {
-  const task = TASKS.get(name);
-  if (task === undefined) throw new FramewrightError('INVALID_PARAMS', `unknown training task ${JSON.stringify(name)}; known tasks: ${[...TASKS.keys()].join(', ')}`);
-  return task;
-}
-
-/** Every registered task. */
-export function listTasks(): TrainingTask[] {
-  return [...TASKS.values()];
 }
 
 /** Turns a batch into tensors (the caller disposes them). */

@@ -10,9 +10,6 @@ export { crossEntropy, meanSquaredError, vPredictionPair, type VPredictionPair }
 export { WeightEma } from './ema.js';
 export {
   ShuffledSampler,
-  registerTask,
-  getTask,
-  listTasks,
   batchTensors,
   type Dataset,
   type Batch,
@@ -20,11 +17,8 @@ export {
   type TensorBatch,
   type TrainingTask,
 } from './dataset.js';
-export { reverseTask, nextTokenTask } from './sequence-tasks.js';
-export { shapesMaskGitTask, shapesMaskGitCentredTask, shapesVocabulary, cosineMaskRatio } from '../builtin/image/task.js';
-export { sampleExample, type ShapesExample } from '../builtin/image/dataset.js';
-export { motionMaskGitTask, motionVocabulary } from '../builtin/video/task.js';
-export { sampleMotionExample, type MotionExample } from '../builtin/video/dataset.js';
+export { taskTable, findTask, type TaskTable } from './task-table.js';
+export { reverseTask, nextTokenTask, SEQUENCE_TASKS } from './sequence-tasks.js';
 export {
   saveCheckpoint,
   loadCheckpoint,

@@ -1,8 +1,9 @@
 import { FramewrightError } from '../protocol/errors.js';
 import type { TransformerModel, TransformerModelConfig } from '../transformer/model.js';
 import { Rng, mixSeed } from '../transformer/random.js';
-import { type Batch, type Dataset, type TensorBatch, type TrainingTask, ShuffledSampler, registerTask } from './dataset.js';
+import { type Batch, type Dataset, type TensorBatch, type TrainingTask, ShuffledSampler } from './dataset.js';
 import { crossEntropy } from './losses.js';
+import { type TaskTable, taskTable } from './task-table.js';
 
 /** Sequence length and vocabulary of a token model, or an `INVALID_PARAMS` naming what does not fit. */
 function tokenModelShape(task: string, config: TransformerModelConfig, causal: boolean): { seq: number; vocab: number } {
@@ -98,5 +99,5 @@ export const nextTokenTask: TrainingTask = {
   },
 };
 
-registerTask(reverseTask);
-registerTask(nextTokenTask);
+/** The synthetic sequence tasks (`reverse`, `next-token`): small checks that the transformer and trainer learn. */
+export const SEQUENCE_TASKS: TaskTable = taskTable([reverseTask, nextTokenTask]);

@@ -4,13 +4,11 @@ import { TransformerModel } from '../transformer/model.js';
 import { Rng, mixSeed } from '../transformer/random.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
 import { type Checkpoint, firstDifference, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { batchTensors, getTask } from './dataset.js';
+import { batchTensors } from './dataset.js';
 import { WeightEma } from './ema.js';
 import { createOptimizer } from './optimizers.js';
 import { clipByGlobalNorm, learningRate } from './schedule.js';
-import './sequence-tasks.js';
-import '../builtin/image/task.js';
-import '../builtin/video/task.js';
+import { type TaskTable, findTask } from './task-table.js';
 
 /** What the trainer reports after every step. */
 export interface StepReport {
@@ -32,6 +30,8 @@ export interface StepReport {
 export interface TrainOptions {
   /** The run (validated here). */
   config: TrainConfig;
+  /** The tasks `config.task` is looked up in, e.g. `SEQUENCE_TASKS`. */
+  tasks: TaskTable;
   /** Run folder: checkpoints and `latest.json`. */
   outDir: string;
   /** Continue from the latest checkpoint in `outDir` (required when one exists). */
@@ -64,7 +64,7 @@ function checkCompatible(ckpt: Checkpoint, config: TrainConfig, model: Transform
 }
 
 /**
- * Trains a model on a registered task, writing checkpoints to `outDir` every
+ * Trains a model on the task `config.task` of `tasks`, writing checkpoints to `outDir` every
  * `checkpointEvery` steps (default 100) and at the end. Deterministic: the same config and seed
  * give the same loss curve, and a run resumed from a checkpoint continues the uninterrupted curve
  * exactly (weights, optimizer state, EMA, step and RNG state are all restored; batch i depends only
@@ -72,14 +72,14 @@ function checkCompatible(ckpt: Checkpoint, config: TrainConfig, model: Transform
  *
  * @example
  * ```ts
- * const { model, losses } = await train({ config: TRAIN_PRESETS['reverse-tiny']!, outDir: 'runs/rev' });
+ * const { model, losses } = await train({ config: TRAIN_PRESETS['reverse-tiny']!, outDir: 'runs/rev', tasks: SEQUENCE_TASKS });
  * ```
- * @throws FramewrightError `INVALID_PARAMS` (config), `CHECKPOINT_INVALID` (resume), `CANCELLED` (signal)
+ * @throws FramewrightError `INVALID_PARAMS` (config, a task not in `tasks`), `CHECKPOINT_INVALID` (resume), `CANCELLED` (signal)
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { config, outDir } = options;
   validateTrainConfig(config);
-  const task = getTask(config.task);
+  const task = findTask(options.tasks, config.task);
   task.checkModel(config.model);
   const model = new TransformerModel(config.model, new Rng(mixSeed(config.seed, 1)));
   const variables = model.variables();

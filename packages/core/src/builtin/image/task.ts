@@ -2,8 +2,7 @@ import { FramewrightError } from '../../protocol/errors.js';
 import { ATTRIBUTE_SLOTS, GRID, SEQUENCE, SLOTS, ShapesVocabulary, buildMaskCodebook } from './tokens.js';
 import type { TransformerModel, TransformerModelConfig } from '../../transformer/model.js';
 import { Rng, mixSeed } from '../../transformer/random.js';
-import { type Dataset, type TensorBatch, type TrainingTask, registerTask } from '../../train/dataset.js';
-import { crossEntropy } from '../../train/losses.js';
+import { type Dataset, type TensorBatch, type TrainingTask, crossEntropy } from '../../train/index.js';
 import { sampleExample } from './dataset.js';
 
 let vocabulary: ShapesVocabulary | undefined;
@@ -88,6 +87,3 @@ function shapesTask(name: string, jitter: boolean): TrainingTask {
 export const shapesMaskGitTask = shapesTask('shapes-maskgit', true);
 /** The same with every object on its cell centre. */
 export const shapesMaskGitCentredTask = shapesTask('shapes-maskgit-centred', false);
-
-registerTask(shapesMaskGitTask);
-registerTask(shapesMaskGitCentredTask);

@@ -4,8 +4,7 @@ import { CLIP_SEQUENCE, MotionVocabulary, buildMotionCodebook } from './tokens.j
 import { ATTRIBUTE_SLOTS, GRID, SEQUENCE, SLOTS, ShapesVocabulary, cosineMaskRatio } from '../image/index.js';
 import type { TransformerModel, TransformerModelConfig } from '../../transformer/model.js';
 import { Rng, mixSeed } from '../../transformer/random.js';
-import { type Dataset, type TensorBatch, type TrainingTask, registerTask } from '../../train/dataset.js';
-import { crossEntropy } from '../../train/losses.js';
+import { type Dataset, type TensorBatch, type TrainingTask, crossEntropy } from '../../train/index.js';
 import { sampleMotionExample } from './dataset.js';
 
 let vocabulary: MotionVocabulary | undefined;
@@ -86,5 +85,3 @@ export const motionMaskGitTask: TrainingTask = {
     return crossEntropy(model.forward(batch['inputs']!), batch['targets']!, batch['mask']);
   },
 };
-
-registerTask(motionMaskGitTask);

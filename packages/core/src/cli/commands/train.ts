@@ -1,12 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { BUILTIN_TASKS } from '../../builtin/index.js';
 import { FramewrightError } from '../../protocol/errors.js';
 import { initTfjsBackend } from '../../runtime/tfjs-backend.js';
-import { type StepReport, type TrainConfig, TRAIN_PRESETS, listTasks, train, validateTrainConfig } from '../../train/index.js';
+import { type StepReport, type TrainConfig, SEQUENCE_TASKS, TRAIN_PRESETS, taskTable, train, validateTrainConfig } from '../../train/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
 import { EXIT, usageError } from '../exit-codes.js';
 import type { CliOutput } from '../io.js';
 import type { Command } from './types.js';
+
+/** What `framewright train` can train: the sequence tasks and the built-in models' tasks. */
+const TRAINING_TASKS = taskTable([...Object.values(SEQUENCE_TASKS), ...Object.values(BUILTIN_TASKS)]);
 
 const FLAGS = {
   config: { type: 'string' },
@@ -21,7 +25,7 @@ const FLAGS = {
 
 const HELP = `Usage: framewright train (--config FILE | --preset NAME) --out DIR [options]
 
-Trains a transformer on a registered task, writing checkpoints to DIR/checkpoints and
+Trains a transformer on one of the tasks below, writing checkpoints to DIR/checkpoints and
 DIR/latest.json. Ctrl+C writes a checkpoint first; --resume continues exactly where the run stopped.
 
 Options:
@@ -34,7 +38,7 @@ Options:
   --json           print the result as one JSON object
   -h, --help       show this help
 
-Tasks: ${listTasks().map((t) => `${t.name} (${t.description})`).join('; ')}
+Tasks: ${Object.values(TRAINING_TASKS).map((t) => `${t.name} (${t.description})`).join('; ')}
 Backend: FRAMEWRIGHT_TF_BACKEND=wasm|cpu|tensorflow|tensorflow-gpu forces one.`;
 
 function clock(seconds: number): string {
@@ -126,7 +130,7 @@ export const trainCommand: Command = {
     const progress = progressReporter(io.stderr);
     const started = performance.now();
     try {
-      const result = await train({ ...run, signal: controller.signal, onStep: (r) => progress.step(r) });
+      const result = await train({ ...run, tasks: TRAINING_TASKS, signal: controller.signal, onStep: (r) => progress.step(r) });
       result.model.dispose();
       progress.clear();
       const seconds = (performance.now() - started) / 1000;
