@@ -21,7 +21,7 @@ import { loadImageGenerator } from '../packages/core/src/ops/image-gen/models.js
 import { upscaleTo } from '../packages/core/src/ops/image-gen/upscale.js';
 import { initTfjsBackend } from '../packages/core/src/runtime/tfjs-backend.js';
 import { openOnnxSession } from '../packages/core/src/runtime/onnx-session.js';
-import { decodeOnnxModel } from '../packages/core/src/transformer/onnx/proto.js';
+import { decodeOnnxModel } from '../packages/core/src/onnx/proto.js';
 import { TransformerModel, type TransformerModelConfig } from '../packages/core/src/transformer/model.js';
 import { Rng } from '../packages/core/src/transformer/random.js';
 

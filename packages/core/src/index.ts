@@ -40,8 +40,10 @@ export { BUILTIN_TASKS, shapesMaskGitTask, shapesMaskGitCentredTask, shapesVocab
 export type { ShapesExample, MotionExample } from './builtin/index.js';
 export { initTfjsBackend, describeTfjsBackend, formatTfjsBackendReport, forcedTfjsBackend, isTfjsBackendName, TFJS_BACKEND_NAMES, TFJS_BACKEND_ENV } from './runtime/tfjs-backend.js';
 export type { TfjsBackendName, TfjsBackendReport, TfjsBackendAttempt } from './runtime/tfjs-backend.js';
-export { exportToOnnx, writeOnnxModel, inspectOnnxModel, DEFAULT_ONNX_OPSET, ONNX_IR_VERSION_BY_OPSET } from './transformer/onnx/index.js';
-export type { OnnxExport, OnnxExportOptions, OnnxModelSummary, OnnxValueSummary, OnnxDim } from './transformer/onnx/index.js';
+export { exportToOnnx, writeOnnxModel, DEFAULT_ONNX_OPSET, ONNX_IR_VERSION_BY_OPSET } from './transformer/onnx/index.js';
+export type { OnnxExport, OnnxExportOptions } from './transformer/onnx/index.js';
+export { inspectOnnxModel } from './onnx/index.js';
+export type { OnnxModelSummary, OnnxValueSummary, OnnxDim } from './onnx/index.js';
 export { OnnxSession, createOnnxSession, openOnnxSession, closeOnnxSessions, cachedOnnxSessionCount } from './runtime/onnx-session.js';
 export type { OnnxSessionOptions, OnnxTensorValue, OnnxTensorData, OnnxValueSpec } from './runtime/onnx-session.js';
 export { resolveOnnxProviders, formatOnnxProviderReport, forcedOnnxProvider, ONNX_PROVIDER_NAMES, ONNX_PROVIDER_ENV } from './runtime/onnx-providers.js';

@@ -13,7 +13,7 @@ import { PatchEmbed, PatchUnembed } from '../src/transformer/patch.js';
 import { PositionalEncoding } from '../src/transformer/positional.js';
 import { Rng } from '../src/transformer/random.js';
 import { exportToOnnx } from '../src/transformer/onnx/export.js';
-import { inspectOnnxModel } from '../src/transformer/onnx/inspect.js';
+import { inspectOnnxModel } from '../src/onnx/inspect.js';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
 import { PARITY_TOLERANCE, paddingMask, parity, randomFloats, randomIds, randomise, type ParityCase } from './helpers/onnx-parity.js';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OnnxGraphBuilder } from '../src/transformer/onnx/graph-builder.js';
-import { inspectOnnxModel } from '../src/transformer/onnx/inspect.js';
+import { inspectOnnxModel } from '../src/onnx/inspect.js';
 import { formatOnnxProviderReport, resolveOnnxProviders } from '../src/runtime/onnx-providers.js';
 import { cachedOnnxSessionCount, closeOnnxSessions, createOnnxSession, openOnnxSession } from '../src/runtime/onnx-session.js';
 import { isFramewrightError, type FramewrightError } from '../src/protocol/errors.js';

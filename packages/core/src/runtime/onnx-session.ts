@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { FramewrightError, oneLine } from '../protocol/errors.js';
-import { inspectOnnxModel } from '../transformer/onnx/inspect.js';
+import { inspectOnnxModel } from '../onnx/index.js';
 import { resolveOnnxProviders, type OnnxProviderName } from './onnx-providers.js';
 
 /** Tensor element buffers a session accepts and returns (`Uint8Array` for `bool` and `uint8`). */

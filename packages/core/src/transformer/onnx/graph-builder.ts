@@ -9,7 +9,7 @@ import {
   type OnnxNode,
   type OnnxTensor,
   type OnnxValueInfo,
-} from './proto.js';
+} from '../../onnx/index.js';
 
 /** Opsets the exporter writes, with the IR version each one requires (onnx/docs/Versioning.md). */
 export const ONNX_IR_VERSION_BY_OPSET: Readonly<Record<number, number>> = Object.freeze({

@@ -1,15 +1,15 @@
 /**
  * The ONNX exporter: transformer components → ONNX models, written by this project with
  * protobufjs (no Python). {@link exportToOnnx} / {@link writeOnnxModel} export a component or a
- * whole model; {@link inspectOnnxModel} reads a file's structure back; {@link OnnxGraphBuilder}
- * builds graphs by hand.
+ * whole model; {@link sampleModelFeeds} and {@link maxAbsDiffVsTfjs} check an export in ONNX
+ * Runtime against the tfjs forward pass; {@link OnnxGraphBuilder} builds graphs by hand. The file
+ * format itself (reading a model back) is the onnx room's.
  *
  * Any new export added here becomes public API.
  * @packageDocumentation
  */
 export { exportToOnnx, writeOnnxModel, type OnnxExport } from './export.js';
 export { COMPONENT_EXPORTERS, type ComponentExporter, type OnnxExportOptions } from './exporters.js';
-export { inspectOnnxModel, type OnnxModelSummary, type OnnxValueSummary } from './inspect.js';
 export {
   OnnxGraphBuilder,
   floatAttr,
@@ -21,4 +21,4 @@ export {
   type OnnxModelOptions,
 } from './graph-builder.js';
 export { OnnxEmitter, type ExportValueSpec } from './emitter.js';
-export { encodeOnnxModel, decodeOnnxModel, ONNX_DATA_TYPE, type OnnxDim, type OnnxModel } from './proto.js';
+export { sampleModelFeeds, maxAbsDiffVsTfjs, type SampleFeedOptions } from './verify.js';

@@ -1,4 +1,4 @@
-import { FramewrightError, oneLine } from '../../protocol/errors.js';
+import { FramewrightError, oneLine } from '../protocol/errors.js';
 import { decodeOnnxModel, type OnnxDim, type OnnxValueInfo } from './proto.js';
 
 /** A graph input or output as the model file declares it. */

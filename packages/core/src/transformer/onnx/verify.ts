@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { TransformerModel, TransformerModelConfig } from '../transformer/model.js';
-import type { Rng } from '../transformer/random.js';
-import { positionalLength } from '../transformer/onnx/emit-layers.js';
-import type { PositionalConfig } from '../transformer/positional.js';
-import type { OnnxSession, OnnxTensorValue } from './onnx-session.js';
+import type { TransformerModel, TransformerModelConfig } from '../model.js';
+import type { Rng } from '../random.js';
+import { positionalLength } from './emit-layers.js';
+import type { PositionalConfig } from '../positional.js';
+import type { OnnxSession, OnnxTensorValue } from '../../runtime/onnx-session.js';
 
 /** Which optional inputs an exported model has (the export options that add them). */
 export interface SampleFeedOptions {
