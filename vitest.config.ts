@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@framewright\/core\/protocol$/, replacement: core('protocol/index.ts') },
       { find: /^@framewright\/core\/client$/, replacement: core('client/index.ts') },
+      { find: /^@framewright\/core\/host$/, replacement: core('host/index.ts') },
       { find: /^@framewright\/core$/, replacement: core('index.ts') },
       { find: /^@framewright\/obs-plugin$/, replacement: fileURLToPath(new URL('./packages/obs-plugin/src/index.ts', import.meta.url)) },
     ],

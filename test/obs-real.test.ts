@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClipCutResult } from '@framewright/core';
+import type { ClipCutResult } from '@framewright/core/protocol';
 import { ObsConnection, addMediaToScene, runCli, type Engine, type ObsCliIo } from '@framewright/obs-plugin';
 import { countFrames, makeVideo } from './helpers/media.js';
 import { realObsUnavailable, startObs, type RealObs } from './helpers/obs.js';
@@ -61,14 +61,20 @@ describe.skipIf(unavailable !== undefined)('OBS adapter against a real OBS', () 
   });
 
   it('framewright obs watch auto-clips a finished recording into a Framewright scene whose clips match the cut list', async () => {
-    // `framewright obs watch --json`, run in-process with captured output and a Ctrl+C to press.
+    // `framewright obs watch --json`, run in-process with captured output and a Ctrl+C to press;
+    // clip-cut runs on the engine the command starts.
     let stdout = '';
     let stderr = '';
     let pressCtrlC: (() => void) | undefined;
     const io: ObsCliIo = {
       stdout: { write: (t) => void (stdout += t) },
       stderr: { write: (t) => void (stderr += t) },
-      env: { FRAMEWRIGHT_OBS_PASSWORD: obs.password, FRAMEWRIGHT_CONFIG_DIR: join(obs.workDir, 'framewright-config') },
+      // No token in this config folder, so the command starts an engine of its own, from core's sources.
+      env: {
+        FRAMEWRIGHT_OBS_PASSWORD: obs.password,
+        FRAMEWRIGHT_CONFIG_DIR: join(obs.workDir, 'framewright-config'),
+        FRAMEWRIGHT_CLI: join(import.meta.dirname, '..', 'packages', 'obs-plugin', 'test', 'framewright-sources.js'),
+      },
       cwd: obs.workDir,
       onInterrupt: (handler) => {
         pressCtrlC = handler;

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, EXIT } from '../src/cli/main.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
-import { runAdapterCli } from '../src/cli/commands/adapters.js';
 import { exitCodeOf } from '../src/cli/exit-codes.js';
 import { ProgressBar, renderProgress } from '../src/cli/progress.js';
 import type { CliIo } from '../src/cli/io.js';
@@ -121,20 +120,6 @@ describe('exit codes', () => {
     expect(exitCodeOf('INTERNAL')).toBe(1);
     expect(exitCodeOf('FFMPEG_FAILED')).toBe(1);
     for (const code of ERROR_CODES) expect([0, 1, 2, 3, 4, 5, 6, 7, 130]).toContain(exitCodeOf(code));
-  });
-});
-
-describe('adapter commands', () => {
-  it('name the package to install when it is missing (exit 7)', async () => {
-    const error = await runAdapterCli('obs', '@framewright/not-installed-adapter', ['--help']).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'OPERATION_UNAVAILABLE', message: '`framewright obs` needs the @framewright/not-installed-adapter package: npm install @framewright/not-installed-adapter' });
-    expect(exitCodeOf('OPERATION_UNAVAILABLE')).toBe(7);
-  });
-
-  it('pass every argument, --help included, to the adapter', () => {
-    const obs = COMMANDS.find((c) => c.name === 'obs');
-    expect(obs).toBeDefined();
-    return expect(obs!.load()).resolves.toMatchObject({ passThrough: true });
   });
 });
 

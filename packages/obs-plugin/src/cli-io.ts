@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { EXIT, exitCodeOf, isFramewrightError } from '@framewright/core';
+import { isSdkError } from '@framewright/core/client';
+import { EXIT, exitCodeOf } from '@framewright/core/host';
+import { isFramewrightError } from '@framewright/core/protocol';
 import { ObsAdapterError } from './errors.js';
 
 /** A stream the commands write to. */
@@ -58,6 +60,8 @@ export function reportFailure(io: ObsCliIo, error: unknown): number {
     return OBS_EXIT.obs;
   }
   if (isFramewrightError(error)) return exitCodeOf(error.code);
+  // The engine could not be reached or refused the connection: it is not available here.
+  if (isSdkError(error) && (error.code === 'CONNECTION_FAILED' || error.code === 'CONNECTION_REJECTED' || error.code === 'CONNECTION_CLOSED')) return OBS_EXIT.unavailable;
   return OBS_EXIT.internal;
 }
 

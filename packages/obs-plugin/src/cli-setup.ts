@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { connect as tcpConnect } from 'node:net';
 import { resolve } from 'node:path';
-import { DEFAULT_PORT, loadOrCreateToken, resolvePaths } from '@framewright/core';
+import { loadOrCreateToken, resolvePaths } from '@framewright/core/host';
+import { DEFAULT_PORT } from '@framewright/core/protocol';
 import { integerFlag, OBS_EXIT, parseCommand, stringFlag, type ObsCliIo } from './cli-io.js';
 import { adapterConfigPath, writeAdapterConfig } from './config.js';
 import { ObsAdapterError } from './errors.js';

@@ -1,16 +1,23 @@
 import { resolve } from 'node:path';
-import { VIDEO_GEN_MODES, type ImageGenParams, type VideoGenParams } from '@framewright/core';
-import { integerFlag, OBS_EXIT, parseCommand, processIo, reportFailure, stringFlag, type ObsCliIo } from './cli-io.js';
+import { DEFAULT_PORT, VIDEO_GEN_MODES, type ImageGenParams, type VideoGenParams } from '@framewright/core/protocol';
+import { integerFlag, OBS_EXIT, parseCommand, processIo, reportFailure, stringFlag, type ObsCliIo, type Parsed } from './cli-io.js';
 import { runSetup } from './cli-setup.js';
 import { OBS_PASSWORD_ENV, OBS_URL_ENV, resolveObsSettings } from './config.js';
 import { DEFAULT_OBS_URL, ObsConnection } from './connection.js';
-import { inProcessEngine, type Engine } from './engine.js';
+import type { Engine } from './engine.js';
+import { connectEngine, ENGINE_TOKEN_ENV, ENGINE_URL_ENV } from './engine-connect.js';
+import { FRAMEWRIGHT_CLI_ENV } from './engine-process.js';
 import { ObsAdapterError } from './errors.js';
 import { generateIntoObs, type GenerateRequest } from './generate.js';
 import { RecordingWatcher } from './watch.js';
 
 const CONNECTION_HELP = `  --url URL          obs-websocket URL (default ${DEFAULT_OBS_URL}; env ${OBS_URL_ENV})
   --password PW      obs-websocket password (env ${OBS_PASSWORD_ENV}; or saved by \`framewright obs setup --apply\`)`;
+
+const ENGINE_HELP = `Jobs run on the \`framewright serve\` at ${ENGINE_URL_ENV} (default http://127.0.0.1:${DEFAULT_PORT}), with the
+token from ${ENGINE_TOKEN_ENV} or Framewright's config folder. When none runs there, or the output
+folder lies outside its output root, the command starts an engine of its own (\`framewright serve\`
+on a free port; ${FRAMEWRIGHT_CLI_ENV} names the command to start) and stops it when done.`;
 
 const HELP = `Usage: framewright obs <command> [flags]
 
@@ -20,8 +27,10 @@ Commands:
   setup      show (or with --apply, write) what OBS needs: websocket server and the Framewright dock
 
 \`framewright obs <command> --help\` shows a command's flags.
-Exit codes: 0 ok, 1 internal, 2 usage, 3 input not found, 5 output, 7 not available here,
-8 OBS not running / refused the password / too old, 130 cancelled (Ctrl+C during generate).`;
+${ENGINE_HELP}
+
+Exit codes: 0 ok, 1 internal, 2 usage, 3 input not found, 5 output, 7 not available here (or no
+engine), 8 OBS not running / refused the password / too old, 130 cancelled (Ctrl+C during generate).`;
 
 const WATCH_HELP = `Usage: framewright obs watch [flags]
 
@@ -37,8 +46,8 @@ ${CONNECTION_HELP}
 
 const GENERATE_HELP = `Usage: framewright obs generate image|video --prompt TEXT [flags]
 
-Runs image-gen (image) or video-gen (video) in this process and adds the result to OBS: an image
-source, or a looping media source.
+Runs image-gen (image) or video-gen (video) on the Framewright engine and adds the result to OBS:
+an image source, or a looping media source.
 
 ${CONNECTION_HELP}
   --prompt TEXT      what to generate
@@ -56,7 +65,7 @@ const CONNECTION_FLAGS = { url: { type: 'string' }, password: { type: 'string' }
 export interface RunCliOptions {
   /** Streams, environment and signals (default: this process's). */
   readonly io?: ObsCliIo;
-  /** The engine (default: in-process). */
+  /** The engine (default: {@link connectEngine}: a running `framewright serve`, else one started for the command). */
   readonly engine?: Engine;
 }
 
@@ -70,7 +79,6 @@ export interface RunCliOptions {
  */
 export async function runCli(argv: string[], options: RunCliOptions = {}): Promise<number> {
   const io = options.io ?? processIo();
-  const engine = options.engine ?? inProcessEngine();
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -81,9 +89,9 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
         io.stdout.write(`${HELP}\n`);
         return command === undefined ? OBS_EXIT.usage : OBS_EXIT.ok;
       case 'watch':
-        return await watch(rest, io, engine);
+        return await watch(rest, io, options.engine);
       case 'generate':
-        return await generate(rest, io, engine);
+        return await generate(rest, io, options.engine);
       case 'setup':
         return await runSetup(rest, io);
       default:
@@ -102,7 +110,21 @@ async function connect(flags: { url?: string | undefined; password?: string | un
   return connection;
 }
 
-async function watch(argv: string[], io: ObsCliIo, engine: Engine): Promise<number> {
+/**
+ * Runs `use` with the given engine, or with one from {@link connectEngine} that is closed
+ * afterwards (stopping an engine started for the command).
+ */
+async function withEngine<T>(given: Engine | undefined, io: ObsCliIo, use: (engine: Engine) => Promise<T>): Promise<T> {
+  if (given !== undefined) return use(given);
+  const engine = await connectEngine({ env: io.env, cwd: io.cwd, log: (line) => io.stderr.write(`framewright obs: ${line}\n`) });
+  try {
+    return await use(engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+async function watch(argv: string[], io: ObsCliIo, given: Engine | undefined): Promise<number> {
   const parsed = parseCommand('watch', argv, {
     ...CONNECTION_FLAGS,
     out: { type: 'string' },
@@ -115,6 +137,10 @@ async function watch(argv: string[], io: ObsCliIo, engine: Engine): Promise<numb
     return OBS_EXIT.ok;
   }
   if (parsed.positionals.length > 0) throw new ObsAdapterError('BAD_ARGUMENTS', `obs watch takes no arguments, got ${JSON.stringify(parsed.positionals[0])}`);
+  return withEngine(given, io, (engine) => watchWith(parsed, io, engine));
+}
+
+async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine): Promise<number> {
   const out = stringFlag(parsed, 'out');
   const connection = await connect({ url: stringFlag(parsed, 'url'), password: stringFlag(parsed, 'password') }, io);
   const watcher = new RecordingWatcher(connection, {
@@ -150,7 +176,7 @@ async function watch(argv: string[], io: ObsCliIo, engine: Engine): Promise<numb
   return OBS_EXIT.ok;
 }
 
-async function generate(argv: string[], io: ObsCliIo, engine: Engine): Promise<number> {
+async function generate(argv: string[], io: ObsCliIo, given: Engine | undefined): Promise<number> {
   const parsed = parseCommand('generate', argv, {
     ...CONNECTION_FLAGS,
     prompt: { type: 'string' },
@@ -190,6 +216,10 @@ async function generate(argv: string[], io: ObsCliIo, engine: Engine): Promise<n
     const image = stringFlag(parsed, 'image');
     request = { kind: 'video', params: { ...common, mode: mode as VideoGenParams['mode'], ...optional('image', image === undefined ? undefined : resolve(io.cwd, image)) } };
   }
+  return withEngine(given, io, (engine) => generateWith(parsed, request, io, engine));
+}
+
+async function generateWith(parsed: Parsed, request: GenerateRequest, io: ObsCliIo, engine: Engine): Promise<number> {
   // Ask the engine first: an operation it lacks is reported before OBS is even contacted.
   await engine.check(request.kind === 'image' ? 'image-gen' : 'video-gen', request.params as never);
   const connection = await connect({ url: stringFlag(parsed, 'url'), password: stringFlag(parsed, 'password') }, io);

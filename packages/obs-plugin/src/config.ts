@@ -1,8 +1,7 @@
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { resolvePaths } from '@framewright/core';
+import { resolvePaths, writeFileAtomic } from '@framewright/core/host';
 import { DEFAULT_OBS_URL } from './connection.js';
-import { writeFileAtomic } from '@framewright/core';
 import { ObsAdapterError } from './errors.js';
 
 /** Environment variable with the obs-websocket URL. */

@@ -1,4 +1,4 @@
-import type { ImageGenParams, ImageGenProgress, VideoGenParams, VideoGenProgress } from '@framewright/core';
+import type { ImageGenParams, ImageGenProgress, VideoGenParams, VideoGenProgress } from '@framewright/core/protocol';
 import type { ObsConnection } from './connection.js';
 import type { Engine } from './engine.js';
 import { addMediaToScene, type PlacedInput } from './scenes.js';
@@ -41,7 +41,7 @@ export interface Placement {
  *
  * @example
  * ```ts
- * const placed = await generateIntoObs(obs, inProcessEngine(), { kind: 'image', params: { prompt: 'a red fox' } });
+ * const placed = await generateIntoObs(obs, engine, { kind: 'image', params: { prompt: 'a red fox' } });
  * ```
  */
 export async function generateIntoObs(

@@ -22,8 +22,12 @@ export { ObsConnection, DEFAULT_OBS_URL, MIN_OBS_MAJOR, OBS_RPC_VERSION, obsMajo
 export type { ObsConnectionOptions, ObsInfo } from './connection.js';
 export { ObsAdapterError, OBS_ERROR_CODES } from './errors.js';
 export type { ObsErrorCode } from './errors.js';
-export { inProcessEngine } from './engine.js';
+export { clientEngine } from './engine.js';
 export type { Engine, EngineRunOptions } from './engine.js';
+export { connectEngine, engineWsUrl, ENGINE_URL_ENV, ENGINE_TOKEN_ENV } from './engine-connect.js';
+export type { ConnectedEngine, ConnectEngineOptions } from './engine-connect.js';
+export { OwnEngine, startEngineProcess, framewrightCommand, FRAMEWRIGHT_CLI_ENV } from './engine-process.js';
+export type { EngineProcess, EngineProcessOptions } from './engine-process.js';
 export { CLIP_SCENE_PREFIX, addMediaToScene, createClipScene, planClipScene, uniqueName, baseNameOf } from './scenes.js';
 export type { ClipScene, ClipScenePlan, MediaKind, PlacedInput } from './scenes.js';
 export { RecordingWatcher, clipFolderFor } from './watch.js';

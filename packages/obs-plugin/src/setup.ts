@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@framewright/core';
+import { writeFileAtomic } from '@framewright/core/host';
 import { ObsAdapterError } from './errors.js';
 import { IniDocument } from './ini.js';
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { access, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FramewrightError, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from '@framewright/core';
+import { FramewrightError, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from '@framewright/core/protocol';
 import type { ObsConnection } from './connection.js';
 import type { Engine } from './engine.js';
 import { ObsAdapterError } from './errors.js';
@@ -75,7 +75,7 @@ export function clipFolderFor(recording: string, outDir?: string): string {
  *
  * @example
  * ```ts
- * const watcher = new RecordingWatcher(obs, { engine: inProcessEngine(), log: console.log });
+ * const watcher = new RecordingWatcher(obs, { engine, log: console.log });
  * watcher.onProcessed((r) => console.log(r.sceneName, r.inputNames));
  * watcher.start();
  * ```

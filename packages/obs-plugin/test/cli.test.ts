@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FramewrightError } from '@framewright/core';
+import { FramewrightError } from '@framewright/core/protocol';
 import { runCli, type Engine, type ObsCliIo } from '../src/index.js';
 import { FakeObs } from './fake-obs.js';
 
@@ -13,6 +13,9 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/** `framewright` from core's sources: the engine a command starts for itself runs the code under test. */
+const SOURCES_CLI = join(import.meta.dirname, 'framewright-sources.js');
 
 function temp(): string {
   const d = mkdtempSync(join(tmpdir(), 'fw-obs-cli-'));
@@ -28,7 +31,7 @@ function testIo(env: Record<string, string> = {}) {
   const io: ObsCliIo = {
     stdout: { write: (t) => void out.push(t) },
     stderr: { write: (t) => void err.push(t) },
-    env: { FRAMEWRIGHT_CONFIG_DIR: temp(), ...env },
+    env: { FRAMEWRIGHT_CONFIG_DIR: temp(), FRAMEWRIGHT_CLI: SOURCES_CLI, ...env },
     cwd: temp(),
     onInterrupt(handler) {
       interrupt = handler;

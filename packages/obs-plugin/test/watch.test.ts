@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FramewrightError, type ClipCutParams, type ClipCutResult } from '@framewright/core';
+import { FramewrightError, type ClipCutParams, type ClipCutResult } from '@framewright/core/protocol';
 import { ObsConnection, RecordingWatcher, type Engine, type FailedRecording, type ProcessedRecording } from '../src/index.js';
 import { FakeObs } from './fake-obs.js';
 

@@ -1,3 +1,5 @@
+import { DEFAULT_PORT } from '@framewright/core/protocol';
+
 /** The lowest Premiere Pro version the panel supports (UXP's general release in Premiere). */
 export const MIN_PREMIERE_VERSION = '25.6.0';
 
@@ -7,8 +9,8 @@ export const PLUGIN_ID = 'com.framewright.premiere';
 /** The id of the panel entrypoint. */
 export const PANEL_ID = 'framewright.panel';
 
-/** Port of `framewright serve` (the engine's `DEFAULT_PORT`; a test keeps the two equal). */
-export const DEFAULT_SERVER_PORT = 7878;
+/** Port of `framewright serve`: the protocol's `DEFAULT_PORT`. */
+export const DEFAULT_SERVER_PORT = DEFAULT_PORT;
 
 /** The WebSocket endpoint the panel connects to by default. */
 export const DEFAULT_SERVER_URL = `ws://127.0.0.1:${DEFAULT_SERVER_PORT}/v1/ws`;

@@ -6,12 +6,11 @@ import { inflateRawSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PORT } from '@framewright/core';
 import { buildPlugin, HOST_MODULES } from '../scripts/build-plugin.js';
 import { crc32 } from 'node:zlib';
 import { packCcx, zip } from '../src/ccx.js';
 import { runCli } from '../src/cli.js';
-import { createManifest, DEFAULT_SERVER_PORT, ICON_FILES, MIN_PREMIERE_VERSION } from '../src/manifest.js';
+import { createManifest, ICON_FILES, MIN_PREMIERE_VERSION } from '../src/manifest.js';
 import { MANIFEST_SCHEMA } from '../src/manifest-schema.js';
 
 /** Reads a zip archive's entries (stored or deflated), checking each CRC. */
@@ -77,7 +76,6 @@ describe('manifest', () => {
     expect(manifest.host).toEqual({ app: 'premierepro', minVersion: MIN_PREMIERE_VERSION });
     expect(manifest.requiredPermissions.network.domains).toEqual(['ws://127.0.0.1:7878', 'ws://localhost:7878', 'http://127.0.0.1:7878', 'http://localhost:7878']);
     expect(manifest.requiredPermissions.localFileSystem).toBe('plugin');
-    expect(DEFAULT_SERVER_PORT).toBe(DEFAULT_PORT);
   });
 
   it('the schema refuses network access beyond the local server, older hosts and missing panel sizes', () => {

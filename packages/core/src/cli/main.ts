@@ -1,9 +1,10 @@
 import { COMMANDS } from './commands/index.js';
 import { EXIT, EXIT_CODE_HELP, reportError, usageError } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
+import { VERSION } from '../util/version.js';
 
 /** The `framewright` version (the `@framewright/core` package version). */
-export const CLI_VERSION = '0.1.0';
+export const CLI_VERSION = VERSION;
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -19,9 +19,10 @@ import {
 } from '../protocol/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
 import { prepareOutputDir, resolveOutputDir } from './output-dir.js';
+import { VERSION } from '../util/version.js';
 
-/** Version of the engine: the `@framewright/core` package version (a test keeps them equal). */
-export const ENGINE_VERSION = '0.1.0';
+/** Version of the engine: the `@framewright/core` package version. */
+export const ENGINE_VERSION = VERSION;
 
 /** Options of {@link runOperation} and {@link checkOperation}. */
 export interface RunOptions<O extends OperationName> {

@@ -50,6 +50,7 @@ export {
   HttpErrorBodySchema,
   WS_SUBPROTOCOL,
   WS_TOKEN_SUBPROTOCOL_PREFIX,
+  DEFAULT_PORT,
 } from './messages.js';
 export type {
   JobState,

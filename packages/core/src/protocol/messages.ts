@@ -16,6 +16,9 @@ export const WS_SUBPROTOCOL = 'framewright.v1';
 /** Prefix of the subprotocol that carries the bearer token where headers cannot be set (browsers, UXP). */
 export const WS_TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';
 
+/** Port `framewright serve` listens on unless told otherwise: where clients look for a local engine first. */
+export const DEFAULT_PORT = 7878;
+
 /** A job as the server reports it. `result` and `progress` follow the operation's own schemas. */
 export const JobSchema = closed(
   {

@@ -7,7 +7,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server as HttpSe
 import type { Duplex } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FramewrightError, toFramewrightError, WS_SUBPROTOCOL } from '../protocol/index.js';
+import { DEFAULT_PORT, FramewrightError, toFramewrightError, WS_SUBPROTOCOL } from '../protocol/index.js';
 import { configuredAllowedOrigins, loadOrCreateToken, resolvePaths } from '../config/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
 import { engineJobRunner, JobJournal, JobQueue } from '../jobs/index.js';
@@ -20,8 +20,7 @@ import { checkHost, checkOrigin, checkToken, type GuardOptions } from './securit
 
 const PING_INTERVAL_MS = 30_000;
 
-/** Default port of `framewright serve`. */
-export const DEFAULT_PORT = 7878;
+export { DEFAULT_PORT } from '../protocol/index.js';
 
 /** Default of {@link ServerOptions.maxSendBufferBytes}: 8 MiB. */
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 8 << 20;

@@ -2,6 +2,7 @@
 // Browser Dock. It talks to the server through the universal SDK client.
 import { FramewrightClient, WebSocketTransport } from '@framewright/core/client';
 import { endpointFromLocation, operationChoices, paramsFor, progressText, remember, resultEntry, type DockOperation, type ResultEntry } from './view-model.js';
+import { ADAPTER_VERSION } from '../version.js';
 
 const HISTORY_KEY = 'framewright.dock.results';
 
@@ -63,7 +64,7 @@ async function start(): Promise<void> {
     return;
   }
   const client = new FramewrightClient(() => new WebSocketTransport(endpoint.wsUrl, { token: endpoint.token }), {
-    clientInfo: { name: 'framewright-obs-dock', version: '0.1.0' },
+    clientInfo: { name: 'framewright-obs-dock', version: ADAPTER_VERSION },
   });
   client.onclose = () => say('disconnected from framewright serve: reload the dock once it runs again', 'error');
   try {

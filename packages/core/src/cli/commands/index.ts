@@ -1,5 +1,5 @@
 import type { Command } from './types.js';
-import { adapterCommand } from './adapters.js';
+import { adapterCommand, KNOWN_ADAPTERS } from './adapters.js';
 
 export type { Command } from './types.js';
 
@@ -13,11 +13,6 @@ export interface CommandEntry {
   load(): Promise<Command>;
 }
 
-const adapter = (name: string, packageName: string, summary: string): CommandEntry => {
-  const command = adapterCommand(name, packageName, summary);
-  return { name, summary: command.summary, load: () => Promise.resolve(command) };
-};
-
 /** Every `framewright` command, in the order `--help` lists them. Add new commands here. */
 export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'demo', summary: 'make a sample video, cut it and write every export', load: async () => (await import('./demo.js')).demoCommand },
@@ -29,7 +24,8 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'train', summary: 'train a transformer on a built-in task (checkpoints, exact resume)', load: async () => (await import('./train.js')).trainCommand },
   { name: 'export-onnx', summary: 'export a trained transformer checkpoint to an ONNX model and verify it in ONNX Runtime', load: async () => (await import('./export-onnx.js')).exportOnnxCommand },
   { name: 'doctor', summary: 'check ffmpeg, operations, ML backends, config and output paths', load: async () => (await import('./doctor.js')).doctorCommand },
-  adapter('obs', '@framewright/obs-plugin', 'OBS Studio adapter'),
-  adapter('resolve', '@framewright/davinci-bridge', 'DaVinci Resolve bridge'),
-  adapter('premiere', '@framewright/premiere-uxp', 'Premiere Pro UXP plugin tools'),
+  ...KNOWN_ADAPTERS.map((known): CommandEntry => {
+    const command = adapterCommand(known);
+    return { name: command.name, summary: command.summary, load: () => Promise.resolve(command) };
+  }),
 ]);

@@ -65,7 +65,7 @@ export const serveCommand: Command = {
     if (!LOOPBACK.has(host)) io.stderr.write(`framewright: warning: binding ${host} lets other machines reach the engine (the token still guards it)\n`);
 
     const allowedOrigins = [...configuredAllowedOrigins(io.env), ...originsFlag(stringFlag(args, 'allow-origin'))];
-    const pages = await adapterPages();
+    const pages = adapterPages(io.cwd);
     const server = await startServer({ host, port, outputRoot, allowedOrigins, configDir: paths.configDir.path, dataDir: paths.dataDir.path, ...(Object.keys(pages).length > 0 ? { pages } : {}) });
     const ready = { url: server.url, wsUrl: server.wsUrl, port: server.port, tokenFile: paths.tokenFile, outputRoot: server.outputRoot };
     if (booleanFlag(args, 'json')) {
