@@ -10,6 +10,7 @@ import {
   type OnnxTensor,
   type OnnxValueInfo,
 } from '../../onnx/index.js';
+import { VERSION } from '../../util/version.js';
 
 /** Opsets the exporter writes, with the IR version each one requires (onnx/docs/Versioning.md). */
 export const ONNX_IR_VERSION_BY_OPSET: Readonly<Record<number, number>> = Object.freeze({
@@ -165,7 +166,7 @@ export class OnnxGraphBuilder {
       irVersion,
       opsetImport: [{ domain: '', version: opset }],
       producerName: 'framewright',
-      producerVersion: '0.1.0',
+      producerVersion: VERSION,
       ...(options.docString === undefined ? {} : { docString: options.docString }),
       graph: {
         name: this.name,
