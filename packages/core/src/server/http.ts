@@ -10,6 +10,7 @@ import {
   toFramewrightError,
   type Job,
 } from '../protocol/index.js';
+import { quoted } from '../protocol/validate.js';
 import { ENGINE_VERSION } from '../engine/index.js';
 import { isTerminal, type JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
@@ -84,7 +85,7 @@ async function submit(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
   const body = await readJsonBody(req, ctx.maxMessageBytes);
   const op = (body as { op?: unknown } | null)?.op;
   if (typeof op === 'string' && !isOperationName(op)) {
-    throw new FramewrightError('UNKNOWN_OPERATION', `unknown operation ${JSON.stringify(op)}: known are ${OPERATION_NAMES.join(', ')}`, { pointer: '/op' });
+    throw new FramewrightError('UNKNOWN_OPERATION', `unknown operation ${quoted(op)}: known are ${OPERATION_NAMES.join(', ')}`, { pointer: '/op' });
   }
   assertValid(SubmitParamsSchema, body, 'request body', 'INVALID_REQUEST');
   const job = await ctx.queue.submit(body.op, body.params);
