@@ -19,6 +19,8 @@ import {
 } from '../protocol/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
 import { prepareOutputDir, resolveOutputDir } from './output-dir.js';
+import { checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
+import { quoted } from '../protocol/validate.js';
 import { VERSION } from '../util/version.js';
 
 /** Version of the engine: the `@framewright/core` package version. */
@@ -36,11 +38,13 @@ export interface RunOptions<O extends OperationName> {
   outputRoot?: string;
   /** The operations to run (default: {@link OPERATION_REGISTRY}); tests inject fakes here. */
   registry?: OperationRegistry;
+  /** Most memory one run may need, in bytes, by its operation's estimate (default {@link defaultMemoryBudget}); larger requests are refused with `INVALID_PARAMS`. */
+  memoryBudgetBytes?: number;
 }
 
 function operationNamed(op: unknown): OperationName {
   if (!isOperationName(op)) {
-    throw new FramewrightError('UNKNOWN_OPERATION', `unknown operation ${JSON.stringify(op)}: known are ${OPERATION_NAMES.join(', ')}`);
+    throw new FramewrightError('UNKNOWN_OPERATION', `unknown operation ${quoted(op)}: known are ${OPERATION_NAMES.join(', ')}`);
   }
   return op;
 }
@@ -52,11 +56,14 @@ function outputDirOf(params: unknown): string | undefined {
 
 /**
  * Checks everything {@link runOperation} checks before it starts work - the operation exists,
- * the params match its schema, it is available here, the output folder is allowed - and
- * creates nothing. A server calls this at submit time so bad requests fail at once.
+ * the params match its schema, it is available here, the output folder is allowed, the request
+ * fits what the operation can do (a model's sizes and steps) and the memory it needs fits the
+ * budget ({@link RunOptions.memoryBudgetBytes}) - and creates nothing. A server calls this at
+ * submit time so bad requests fail at once.
  *
  * @throws FramewrightError `UNKNOWN_OPERATION`, `INVALID_PARAMS` (with the JSON pointer),
- *   `OPERATION_UNAVAILABLE` (with the reason) or `OUTPUT_NOT_ALLOWED`
+ *   `OPERATION_UNAVAILABLE` (with the reason), `OUTPUT_NOT_ALLOWED`, or the operation's own
+ *   check's (`MODEL_NOT_FOUND`, `MODEL_INVALID`)
  */
 export async function checkOperation<O extends OperationName>(op: O, params: unknown, options: RunOptions<O> = {}): Promise<OperationParams<O>> {
   const name = operationNamed(op) as O;
@@ -67,6 +74,8 @@ export async function checkOperation<O extends OperationName>(op: O, params: unk
     throw new FramewrightError('OPERATION_UNAVAILABLE', availability.reason ?? `${name} is not available on this machine`);
   }
   await resolveOutputDir({ requested: outputDirOf(params), defaultDir: options.defaultOutputDir, root: options.outputRoot });
+  const checked = (await operation.check?.(params as OperationParams<O>)) ?? {};
+  checkMemoryBudget(name, checked.memory, options.memoryBudgetBytes ?? defaultMemoryBudget());
   return params as OperationParams<O>;
 }
 
@@ -151,4 +160,5 @@ export async function listCapabilities(registry: OperationRegistry = OPERATION_R
 }
 
 export { prepareOutputDir, resolveOutputDir } from './output-dir.js';
+export { defaultMemoryBudget, formatBytes, parseByteSize } from './memory-budget.js';
 export type { OutputDirPolicy } from './output-dir.js';

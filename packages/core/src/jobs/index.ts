@@ -16,6 +16,8 @@ export interface EngineJobRunnerOptions {
   readonly outputRoot: string;
   /** The operations to run (default: the built-in registry). */
   readonly registry?: RunOptions<OperationName>['registry'];
+  /** Most memory one job may need, in bytes (default: the engine's, from this machine's memory). */
+  readonly memoryBudgetBytes?: number;
 }
 
 /**
@@ -24,7 +26,11 @@ export interface EngineJobRunnerOptions {
  * overwrite each other's files.
  */
 export function engineJobRunner(options: EngineJobRunnerOptions): JobRunner {
-  const base = { outputRoot: options.outputRoot, ...(options.registry === undefined ? {} : { registry: options.registry }) };
+  const base = {
+    outputRoot: options.outputRoot,
+    ...(options.registry === undefined ? {} : { registry: options.registry }),
+    ...(options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: options.memoryBudgetBytes }),
+  };
   return {
     async check(op, params) {
       await checkOperation(op, params, base);

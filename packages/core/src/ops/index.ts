@@ -4,7 +4,7 @@ import { clipCutOperation } from './clip-cut/index.js';
 import { imageGenOperation } from './image-gen/index.js';
 import { videoGenOperation } from './video-gen/index.js';
 
-export type { Operation, OperationContext, Availability, ModeAvailability } from './types.js';
+export type { Operation, OperationCheck, OperationContext, Availability, MemoryNeed, ModeAvailability } from './types.js';
 
 /** Every declared operation, keyed by name. Image-gen is unavailable while neither its built-in model nor a model pack is installed; video-gen's text-to-video mode until its model ships. */
 export type OperationRegistry = { readonly [O in OperationName]: Operation<O> };

@@ -35,12 +35,35 @@ export interface ModeAvailability {
   readonly reason?: string;
 }
 
+/** Memory a run will hold at its peak, estimated before it starts. */
+export interface MemoryNeed {
+  /** Bytes, roughly: what the run holds in this process and in the ffmpeg children it starts. */
+  readonly bytes: number;
+  /** What the memory is for, for the message that refuses it, e.g. `24 keyframes of 4096×4096`. */
+  readonly what: string;
+  /** JSON pointer of the param that drives it, e.g. `/keyframes`. */
+  readonly pointer?: string;
+}
+
+/** What {@link Operation.check} found: the request fits what the operation can do. */
+export interface OperationCheck {
+  /** The memory the run needs, when the operation can tell (the engine refuses what exceeds its budget). */
+  readonly memory?: MemoryNeed;
+}
+
 /** An operation the engine can run. Params arrive already validated against the schema. */
 export interface Operation<O extends OperationName> {
   /** The operation's protocol name. */
   readonly name: O;
   /** Whether it can run on this machine. */
   availability(): Promise<Availability>;
+  /**
+   * Checks params against what this operation can do here (a model's size and step limits)
+   * and estimates the memory the run needs, before any work: the engine runs it at submit. Reads
+   * at most file headers and manifests; loads no model and decodes nothing.
+   * @throws FramewrightError `INVALID_PARAMS` (with a pointer), `MODEL_NOT_FOUND`, `MODEL_INVALID`
+   */
+  check?(params: OperationParams<O>): Promise<OperationCheck>;
   /** Runs it. Rejects with a `FramewrightError` on bad input or failure. */
   run(params: OperationParams<O>, context: OperationContext<O>): Promise<OperationResult<O>>;
 }

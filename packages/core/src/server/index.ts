@@ -50,6 +50,8 @@ export interface ServerOptions {
   registry?: OperationRegistry;
   /** Largest request body or WebSocket message, in bytes (default 1 MiB). */
   maxMessageBytes?: number;
+  /** Most memory one job may need by its operation's estimate, in bytes; larger submits are refused with `INVALID_PARAMS` (default: half this machine's memory, at most 32 GiB). */
+  memoryBudgetBytes?: number;
   /**
    * Most bytes a client may leave unread (WebSocket send buffer, SSE stream) before it is dropped
    * (default {@link DEFAULT_MAX_SEND_BUFFER_BYTES}).
@@ -184,7 +186,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const token = options.token ?? (await loadOrCreateToken(options.configDir ?? paths.configDir.path));
   const registry = options.registry ?? OPERATION_REGISTRY;
   const queue = await JobQueue.open({
-    runner: engineJobRunner({ outputRoot, registry }),
+    runner: engineJobRunner({ outputRoot, registry, ...(options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: options.memoryBudgetBytes }) }),
     journal: new JobJournal(join(options.dataDir ?? paths.dataDir.path, 'jobs')),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });

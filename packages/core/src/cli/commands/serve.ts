@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { configuredAllowedOrigins, resolvePaths } from '../../config/index.js';
+import { defaultMemoryBudget, formatBytes, parseByteSize } from '../../engine/index.js';
 import { DEFAULT_PORT, startServer } from '../../server/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
 import { usageError } from '../exit-codes.js';
@@ -12,6 +13,7 @@ const FLAGS = {
   'output-root': { type: 'string' },
   'print-token': { type: 'boolean' },
   'allow-origin': { type: 'string' },
+  'memory-budget': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -30,6 +32,9 @@ Options:
   --output-root DIR      folder jobs may write under (default: FRAMEWRIGHT_OUTPUT_ROOT or ~/Framewright)
   --allow-origin LIST    browser Origins allowed to connect, comma-separated exact origins (e.g. the
                          Premiere panel's); adds to FRAMEWRIGHT_ALLOWED_ORIGINS
+  --memory-budget SIZE   most memory one job may need, e.g. 4GB or 512M (binary units); larger
+                         requests are refused at submit (default: half this machine's memory,
+                         at most 32 GiB; here ${formatBytes(defaultMemoryBudget())})
   --print-token          also print the token itself
   --json                 print {url, wsUrl, port, tokenFile, outputRoot} as one JSON line when ready
   -h, --help             show this help`;
@@ -64,9 +69,12 @@ export const serveCommand: Command = {
     const outputRoot = resolve(io.cwd, stringFlag(args, 'output-root') ?? paths.outputRoot.path);
     if (!LOOPBACK.has(host)) io.stderr.write(`framewright: warning: binding ${host} lets other machines reach the engine (the token still guards it)\n`);
 
+    const budgetFlag = stringFlag(args, 'memory-budget');
+    const memoryBudgetBytes = budgetFlag === undefined ? defaultMemoryBudget() : parseByteSize(budgetFlag);
+    if (memoryBudgetBytes === undefined) throw usageError(`serve: --memory-budget must be a size like 4GB or 512M, got ${JSON.stringify(budgetFlag)}`);
     const allowedOrigins = [...configuredAllowedOrigins(io.env), ...originsFlag(stringFlag(args, 'allow-origin'))];
     const pages = adapterPages(io.cwd);
-    const server = await startServer({ host, port, outputRoot, allowedOrigins, configDir: paths.configDir.path, dataDir: paths.dataDir.path, ...(Object.keys(pages).length > 0 ? { pages } : {}) });
+    const server = await startServer({ host, port, outputRoot, allowedOrigins, memoryBudgetBytes, configDir: paths.configDir.path, dataDir: paths.dataDir.path, ...(Object.keys(pages).length > 0 ? { pages } : {}) });
     const ready = { url: server.url, wsUrl: server.wsUrl, port: server.port, tokenFile: paths.tokenFile, outputRoot: server.outputRoot };
     if (booleanFlag(args, 'json')) {
       io.stdout.write(`${JSON.stringify(booleanFlag(args, 'print-token') ? { ...ready, token: server.token } : ready)}\n`);
@@ -78,6 +86,7 @@ export const serveCommand: Command = {
           `  token file:  ${paths.tokenFile}`,
           ...(booleanFlag(args, 'print-token') ? [`  token:       ${server.token}`] : []),
           `  output root: ${server.outputRoot}`,
+          `  memory:      up to ${formatBytes(memoryBudgetBytes)} per job (--memory-budget)`,
           ...(pages['/dock/'] === undefined ? [] : [`  OBS dock:    ${server.url}/dock/#token=… (\`framewright obs setup\` prints the full URL)`]),
           'Press Ctrl+C to stop.',
           '',

@@ -9,8 +9,8 @@ import { encodePng, resizeRgb, type RgbImage } from '../../image/index.js';
 import { listInstalledModels, TEXT_TO_IMAGE_FAMILIES } from '../../models/index.js';
 import { FramewrightError, isFramewrightError, oneLine, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import type { Operation, OperationContext } from '../types.js';
-import type { ImageGenerator } from './generator.js';
+import type { Operation, OperationCheck, OperationContext } from '../types.js';
+import { describeImageModel, type ImageModelLimits } from './limits.js';
 import { BUILTIN_IMAGE_MODEL_ID, BUILTIN_MAX_SIDE, builtinModelInstalled, loadImageGenerator } from './models.js';
 import { upscaleTo } from './upscale.js';
 
@@ -62,27 +62,55 @@ interface Plan {
   seeds: number[];
 }
 
-/** Checks the params against the model and fills in defaults; nothing has been drawn yet. */
-function planRun(params: ImageGenParams, generator: ImageGenerator): Plan {
+type ModelTerms = Pick<ImageModelLimits, 'id' | 'upscales' | 'nativeWidth' | 'nativeHeight' | 'defaultSteps' | 'maxSteps'>;
+
+/** Checks the params against the model (loaded, or described at submit) and fills in defaults; nothing has been drawn yet. */
+function planRun(params: ImageGenParams, generator: ModelTerms): Plan {
   const fallback = generator.upscales ? IMAGE_GEN_DEFAULTS.upscaledSize : undefined;
   const width = params.width ?? fallback ?? generator.nativeWidth;
   const height = params.height ?? fallback ?? generator.nativeHeight;
   if (generator.upscales && Math.max(width, height) > BUILTIN_MAX_SIDE) {
-    throw new FramewrightError('INVALID_PARAMS', `image-gen: ${generator.id} makes pictures up to ${BUILTIN_MAX_SIDE} px a side; ${width}x${height} asked`);
+    const pointer = width > BUILTIN_MAX_SIDE ? '/width' : '/height';
+    throw new FramewrightError('INVALID_PARAMS', `image-gen: ${generator.id} makes pictures up to ${BUILTIN_MAX_SIDE} px a side; ${width}x${height} asked`, { pointer });
   }
   const steps = params.steps ?? generator.defaultSteps;
-  if (steps > generator.maxSteps) throw new FramewrightError('INVALID_PARAMS', `image-gen: ${generator.id} takes 1 to ${generator.maxSteps} steps; ${steps} asked`);
+  if (steps > generator.maxSteps) throw new FramewrightError('INVALID_PARAMS', `image-gen: ${generator.id} takes 1 to ${generator.maxSteps} steps; ${steps} asked`, { pointer: '/steps' });
   const first = params.seed ?? randomInt(0, 2 ** 32);
   const seeds = Array.from({ length: params.count ?? IMAGE_GEN_DEFAULTS.count }, (_, i) => (first + i) % 2 ** 32);
   return { width, height, steps, seeds };
 }
 
+function requirePrompt(params: ImageGenParams): void {
+  if (params.prompt.trim() === '') throw new FramewrightError('INVALID_PARAMS', 'image-gen: the prompt is empty', { pointer: '/prompt' });
+}
+
+const searchOf = (params: ImageGenParams) => (params.modelDir === undefined ? {} : { modelDirs: [params.modelDir] });
+
+/**
+ * The submit-time check: the model's sizes and steps (read from its description, not loaded)
+ * and the memory one picture at a time holds.
+ */
+async function check(params: ImageGenParams): Promise<OperationCheck> {
+  requirePrompt(params);
+  const model = await describeImageModel(params.model, searchOf(params));
+  const { width, height, seeds } = planRun(params, model);
+  if (width % model.sizeMultiple !== 0 || height % model.sizeMultiple !== 0) {
+    throw new FramewrightError('INVALID_PARAMS', `image-gen: ${model.id} generates sizes that are multiples of ${model.sizeMultiple}; got ${width}x${height}`, { pointer: width % model.sizeMultiple !== 0 ? '/width' : '/height' });
+  }
+  const fixed = model.fixedSize;
+  if (fixed !== undefined && (fixed.width !== width || fixed.height !== height)) {
+    throw new FramewrightError('INVALID_PARAMS', `image-gen: ${model.id} draws only ${fixed.width}x${fixed.height}; ${width}x${height} asked`, { pointer: fixed.width !== width ? '/width' : '/height' });
+  }
+  const pictures = seeds.length === 1 ? 'a picture' : `${seeds.length} pictures, one at a time,`;
+  return { memory: { bytes: model.baseBytes + width * height * model.bytesPerPixel, what: `${pictures} of ${width}×${height} with ${model.id}`, pointer: '/width' } };
+}
+
 async function run(params: ImageGenParams, context: OperationContext<'image-gen'>): Promise<ImageGenResult> {
   const { signal, outputDir } = context;
   const emit = context.onProgress;
-  if (params.prompt.trim() === '') throw new FramewrightError('INVALID_PARAMS', 'image-gen: the prompt is empty');
+  requirePrompt(params);
   emit({ stage: 'load', fraction: 0 });
-  const generator = await loadImageGenerator(params.model, params.modelDir === undefined ? {} : { modelDirs: [params.modelDir] });
+  const generator = await loadImageGenerator(params.model, searchOf(params));
   const plan = planRun(params, generator);
   if (signal.aborted) throw cancelled();
 
@@ -149,6 +177,7 @@ export const imageGenOperation: Operation<'image-gen'> = {
     if (models.length > 0) return { available: true, models };
     return { available: false, reason: `${builtin.reason ?? 'the built-in image model is missing'}, and no model pack is installed` };
   },
+  check,
   async run(params, context) {
     try {
       return await run(params, context);

@@ -72,6 +72,14 @@ export async function loadImageGenerator(modelId: string | undefined, search: Mo
   if (modelId === undefined || modelId === BUILTIN_IMAGE_MODEL_ID) {
     return new BuiltinGenerator(await loadBuiltinImageModel(), BUILTIN_IMAGE_MODEL_ID, MAX_STEPS);
   }
+  return generatorOfPack(await findTextToImagePack(modelId, search));
+}
+
+/**
+ * The text-to-image pack `modelId` (its manifest read, nothing loaded).
+ * @throws FramewrightError `MODEL_NOT_FOUND` for an unknown id, `MODEL_INVALID` for a broken pack or one of another task
+ */
+export async function findTextToImagePack(modelId: string, search: ModelSearchOptions = {}): Promise<ModelPack> {
   const pack = await findModelPack(modelId, search).catch((error: unknown) => {
     if (error instanceof FramewrightError && error.code === 'MODEL_NOT_FOUND') {
       throw new FramewrightError('MODEL_NOT_FOUND', `${error.message}; the built-in model is ${BUILTIN_IMAGE_MODEL_ID}`);
@@ -79,5 +87,5 @@ export async function loadImageGenerator(modelId: string | undefined, search: Mo
     throw error;
   });
   if (pack.manifest.task !== 'text-to-image') throw new FramewrightError('MODEL_INVALID', `model ${modelId} is a ${pack.manifest.task} model, not text-to-image`);
-  return generatorOfPack(pack);
+  return pack;
 }

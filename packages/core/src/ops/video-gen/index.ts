@@ -15,6 +15,8 @@ import type { Operation, OperationContext } from '../types.js';
 import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM, type CameraMotion } from './frames.js';
 import { textToVideoUnavailable, TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerator } from './generator.js';
 import { openFrameInterpolator } from './interpolation-model.js';
+import { videoGenMemory } from './memory.js';
+import { outputSize } from './size.js';
 import { shippedTextToVideo } from './text-to-video.js';
 import { formatSrt, formatVtt } from './subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
@@ -67,18 +69,6 @@ export function fpsRational(fps: number): Rational {
   const ntsc = Math.round((fps * 1001) / 1000);
   if (Math.abs((ntsc * 1000) / 1001 - fps) < 0.005) return { num: ntsc * 1000, den: 1001 };
   return { num: Math.round(fps * 1000), den: 1000 };
-}
-
-const even = (n: number) => Math.max(2, n - (n % 2));
-
-/**
- * The video size: `width`/`height` as asked; one alone keeps the source's aspect; neither gives
- * the source size, at most `maxWidth` wide. Always even (H.264 4:2:0 needs it).
- */
-function outputSize(params: VideoGenParams, source: { width: number; height: number }, maxWidth = Number.POSITIVE_INFINITY): { width: number; height: number } {
-  const aspect = source.width / source.height;
-  const width = params.width ?? (params.height === undefined ? even(Math.min(source.width, maxWidth)) : even(Math.round(params.height * aspect)));
-  return { width, height: params.height ?? even(Math.round(width / aspect)) };
 }
 
 function checkFrameTotal(total: number, what: string): void {
@@ -286,6 +276,10 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
           generator === undefined ? { mode: 'text-to-video', available: false, reason: TEXT_TO_VIDEO_UNAVAILABLE } : { mode: 'text-to-video', available: true },
         ],
       };
+    },
+    async check(params) {
+      const memory = await videoGenMemory(params, VIDEO_GEN_DEFAULTS);
+      return memory === undefined ? {} : { memory };
     },
     async run(params, context) {
       try {
