@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { runOperation } from '../packages/core/src/engine/index.js';
 import { resolveTools } from '../packages/core/src/media/index.js';
 import { OPERATION_REGISTRY } from '../packages/core/src/ops/index.js';
-import { OnnxGraphBuilder } from '../packages/core/src/transformer/onnx/graph-builder.js';
+import { OnnxGraphBuilder } from '../packages/core/src/onnx/graph-builder.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] ?? 0) || 2;
 const WIDTH = 512;

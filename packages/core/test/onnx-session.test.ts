@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OnnxGraphBuilder } from '../src/transformer/onnx/graph-builder.js';
+import { OnnxGraphBuilder } from '../src/onnx/graph-builder.js';
 import { inspectOnnxModel } from '../src/onnx/inspect.js';
 import { formatOnnxProviderReport, resolveOnnxProviders } from '../src/runtime/onnx-providers.js';
 import { cachedOnnxSessionCount, closeOnnxSessions, createOnnxSession, openOnnxSession } from '../src/runtime/onnx-session.js';

@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../src/engine/index.js';
-import { OnnxGraphBuilder } from '../src/transformer/onnx/graph-builder.js';
+import { OnnxGraphBuilder } from '../src/onnx/graph-builder.js';
 import { decodeRgbFrames, drawBox, tempDir } from './helpers/video-gen.js';
 
 // A tiny model with RIFE's signature (two [1,3,H,W] frames and a timestep in, a frame out) whose

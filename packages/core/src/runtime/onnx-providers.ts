@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { FramewrightError, oneLine } from '../protocol/errors.js';
-import { OnnxGraphBuilder } from '../transformer/onnx/graph-builder.js';
+import { OnnxGraphBuilder } from '../onnx/index.js';
 
 /** ONNX Runtime execution providers Framewright tries, in priority order. */
 export const ONNX_PROVIDER_NAMES = ['cuda', 'cpu'] as const;

@@ -8,7 +8,7 @@ import { MODEL_MANIFEST_NAME, type ModelManifest, type OnnxSignatureEntry } from
 import type { BuiltinModelInfo } from '../../src/builtin/image/model.js';
 import { buildMaskCodebook, GRID, SEQUENCE, ShapesVocabulary } from '../../src/builtin/image/tokens.js';
 import { exportToOnnx } from '../../src/transformer/onnx/export.js';
-import { OnnxGraphBuilder } from '../../src/transformer/onnx/graph-builder.js';
+import { OnnxGraphBuilder } from '../../src/onnx/graph-builder.js';
 import { TransformerModel } from '../../src/transformer/model.js';
 import { initTfjsBackend } from '../../src/runtime/tfjs-backend.js';
 import { Rng } from '../../src/transformer/random.js';

@@ -6,8 +6,7 @@ import { maxAbsDiffVsTfjs, sampleModelFeeds } from '../../transformer/onnx/verif
 import { initTfjsBackend } from '../../runtime/tfjs-backend.js';
 import { latestCheckpoint, loadModel } from '../../train/checkpoint.js';
 import { writeOnnxModel } from '../../transformer/onnx/export.js';
-import { DEFAULT_ONNX_OPSET, ONNX_IR_VERSION_BY_OPSET } from '../../transformer/onnx/graph-builder.js';
-import type { OnnxModelSummary } from '../../onnx/index.js';
+import { DEFAULT_ONNX_OPSET, ONNX_IR_VERSION_BY_OPSET, type OnnxModelSummary } from '../../onnx/index.js';
 import { Rng } from '../../transformer/random.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
 import { usageError } from '../exit-codes.js';

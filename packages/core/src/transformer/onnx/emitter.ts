@@ -1,7 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { FramewrightError } from '../../protocol/errors.js';
-import { floatAttr, OnnxGraphBuilder, type OnnxElementType } from './graph-builder.js';
-import type { OnnxDim } from '../../onnx/index.js';
+import { floatAttr, OnnxGraphBuilder, type OnnxDim, type OnnxElementType } from '../../onnx/index.js';
 
 /** A graph input or output declaration. */
 export interface ExportValueSpec {

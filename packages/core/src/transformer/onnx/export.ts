@@ -3,8 +3,7 @@ import { writeFileAtomic } from '../../util/fs.js';
 import type { Module } from '../module.js';
 import { COMPONENT_EXPORTERS, type ComponentExporter, type OnnxExportOptions } from './exporters.js';
 import { OnnxEmitter } from './emitter.js';
-import { DEFAULT_ONNX_OPSET } from './graph-builder.js';
-import { inspectOnnxModel, type OnnxModelSummary } from '../../onnx/index.js';
+import { DEFAULT_ONNX_OPSET, inspectOnnxModel, type OnnxModelSummary } from '../../onnx/index.js';
 
 /** An exported model: its bytes and what a reader of the file will find in it. */
 export interface OnnxExport {

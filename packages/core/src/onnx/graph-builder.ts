@@ -1,4 +1,4 @@
-import { FramewrightError } from '../../protocol/errors.js';
+import { FramewrightError } from '../protocol/errors.js';
 import {
   ONNX_ATTRIBUTE_TYPE,
   ONNX_DATA_TYPE,
@@ -9,8 +9,8 @@ import {
   type OnnxNode,
   type OnnxTensor,
   type OnnxValueInfo,
-} from '../../onnx/index.js';
-import { VERSION } from '../../util/version.js';
+} from './proto.js';
+import { VERSION } from '../util/version.js';
 
 /** Opsets the exporter writes, with the IR version each one requires (onnx/docs/Versioning.md). */
 export const ONNX_IR_VERSION_BY_OPSET: Readonly<Record<number, number>> = Object.freeze({
