@@ -10,11 +10,15 @@ export const KILL_GRACE_MS = 1500;
 /** A fluent-ffmpeg command bound to the resolved binaries. */
 export type FfmpegCommand = ffmpeg.FfmpegCommand;
 
-/** A new fluent-ffmpeg command using the resolved ffmpeg/ffprobe (quiet logging, no stdin). */
-export async function newCommand(): Promise<FfmpegCommand> {
+/**
+ * A new fluent-ffmpeg command using the resolved ffmpeg/ffprobe (quiet logging, no stdin).
+ * `stderrLines` caps the stderr lines kept for error messages (default: all); a command that logs a
+ * line per frame sets it, or a long video's log would be held in memory whole.
+ */
+export async function newCommand(options: { stderrLines?: number } = {}): Promise<FfmpegCommand> {
   const tools = await resolveTools();
   // fluent-ffmpeg keeps these paths in a module-wide cache; set them each time so a reset takes effect.
-  return ffmpeg({ stdoutLines: 0 })
+  return ffmpeg({ stdoutLines: options.stderrLines ?? 0 })
     .setFfmpegPath(tools.ffmpeg.path)
     .setFfprobePath(tools.ffprobe.path)
     .addOption('-hide_banner')

@@ -6,6 +6,7 @@
 export { resolveTools, resetTools, type ToolInfo, type ResolvedTool, type ToolSource } from './tools.js';
 export { probe, countDecodedFrames, checkInputFile, type MediaInfo, type AudioInfo, type Rational } from './probe.js';
 export { readFrames, analysisSize, type FrameStream, type FrameReaderOptions, type AnalysisPixelFormat } from './frames.js';
+export { FrameTimeline, type FrameTimestamps, type FrameRounding } from './timeline.js';
 export { readAudioLevels, findSilences, type AudioLevels, type AudioLevelOptions, type Silence } from './audio.js';
 export {
   cutSegment, writeThumbnail, decodeNull,

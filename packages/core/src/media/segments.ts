@@ -4,6 +4,7 @@ import { writeAtomic } from '../util/fs.js';
 import { FramewrightError } from '../protocol/index.js';
 import { newCommand, runCommand } from './command.js';
 import { checkInputFile, type Rational } from './probe.js';
+import { FrameTimeline } from './timeline.js';
 
 /** How a clip file is made. */
 export type SegmentMode = 'copy' | 'accurate';
@@ -17,6 +18,12 @@ export interface SegmentOptions {
   /** Frame rate of the source (from {@link probe}). */
   readonly fps: Rational;
   /**
+   * Where the source's frames lie in time (from its decoded timestamps, see
+   * {@link FrameTimeline.fromTimestamps}); without it frame `i` is at `i / fps`, which is wrong for
+   * variable-rate video.
+   */
+  readonly timeline?: FrameTimeline;
+  /**
    * `copy`: stream copy, fast, starts at the keyframe at or before `startFrame` and runs at least
    * to `endFrame`. `accurate`: re-encoded (H.264/AAC) with exactly `endFrame - startFrame` frames.
    */
@@ -27,13 +34,16 @@ export interface SegmentOptions {
   readonly signal?: AbortSignal;
 }
 
-const seconds = (frame: number, fps: Rational) => (frame * fps.den) / fps.num;
 const fixed = (s: number) => Math.max(0, s).toFixed(6);
+const clockOf = (options: { fps: Rational; timeline?: FrameTimeline }) => options.timeline ?? FrameTimeline.constant(options.fps, Number.MAX_SAFE_INTEGER);
+/** Where `frame` starts on ffmpeg's clock, the one `-ss` counts on. */
+const at = (clock: FrameTimeline, frame: number) => clock.startSeconds + clock.secondsOf(frame);
 /**
  * Where to seek to land exactly on `frame`: a hair before its timestamp, so rounding can never
- * drop it, and far less than a frame, so the frame before is dropped and the picture starts at 0.
+ * drop it, and far less than the frame before lasts, so that frame is dropped and the picture
+ * starts at 0.
  */
-const seekTo = (frame: number, fps: Rational) => fixed(seconds(frame, fps) - Math.min(0.001, seconds(0.25, fps)));
+const seekTo = (clock: FrameTimeline, frame: number) => fixed(at(clock, frame) - Math.min(0.001, clock.frameSeconds(Math.max(0, frame - 1)) / 4));
 
 function checkRange(startFrame: number, endFrame: number): void {
   if (!Number.isInteger(startFrame) || !Number.isInteger(endFrame) || startFrame < 0 || endFrame <= startFrame) {
@@ -54,6 +64,7 @@ export async function cutSegment(input: string, output: string, options: Segment
   checkRange(options.startFrame, options.endFrame);
   const frames = options.endFrame - options.startFrame;
   const audio = options.audio ?? true;
+  const clock = clockOf(options);
   await writeAtomic(output, async (temp) => {
     const command = await newCommand();
     if (options.mode === 'accurate') {
@@ -61,7 +72,7 @@ export async function cutSegment(input: string, output: string, options: Segment
       // -frames:v then stops at the exact count.
       command
         .input(path)
-        .inputOptions(['-ss', seekTo(options.startFrame, options.fps)])
+        .inputOptions(['-ss', seekTo(clock, options.startFrame)])
         .outputOptions([
           '-map', '0:v:0', ...(audio ? ['-map', '0:a:0?'] : []), '-sn', '-dn',
           '-frames:v', String(frames), '-vsync', 'passthrough',
@@ -72,12 +83,13 @@ export async function cutSegment(input: string, output: string, options: Segment
     } else {
       // Stream copy can only start on a keyframe; one extra frame of duration makes sure the
       // last requested frame is inside the file.
+      const length = clock.secondsOf(options.endFrame) - clock.secondsOf(options.startFrame) + clock.frameSeconds(options.endFrame - 1);
       command
         .input(path)
-        .inputOptions(['-ss', fixed(seconds(options.startFrame, options.fps))])
+        .inputOptions(['-ss', fixed(at(clock, options.startFrame))])
         .outputOptions([
           '-map', '0:v:0', ...(audio ? ['-map', '0:a:0?'] : []), '-sn', '-dn',
-          '-t', fixed(seconds(frames + 1, options.fps)), '-c', 'copy', '-movflags', '+faststart',
+          '-t', fixed(length), '-c', 'copy', '-movflags', '+faststart',
         ]);
     }
     command.output(temp);
@@ -91,6 +103,8 @@ export interface ThumbnailOptions {
   readonly frame: number;
   /** Frame rate of the source. */
   readonly fps: Rational;
+  /** Where the source's frames lie in time (see {@link SegmentOptions.timeline}). */
+  readonly timeline?: FrameTimeline;
   /** Thumbnail width (default 320; height keeps the aspect). */
   readonly width?: number;
   /** Cancels it. */
@@ -105,7 +119,7 @@ export async function writeThumbnail(input: string, output: string, options: Thu
   await writeAtomic(output, async (temp) => {
     const command = (await newCommand())
       .input(path)
-      .inputOptions(['-ss', seekTo(options.frame, options.fps)])
+      .inputOptions(['-ss', seekTo(clockOf(options), options.frame)])
       .outputOptions([
         '-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${options.width ?? 320}:-2`,
         // -update keeps the image muxer from reading '%' in the name as a sequence pattern.

@@ -159,6 +159,9 @@ export const clipCutCommand: Command = {
     const args = parseFlags('clip-cut', argv, FLAGS);
     const params = clipCutParamsOf(args, io.cwd);
     const result = await runClipCut(params, io);
+    // What the run approximated (a variable frame rate written as timecode, say) goes to stderr,
+    // so --json output stays one JSON document.
+    for (const warning of result.warnings ?? []) io.stderr.write(`framewright: warning: ${warning}\n`);
     io.stdout.write(booleanFlag(args, 'json') ? `${JSON.stringify(result, null, 2)}\n` : summarize(result, params.outputDir ?? io.cwd));
     return 0;
   },

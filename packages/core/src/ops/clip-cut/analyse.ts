@@ -1,7 +1,7 @@
 // Decodes a video once, downscaled, and keeps a handful of numbers per frame: the distances the
 // detectors threshold later. Frames themselves are never kept, so memory is a few dozen bytes per
-// frame plus a ring of five small frames.
-import { readFrames, type MediaInfo } from '../../media/index.js';
+// frame plus a ring of five small frames, and each frame's timestamp.
+import { FrameTimeline, readFrames, type MediaInfo } from '../../media/index.js';
 import { FeatureExtractor, contentDistance, hashDistance, histogramDistance, type FrameFeatures } from './features.js';
 
 /** How far back (in frames) flash suppression compares a frame with an earlier one. */
@@ -42,6 +42,8 @@ class Series {
 export interface FrameScores {
   /** Frames decoded. */
   readonly frameCount: number;
+  /** When each frame was shown (from the decoded timestamps; constant-rate when they say so). */
+  readonly timeline: FrameTimeline;
   /** Mean HSV difference to the previous frame (0-255). */
   readonly content: Float32Array;
   /** Histogram distance to the previous frame (0-1). */
@@ -112,6 +114,7 @@ export async function analyseFrames(info: MediaInfo, options: AnalyseOptions): P
   }
   return {
     frameCount: n,
+    timeline: FrameTimeline.fromTimestamps(frames.timestamps(), info.fps, n),
     content: content.done(),
     histogram: histogram.done(),
     hash: hash.done(),

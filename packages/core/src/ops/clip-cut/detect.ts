@@ -1,7 +1,7 @@
 // Turns per-frame scores into cuts: each selected detector proposes candidates, flashes are
 // removed, candidates a frame or two apart are merged, and the minimum clip length is enforced
 // (stronger cuts win).
-import type { Silence } from '../../media/index.js';
+import type { FrameTimeline, Silence } from '../../media/index.js';
 import { MAX_FLASH_FRAMES, type FrameScores } from './analyse.js';
 
 /** A detector name (see the clip-cut params schema). */
@@ -20,8 +20,10 @@ export interface DetectSettings {
   readonly hash: number;
   /** Mean luma at or below which a frame is black (and at or above 255 minus it, white). */
   readonly fade: number;
-  /** Shortest clip in frames. */
+  /** Shortest clip in frames (constant-rate video). */
   readonly minClipFrames: number;
+  /** Shortest clip in seconds (variable-rate video, whose frames last different times). */
+  readonly minClipSeconds: number;
   /** Drop pairs of cuts around 1-3 frame flashes. */
   readonly flashSuppression: boolean;
 }
@@ -165,17 +167,17 @@ function fadeCandidates(scores: FrameScores, s: DetectSettings): Candidate[] {
   return out;
 }
 
-function silenceCandidates(silences: readonly Silence[], fps: number, frameCount: number): Candidate[] {
+function silenceCandidates(silences: readonly Silence[], timeline: FrameTimeline, frameCount: number): Candidate[] {
   return silences.flatMap((silence) => {
-    const start = Math.round(silence.startSeconds * fps);
-    const end = Math.round(silence.endSeconds * fps);
+    const start = timeline.frameAt(silence.startSeconds);
+    const end = timeline.frameAt(silence.endSeconds);
     if (start <= 0 || end >= frameCount) return [];
     return [{ frame: Math.round((start + end) / 2), score: 1, detector: 'silence' as const }];
   });
 }
 
 /** Groups candidates a couple of frames apart; a precise detector's frame wins the placement. */
-function merge(candidates: Candidate[], silences: readonly Silence[], fps: number): DetectedCut[] {
+function merge(candidates: Candidate[], silences: readonly Silence[], timeline: FrameTimeline): DetectedCut[] {
   const sorted = [...candidates].sort((a, b) => a.frame - b.frame);
   const groups: Candidate[][] = [];
   for (const c of sorted) {
@@ -194,7 +196,7 @@ function merge(candidates: Candidate[], silences: readonly Silence[], fps: numbe
     };
   });
   // A silence only adds a cut where no picture cut falls inside it.
-  const inside = (cut: DetectedCut, s: Silence) => cut.frame >= Math.floor(s.startSeconds * fps) && cut.frame <= Math.ceil(s.endSeconds * fps);
+  const inside = (cut: DetectedCut, s: Silence) => cut.frame >= timeline.frameAt(s.startSeconds, 'floor') && cut.frame <= timeline.frameAt(s.endSeconds, 'ceil');
   return visual.filter((cut) => {
     if (!cut.detectors.every((d) => d === 'silence')) return true;
     const silence = silences.find((s) => inside(cut, s));
@@ -202,26 +204,36 @@ function merge(candidates: Candidate[], silences: readonly Silence[], fps: numbe
   });
 }
 
-/** Keeps the strongest cuts such that no clip is shorter than `minFrames`. */
-function enforceMinLength(cuts: DetectedCut[], minFrames: number, frameCount: number): DetectedCut[] {
+/**
+ * Keeps the strongest cuts such that no clip is too short: fewer than `minClipFrames` frames at a
+ * constant rate, less than `minClipSeconds` when frames last different times.
+ */
+function enforceMinLength(cuts: DetectedCut[], s: DetectSettings, timeline: FrameTimeline, frameCount: number): DetectedCut[] {
+  const minFrames = Math.max(1, s.minClipFrames);
+  // A microsecond of slack, so a clip of exactly the minimum is not lost to rounding.
+  const short = timeline.variable
+    ? (a: number, b: number) => a === b || Math.abs(timeline.secondsOf(b) - timeline.secondsOf(a)) < s.minClipSeconds - 1e-6
+    : (a: number, b: number) => Math.abs(b - a) < minFrames;
   const kept: DetectedCut[] = [];
   for (const cut of [...cuts].sort((a, b) => b.score - a.score)) {
-    if (cut.frame < minFrames || frameCount - cut.frame < minFrames) continue;
-    if (kept.some((k) => Math.abs(k.frame - cut.frame) < minFrames)) continue;
+    if (short(0, cut.frame) || short(cut.frame, frameCount)) continue;
+    if (kept.some((k) => short(k.frame, cut.frame))) continue;
     kept.push(cut);
   }
   return kept.sort((a, b) => a.frame - b.frame);
 }
 
 /**
- * The cuts in a video, from its frame scores and (for the `silence` detector) its silences.
+ * The cuts in a video, from its frame scores and (for the `silence` detector) its silences, whose
+ * seconds are placed on frames through the scores' timeline.
  */
-export function detectCuts(scores: FrameScores, settings: DetectSettings, silences: readonly Silence[], fps: number): DetectedCut[] {
+export function detectCuts(scores: FrameScores, settings: DetectSettings, silences: readonly Silence[]): DetectedCut[] {
+  const timeline = scores.timeline;
   const selected = new Set(settings.detectors);
   let candidates = differenceCandidates(scores, settings);
   if (settings.flashSuppression) candidates = suppressFlashes(candidates, scores, settings);
   if (selected.has('fade')) candidates.push(...fadeCandidates(scores, settings));
-  if (selected.has('silence')) candidates.push(...silenceCandidates(silences, fps, scores.frameCount));
-  const merged = merge(candidates, silences, fps);
-  return enforceMinLength(merged, Math.max(1, settings.minClipFrames), scores.frameCount);
+  if (selected.has('silence')) candidates.push(...silenceCandidates(silences, timeline, scores.frameCount));
+  const merged = merge(candidates, silences, timeline);
+  return enforceMinLength(merged, settings, timeline, scores.frameCount);
 }

@@ -2,7 +2,7 @@
 // cuts, then write the exports. Nothing half-written survives a failure or a cancel.
 import { rm } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { findSilences, probe, readAudioLevels, resolveTools, type MediaInfo, type Silence } from '../../media/index.js';
+import { findSilences, probe, readAudioLevels, resolveTools, type FrameTimeline, type MediaInfo } from '../../media/index.js';
 import {
   FramewrightError,
   isFramewrightError,
@@ -14,9 +14,9 @@ import {
 import { writeFileAtomic } from '../../util/fs.js';
 import type { Operation, OperationContext } from '../types.js';
 import { analyseFrames } from './analyse.js';
-import { detectCuts, type DetectSettings, type DetectedCut } from './detect.js';
+import { detectCuts, type DetectSettings } from './detect.js';
 import { checkExportName, jsonPath, sanitiseName, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
-import { framesToTimecode, isDropFrameRate } from './timecode.js';
+import { buildResult, cutListFor } from './result.js';
 
 /** The defaults clip-cut uses for every param left out; chosen on the test corpus and real footage. */
 export const CLIP_CUT_DEFAULTS = Object.freeze({
@@ -47,6 +47,7 @@ function throttled(emit: Progress, intervalMs = 250): Progress {
 
 function settingsOf(params: ClipCutParams, fps: number): DetectSettings {
   const t = { ...CLIP_CUT_DEFAULTS.thresholds, ...params.thresholds };
+  const minClipSeconds = params.minClipSeconds ?? CLIP_CUT_DEFAULTS.minClipSeconds;
   return {
     detectors: params.detectors ?? CLIP_CUT_DEFAULTS.detectors,
     content: t.content,
@@ -54,45 +55,9 @@ function settingsOf(params: ClipCutParams, fps: number): DetectSettings {
     histogram: t.histogram,
     hash: t.hash,
     fade: t.fade,
-    minClipFrames: Math.round((params.minClipSeconds ?? CLIP_CUT_DEFAULTS.minClipSeconds) * fps),
+    minClipFrames: Math.round(minClipSeconds * fps),
+    minClipSeconds,
     flashSuppression: params.flashSuppression ?? CLIP_CUT_DEFAULTS.flashSuppression,
-  };
-}
-
-/** Builds the result from the detected cuts (outputs and files are filled in as they are written). */
-function buildResult(info: MediaInfo, frameCount: number, cuts: DetectedCut[], silences: Silence[] | undefined): ClipCutResult {
-  const fps = info.fps;
-  const dropFrame = isDropFrameRate(fps);
-  const seconds = (frame: number) => (frame * fps.den) / fps.num;
-  const tc = (frame: number) => framesToTimecode(frame, fps, dropFrame);
-  const starts = [0, ...cuts.map((c) => c.frame)];
-  return {
-    input: info.path,
-    width: info.width,
-    height: info.height,
-    fps: fps.num / fps.den,
-    fpsRational: { num: fps.num, den: fps.den },
-    dropFrame,
-    frameCount,
-    durationSeconds: seconds(frameCount),
-    cuts: cuts.map((c) => ({ frame: c.frame, seconds: seconds(c.frame), timecode: tc(c.frame), score: round(c.score), detectors: c.detectors })),
-    clips: starts.map((startFrame, index) => {
-      const endFrame = starts[index + 1] ?? frameCount;
-      return {
-        index,
-        startFrame,
-        endFrame,
-        frames: endFrame - startFrame,
-        startSeconds: seconds(startFrame),
-        endSeconds: seconds(endFrame),
-        startTimecode: tc(startFrame),
-        endTimecode: tc(endFrame),
-        score: index === 0 ? 0 : round(cuts[index - 1]!.score),
-      };
-    }),
-    ...(silences === undefined ? {} : { silences }),
-    outputs: {},
-    files: [],
   };
 }
 
@@ -151,14 +116,15 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   });
   if (scores.frameCount === 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video frames could be decoded from ${info.path}`);
   const silences = audioLevels === undefined ? (detectors.has('silence') ? [] : undefined) : findSilences(await audioLevels, silenceDb, silenceMin);
-  const cuts = detectCuts(scores, settings, silences ?? [], fps);
-  const result = buildResult(info, scores.frameCount, cuts, silences);
-  return writeOutputs(result, info, params, context, exportKinds, analyseShare, emit);
+  const cuts = detectCuts(scores, settings, silences ?? []);
+  const result = buildResult(info, scores.timeline, cuts, silences);
+  return writeOutputs(result, info, scores.timeline, params, context, exportKinds, analyseShare, emit);
 }
 
 async function writeOutputs(
   result: ClipCutResult,
   info: MediaInfo,
+  timeline: FrameTimeline,
   params: ClipCutParams,
   context: OperationContext<'clip-cut'>,
   kinds: Set<string>,
@@ -166,7 +132,7 @@ async function writeOutputs(
   emit: Progress,
 ): Promise<ClipCutResult> {
   const name = sanitiseName(params.name ?? basename(info.path, extname(info.path)));
-  const ctx: ExportContext = { info, name, outputDir: context.outputDir, signal: context.signal, written: [] };
+  const ctx: ExportContext = { info, timeline, name, outputDir: context.outputDir, signal: context.signal, written: [] };
   try {
     const clipCount = result.clips.length;
     const mediaSteps = (kinds.has('clips') ? clipCount : 0) + (kinds.has('clips') || kinds.has('thumbnails') ? clipCount : 0);
@@ -189,7 +155,11 @@ async function writeOutputs(
     emit({ stage: 'export', fraction: 0.95 });
     const list = toCutList(result, info, name);
     for (const format of ['edl', 'fcp7', 'fcpxml', 'otio'] as const) {
-      if (kinds.has(format)) result.outputs[format] = await writeCutList(format, list, ctx);
+      if (!kinds.has(format)) continue;
+      // A rate the format cannot count is converted, and the result says how.
+      const { list: written, warning } = cutListFor(format, list, result);
+      if (warning !== undefined) result.warnings = [...(result.warnings ?? []), warning];
+      result.outputs[format] = await writeCutList(format, written, ctx);
     }
     if (context.signal.aborted) throw cancelled();
     const json = kinds.has('json') ? jsonPath(ctx) : undefined;

@@ -2,7 +2,7 @@
 // cut lists (renderers in ./exports) and the JSON result. Every file is written to
 // a temporary name and renamed, and the caller removes everything listed in `written` on failure.
 import { join } from 'node:path';
-import { cutSegment, writeThumbnail, type MediaInfo, type SegmentMode } from '../../media/index.js';
+import { cutSegment, writeThumbnail, type FrameTimeline, type MediaInfo, type SegmentMode } from '../../media/index.js';
 import { FramewrightError, type ClipCutResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { fitName, NAME_MAX_BYTES, truncateUtf8, utf8Length } from '../../util/names.js';
@@ -22,6 +22,8 @@ export type CutListFormat = keyof typeof CUT_LIST_FORMATS;
 /** Everything an export step needs. */
 export interface ExportContext {
   readonly info: MediaInfo;
+  /** When each frame is shown (clip files and thumbnails seek by it; variable-rate video needs it). */
+  readonly timeline?: FrameTimeline;
   readonly name: string;
   readonly outputDir: string;
   readonly signal: AbortSignal;
@@ -108,6 +110,7 @@ export async function writeClipFiles(
       startFrame: clip.startFrame,
       endFrame: clip.endFrame,
       fps: ctx.info.fps,
+      ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }),
       mode,
       signal: ctx.signal,
     });
@@ -124,7 +127,7 @@ export async function writeThumbnails(result: ClipCutResult, ctx: ExportContext,
   for (const clip of result.clips) {
     const path = join(ctx.outputDir, fitName(ctx.name, `-clip-${clipNumber(clip.index)}.jpg`));
     const middle = Math.floor((clip.startFrame + clip.endFrame - 1) / 2);
-    await writeThumbnail(ctx.info.path, path, { frame: middle, fps: ctx.info.fps, signal: ctx.signal });
+    await writeThumbnail(ctx.info.path, path, { frame: middle, fps: ctx.info.fps, ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }), signal: ctx.signal });
     ctx.written.push(path);
     paths.push(path);
     onClip(paths.length);

@@ -150,3 +150,88 @@ function realFramesPerDay(base: number, drop: number): number {
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
+
+/** Timecode above this rate is not something editors count; a variable-rate video never gets more. */
+const MAX_TIMECODE_RATE = 120;
+
+/**
+ * True when timecode can count `fps` as it is: a whole number of frames a second or an NTSC rate
+ * (the formats built on timecode, CMX3600 EDL and FCP7 XML, express nothing else).
+ */
+export function isTimecodeRate(fps: FrameRate): boolean {
+  assertFrameRate(fps);
+  return fps.num % fps.den === 0 || isNtscRate(fps);
+}
+
+/**
+ * The rate timecode counts a constant-rate video at: its own rate when timecode can count it
+ * ({@link isTimecodeRate}), else the smallest whole multiple of it up to 120 fps (12.5 → 25, every
+ * frame on a timecode frame), else the nearest whole rate.
+ *
+ * @example
+ * ```ts
+ * timecodeRateFor({ num: 25, den: 2 });     // { num: 25, den: 1 }
+ * timecodeRateFor({ num: 30000, den: 1001 }); // unchanged
+ * ```
+ */
+export function timecodeRateFor(fps: FrameRate): FrameRate {
+  if (isTimecodeRate(fps)) return fps;
+  for (let k = 2; (k * fps.num) / fps.den <= MAX_TIMECODE_RATE; k++) {
+    if ((k * fps.num) % fps.den === 0) return { num: (k * fps.num) / fps.den, den: 1 };
+  }
+  return { num: Math.min(MAX_TIMECODE_RATE, timecodeBase(fps)), den: 1 };
+}
+
+/** Histogram bins per frame a second when looking for a video's most common rate. */
+const RATE_BINS = 10;
+/** Frame lengths within this share of each other are one rate: timestamps jitter by a few percent. */
+const RATE_SPREAD = 0.04;
+
+/**
+ * The rate to count a variable-rate video's timecode at: that of its most common frame length, so
+ * a phone clip at 30 fps that drops to 15 in the dark counts at 30, and an OBS recording at 60
+ * that drops frames under load counts at 60. Frames whose rates lie within 4 % of each other are
+ * one group (timestamps jitter); the largest group (the faster of equal ones) gives the rate, its
+ * average rounded to a whole rate, or N × 1000/1001 when it averages within 0.05 % of that. At most
+ * 120, at least 1.
+ *
+ * @param frameLengths - each frame's length in seconds
+ * @example
+ * ```ts
+ * nominalFrameRate([1 / 24, 1 / 60, 1 / 60, 1 / 15]); // { num: 60, den: 1 }
+ * ```
+ */
+export function nominalFrameRate(frameLengths: Iterable<number>): FrameRate {
+  const size = MAX_TIMECODE_RATE * RATE_BINS + 1;
+  // Prefix sums of frames and seconds over rate bins, so any window is two subtractions.
+  const frames = new Float64Array(size + 1);
+  const seconds = new Float64Array(size + 1);
+  for (const length of frameLengths) {
+    if (!(length > 0)) continue;
+    const bin = Math.max(RATE_BINS, Math.min(size - 1, Math.round(RATE_BINS / length)));
+    frames[bin + 1]! += 1;
+    seconds[bin + 1]! += length;
+  }
+  for (let i = 1; i <= size; i++) {
+    frames[i]! += frames[i - 1]!;
+    seconds[i]! += seconds[i - 1]!;
+  }
+  const window = (centre: number): [number, number] => [Math.floor(centre * (1 - RATE_SPREAD)), Math.min(size - 1, Math.ceil(centre * (1 + RATE_SPREAD)))];
+  const count = (centre: number) => {
+    const [lo, hi] = window(centre);
+    return frames[hi + 1]! - frames[lo]!;
+  };
+  let most = 0;
+  for (let c = RATE_BINS; c < size; c++) most = Math.max(most, count(c));
+  if (most === 0) return { num: 1, den: 1 };
+  // The windows holding the most frames form runs; the fastest run's middle centres its group.
+  let last = size - 1;
+  while (count(last) < most) last--;
+  let first = last;
+  while (first > RATE_BINS && count(first - 1) === most) first--;
+  const [lo, hi] = window(Math.round((first + last) / 2));
+  const average = (frames[hi + 1]! - frames[lo]!) / (seconds[hi + 1]! - seconds[lo]!);
+  const whole = Math.max(1, Math.min(MAX_TIMECODE_RATE, Math.round(average)));
+  const ntsc = (whole * 1000) / 1001;
+  return Math.abs(average - ntsc) / ntsc < 0.0005 ? { num: whole * 1000, den: 1001 } : { num: whole, den: 1 };
+}

@@ -68,10 +68,20 @@ export const ClipCutResultSchema = closed(
     input: PathString,
     width: Type.Integer({ minimum: 1 }),
     height: Type.Integer({ minimum: 1 }),
-    fps: Type.Number({ exclusiveMinimum: 0 }),
+    fps: Type.Number({ exclusiveMinimum: 0, description: 'Frame rate timecodes count at: the video\'s own, or for variable-rate video the rate of its most common frame length' }),
     fpsRational: closed({ num: Type.Integer({ minimum: 1 }), den: Type.Integer({ minimum: 1 }) }),
     dropFrame: Type.Boolean({ description: 'Timecodes are drop-frame (29.97, 59.94)' }),
-    frameCount: Type.Integer({ minimum: 0 }),
+    variableFrameRate: Type.Optional(
+      closed(
+        {
+          averageFps: Type.Number({ exclusiveMinimum: 0, description: 'Frames divided by duration' }),
+          minFps: Type.Number({ exclusiveMinimum: 0, description: 'Rate of the longest frame' }),
+          maxFps: Type.Number({ exclusiveMinimum: 0, description: 'Rate of the shortest frame' }),
+        },
+        { description: 'Present when frames last different times: seconds then come from each frame\'s timestamp, and timecodes round them to fps' },
+      ),
+    ),
+    frameCount: Type.Integer({ minimum: 0, description: 'Frames decoded (every frame once, in decode order)' }),
     durationSeconds: Type.Number({ minimum: 0 }),
     cuts: Type.Array(Cut),
     clips: Type.Array(Clip),
@@ -86,6 +96,9 @@ export const ClipCutResultSchema = closed(
       thumbnails: Type.Optional(Type.Array(PathString)),
     }),
     files: Type.Array(PathString, { description: 'Every file written' }),
+    warnings: Type.Optional(
+      Type.Array(Type.String(), { description: 'What the run had to approximate, one line each (e.g. a variable frame rate written as EDL timecode)' }),
+    ),
   },
   { title: 'ClipCutResult' },
 );

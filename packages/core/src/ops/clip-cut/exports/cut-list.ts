@@ -1,5 +1,5 @@
 import { FramewrightError } from '../../../protocol/index.js';
-import { assertFrameRate, isDropFrameRate, isNtscRate, type FrameRate } from '../timecode.js';
+import { assertFrameRate, isDropFrameRate, isTimecodeRate, type FrameRate } from '../timecode.js';
 
 /** One clip of a cut list: source frames `[startFrame, endFrame)`, 0-based in decode order. */
 export interface CutRange {
@@ -86,9 +86,41 @@ export function assertCutList(list: CutList): void {
  * FCP7 XML) cannot describe any other rate faithfully.
  */
 export function assertTimecodeRate(fps: FrameRate, format: string): void {
-  if (fps.num % fps.den !== 0 && !isNtscRate(fps)) {
+  if (!isTimecodeRate(fps)) {
     throw new FramewrightError('INVALID_PARAMS', `${format} cannot describe ${fps.num}/${fps.den} fps: only whole and NTSC (x1000/1001) rates`);
   }
+}
+
+/** A clip placed in seconds (from frame timestamps) rather than frames. */
+export interface TimedRange {
+  /** Where the clip starts, seconds from the first frame. */
+  startSeconds: number;
+  /** Where it ends (exclusive). */
+  endSeconds: number;
+}
+
+/**
+ * Clips placed in seconds as frames at `fps`, for a video whose own frames do not fall on `fps`
+ * frames (variable rate, or a rate timecode cannot count): each boundary goes to the nearest
+ * frame, a clip that starts where the one before ends starts on that frame, and every clip keeps
+ * at least one frame.
+ *
+ * @example
+ * ```ts
+ * rangesAtRate([{ startSeconds: 0, endSeconds: 2 }, { startSeconds: 2, endSeconds: 5.5 }], { num: 30, den: 1 });
+ * // [{ startFrame: 0, endFrame: 60 }, { startFrame: 60, endFrame: 165 }]
+ * ```
+ */
+export function rangesAtRate(clips: readonly TimedRange[], fps: FrameRate): CutRange[] {
+  assertFrameRate(fps);
+  const frameOf = (seconds: number) => Math.max(0, Math.round((seconds * fps.num) / fps.den));
+  const ranges: CutRange[] = [];
+  clips.forEach((clip, i) => {
+    const previous = i > 0 ? ranges[i - 1] : undefined;
+    const startFrame = previous !== undefined && clips[i - 1]!.endSeconds === clip.startSeconds ? previous.endFrame : frameOf(clip.startSeconds);
+    ranges.push({ startFrame, endFrame: Math.max(startFrame + 1, frameOf(clip.endSeconds)) });
+  });
+  return ranges;
 }
 
 /** The rate with `num/den` in lowest terms, so rationals written from it are canonical. */
