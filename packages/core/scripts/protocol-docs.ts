@@ -39,6 +39,7 @@ const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   UNSUPPORTED_MEDIA: 'An input is not media this build can decode (text file, truncated or empty file).',
   OUTPUT_NOT_ALLOWED: 'The output folder is outside the server\'s output root.',
   OUTPUT_FAILED: 'Writing an output file failed (disk full, permissions).',
+  OUTPUT_EXISTS: 'An output file of the same name exists and `overwrite` was not asked; nothing was written. Pass `overwrite: true` or choose another name or folder.',
   JOB_NOT_FOUND: 'No job with that id (and none in the journal).',
   CANCELLED: 'The job was cancelled; its partial outputs were removed.',
   UNAUTHORIZED: 'Missing or wrong bearer token.',
@@ -49,11 +50,12 @@ const ERROR_MEANINGS: Readonly<Record<ErrorCode, string>> = {
   BACKEND_UNAVAILABLE: 'The requested ML backend or execution provider cannot be loaded here.',
   FFMPEG_NOT_FOUND: 'No ffmpeg/ffprobe was found (FFMPEG_PATH, PATH, or the bundled binaries).',
   FFMPEG_FAILED: 'ffmpeg exited with an error while decoding or encoding.',
+  INTERRUPTED: 'The server stopped (crash, kill, power cut) before the job finished; on restart it removed the job\'s unfinished outputs. Submit it again.',
   INTERNAL: 'A bug in the engine; the server log has the details.',
 };
 
-/** Codes any job can end with, whatever the operation: validation, availability, output root, cancel, bugs. */
-const COMMON_JOB_CODES: readonly ErrorCode[] = ['INVALID_PARAMS', 'OPERATION_UNAVAILABLE', 'OUTPUT_NOT_ALLOWED', 'CANCELLED', 'INTERNAL'];
+/** Codes any job can end with, whatever the operation: validation, availability, output root and names, cancel, a server that stopped, bugs. */
+const COMMON_JOB_CODES: readonly ErrorCode[] = ['INVALID_PARAMS', 'OPERATION_UNAVAILABLE', 'OUTPUT_NOT_ALLOWED', 'OUTPUT_EXISTS', 'CANCELLED', 'INTERRUPTED', 'INTERNAL'];
 /** Codes of the layers an operation may import (media: ffmpeg; models: model packs), keyed by the folder under `src/`. */
 const LAYER_CODES: Readonly<Record<string, readonly ErrorCode[]>> = {
   media: ['INPUT_NOT_FOUND', 'INPUT_UNREADABLE', 'UNSUPPORTED_MEDIA', 'FFMPEG_NOT_FOUND', 'FFMPEG_FAILED'],

@@ -12,7 +12,7 @@ export const EXIT = Object.freeze({
   inputNotFound: 3,
   /** The input is not media or model data this build can read (not a video, truncated, empty, corrupt checkpoint). */
   unsupportedMedia: 4,
-  /** The output folder is not allowed or could not be written. */
+  /** The output folder is not allowed or could not be written, or an output exists (and `--overwrite` was not given). */
   output: 5,
   /** ffmpeg or ffprobe could not be found. */
   ffmpegNotFound: 6,
@@ -32,6 +32,7 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   CHECKPOINT_INVALID: EXIT.unsupportedMedia,
   OUTPUT_NOT_ALLOWED: EXIT.output,
   OUTPUT_FAILED: EXIT.output,
+  OUTPUT_EXISTS: EXIT.output,
   FFMPEG_NOT_FOUND: EXIT.ffmpegNotFound,
   OPERATION_UNAVAILABLE: EXIT.unavailable,
   MODEL_NOT_FOUND: EXIT.unavailable,
@@ -52,7 +53,7 @@ export const EXIT_CODE_HELP = `Exit codes:
   2    usage: unknown command or flag, bad flag value, invalid params
   3    input file not found or unreadable
   4    input is not media or a checkpoint this build can read (text, truncated, empty)
-  5    output folder not allowed or not writable
+  5    output folder not allowed or not writable, or an output exists (see --overwrite)
   6    ffmpeg/ffprobe not found
   7    not available here (operation, model, backend or adapter package)
   130  cancelled (Ctrl+C)`;

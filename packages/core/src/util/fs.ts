@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { currentOutputStager } from './outputs.js';
 import { NAME_MAX_BYTES, truncateUtf8, utf8Length } from './names.js';
 
 /**
@@ -19,8 +20,17 @@ export function tempPathFor(path: string): string {
 /**
  * Produces `path` atomically: `produce` writes to a temporary name which is renamed to `path`
  * only when it succeeds, and removed when it fails. Readers never see a half-written file.
+ *
+ * Inside an operation run (`withOutputStager`) a `path` in the run's output folder is
+ * staged instead: its temporary name is recorded before it is written, an existing `path` is
+ * refused unless the run may overwrite, and it is put in place only when the run commits.
  */
 export async function writeAtomic(path: string, produce: (tempPath: string) => Promise<void>): Promise<void> {
+  const stager = currentOutputStager(path);
+  if (stager !== undefined) {
+    await stager.stage(path, produce);
+    return;
+  }
   const temp = tempPathFor(path);
   try {
     await produce(temp);
@@ -33,8 +43,43 @@ export async function writeAtomic(path: string, produce: (tempPath: string) => P
 
 /**
  * Writes a text or binary file atomically (temporary name, then rename), with `mode` set before
- * the rename so the file is never visible with looser permissions.
+ * the rename so the file is never visible with looser permissions. Staged like {@link writeAtomic}
+ * inside an operation run.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<void> {
   await writeAtomic(path, (temp) => writeFile(temp, data, mode === undefined ? undefined : { mode }));
+}
+
+/** Flushes a folder's entries (a rename or a new name in it) to disk; a no-op where folders cannot be opened (Windows). */
+export async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a file so that it survives a crash or a power cut once this resolves: the data goes to
+ * a temporary name (created with `mode`), is flushed, renamed over `path`, and the folder is
+ * flushed so the rename itself is on disk. Readers see the old file or the new one, never a mix.
+ */
+export async function writeFileDurable(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  const temp = tempPathFor(path);
+  try {
+    const handle = await open(temp, 'wx', mode);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await fsyncDir(dirname(path));
 }
