@@ -136,6 +136,22 @@ describe('clip-cut names', () => {
     expect(await readdir(outputDir)).toEqual([]);
   });
 
+  it('a longer name is refused by a server at submit (400), before a job is queued', async () => {
+    const server = await startServer({ port: 0, configDir: tempDir(), dataDir: tempDir(), outputRoot: tempDir() });
+    try {
+      const answer = await http(server.port, 'POST', '/v1/jobs', {
+        headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ op: 'clip-cut', params: { input: sample.path, name: `${CJK_80}映` } }),
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.json).toMatchObject({ error: { code: 'INVALID_PARAMS', pointer: '/name' } });
+      const jobs = await http(server.port, 'GET', '/v1/jobs', { headers: { authorization: `Bearer ${server.token}` } });
+      expect(jobs.json).toEqual({ jobs: [] });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a default name from a long input file name is cut on a character boundary to fit', async () => {
     // 83 CJK characters + .mp4 is 253 bytes: a valid file name whose derived names would not fit.
     const input = join(root, `${'影'.repeat(83)}.mp4`);

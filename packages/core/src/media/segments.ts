@@ -1,5 +1,7 @@
 // Writing pieces of a video: clip files (stream copy or frame-exact re-encode) and thumbnails.
 // Every output goes through writeAtomic: ffmpeg writes a temporary name that is renamed on success.
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { writeAtomic } from '../util/fs.js';
 import { FramewrightError } from '../protocol/index.js';
 import { newCommand, runCommand } from './command.js';
@@ -107,26 +109,43 @@ export interface ThumbnailOptions {
   readonly timeline?: FrameTimeline;
   /** Thumbnail width (default 320; height keeps the aspect). */
   readonly width?: number;
+  /**
+   * The frame shown instead when none decodes at `frame` (a clip's first frame, when its middle
+   * lies past the last frame a seek reaches).
+   */
+  readonly orFrame?: number;
   /** Cancels it. */
   readonly signal?: AbortSignal;
 }
 
 /**
  * Writes one frame of `input` as a JPEG or PNG (from the extension of `output`).
+ *
+ * @throws FramewrightError `UNSUPPORTED_MEDIA` naming the thumbnail when no frame decodes at
+ *   `frame` (nor at `orFrame`), e.g. past the last frame a seek reaches
  */
 export async function writeThumbnail(input: string, output: string, options: ThumbnailOptions): Promise<void> {
   const path = await checkInputFile(input);
+  const frames = options.orFrame === undefined || options.orFrame === options.frame ? [options.frame] : [options.frame, options.orFrame];
   await writeAtomic(output, async (temp) => {
-    const command = (await newCommand())
-      .input(path)
-      .inputOptions(['-ss', seekTo(clockOf(options), options.frame)])
-      .outputOptions([
-        '-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${options.width ?? 320}:-2`,
-        // -update keeps the image muxer from reading '%' in the name as a sequence pattern.
-        '-q:v', '3', '-f', 'image2', '-update', '1',
-      ])
-      .output(temp);
-    await runCommand(command, `writing a thumbnail of ${path}`, options.signal).done;
+    const tried: string[] = [];
+    for (const frame of frames) {
+      const at = seekTo(clockOf(options), frame);
+      const command = (await newCommand())
+        .input(path)
+        .inputOptions(['-ss', at])
+        .outputOptions([
+          '-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${options.width ?? 320}:-2`,
+          // -update keeps the image muxer from reading '%' in the name as a sequence pattern.
+          '-q:v', '3', '-f', 'image2', '-update', '1',
+        ])
+        .output(temp);
+      await runCommand(command, `writing a thumbnail of ${path}`, options.signal).done;
+      // ffmpeg succeeds without writing anything when no frame decodes after the seek point.
+      if (await stat(temp).then(() => true, () => false)) return;
+      tried.push(`${Number(at).toFixed(3)} s (frame ${frame})`);
+    }
+    throw new FramewrightError('UNSUPPORTED_MEDIA', `no thumbnail for ${basename(output)}: no frame of ${path} decodes at ${tried.join(' nor at ')}`);
   });
 }
 
