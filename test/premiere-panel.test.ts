@@ -12,7 +12,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, writeFile } from 'node:fs/promises';
-import { FramewrightError, OPERATION_REGISTRY, startServer, WS_SUBPROTOCOL, type Operation, type RunningServer } from '@framewright/core';
+// The server with a fake registry: internals, so everything from core's sources (one set of types).
+import { FramewrightError, WS_SUBPROTOCOL } from '../packages/core/src/protocol/index.js';
+import { OPERATION_REGISTRY, type Operation } from '../packages/core/src/ops/index.js';
+import { startServer, type RunningServer } from '../packages/core/src/server/index.js';
 import { encodePng } from '../packages/premiere-uxp/scripts/icons.js';
 import { buildPlugin } from '../packages/premiere-uxp/scripts/build-plugin.js';
 import type { FakeScenario, FakeState } from '../packages/premiere-uxp/test/fake-premiere.js';

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ClipCutResult, type Job, type RunningServer } from '../packages/core/src/index.js';
+import { startServer, type ClipCutResult, type RunningServer } from '../packages/core/src/index.js';
+import type { Job } from '../packages/core/src/protocol/index.js';
 import { http, readSse, RpcTestClient } from '../packages/core/test/server-helpers.js';
 import { makeVideo, tempDir, type GeneratedVideo } from './helpers/media.js';
 

@@ -3,7 +3,7 @@
 // Type-checked by `npm run typecheck`. Run: npx tsx docs/examples/sdk-client.ts /abs/path/talk.mp4
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { resolvePaths } from '@framewright/core';
+import { resolvePaths } from '@framewright/core/host';
 import { FramewrightClient, SdkError, WebSocketTransport, isFramewrightError, type WebSocketConstructor } from '@framewright/core/client';
 
 const input = process.argv[2] ?? '/videos/talk.mp4';

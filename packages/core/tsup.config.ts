@@ -2,10 +2,10 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    // Node entry points: the engine API, the helpers host adapters share, and the CLI.
-    entry: { index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'cli/main': 'src/cli/main.ts' },
+    // Node entry points: the engine API, the helpers host adapters share, the model code, and the CLI.
+    entry: { index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'train/index': 'src/train-entry.ts', 'cli/main': 'src/cli/main.ts' },
     format: ['esm', 'cjs'],
-    dts: { entry: { index: 'src/index.ts', 'host/index': 'src/host/index.ts' }, compilerOptions: { composite: false } },
+    dts: { entry: { index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'train/index': 'src/train-entry.ts' }, compilerOptions: { composite: false } },
     platform: 'node',
     target: 'node20',
     // The CommonJS build needs import.meta.url (createRequire, shipped model files) shimmed.

@@ -186,6 +186,7 @@ export class OwnEngine implements Engine {
   #current: { root: string; process: Promise<EngineProcess> } | undefined;
 
   /**
+   * An engine that starts its first child on the first run or check.
    * @param env - environment of the engine process
    * @param cwd - folder a missing or relative `outputDir` is resolved against
    * @param log - receives one line each time an engine starts

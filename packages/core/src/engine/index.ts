@@ -36,7 +36,7 @@ export interface RunOptions<O extends OperationName> {
   defaultOutputDir?: string;
   /** When set, the resolved output folder must lie inside it (after resolving symlinks), else `OUTPUT_NOT_ALLOWED`. */
   outputRoot?: string;
-  /** The operations to run (default: {@link OPERATION_REGISTRY}); tests inject fakes here. */
+  /** The operations to run (default: {@link OPERATION_REGISTRY}); tests inject fakes here. @internal */
   registry?: OperationRegistry;
   /** Most memory one run may need, in bytes, by its operation's estimate (default {@link defaultMemoryBudget}); larger requests are refused with `INVALID_PARAMS`. */
   memoryBudgetBytes?: number;

@@ -17,5 +17,5 @@
  */
 export { resolvePaths, loadOrCreateToken, TOKEN_FILE_NAME } from '../config/index.js';
 export type { ConfiguredPath, FramewrightPaths, PathEnvironment } from '../config/index.js';
-export { writeFileAtomic } from '../util/fs.js';
+export { writeAtomic, writeFileAtomic } from '../util/fs.js';
 export { EXIT, exitCodeOf } from '../cli/exit-codes.js';

@@ -46,7 +46,7 @@ export interface ServerOptions {
   allowedOrigins?: readonly string[];
   /** Jobs running at once (default: half the CPU threads). */
   concurrency?: number;
-  /** The operations to run (default: the built-in registry); tests inject fakes. */
+  /** The operations to run (default: the built-in registry); tests inject fakes. @internal */
   registry?: OperationRegistry;
   /** Largest request body or WebSocket message, in bytes (default 1 MiB). */
   maxMessageBytes?: number;
