@@ -126,6 +126,21 @@ describe('clip-cut bad input: one line, its exit code, nothing written', () => {
   });
 });
 
+describe('clip-cut into a folder that holds an earlier run', () => {
+  it('refuses with exit 5 and a one-line message naming the file, and replaces the files with --overwrite', async () => {
+    const out = join(dir, 'rerun');
+    expect((await clipCut([video.path, '--out', out, '--export', 'json,clips'])).code).toBe(0);
+    const first = Object.fromEntries(filesIn(out).map((f) => [f, readFileSync(join(out, f))]));
+    const again = await clipCut([video.path, '--out', out, '--export', 'json,clips']);
+    expect(again.code).toBe(5);
+    expect(again.err).toBe(`framewright: ${join(out, 'three shots.json')} already exists: pass overwrite: true (--overwrite) to replace it, or choose another name or output folder\n`);
+    expect(Object.fromEntries(filesIn(out).map((f) => [f, readFileSync(join(out, f))]))).toEqual(first);
+    const replaced = await clipCut([video.path, '--out', out, '--export', 'json,clips', '--overwrite']);
+    expect(replaced.code).toBe(0);
+    expect(filesIn(out).sort()).toEqual(Object.keys(first).sort());
+  });
+});
+
 describe('clip-cut odd file names', () => {
   it.each([
     ['spaces and unicode', 'mes vidéos/clip 日本 ✂.mp4'],

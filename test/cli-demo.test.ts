@@ -1,6 +1,6 @@
 // `npx framewright demo`, the README's main job, through the real built bin in a fresh folder:
 // it makes a sample video, cuts it and writes every export; a second run reuses the video.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { ensureBuilt, runBin } from './helpers/cli.js';
@@ -33,4 +33,6 @@ it('makes a sample video, cuts it at its five shots and writes every export; a s
   const result = JSON.parse(second.stdout) as { clips: { startFrame: number }[]; outputs: Record<string, unknown> };
   expect(result.clips.map((c) => c.startFrame)).toEqual([0, 75, 120, 195, 240]);
   expect(Object.keys(result.outputs).sort()).toEqual(['clips', 'edl', 'fcp7', 'fcpxml', 'json', 'otio', 'thumbnails']);
+  // A rerun replaces what the demo wrote before: the same names, no second copies.
+  expect(readdirSync(join(folder, 'videos')).sort()).toEqual(['interpolate.mp4', 'text-to-video.mp4']);
 }, 120_000);

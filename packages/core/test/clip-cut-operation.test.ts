@@ -127,13 +127,31 @@ describe('clip-cut operation', () => {
     expect(readdirSync(outputDir)).toEqual([]);
   });
 
-  it('removes what it wrote when a later export fails', async () => {
+  it('refuses, before any work, names that exist, and leaves them alone', async () => {
     const outputDir = outDir();
-    mkdirSync(join(outputDir, 'sample.edl')); // a folder where the EDL must go: the rename fails
-    const error = await failure(runClipCut({ input: sample.path, exports: ['clips', 'edl', 'json'] }, outputDir));
-    expect(error.code).toBe('OUTPUT_FAILED');
-    expect(error.message).not.toContain('\n');
-    expect(readdirSync(outputDir)).toEqual(['sample.edl']);
+    mkdirSync(join(outputDir, 'sample.edl')); // in the way of the EDL
+    writeFileSync(join(outputDir, 'sample-clip-007.mp4'), 'a clip of an earlier run');
+    const progress: ClipCutProgress[] = [];
+    const run = (exports: ClipCutParams['exports']) =>
+      failure(clipCutOperation.run({ input: sample.path, exports }, { signal: new AbortController().signal, onProgress: (p) => progress.push(p), outputDir }));
+    const edl = await run(['clips', 'edl', 'json']);
+    expect(edl).toMatchObject({ code: 'OUTPUT_EXISTS', message: `${join(outputDir, 'sample.edl')} already exists: pass overwrite: true (--overwrite) to replace it, or choose another name or output folder` });
+    // Clip files are numbered once the cuts are known, but one of the name is there already.
+    expect(await run(['clips'])).toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringContaining('sample-clip-007.mp4 already exists') });
+    expect(progress.map((p) => p.stage)).not.toContain('analyse');
+    expect(readdirSync(outputDir).sort()).toEqual(['sample-clip-007.mp4', 'sample.edl']);
+    expect(readFileSync(join(outputDir, 'sample-clip-007.mp4'), 'utf8')).toBe('a clip of an earlier run');
+  });
+
+  it('fails when a name is taken while it writes, and removes only its own files', async () => {
+    const outputDir = outDir();
+    const theirs = join(outputDir, 'sample.json');
+    // Another run writes sample.json after this one checked the names, just before it commits.
+    const onProgress = (p: ClipCutProgress) => p.stage === 'export' && p.fraction === 1 && writeFileSync(theirs, 'another run');
+    const error = await failure(clipCutOperation.run({ input: sample.path, exports: ['clips', 'edl', 'json'] }, { signal: new AbortController().signal, onProgress, outputDir }));
+    expect(error).toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringContaining('sample.json already exists') });
+    expect(readdirSync(outputDir)).toEqual(['sample.json']);
+    expect(readFileSync(theirs, 'utf8')).toBe('another run');
   });
 
   it('fails with one clear line and writes nothing for bad input', async () => {

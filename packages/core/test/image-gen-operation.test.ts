@@ -78,7 +78,8 @@ describe('image-gen on a framewright-builtin pack', () => {
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
     controller.abort();
     await watcher;
-    expect(readdirSync(join(root, 'cancel'))).toEqual([]);
+    // The run made the folder, so removing what it made removes the folder too.
+    expect(existsSync(join(root, 'cancel'))).toBe(false);
   });
 
   it('refuses sizes beyond what the model upscales to and more steps than it decodes, writing nothing', async () => {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -140,7 +141,8 @@ describe('video-gen text-to-video', () => {
       code: 'OPERATION_UNAVAILABLE',
       message: 'text-to-video needs the built-in video model, which is not in this build',
     });
-    expect(await readdir(out)).toEqual([]);
+    // The run made the folder, so removing what it made removes the folder too.
+    expect(existsSync(out)).toBe(false);
   });
 
   it('encodes what a plugged-in generator makes, resized to the size asked for', async () => {
@@ -191,7 +193,7 @@ describe('video-gen bad input', () => {
     await expect(fails(i2v({ subtitles: { file: broken } }))).rejects.toMatchObject({ code: 'INVALID_PARAMS', message: expect.stringMatching(/line 2: malformed timing/) as unknown });
     await expect(fails(i2v({ image: join(dir, 'missing.png') }))).rejects.toMatchObject({ code: 'INPUT_NOT_FOUND' });
     await expect(fails({ mode: 'image-to-video', image: notAudio })).rejects.toMatchObject({ code: 'UNSUPPORTED_MEDIA' });
-    expect(await readdir(out())).toEqual([]);
+    expect(existsSync(out())).toBe(false);
   }, 60_000);
 
   it('cancelling mid-encode kills ffmpeg and leaves no partial file', async () => {
@@ -210,6 +212,6 @@ describe('video-gen bad input', () => {
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(encoders.length).toBeGreaterThan(0);
     expect(liveFfmpegChildren().filter((pid) => encoders.includes(pid))).toEqual([]);
-    expect(await readdir(target)).toEqual([]);
+    expect(existsSync(target)).toBe(false);
   }, 60_000);
 });

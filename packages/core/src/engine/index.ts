@@ -18,6 +18,8 @@ import {
   type OperationResult,
 } from '../protocol/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
+import { OutputLedger } from '../ops/output-ledger.js';
+import { withOutputStager, type OutputRecord } from '../util/outputs.js';
 import { prepareOutputDir, resolveOutputDir } from './output-dir.js';
 import { checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
 import { quoted } from '../protocol/validate.js';
@@ -36,8 +38,13 @@ export interface RunOptions<O extends OperationName> {
   defaultOutputDir?: string;
   /** When set, the resolved output folder must lie inside it (after resolving symlinks), else `OUTPUT_NOT_ALLOWED`. */
   outputRoot?: string;
-  /** The operations to run (default: {@link OPERATION_REGISTRY}); tests inject fakes here. @internal */
+  /** The operations to run (default: {@link OPERATION_REGISTRY}); tests inject fakes here. */
   registry?: OperationRegistry;
+  /**
+   * Stores what the run is about to create, durably, before it is written (a job queue journals
+   * it, so a restarted server can remove the outputs of a job a crash cut off).
+   */
+  recordOutputs?: (record: OutputRecord) => Promise<void>;
   /** Most memory one run may need, in bytes, by its operation's estimate (default {@link defaultMemoryBudget}); larger requests are refused with `INVALID_PARAMS`. */
   memoryBudgetBytes?: number;
 }
@@ -89,7 +96,9 @@ function cancelled(op: string): FramewrightError {
  * Params are validated against the operation's schema; the output folder is resolved
  * (`params.outputDir` relative to `outputRoot` when given, else to the working directory),
  * checked against `outputRoot` and created; progress events and the result are validated
- * against the operation's schemas (a result that fails is an engine bug: `INTERNAL`).
+ * against the operation's schemas (a result that fails is an engine bug: `INTERNAL`). The run's
+ * files appear only once it succeeded; an existing file is replaced only with
+ * `params.overwrite`, and a failure removes only what the run created.
  *
  * @example
  * ```ts
@@ -99,14 +108,27 @@ function cancelled(op: string): FramewrightError {
  * console.log(result.clips.length, result.outputs.edl);
  * ```
  * @throws FramewrightError with a stable code: `UNKNOWN_OPERATION`, `INVALID_PARAMS`,
- *   `OPERATION_UNAVAILABLE`, `OUTPUT_NOT_ALLOWED`, `CANCELLED`, or the operation's own
+ *   `OPERATION_UNAVAILABLE`, `OUTPUT_NOT_ALLOWED`, `OUTPUT_EXISTS`, `CANCELLED`, or the operation's own
  */
 export async function runOperation<O extends OperationName>(op: O, params: unknown, options: RunOptions<O> = {}): Promise<OperationResult<O>> {
   const checked = await checkOperation(op, params, options);
   const { signal } = options;
   if (signal?.aborted) throw cancelled(op);
-  const outputDir = await prepareOutputDir({ requested: outputDirOf(checked), defaultDir: options.defaultOutputDir, root: options.outputRoot });
-  if (signal?.aborted) throw cancelled(op);
+  const policy = { requested: outputDirOf(checked), defaultDir: options.defaultOutputDir, root: options.outputRoot };
+  const outputs = new OutputLedger({
+    dir: (await resolveOutputDir(policy)).dir,
+    overwrite: (checked as { overwrite?: boolean }).overwrite === true,
+    ...(options.recordOutputs === undefined ? {} : { record: options.recordOutputs }),
+  });
+  await outputs.willCreateDir(outputs.dir);
+  let outputDir: string;
+  try {
+    outputDir = await prepareOutputDir(policy);
+    if (signal?.aborted) throw cancelled(op);
+  } catch (error) {
+    await outputs.undo();
+    throw error;
+  }
 
   // A bad progress event is an engine bug; throwing it inside the operation's event handlers
   // could escape as an uncaught error, so the run is aborted and the bug reported afterwards.
@@ -126,8 +148,11 @@ export async function runOperation<O extends OperationName>(op: O, params: unkno
 
   let result: OperationResult<O>;
   try {
-    result = await (options.registry ?? OPERATION_REGISTRY)[op].run(checked, { signal: combined, onProgress, outputDir });
+    // Writes the operation makes outside outputs.transact are staged too, and put in place here.
+    result = await withOutputStager(outputs, () => (options.registry ?? OPERATION_REGISTRY)[op].run(checked, { signal: combined, onProgress, outputDir, outputs }));
+    await outputs.commit();
   } catch (error) {
+    await outputs.undo();
     if (bug !== undefined) throw bug;
     if (signal?.aborted && !(isFramewrightError(error) && error.code === 'CANCELLED')) throw cancelled(op);
     throw toFramewrightError(error);

@@ -1,4 +1,5 @@
 import type { OperationName, OperationParams, OperationProgress, OperationResult } from '../protocol/index.js';
+import type { OutputLedger } from './output-ledger.js';
 
 /** What an operation gets besides its params. */
 export interface OperationContext<O extends OperationName> {
@@ -11,6 +12,13 @@ export interface OperationContext<O extends OperationName> {
    * checked it against its output policy and created it; the operation writes nowhere else.
    */
   readonly outputDir: string;
+  /**
+   * The run's output ledger (the engine gives every run one; without it the operation makes its
+   * own): the operation writes through `writeAtomic` inside `outputs.transact`, so nothing of the
+   * run appears before it succeeds, no existing file is replaced unless `params.overwrite`, and a
+   * failure removes only what the run created.
+   */
+  readonly outputs?: OutputLedger;
 }
 
 /** Whether an operation can run here, and why not. */

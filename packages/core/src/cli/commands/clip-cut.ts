@@ -26,6 +26,7 @@ const FLAGS = {
   'analysis-width': { type: 'string' },
   'no-flash-suppression': { type: 'boolean' },
   name: { type: 'string' },
+  overwrite: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -60,6 +61,7 @@ Options:
   --analysis-width N           width frames are scaled to for analysis (16-1920)
   --no-flash-suppression       also cut on single-frame flashes
   --name NAME                  base name of exported files (default: the input file name)
+  --overwrite                  replace files of that name in the folder (default: refuse, exit 5)
   --json                       print the result object (or {"error":{code,message}}) on stdout
   -h, --help                   show this help
 
@@ -109,6 +111,7 @@ export function clipCutParamsOf(args: ParsedArgs, cwd: string): ClipCutParams {
     ...(silenceMinSeconds === undefined ? {} : { silenceMinSeconds }),
     ...(analysisWidth === undefined ? {} : { analysisWidth }),
     ...(booleanFlag(args, 'no-flash-suppression') ? { flashSuppression: false } : {}),
+    ...(booleanFlag(args, 'overwrite') ? { overwrite: true } : {}),
   };
 }
 

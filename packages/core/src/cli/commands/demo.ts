@@ -21,7 +21,7 @@ shots (or reuses DIR/sample.mp4), cuts it, and writes every export into DIR/outp
 as JSON, CMX3600 EDL, FCP7 XML, FCPXML and OpenTimelineIO, a clip file and a thumbnail per clip.
 Then draws three pictures with the built-in image model into DIR/images (256 px PNGs), and makes
 two videos into DIR/videos: text-to-video with the built-in video model, and a motion-compensated
-interpolation between the first two pictures.
+interpolation between the first two pictures. Running it again replaces what it wrote before.
 
 Options:
   -o, --out DIR   demo folder (default ./${DEMO_DIR})
@@ -37,7 +37,7 @@ async function demoImages(imagesDir: string, io: Parameters<Command['run']>[1]):
   if (!builtin.installed) return { summary: `image-gen skipped: ${builtin.reason ?? 'the built-in image model is missing'}\n`, files: [] };
   const all: ImageGenResult = { model: BUILTIN_IMAGE_MODEL_ID, images: [], warnings: [], files: [] };
   for (const [i, prompt] of DEMO_PROMPTS.entries()) {
-    const result = await runImageGen({ prompt, model: BUILTIN_IMAGE_MODEL_ID, seed: i + 1, width: 256, height: 256, outputDir: imagesDir }, io);
+    const result = await runImageGen({ prompt, model: BUILTIN_IMAGE_MODEL_ID, seed: i + 1, width: 256, height: 256, outputDir: imagesDir, overwrite: true }, io);
     all.images.push(...result.images);
     all.warnings.push(...result.warnings);
     all.files.push(...result.files);
@@ -52,14 +52,14 @@ export const DEMO_VIDEO_PROMPT = 'a red circle moves from left to right on a blu
 async function demoVideos(videosDir: string, keyframes: readonly string[], io: Parameters<Command['run']>[1]): Promise<string> {
   let out = '';
   try {
-    const t2v = await runVideoGen({ mode: 'text-to-video', prompt: DEMO_VIDEO_PROMPT, frames: 24, fps: 12, width: 256, height: 256, seed: 1, outputDir: videosDir }, io);
+    const t2v = await runVideoGen({ mode: 'text-to-video', prompt: DEMO_VIDEO_PROMPT, frames: 24, fps: 12, width: 256, height: 256, seed: 1, outputDir: videosDir, overwrite: true }, io);
     out += summarizeVideo(t2v, videosDir);
   } catch (error) {
     if (!isFramewrightError(error) || error.code !== 'OPERATION_UNAVAILABLE') throw error;
     out += `text-to-video skipped: ${error.message}\n`;
   }
   if (keyframes.length >= 2) {
-    const interp = await runVideoGen({ mode: 'interpolate', keyframes: keyframes.slice(0, 2), frames: 11, fps: 12, interpolation: 'motion', outputDir: videosDir }, io);
+    const interp = await runVideoGen({ mode: 'interpolate', keyframes: keyframes.slice(0, 2), frames: 11, fps: 12, interpolation: 'motion', outputDir: videosDir, overwrite: true }, io);
     out += summarizeVideo(interp, videosDir);
   } else {
     out += 'interpolation skipped: no demo pictures to interpolate between\n';
@@ -96,7 +96,8 @@ export const demoCommand: Command = {
       }
     }
     const outputDir = join(dir, 'output');
-    const result = await runClipCut({ input: sample, outputDir, exports: [...CLIP_CUT_EXPORTS], clipMode: 'accurate' }, io);
+    // The demo folder is the demo's own: a rerun replaces what the last run wrote there.
+    const result = await runClipCut({ input: sample, outputDir, exports: [...CLIP_CUT_EXPORTS], clipMode: 'accurate', overwrite: true }, io);
     const images = await demoImages(join(dir, 'images'), io);
     const videos = await demoVideos(join(dir, 'videos'), images.files, io);
     if (json) {

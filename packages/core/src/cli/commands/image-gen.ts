@@ -18,6 +18,7 @@ const FLAGS = {
   model: { type: 'string', short: 'm' },
   'model-dir': { type: 'string' },
   out: { type: 'string', short: 'o' },
+  overwrite: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -52,6 +53,7 @@ Options:
   -m, --model ID              ${BUILTIN_IMAGE_MODEL_ID} (built in, default) or an installed pack
   --model-dir DIR             a folder of model packs (or one pack); see framewright models list
   -o, --out DIR               folder for the PNG files (default: the current folder)
+  --overwrite                 replace PNG files of the same names (default: refuse, exit 5)
   --json                      print the result object (or {"error":{code,message}}) on stdout
   -h, --help                  show this help`;
 
@@ -73,6 +75,7 @@ export function imageGenParamsOf(argv: readonly string[], cwd: string): ImageGen
     ...(model === undefined ? {} : { model }),
     ...(modelDir === undefined ? {} : { modelDir: resolve(cwd, modelDir) }),
     ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+    ...(booleanFlag(args, 'overwrite') ? { overwrite: true } : {}),
     json: booleanFlag(args, 'json'),
   };
 }

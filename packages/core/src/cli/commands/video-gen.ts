@@ -31,6 +31,7 @@ const FLAGS = {
   'burn-subtitles': { type: 'boolean' },
   format: { type: 'string' },
   out: { type: 'string', short: 'o' },
+  overwrite: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -72,6 +73,8 @@ Options:
   --burn-subtitles           draw the captions into the picture instead of a subtitle track
   --format FORMAT            ${FORMATS.join(', ')} (default mp4: H.264, yuv420p, faststart)
   -o, --out DIR              folder for every file written (default: the current folder)
+  --overwrite                write MODE.mp4 (.mov, folder), replacing one there (default: a free
+                             name, MODE-2.mp4, ...)
   --json                     print the result object (or {"error":{code,message}}) on stdout
   -h, --help                 show this help`;
 
@@ -139,6 +142,7 @@ export function videoGenParamsOf(args: ParsedArgs, cwd: string): VideoGenParams 
     format: oneOf(args, 'format', FORMATS),
   };
   const params: Record<string, unknown> = { mode, outputDir: resolve(cwd, stringFlag(args, 'out') ?? '.') };
+  if (booleanFlag(args, 'overwrite')) params['overwrite'] = true;
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) params[key] = value;
   // Ranges are checked by the operation's schema; its errors are mapped back to flag names.
   return params as VideoGenParams;

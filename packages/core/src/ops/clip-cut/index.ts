@@ -1,7 +1,5 @@
 // clip-cut: probe, analyse every frame once (plus the audio when silences are wanted), detect
 // cuts, then write the exports. Nothing half-written survives a failure or a cancel.
-import { rm } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
 import { findSilences, probe, readAudioLevels, resolveTools, type FrameTimeline, type MediaInfo } from '../../media/index.js';
 import {
   FramewrightError,
@@ -12,10 +10,11 @@ import {
   type ClipCutResult,
 } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
+import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { analyseFrames } from './analyse.js';
 import { detectCuts, type DetectSettings } from './detect.js';
-import { checkExportName, jsonPath, sanitiseName, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
+import { checkExportName, exportName, jsonPath, namesInTheWay, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
 import { buildResult, cutListFor } from './result.js';
 
 /** The defaults clip-cut uses for every param left out; chosen on the test corpus and real footage. */
@@ -76,6 +75,8 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   emit({ stage: 'probe', fraction: 0 });
   const info = await probe(params.input);
   if (signal.aborted) throw cancelled();
+  // Names that are taken are refused now, not after the whole video was analysed.
+  await ledgerOf(context, params.overwrite).refuseExisting(await namesInTheWay(outputDir, exportName(params.name, info.path), exportKinds));
   const fps = info.fps.num / info.fps.den;
   const settings = settingsOf(params, fps);
 
@@ -131,7 +132,7 @@ async function writeOutputs(
   from: number,
   emit: Progress,
 ): Promise<ClipCutResult> {
-  const name = sanitiseName(params.name ?? basename(info.path, extname(info.path)));
+  const name = exportName(params.name, info.path);
   const ctx: ExportContext = { info, timeline, name, outputDir: context.outputDir, signal: context.signal, written: [] };
   try {
     const clipCount = result.clips.length;
@@ -172,7 +173,7 @@ async function writeOutputs(
     emit({ stage: 'export', fraction: 1 });
     return result;
   } catch (error) {
-    await Promise.all(ctx.written.map((path) => rm(path, { force: true })));
+    // Nothing is in place before the ledger commits, so a failure has nothing of its own to remove.
     if (context.signal.aborted) throw cancelled();
     if (isFramewrightError(error)) throw error;
     throw new FramewrightError('OUTPUT_FAILED', `clip-cut could not write its outputs in ${context.outputDir}: ${oneLine(String((error as Error).message ?? error))}`, { cause: error });
@@ -201,14 +202,10 @@ export const clipCutOperation: Operation<'clip-cut'> = {
       return { available: false, reason: isFramewrightError(error) ? error.message : 'ffmpeg cannot be run' };
     }
   },
-  // A name whose files could not be written is refused at submit, before the job is queued.
-  check(params) {
-    checkExportName(params.name);
-    return Promise.resolve({});
-  },
   async run(params, context) {
+    const outputs = ledgerOf(context, params.overwrite);
     try {
-      return await run(params, context);
+      return await outputs.transact(() => run(params, { ...context, outputs }));
     } catch (error) {
       if (context.signal.aborted) throw cancelled();
       throw error;

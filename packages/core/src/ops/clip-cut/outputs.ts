@@ -1,7 +1,8 @@
 // Writes what clip-cut exports: clip files and thumbnails (through the media layer), the editor
-// cut lists (renderers in ./exports) and the JSON result. Every file is written to
-// a temporary name and renamed, and the caller removes everything listed in `written` on failure.
-import { join } from 'node:path';
+// cut lists (renderers in ./exports) and the JSON result. Every file goes through the run's output
+// ledger: written under a recorded temporary name and put in place when the run succeeds.
+import { readdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { cutSegment, writeThumbnail, type FrameTimeline, type MediaInfo, type SegmentMode } from '../../media/index.js';
 import { FramewrightError, type ClipCutResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
@@ -65,6 +66,27 @@ export function sanitiseName(raw: string): string {
   return cut.length > 0 ? cut : 'video';
 }
 
+/** Base name of a run's files: `params.name`, else the input's file name, made safe. */
+export function exportName(name: string | undefined, input: string): string {
+  return sanitiseName(name ?? basename(input, extname(input)));
+}
+
+/**
+ * The files of `name` in `dir` a run writing `kinds` would replace: its cut lists and JSON, and
+ * clip files and thumbnails of that name (how many clips there will be is not known yet).
+ */
+export async function namesInTheWay(dir: string, name: string, kinds: ReadonlySet<string>): Promise<string[]> {
+  const fixed = [
+    ...(kinds.has('json') ? [`${name}.json`] : []),
+    ...Object.entries(CUT_LIST_FORMATS).filter(([format]) => kinds.has(format)).map(([, f]) => `${name}.${f.ext}`),
+  ];
+  const media = [...(kinds.has('clips') ? ['mp4', 'jpg'] : kinds.has('thumbnails') ? ['jpg'] : [])];
+  const clip = new RegExp(`^-clip-\\d{3,}\\.(${media.join('|')})$`);
+  const present = media.length === 0 ? [] : await readdir(dir).catch(() => [] as string[]);
+  const clips = present.filter((n) => n.startsWith(name) && clip.test(n.slice(name.length)));
+  return [...fixed, ...clips].map((n) => join(dir, n));
+}
+
 /** The cut list the editor renderers take. */
 export function toCutList(result: ClipCutResult, info: MediaInfo, name: string): CutList {
   return {
@@ -121,13 +143,13 @@ export async function writeClipFiles(
   return paths;
 }
 
-/** Writes a JPEG of each clip's middle frame, or its first where the middle does not decode (`<name>-clip-001.jpg`, …). */
+/** Writes a JPEG of each clip's middle frame (`<name>-clip-001.jpg`, …). */
 export async function writeThumbnails(result: ClipCutResult, ctx: ExportContext, onClip: (done: number) => void): Promise<string[]> {
   const paths: string[] = [];
   for (const clip of result.clips) {
     const path = join(ctx.outputDir, fitName(ctx.name, `-clip-${clipNumber(clip.index)}.jpg`));
     const middle = Math.floor((clip.startFrame + clip.endFrame - 1) / 2);
-    await writeThumbnail(ctx.info.path, path, { frame: middle, orFrame: clip.startFrame, fps: ctx.info.fps, ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }), signal: ctx.signal });
+    await writeThumbnail(ctx.info.path, path, { frame: middle, fps: ctx.info.fps, ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }), signal: ctx.signal });
     ctx.written.push(path);
     paths.push(path);
     onClip(paths.length);

@@ -1,14 +1,14 @@
 // image-gen: prompt → PNG files. The generator (built-in model or a model pack) draws each
 // picture; pictures at native size are upscaled (ESRGAN + resize); each PNG carries its
-// generation parameters in text chunks. Everything is checked before anything is drawn, and a
-// failure or cancel removes what was written.
+// generation parameters in text chunks. Everything is checked (the names too) before anything is
+// drawn; the files go through the run's output ledger, so a failure or cancel leaves none.
 import { randomInt } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodePng, resizeRgb, type RgbImage } from '../../image/index.js';
 import { listInstalledModels, TEXT_TO_IMAGE_FAMILIES } from '../../models/index.js';
 import { FramewrightError, isFramewrightError, oneLine, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
+import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationCheck, OperationContext } from '../types.js';
 import { describeImageModel, type ImageModelLimits } from './limits.js';
 import { BUILTIN_IMAGE_MODEL_ID, BUILTIN_MAX_SIDE, builtinModelInstalled, loadImageGenerator } from './models.js';
@@ -117,6 +117,8 @@ async function run(params: ImageGenParams, context: OperationContext<'image-gen'
   const result: ImageGenResult = { model: generator.id, images: [], warnings: [], files: [] };
   const total = plan.seeds.length;
   const stem = promptStem(params.prompt);
+  const pathOf = (seed: number) => join(outputDir, `${stem}-${seed}.png`);
+  await ledgerOf(context, params.overwrite).refuseExisting(plan.seeds.map(pathOf));
   try {
     for (const [index, seed] of plan.seeds.entries()) {
       const base = index / total;
@@ -138,14 +140,13 @@ async function run(params: ImageGenParams, context: OperationContext<'image-gen'
       }
       if (signal.aborted) throw cancelled();
       emit({ stage: 'write', fraction: base + share * 0.95, image: index });
-      const path = join(outputDir, `${stem}-${seed}.png`);
+      const path = pathOf(seed);
       const text = pngTextOf({ ...request, model: generator.id });
       await writeFileAtomic(path, encodePng(image, text));
       result.files.push(path);
       result.images.push({ path, width: image.width, height: image.height, seed });
     }
   } catch (error) {
-    await Promise.all(result.files.map((path) => rm(path, { force: true })));
     if (signal.aborted) throw cancelled();
     if (isFramewrightError(error)) throw error;
     throw new FramewrightError('OUTPUT_FAILED', `image-gen could not write its outputs in ${outputDir}: ${oneLine(String((error as Error).message ?? error))}`, { cause: error });
@@ -179,8 +180,9 @@ export const imageGenOperation: Operation<'image-gen'> = {
   },
   check,
   async run(params, context) {
+    const outputs = ledgerOf(context, params.overwrite);
     try {
-      return await run(params, context);
+      return await outputs.transact(() => run(params, { ...context, outputs }));
     } catch (error) {
       if (context.signal.aborted) throw cancelled();
       throw error;

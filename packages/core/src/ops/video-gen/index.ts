@@ -2,7 +2,7 @@
 // pack), camera moves over a still, and text-to-video through a pluggable generator; optional
 // audio and subtitle tracks; MP4, ProRes MOV or a PNG sequence. Every input is checked before the
 // first frame is encoded, and nothing half-written survives a failure or a cancel.
-import { rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   decodeImage, encodeVideo, imageSize, motionInterpolationFilter, resolveTools,
@@ -11,6 +11,7 @@ import {
 import type { RgbImage } from '../../image/index.js';
 import { FramewrightError, isFramewrightError, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
+import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM, type CameraMotion } from './frames.js';
 import { textToVideoUnavailable, TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerator } from './generator.js';
@@ -197,11 +198,13 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
 
   emit({ stage: 'tracks', fraction: 0.05 });
   const tracks: PreparedTracks = await prepareTracks(params, durationSeconds, signal);
-  const written: string[] = [];
   try {
     const format = params.format ?? VIDEO_GEN_DEFAULTS.format;
     const soft = tracks.subtitles !== undefined && !tracks.subtitles.burn ? tracks.subtitles : undefined;
-    const stem = await freeName(context.outputDir, params.mode, EXTENSION[format], soft === undefined ? undefined : `.${soft.sidecar}`);
+    // With overwrite the name is always the mode's own, replaced once the run succeeds.
+    const stem = params.overwrite === true
+      ? join(context.outputDir, params.mode)
+      : await freeName(context.outputDir, params.mode, EXTENSION[format], soft === undefined ? undefined : `.${soft.sidecar}`);
     const from = params.mode === 'text-to-video' ? 0.5 : 0.06;
     const encoded = await encodeVideo(plan.source, {
       path: stem + EXTENSION[format],
@@ -217,13 +220,11 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
       signal,
       onFrame: (frame) => emit({ stage: 'encode', fraction: from + (0.98 - from) * Math.min(1, frame / plan.frames), frame: Math.min(frame, plan.frames), totalFrames: plan.frames }),
     });
-    written.push(...(format === 'png-sequence' ? [encoded.path] : encoded.files));
     const files = [...encoded.files];
     if (soft !== undefined) {
       // The sidecar is for editors that import captions separately (and for PNG sequences).
       const sidecar = `${stem}.${soft.sidecar}`;
       await writeFileAtomic(sidecar, soft.sidecar === 'srt' ? formatSrt(soft.cues) : formatVtt(soft.cues));
-      written.push(sidecar);
       files.push(sidecar);
     }
     emit({ stage: 'write', fraction: 1, frame: plan.frames, totalFrames: plan.frames });
@@ -231,9 +232,6 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
       path: encoded.path, frames: plan.frames, fps: fps.num / fps.den, width: outWidth, height: outHeight,
       durationSeconds, warnings: [...plan.warnings, ...tracks.warnings], files,
     };
-  } catch (error) {
-    await Promise.all(written.map((p) => rm(p, { recursive: true, force: true })));
-    throw error;
   } finally {
     await tracks.dispose();
   }
@@ -282,8 +280,9 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
       return memory === undefined ? {} : { memory };
     },
     async run(params, context) {
+      const outputs = ledgerOf(context, params.overwrite);
       try {
-        return await run(params, context, generator);
+        return await outputs.transact(() => run(params, { ...context, outputs }, generator));
       } catch (error) {
         if (context.signal.aborted) throw cancelled();
         throw error;

@@ -14,6 +14,7 @@ export const ClipCutParamsSchema = closed(
   {
     input: pathString('Video file to cut'),
     outputDir: Type.Optional(pathString('Folder for exports; on a server it must lie under the output root')),
+    overwrite: Type.Optional(Type.Boolean({ description: 'Replace files of the same names in the output folder, once the run has succeeded (default false: a run whose names exist is refused with OUTPUT_EXISTS before it writes anything)' })),
     name: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/\\\\\\u0000]+$', description: 'Base name of exported files (default: the input file name)' }),
     ),

@@ -14,6 +14,7 @@ export const ImageGenParamsSchema = closed(
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Model id: framewright-shapes-32 (the built-in model, default) or an installed model pack' })),
     modelDir: Type.Optional(pathString("A folder of model packs (or one pack), searched before FRAMEWRIGHT_MODELS_DIR and the config folder's models folder")),
     outputDir: Type.Optional(PathString),
+    overwrite: Type.Optional(Type.Boolean({ description: 'Replace files of the same names in the output folder, once the run has succeeded (default false: a run whose names exist is refused with OUTPUT_EXISTS before it writes anything)' })),
   },
   { title: 'ImageGenParams' },
 );

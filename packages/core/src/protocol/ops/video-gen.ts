@@ -54,6 +54,7 @@ export const VideoGenParamsSchema = closed(
     ),
     format: Type.Optional(Type.Union([Type.Literal('mp4'), Type.Literal('prores'), Type.Literal('png-sequence')])),
     outputDir: Type.Optional(PathString),
+    overwrite: Type.Optional(Type.Boolean({ description: 'Reuse the name mode.mp4 (mode.mov, mode/), replacing a file of that name when the run succeeds (default false: a free name mode-2.mp4, … is picked)' })),
   },
   { title: 'VideoGenParams' },
 );
