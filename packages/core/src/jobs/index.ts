@@ -9,6 +9,7 @@ import type { JobRunner } from './queue.js';
 export { JobQueue, isTerminal } from './queue.js';
 export type { JobEvent, JobStateEvent, JobProgressEvent, JobQueueOptions, JobRunContext, JobRunner } from './queue.js';
 export { JobJournal, INTERRUPTED_MESSAGE } from './journal.js';
+export type { LoadedJournal, RecoveredJob } from './journal.js';
 
 /** Options of {@link engineJobRunner}. */
 export interface EngineJobRunnerOptions {
@@ -41,6 +42,7 @@ export function engineJobRunner(options: EngineJobRunnerOptions): JobRunner {
         signal: context.signal,
         defaultOutputDir: join(options.outputRoot, context.jobId),
         onProgress: (p: OperationProgress<OperationName>) => context.onProgress(p),
+        recordOutputs: context.recordOutputs,
       });
     },
   };

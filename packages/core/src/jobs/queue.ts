@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { FramewrightError, toFramewrightError, type Job, type JobState, type OperationName } from '../protocol/index.js';
-import type { JobJournal } from './journal.js';
+import type { OutputRecord } from '../util/outputs.js';
+import type { JobJournal, RecoveredJob } from './journal.js';
 
 /** What a job runner gets besides the op and its params. */
 export interface JobRunContext {
@@ -11,6 +12,11 @@ export interface JobRunContext {
   readonly signal: AbortSignal;
   /** Receives the operation's progress events. */
   readonly onProgress: (progress: unknown) => void;
+  /**
+   * Journals what the run is about to create; resolves once that is on disk, so a server
+   * restarted after a crash removes it (the engine's `recordOutputs`).
+   */
+  readonly recordOutputs: (record: OutputRecord) => Promise<void>;
 }
 
 /** Runs the work of a job; the queue only schedules it. */
@@ -58,6 +64,8 @@ export interface JobQueueOptions {
   readonly maxQueued?: number;
   /** Least milliseconds between two progress events of one job (stage changes always pass). Default 100. */
   readonly progressIntervalMs?: number;
+  /** Where the queue reports what needs an operator's eye, one line each (default: standard error). */
+  readonly log?: (line: string) => void;
 }
 
 interface Entry {
@@ -70,6 +78,8 @@ interface Entry {
   lastStage?: unknown;
   trailing?: ReturnType<typeof setTimeout>;
   journaled: Promise<void>;
+  /** What the running job's run may have created, journaled with it. */
+  outputs?: OutputRecord;
 }
 
 const TERMINAL: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -82,7 +92,9 @@ export function isTerminal(state: JobState): boolean {
 /**
  * The in-process job queue: runs at most `concurrency` jobs at once, reports state and progress
  * (ETA filled in from elapsed time when the operation gives none) to its listeners, cancels by
- * AbortSignal, and journals every job so a restarted server still answers for it.
+ * AbortSignal, and journals every job so a restarted server still answers for it: a job is on
+ * disk before `submit` resolves, and one a crash cut off is reported failed (`INTERRUPTED`) with
+ * the outputs its run created removed.
  *
  * @example
  * ```ts
@@ -104,15 +116,33 @@ export class JobQueue {
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? Math.max(1, availableParallelism() / 2)));
   }
 
-  /** Opens a queue, loading the journal's newest finished jobs (interrupted ones become failed). */
+  /**
+   * Opens a queue, loading the journal's newest finished jobs. Jobs its last server did not
+   * finish become failed (`INTERRUPTED`), their outputs are removed, and each is logged.
+   */
   static async open(options: JobQueueOptions): Promise<JobQueue> {
     const queue = new JobQueue(options);
-    const loaded = (await options.journal?.load(queue.maxFinished)) ?? [];
-    for (const job of loaded.reverse()) {
+    const loaded = (await options.journal?.load(queue.maxFinished)) ?? { jobs: [], recovered: [] };
+    for (const recovered of loaded.recovered) queue.reportRecovered(recovered);
+    for (const job of loaded.jobs.reverse()) {
       queue.jobs.set(job.id, { job, params: undefined, startedMs: 0, lastProgressMs: 0, journaled: Promise.resolve() });
       queue.finished++;
     }
     return queue;
+  }
+
+  private log(line: string): void {
+    if (this.options.log !== undefined) this.options.log(line);
+    else process.stderr.write(`framewright: ${line}\n`);
+  }
+
+  private reportRecovered({ job, removed, folders, failed }: RecoveredJob): void {
+    const what = [
+      removed.length === 0 ? 'it had created no files' : `removed ${removed.join(', ')}`,
+      ...(folders.length === 0 ? [] : [`removed its empty folder${folders.length === 1 ? '' : 's'} ${folders.join(', ')}`]),
+      ...(failed.length === 0 ? [] : [`could not remove ${failed.join(', ')}`]),
+    ];
+    this.log(`job ${job.id} (${job.op}) was cut off when its server stopped and is reported failed (INTERRUPTED); ${what.join('; ')}`);
   }
 
   private get maxFinished(): number {
@@ -130,10 +160,13 @@ export class JobQueue {
   }
 
   /**
-   * Queues a job after the runner's checks. The job starts on a later turn of the event loop,
-   * so the caller can answer with the queued job before any of its events.
+   * Queues a job after the runner's checks. It resolves once the job's record is on disk (with
+   * a journal), so a job that was answered is never forgotten, whatever stops the server. The
+   * job starts on a later turn of the event loop, so the caller can answer with the queued job
+   * before any of its events.
    *
-   * @throws FramewrightError from the runner's checks, or `INVALID_REQUEST` when closed or full
+   * @throws FramewrightError from the runner's checks, `INVALID_REQUEST` when closed or full,
+   *   `OUTPUT_FAILED` when the journal cannot be written
    */
   async submit(op: OperationName, params: unknown): Promise<Job> {
     if (this.closed) throw new FramewrightError('INVALID_REQUEST', 'the job queue is shutting down');
@@ -141,11 +174,19 @@ export class JobQueue {
       throw new FramewrightError('INVALID_REQUEST', `the job queue is full (${this.pending.length} jobs waiting); try again later`);
     }
     await this.options.runner.check(op, params);
+    if (this.closed) throw new FramewrightError('INVALID_REQUEST', 'the job queue is shutting down');
     const job: Job = { id: randomUUID(), op, state: 'queued', createdAt: new Date().toISOString() };
     const entry: Entry = { job, params, startedMs: 0, lastProgressMs: 0, journaled: Promise.resolve() };
     this.jobs.set(job.id, entry);
+    try {
+      await this.journal(entry);
+    } catch (error) {
+      this.jobs.delete(job.id);
+      throw new FramewrightError('OUTPUT_FAILED', `cannot record the job in the journal ${this.options.journal?.dir ?? ''}, so it was not queued: ${toFramewrightError(error).message}`, { cause: error });
+    }
+    // Closing meanwhile cancelled it (and journaled that).
+    if (entry.job.state !== 'queued') return { ...entry.job };
     this.pending.push(job.id);
-    this.journal(entry);
     this.emit({ type: 'state', job: { ...job } });
     setImmediate(() => this.pump());
     return { ...job };
@@ -158,7 +199,7 @@ export class JobQueue {
   async get(id: string): Promise<Job> {
     const entry = this.jobs.get(id);
     if (entry !== undefined) return { ...entry.job };
-    const stored = await this.options.journal?.recover(id);
+    const stored = await this.options.journal?.recover(id, (r) => this.reportRecovered(r));
     if (stored === undefined) throw new FramewrightError('JOB_NOT_FOUND', `no job with id ${JSON.stringify(id)}`);
     return stored;
   }
@@ -178,7 +219,8 @@ export class JobQueue {
     const entry = this.jobs.get(id);
     if (entry === undefined) return this.get(id);
     if (entry.job.state === 'queued') {
-      this.pending.splice(this.pending.indexOf(id), 1);
+      const at = this.pending.indexOf(id);
+      if (at >= 0) this.pending.splice(at, 1);
       await this.finish(entry, 'cancelled', { error: new FramewrightError('CANCELLED', `${entry.job.op} was cancelled before it started`) });
     } else if (entry.job.state === 'running') {
       entry.controller?.abort(new FramewrightError('CANCELLED', `${entry.job.op} was cancelled`));
@@ -211,9 +253,17 @@ export class JobQueue {
     entry.controller = controller;
     entry.startedMs = Date.now();
     entry.job = { ...entry.job, state: 'running', startedAt: new Date(entry.startedMs).toISOString() };
-    this.journal(entry);
+    void this.journal(entry);
     this.emit({ type: 'state', job: { ...entry.job } });
-    const context: JobRunContext = { jobId: entry.job.id, signal: controller.signal, onProgress: (p) => this.progress(entry, p) };
+    const context: JobRunContext = {
+      jobId: entry.job.id,
+      signal: controller.signal,
+      onProgress: (p) => this.progress(entry, p),
+      recordOutputs: (record) => {
+        entry.outputs = record;
+        return this.journal(entry);
+      },
+    };
     entry.settled = this.options.runner
       .run(entry.job.op, entry.params, context)
       .then(
@@ -266,24 +316,31 @@ export class JobQueue {
     entry.job = job;
     entry.params = undefined;
     entry.controller = undefined;
+    // The run put its outputs in place or removed them: nothing is left to undo after a crash.
+    entry.outputs = undefined;
     this.finished++;
     // Listeners hear of a final state only once it is on disk, so it survives a restart.
-    this.journal(entry);
+    void this.journal(entry);
     await entry.journaled;
     this.emit({ type: 'state', job: { ...job } });
     this.evict();
   }
 
-  private journal(entry: Entry): void {
+  /**
+   * Writes the job's record as it is now; resolves once it is on disk, rejects when it cannot be
+   * written (which is also logged, so callers that do not wait lose nothing).
+   */
+  private journal(entry: Entry): Promise<void> {
     const { journal } = this.options;
-    if (journal === undefined) return;
+    if (journal === undefined) return Promise.resolve();
     const snapshot = { ...entry.job };
+    const outputs = entry.outputs;
     // Writes of one job are chained so an older state never lands after a newer one.
-    entry.journaled = entry.journaled.then(() =>
-      journal.write(snapshot).catch((error: unknown) => {
-        process.emitWarning(`framewright: cannot journal job ${snapshot.id}: ${toFramewrightError(error).message}`);
-      }),
-    );
+    const written = entry.journaled.then(() => journal.write(snapshot, outputs));
+    entry.journaled = written.catch((error: unknown) => {
+      this.log(`cannot journal job ${snapshot.id}: ${toFramewrightError(error).message}`);
+    });
+    return written;
   }
 
   private evict(): void {

@@ -64,6 +64,11 @@ export interface ServerOptions {
    * OBS dock. The server's own origin is then allowed too, so those pages can open the WebSocket.
    */
   pages?: StaticPages;
+  /**
+   * Receives the server's log lines, e.g. what it removed of the jobs a crash cut off when it
+   * started (default: standard error, prefixed `framewright: `).
+   */
+  log?: (line: string) => void;
 }
 
 /** A started server. */
@@ -189,6 +194,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runner: engineJobRunner({ outputRoot, registry, ...(options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: options.memoryBudgetBytes }) }),
     journal: new JobJournal(join(options.dataDir ?? paths.dataDir.path, 'jobs')),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.log === undefined ? {} : { log: options.log }),
   });
 
   const closers = new Set<() => void>();
