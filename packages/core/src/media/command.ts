@@ -1,8 +1,9 @@
-// The one place that builds and runs fluent-ffmpeg commands: tool paths, cancellation (SIGTERM,
-// then SIGKILL after a grace period) and turning ffmpeg's stderr into one-line errors.
+// The one place that builds and runs fluent-ffmpeg commands: tool paths, children that die with
+// this process, cancellation (SIGTERM, then SIGKILL after a grace period) and turning ffmpeg's
+// stderr into one-line errors.
 import ffmpeg from 'fluent-ffmpeg';
 import { FramewrightError, oneLine } from '../protocol/index.js';
-import { resolveTools } from './tools.js';
+import { boundCommand, resolveTools } from './tools.js';
 
 /** How long a cancelled ffmpeg gets to exit after SIGTERM before it is SIGKILLed. */
 export const KILL_GRACE_MS = 1500;
@@ -18,12 +19,36 @@ export type FfmpegCommand = ffmpeg.FfmpegCommand;
 export async function newCommand(options: { stderrLines?: number } = {}): Promise<FfmpegCommand> {
   const tools = await resolveTools();
   // fluent-ffmpeg keeps these paths in a module-wide cache; set them each time so a reset takes effect.
-  return ffmpeg({ stdoutLines: options.stderrLines ?? 0 })
+  const command = ffmpeg({ stdoutLines: options.stderrLines ?? 0 })
     .setFfmpegPath(tools.ffmpeg.path)
     .setFfprobePath(tools.ffprobe.path)
     .addOption('-hide_banner')
     .addOption('-nostdin')
     .addOption('-loglevel', 'error');
+  await bindToThisProcess(command, tools.ffmpeg.path);
+  return command;
+}
+
+/** The private fluent-ffmpeg hooks every ffmpeg it starts goes through (run, capability queries). */
+interface SpawnHooks {
+  _getFfmpegPath(callback: (error: Error | null, path: string) => void): void;
+  _spawnFfmpeg(args: string[], ...rest: unknown[]): unknown;
+}
+
+/**
+ * Makes every ffmpeg `command` starts die with this process, even when this process is killed
+ * with SIGKILL and no exit hook runs: it is started through the parent-death wrapper of
+ * {@link boundCommand} (the exit hook below still covers platforms without one).
+ */
+async function bindToThisProcess(command: FfmpegCommand, ffmpegPath: string): Promise<void> {
+  const probe = await boundCommand(ffmpegPath, []);
+  if (!probe.bound) return;
+  const hooks = command as unknown as SpawnHooks;
+  const spawnFfmpeg = hooks._spawnFfmpeg;
+  hooks._getFfmpegPath = (callback) => callback(null, probe.file);
+  hooks._spawnFfmpeg = function (this: unknown, args: string[], ...rest: unknown[]) {
+    return spawnFfmpeg.call(this, [...probe.args, ...args], ...rest);
+  };
 }
 
 /** The cancellation error every media function rejects with. */

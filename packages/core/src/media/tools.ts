@@ -128,3 +128,44 @@ export function resolveTools(): Promise<ToolInfo> {
 export function resetTools(): void {
   cached = undefined;
 }
+
+/** Where util-linux's `setpriv` is looked for. */
+const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv'];
+
+let setpriv: Promise<string | undefined> | undefined;
+
+/** A `setpriv` that runs a program with a parent-death signal, checked once per process; Linux only. */
+function parentDeathWrapper(): Promise<string | undefined> {
+  setpriv ??= (async () => {
+    if (process.platform !== 'linux') return undefined;
+    for (const path of SETPRIV_PATHS) {
+      const works = await new Promise<boolean>((resolve) => {
+        execFile(path, ['--pdeathsig', 'KILL', '--', process.execPath, '-e', ''], { timeout: 15_000 }, (error) => resolve(error === null));
+      });
+      if (works) return path;
+    }
+    return undefined;
+  })();
+  return setpriv;
+}
+
+/** How to start a child so it cannot outlive this process. */
+export interface BoundCommand {
+  /** The program to start (`setpriv` where it binds the child, else the program itself). */
+  readonly file: string;
+  /** Its arguments. */
+  readonly args: readonly string[];
+  /** Whether the child is bound: it gets SIGKILL when this process dies, even by SIGKILL. */
+  readonly bound: boolean;
+}
+
+/**
+ * The command line that starts `file` with `args` so that it dies with this process. On Linux
+ * it runs under `setpriv --pdeathsig KILL` (util-linux), which has the kernel kill the child
+ * when this process ends however it ends; elsewhere, or without setpriv, it is the command as
+ * given, and only the exit hook of ./command.ts stops children (not a SIGKILL of this process).
+ */
+export async function boundCommand(file: string, args: readonly string[]): Promise<BoundCommand> {
+  const wrapper = await parentDeathWrapper();
+  return wrapper === undefined ? { file, args, bound: false } : { file: wrapper, args: ['--pdeathsig', 'KILL', '--', file, ...args], bound: true };
+}

@@ -5,6 +5,7 @@ import type ffmpeg from 'fluent-ffmpeg';
 import { FramewrightError, oneLine } from '../protocol/index.js';
 import { cancelledError, lastLine, newCommand } from './command.js';
 import { checkInputFile } from './probe.js';
+import { boundCommand } from './tools.js';
 
 /** The audio stream of a file, as {@link probeAudio} reports it. */
 export interface AudioFileInfo {
@@ -71,14 +72,18 @@ export interface SpeechOptions {
  * Errors: `OPERATION_UNAVAILABLE` when espeak-ng is not installed; `INVALID_PARAMS` for an
  * unknown voice; `CANCELLED`.
  */
-export function synthesizeSpeech(text: string, wavPath: string, options: SpeechOptions = {}): Promise<void> {
+export async function synthesizeSpeech(text: string, wavPath: string, options: SpeechOptions = {}): Promise<void> {
   const voice = options.voice ?? 'en';
-  if (!/^[A-Za-z0-9_+-]{1,60}$/.test(voice)) return Promise.reject(new FramewrightError('INVALID_PARAMS', `narration voice ${JSON.stringify(voice)} is not a voice name`));
+  if (!/^[A-Za-z0-9_+-]{1,60}$/.test(voice)) throw new FramewrightError('INVALID_PARAMS', `narration voice ${JSON.stringify(voice)} is not a voice name`);
   const bin = espeakPath();
+  // Bound to this process like ffmpeg, so a killed server leaves no espeak-ng writing a WAV.
+  const command = await boundCommand(bin, ['-v', voice, '-s', String(options.wordsPerMinute ?? 160), '-w', wavPath, '--stdin']);
+  // Under the wrapper a missing espeak-ng is the wrapper's exit status 127 and complaint, not ENOENT.
+  const missing = (error: { code?: unknown }, stderr: string) => error.code === 'ENOENT' || (command.bound && error.code === 127 && /failed to execute/.test(stderr));
   return new Promise((resolve, reject) => {
     const child = execFile(
-      bin,
-      ['-v', voice, '-s', String(options.wordsPerMinute ?? 160), '-w', wavPath, '--stdin'],
+      command.file,
+      [...command.args],
       { timeout: 120_000, windowsHide: true, ...(options.signal === undefined ? {} : { signal: options.signal }) },
       (error, _stdout, stderr) => {
         if (options.signal?.aborted === true) reject(cancelledError('narration'));
@@ -86,7 +91,7 @@ export function synthesizeSpeech(text: string, wavPath: string, options: SpeechO
           // espeak-ng exits 0 for an unknown voice and only complains on stderr.
           if (/voice does not exist|unknown voice/i.test(stderr)) reject(new FramewrightError('INVALID_PARAMS', `espeak-ng has no voice ${JSON.stringify(voice)}`));
           else resolve();
-        } else if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        } else if (missing(error, stderr)) {
           reject(new FramewrightError('OPERATION_UNAVAILABLE', `narration needs espeak-ng, which is not installed (${bin} not found): install it (apt install espeak-ng) or set ESPEAK_NG_PATH`));
         } else reject(new FramewrightError('INTERNAL', `espeak-ng failed: ${oneLine(stderr.trim() || error.message)}`));
       },
