@@ -38,11 +38,12 @@ export interface RunOptions<O extends OperationName> {
   defaultOutputDir?: string;
   /** When set, the resolved output folder must lie inside it (after resolving symlinks), else `OUTPUT_NOT_ALLOWED`. */
   outputRoot?: string;
-  /** The operations to run (default: {@link OPERATION_REGISTRY}); tests inject fakes here. */
+  /** The operations to run (default: {@link OPERATION_REGISTRY}); tests inject fakes here. @internal */
   registry?: OperationRegistry;
   /**
    * Stores what the run is about to create, durably, before it is written (a job queue journals
    * it, so a restarted server can remove the outputs of a job a crash cut off).
+   * @internal
    */
   recordOutputs?: (record: OutputRecord) => Promise<void>;
   /** Most memory one run may need, in bytes, by its operation's estimate (default {@link defaultMemoryBudget}); larger requests are refused with `INVALID_PARAMS`. */
