@@ -202,6 +202,11 @@ export const clipCutOperation: Operation<'clip-cut'> = {
       return { available: false, reason: isFramewrightError(error) ? error.message : 'ffmpeg cannot be run' };
     }
   },
+  // A name whose files could not be written is refused at submit, before the job is queued.
+  check(params) {
+    checkExportName(params.name);
+    return Promise.resolve({});
+  },
   async run(params, context) {
     const outputs = ledgerOf(context, params.overwrite);
     try {

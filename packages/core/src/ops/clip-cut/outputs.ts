@@ -143,13 +143,13 @@ export async function writeClipFiles(
   return paths;
 }
 
-/** Writes a JPEG of each clip's middle frame (`<name>-clip-001.jpg`, …). */
+/** Writes a JPEG of each clip's middle frame, or its first where the middle does not decode (`<name>-clip-001.jpg`, …). */
 export async function writeThumbnails(result: ClipCutResult, ctx: ExportContext, onClip: (done: number) => void): Promise<string[]> {
   const paths: string[] = [];
   for (const clip of result.clips) {
     const path = join(ctx.outputDir, fitName(ctx.name, `-clip-${clipNumber(clip.index)}.jpg`));
     const middle = Math.floor((clip.startFrame + clip.endFrame - 1) / 2);
-    await writeThumbnail(ctx.info.path, path, { frame: middle, fps: ctx.info.fps, ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }), signal: ctx.signal });
+    await writeThumbnail(ctx.info.path, path, { frame: middle, orFrame: clip.startFrame, fps: ctx.info.fps, ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }), signal: ctx.signal });
     ctx.written.push(path);
     paths.push(path);
     onClip(paths.length);
