@@ -98,7 +98,8 @@ export function isTerminal(state: JobState): boolean {
  *
  * @example
  * ```ts
- * const queue = await JobQueue.open({ runner: engineJobRunner({ outputRoot }), journal: new JobJournal(dir) });
+ * // runner: any JobRunner, e.g. the server's engineJobRunner({ outputRoot })
+ * const queue = await JobQueue.open({ runner, journal: new JobJournal(dir) });
  * queue.subscribe((e) => { if (e.type === 'state') console.log(e.job.id, e.job.state); });
  * const job = await queue.submit('clip-cut', { input: 'talk.mp4' });
  * ```
