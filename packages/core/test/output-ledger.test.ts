@@ -5,10 +5,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runOperation } from '../src/engine/index.js';
 import { OutputLedger } from '../src/ops/output-ledger.js';
 import { writeAtomic, writeFileAtomic } from '../src/util/fs.js';
 import { undoOutputs, type OutputRecord } from '../src/util/outputs.js';
 import { tempDir } from './engine-fakes.js';
+import { drawBox } from './helpers/video-gen.js';
 
 function failure(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
   return promise.then(() => { throw new Error('expected a failure'); }, (e: { code?: string; message: string }) => e);
@@ -116,5 +118,26 @@ describe('output ledger', () => {
     expect(report.removed).toEqual([join(dir, 'clip-001.mp4'), join(dir, 'clip-002.mp4')]);
     expect(report.folders).toEqual([dir]);
     expect(readdirSync(root)).toEqual(['before.txt']);
+  });
+
+  it('records a run\'s work folder outside its output folder, so an undo after a crash removes it too', async () => {
+    const dir = tempDir();
+    const still = await drawBox(dir, 'still', { width: 64, height: 48, x: 8, y: 8, box: 8 });
+    const records: OutputRecord[] = [];
+    await runOperation(
+      'video-gen',
+      { mode: 'image-to-video', image: still, frames: 4, fps: 12, width: 64, height: 48, subtitles: { text: 'hi' }, outputDir: join(dir, 'out') },
+      { recordOutputs: async (r) => void records.push(r) },
+    );
+    const work = records.at(-1)!.temps.find((t) => t.includes('fw-video-gen-'));
+    expect(work).toBeDefined();
+    // The run removed it itself; had it been cut off, undoing its last record would have.
+    expect(existsSync(work!)).toBe(false);
+    mkdirSync(work!);
+    writeFileSync(join(work!, 'captions.srt'), '1');
+    await undoOutputs(records.at(-1)!);
+    expect(existsSync(work!)).toBe(false);
+    // The record was last saved just before the commit, so its undo takes the outputs too.
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });

@@ -105,6 +105,16 @@ export class OutputLedger implements OutputStager {
   }
 
   /**
+   * Records a work file or folder of the run outside its output folder (made with a random name
+   * just before), so an undo - after a crash too - removes it; the run removes it itself when done.
+   */
+  async scratch(path: string): Promise<void> {
+    this.#checkOpen();
+    this.#temps.push(resolve(path));
+    await this.#save();
+  }
+
+  /**
    * Produces `path`: `produce` writes a temporary name, recorded before it is called; the file is
    * put at `path` by {@link OutputLedger.commit}.
    * @throws FramewrightError `OUTPUT_EXISTS` when `path` exists and overwriting was not asked

@@ -197,7 +197,7 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
   const outHeight = plan.outputHeight ?? plan.height;
 
   emit({ stage: 'tracks', fraction: 0.05 });
-  const tracks: PreparedTracks = await prepareTracks(params, durationSeconds, signal);
+  const tracks: PreparedTracks = await prepareTracks(params, durationSeconds, signal, (dir) => ledgerOf(context, params.overwrite).scratch(dir));
   try {
     const format = params.format ?? VIDEO_GEN_DEFAULTS.format;
     const soft = tracks.subtitles !== undefined && !tracks.subtitles.burn ? tracks.subtitles : undefined;

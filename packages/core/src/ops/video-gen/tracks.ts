@@ -60,12 +60,15 @@ function fitNote(what: string, audioSeconds: number, videoSeconds: number): stri
  * @throws FramewrightError `INPUT_NOT_FOUND` / `INPUT_UNREADABLE` / `UNSUPPORTED_MEDIA` for an
  *   audio or subtitles file, `INVALID_PARAMS` for broken cues, `OPERATION_UNAVAILABLE` when
  *   narration is asked for and espeak-ng is not installed
+ * @param onWorkDir - told the work folder before anything is written in it (the run's output
+ *   ledger records it, so a crash mid-run does not leave it behind)
  */
-export async function prepareTracks(params: VideoGenParams, durationSeconds: number, signal: AbortSignal): Promise<PreparedTracks> {
+export async function prepareTracks(params: VideoGenParams, durationSeconds: number, signal: AbortSignal, onWorkDir?: (dir: string) => Promise<void>): Promise<PreparedTracks> {
   const warnings: string[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'fw-video-gen-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
+    await onWorkDir?.(dir);
     let subtitles: PreparedSubtitles | undefined;
     if (params.subtitles !== undefined) {
       const cues = await cuesOf(params.subtitles, params.prompt, durationSeconds);
