@@ -1,19 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import {
-  parseEdl,
-  parseFcp7Xml,
-  parseFcpXml,
-  parseOtio,
-  renderEdl,
-  renderFcp7Xml,
-  renderFcpXml,
-  renderOtio,
-  type CutList,
-} from '../src/ops/clip-cut/exports/index.js';
+import { renderEdl, renderFcp7Xml, renderFcpXml, renderOtio, type CutList } from '../src/ops/clip-cut/exports/index.js';
 import { fileUrl } from '../src/ops/clip-cut/exports/cut-list.js';
 import { timecodeToFrames } from '../src/ops/clip-cut/timecode.js';
+import { parseEdl, parseFcp7Xml, parseFcpXml, parseOtio } from './helpers/cut-list-readers.js';
 
 interface RateCase {
   label: string;

@@ -11,10 +11,10 @@ import { main } from '../src/cli/main.js';
 import type { CliIo } from '../src/cli/io.js';
 import { countDecodedFrames, FrameTimeline, generateSampleVideo, probe, readFrames } from '../src/media/index.js';
 import { rangesAtRate } from '../src/ops/clip-cut/exports/cut-list.js';
-import { parseEdl, parseFcp7Xml, parseFcpXml, parseOtio } from '../src/ops/clip-cut/exports/index.js';
 import { clipCutOperation } from '../src/ops/clip-cut/index.js';
 import { nominalFrameRate, timecodeRateFor } from '../src/ops/clip-cut/timecode.js';
 import { ClipCutResultSchema, findSchemaProblem, type ClipCutParams } from '../src/protocol/index.js';
+import { parseEdl, parseFcp7Xml, parseFcpXml, parseOtio } from './helpers/cut-list-readers.js';
 import { makeDroppedFrames, makeRateShots, makeSpeedRamp, probeFrameTimes, type VfrVideo } from './helpers/vfr-media.js';
 
 const execFileAsync = promisify(execFile);

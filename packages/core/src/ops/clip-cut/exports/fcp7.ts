@@ -1,4 +1,3 @@
-import { FramewrightError } from '../../../protocol/index.js';
 import { framesToTimecode, isNtscRate, timecodeBase } from '../timecode.js';
 import {
   assertCutList,
@@ -12,7 +11,7 @@ import {
   type CutList,
   type CutRange,
 } from './cut-list.js';
-import { childElement, childElements, el, findElement, parseXml, renderXmlDocument, type XmlElement, type XmlNode } from './xml.js';
+import { el, renderXmlDocument, type XmlNode } from './xml.js';
 
 const FILE_ID = 'file-1';
 
@@ -144,41 +143,4 @@ export function renderFcp7Xml(list: CutList): string {
     media,
   );
   return renderXmlDocument(el('xmeml', { version: 5 }, sequence), 'xmeml');
-}
-
-/**
- * Reads the source ranges (`in`/`out` frames) of the clipitems on the first video track of the
- * first sequence of an FCP7 XML (xmeml) document, in timeline order; a sequence without video
- * gives its first audio track's clipitems instead. Disabled clipitems are skipped.
- *
- * @throws FramewrightError `INVALID_PARAMS` when the XML is not well-formed or lacks a sequence
- */
-export function parseFcp7Xml(text: string): CutRange[] {
-  const root = parseXml(text, 'FCP7 XML');
-  const fail = (message: string): never => {
-    throw new FramewrightError('INVALID_PARAMS', `FCP7 XML: ${message}`);
-  };
-  if (root.name !== 'xmeml') fail(`root element is <${root.name}>, expected <xmeml>`);
-  const sequence = findElement(root, 'sequence') ?? fail('no <sequence>');
-  const media = childElement(sequence, 'media') ?? fail('sequence has no <media>');
-  const trackItems = (kind: 'video' | 'audio'): XmlElement[] => {
-    const section = childElement(media, kind);
-    const tracks = section ? childElements(section, 'track') : [];
-    return tracks.map((track) => childElements(track, 'clipitem')).find((items) => items.length > 0) ?? [];
-  };
-  const items = trackItems('video');
-  const clipitems = items.length > 0 ? items : trackItems('audio');
-  const frameOf = (item: XmlElement, field: string): number => {
-    const raw = childElement(item, field)?.text.trim() ?? '';
-    if (!/^-?\d+$/.test(raw)) fail(`clipitem ${item.attrs.id ?? ''} has no whole-frame <${field}>`);
-    return Number(raw);
-  };
-  return clipitems
-    .filter((item) => childElement(item, 'enabled')?.text.trim().toUpperCase() !== 'FALSE')
-    .map((item) => ({ start: frameOf(item, 'start'), range: { startFrame: frameOf(item, 'in'), endFrame: frameOf(item, 'out') } }))
-    .sort((a, b) => a.start - b.start)
-    .map(({ range }) => {
-      if (range.startFrame < 0 || range.endFrame <= range.startFrame) fail(`clipitem has in ${range.startFrame} and out ${range.endFrame}`);
-      return range;
-    });
 }

@@ -1,4 +1,3 @@
-import { FramewrightError } from '../../../protocol/index.js';
 import type { FrameRate } from '../timecode.js';
 import {
   assertCutList,
@@ -10,9 +9,8 @@ import {
   timelineLength,
   timelineOffsets,
   type CutList,
-  type CutRange,
 } from './cut-list.js';
-import { childElement, el, findElement, parseXml, renderXmlDocument, type XmlElement } from './xml.js';
+import { el, renderXmlDocument } from './xml.js';
 
 /** 1.9 (Final Cut Pro 10.5) is the first version with `media-rep`, and one Resolve 17+ imports. */
 const FCPXML_VERSION = '1.9';
@@ -88,59 +86,8 @@ export function renderFcpXml(list: CutList): string {
   return renderXmlDocument(el('fcpxml', { version: FCPXML_VERSION }, resources, library), 'fcpxml');
 }
 
-/**
- * Reads the source ranges of the `asset-clip`s in the spine of the first sequence of an FCPXML
- * document, in spine order. Frames are counted at the sequence's format rate (from its
- * `frameDuration`), relative to the start of the referenced asset.
- *
- * @throws FramewrightError `INVALID_PARAMS` when the XML is not well-formed, lacks a sequence or
- * format, or a time is not a rational number of seconds
- */
-export function parseFcpXml(text: string): CutRange[] {
-  const root = parseXml(text, 'FCPXML');
-  const fail = (message: string): never => {
-    throw new FramewrightError('INVALID_PARAMS', `FCPXML: ${message}`);
-  };
-  if (root.name !== 'fcpxml') fail(`root element is <${root.name}>, expected <fcpxml>`);
-  const resources = childElement(root, 'resources') ?? fail('no <resources>');
-  const byId = new Map(resources.children.filter((r) => r.attrs.id !== undefined).map((r) => [r.attrs.id as string, r]));
-  const sequence = findElement(root, 'sequence') ?? fail('no <sequence>');
-  const spine = childElement(sequence, 'spine') ?? fail('sequence has no <spine>');
-  const rateOf = (formatId: string | undefined): FrameRate => {
-    const format = formatId === undefined ? undefined : byId.get(formatId);
-    const duration = format?.attrs.frameDuration ?? fail(`format ${formatId ?? '(none)'} with a frameDuration not found`);
-    const [num, den] = parseRational(duration, fail);
-    if (num <= 0) fail(`frameDuration ${duration} is not positive`);
-    return { num: den, den: num };
-  };
-  const sequenceRate = rateOf(sequence.attrs.format);
-  const framesAt = (value: string | undefined, fps: FrameRate, what: string): number => {
-    const [num, den] = parseRational(value ?? fail(`asset-clip has no ${what}`), fail);
-    return Math.round((num * fps.num) / (den * fps.den));
-  };
-  return spine.children
-    .filter((child: XmlElement) => child.name === 'asset-clip' && child.attrs.enabled !== '0')
-    .map((clip) => {
-      const asset = byId.get(clip.attrs.ref ?? '') ?? fail(`asset-clip refers to missing asset ${JSON.stringify(clip.attrs.ref)}`);
-      const fps = clip.attrs.format !== undefined ? rateOf(clip.attrs.format) : sequenceRate;
-      const origin = framesAt(asset.attrs.start ?? '0s', fps, 'asset start');
-      const startFrame = framesAt(clip.attrs.start ?? asset.attrs.start ?? '0s', fps, 'start') - origin;
-      const endFrame = startFrame + framesAt(clip.attrs.duration, fps, 'duration');
-      if (startFrame < 0 || endFrame <= startFrame) fail(`asset-clip covers frames ${startFrame} to ${endFrame}`);
-      return { startFrame, endFrame };
-    });
-}
-
 /** `frames` as FCPXML seconds: `0s`, whole seconds `2s`, or an exact fraction `1001/30000s`. */
 function rationalSeconds(frames: number, fps: FrameRate): string {
   const numerator = frames * fps.den;
   return numerator % fps.num === 0 ? `${numerator / fps.num}s` : `${numerator}/${fps.num}s`;
-}
-
-function parseRational(value: string, fail: (message: string) => never): [number, number] {
-  const match = /^(\d+)(?:\/(\d+))?s$/.exec(value.trim());
-  if (!match) return fail(`time ${JSON.stringify(value)} is not a rational number of seconds`);
-  const den = Number(match[2] ?? '1');
-  if (den === 0) fail(`time ${value} divides by zero`);
-  return [Number(match[1]), den];
 }

@@ -1,4 +1,3 @@
-import { FramewrightError } from '../../../protocol/index.js';
 import { assertCutList, fileUrl, mediaFileName, type CutList, type CutRange } from './cut-list.js';
 
 /** The JSON shape of an OTIO `RationalTime.1`. */
@@ -84,57 +83,4 @@ export function renderOtio(list: CutList): string {
     },
   };
   return `${JSON.stringify(timeline, null, 2)}\n`;
-}
-
-/**
- * Reads the source ranges of the clips on the first video track of an OTIO timeline (the first
- * audio track when there is no video), in track order. Gaps and transitions are skipped; a clip's
- * frames count at the rate of its `source_range.start_time`.
- *
- * @throws FramewrightError `INVALID_PARAMS` when the text is not JSON, not a `Timeline`, or a clip
- * lacks a valid `source_range`
- */
-export function parseOtio(text: string): CutRange[] {
-  const fail = (message: string): never => {
-    throw new FramewrightError('INVALID_PARAMS', `OTIO: ${message}`);
-  };
-  let timeline: unknown;
-  try {
-    timeline = JSON.parse(text);
-  } catch (error) {
-    fail(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (!isSchema(timeline, 'Timeline')) return fail('root object is not an OTIO Timeline');
-  const stack = timeline.tracks;
-  if (!isSchema(stack, 'Stack') || !Array.isArray(stack.children)) return fail('timeline has no Stack of tracks');
-  const tracks = stack.children.filter((child): child is Record<string, unknown> => isSchema(child, 'Track'));
-  const track = tracks.find((t) => t.kind === 'Video') ?? tracks.find((t) => t.kind === 'Audio');
-  if (!track || !Array.isArray(track.children)) return [];
-  return track.children
-    .filter((item): item is Record<string, unknown> => isSchema(item, 'Clip') && item.enabled !== false)
-    .map((clip, i) => {
-      const range = clip.source_range;
-      if (!isSchema(range, 'TimeRange')) return fail(`clip ${i + 1} has no source_range`);
-      const start = rationalTime(range.start_time, `clip ${i + 1} start_time`, fail);
-      const duration = rationalTime(range.duration, `clip ${i + 1} duration`, fail);
-      const startFrame = Math.round(start.value);
-      const endFrame = startFrame + Math.round((duration.value * start.rate) / duration.rate);
-      if (startFrame < 0 || endFrame <= startFrame) fail(`clip ${i + 1} covers frames ${startFrame} to ${endFrame}`);
-      return { startFrame, endFrame };
-    });
-}
-
-function isSchema(value: unknown, schema: string): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const tag = (value as Record<string, unknown>).OTIO_SCHEMA;
-  return typeof tag === 'string' && tag.startsWith(`${schema}.`);
-}
-
-function rationalTime(value: unknown, what: string, fail: (message: string) => never): { rate: number; value: number } {
-  if (!isSchema(value, 'RationalTime')) return fail(`${what} is not a RationalTime`);
-  const { rate, value: frames } = value;
-  if (typeof rate !== 'number' || !(rate > 0) || typeof frames !== 'number' || !Number.isFinite(frames)) {
-    return fail(`${what} needs a positive rate and a finite value`);
-  }
-  return { rate, value: frames };
 }
