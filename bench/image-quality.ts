@@ -7,7 +7,7 @@
 //   npm run bench:image-quality                      (or: npx tsx bench/image-quality.ts --json)
 //   options: --prompts N (per set, default 100)  --steps N  --model DIR (another model folder)
 import { loadBuiltinImageModel } from '../packages/core/src/builtin/image/model.js';
-import { SCORED_ATTRIBUTES, promptFollowingCases, scorePromptFollowing } from '../packages/core/src/builtin/image/prompt-following.js';
+import { SCORED_ATTRIBUTES, promptFollowingCases, scorePromptFollowing } from '../packages/core/test/helpers/image-prompt-following.js';
 import { closeOnnxSessions } from '../packages/core/src/runtime/onnx-session.js';
 
 const TARGETS = { background: 0.95, colour: 0.9, position: 0.9, shape: 0.6 } as const;

@@ -8,7 +8,7 @@
 //   npm run bench:video-quality                      (or: npx tsx bench/video-quality.ts --json)
 //   options: --prompts N (per set, default 50)  --steps N  --guidance W  --model DIR (another model folder)
 import { builtinVideoModelDir, loadBuiltinVideoModel, readBuiltinVideoModelInfo } from '../packages/core/src/builtin/video/model.js';
-import { clipPromptCases, scoreClipPromptFollowing } from '../packages/core/src/builtin/video/prompt-following.js';
+import { clipPromptCases, scoreClipPromptFollowing } from '../packages/core/test/helpers/video-prompt-following.js';
 import { closeOnnxSessions } from '../packages/core/src/runtime/onnx-session.js';
 
 const TARGETS = { colour: 0.85, direction: 0.7 } as const;

@@ -16,7 +16,7 @@
  *   ONNX sessions; the only room that imports onnxruntime-node) adds onnx.
  * - transformer (model code, its ONNX exporter) adds runtime; train (the trainer, given its tasks
  *   as a table) adds transformer; models (model packs) adds config, onnx and runtime.
- * - builtin (our own models: vocabulary, token codec, sampler, task, dataset, checker) uses all of
+ * - builtin (our own models: vocabulary, token codec, sampler, task, dataset) uses all of
  *   those but no operation; ops use builtin; engine runs ops; jobs (queue, journal) know a runner,
  *   not the engine; server uses everything but cli; cli and the root entry use everything. host (the
  *   entry Node adapters share with the CLI: paths, token, atomic writes, exit codes) uses config,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
-import { checkImage } from '../src/builtin/image/checker.js';
+import { checkImage } from './helpers/image-checker.js';
 import { allLayouts, isHeldOut, renderScene, sampleScene } from '../src/builtin/image/scene.js';
 import { ATTRIBUTE_SLOTS, SEQUENCE, ShapesVocabulary, buildMaskCodebook } from '../src/builtin/image/tokens.js';
 import { COLOUR_NAMES, COLOURS, type Colour } from '../src/builtin/image/prompt.js';

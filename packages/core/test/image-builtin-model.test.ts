@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtinImageModelDir, loadBuiltinImageModel, readBuiltinModelInfo } from '../src/builtin/image/model.js';
-import { promptFollowingCases, scorePromptFollowing } from '../src/builtin/image/prompt-following.js';
+import { promptFollowingCases, scorePromptFollowing } from './helpers/image-prompt-following.js';
 import { buildMaskCodebook } from '../src/builtin/image/tokens.js';
 import { FramewrightError } from '../src/protocol/errors.js';
 

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../src/engine/index.js';
 import { OPERATION_REGISTRY } from '../src/ops/index.js';
 import { createVideoGenOperation } from '../src/ops/video-gen/index.js';
-import { checkClip } from '../src/builtin/video/checker.js';
+import { checkClip } from './helpers/video-checker.js';
 import { builtinVideoModelDir, loadBuiltinVideoModel, readBuiltinVideoModelInfo } from '../src/builtin/video/model.js';
 import { builtinTextToVideo } from '../src/ops/video-gen/text-to-video.js';
 import { countDecodedFrames } from '../src/media/index.js';

@@ -1,7 +1,7 @@
 /**
  * Our own models: the built-in image model (`framewright-shapes-32`, builtin/image) and video
  * model (`framewright-motion-32`, builtin/video) — vocabulary, token codec, sampler, training
- * task and dataset, checker, and the loaders of the shipped ONNX files. Operations (image-gen,
+ * task and dataset, and the loaders of the shipped ONNX files. Operations (image-gen,
  * video-gen), the CLI and the root entry use them through this file; nothing here knows an
  * operation.
  * @packageDocumentation

@@ -1,7 +1,7 @@
 /**
  * The built-in image model `framewright-shapes-32` and the world it draws: the prompt grammar,
- * scenes of captioned shapes, the token codec, the MaskGIT sampler, the training task and
- * dataset, and the pixel checker. The built-in video model is built on these (builtin/video).
+ * scenes of captioned shapes, the token codec, the MaskGIT sampler, and the training task and
+ * dataset (the pixel checker that scores it is a test helper). The built-in video model is built on these (builtin/video).
  * @packageDocumentation
  */
 export { SHAPES, COLOURS, COLOUR_NAMES, SIZES, POSITIONS, MAX_PROMPT_LENGTH, parsePrompt } from './prompt.js';
@@ -11,8 +11,6 @@ export { NATIVE_SIZE, SIZE_PIXELS, renderSceneMask, paintMask, renderScene, allL
 export type { Scene, SceneAttributes } from './scene.js';
 export { PATCH, GRID, SLOTS, SEQUENCE, ATTRIBUTE_SLOTS, PALETTE_SLOTS, buildMaskCodebook, patchBits, ShapesVocabulary } from './tokens.js';
 export { MAX_STEPS, sampleTokens, type LogitsFunction, type SampleOptions } from './sampler.js';
-export { checkImage, nearestColour, type CheckedImage } from './checker.js';
-export { promptFollowingCases, scorePromptFollowing, SCORED_ATTRIBUTES, type PromptCase, type PromptFollowingScore } from './prompt-following.js';
 export { shapesMaskGitTask, shapesMaskGitCentredTask, shapesVocabulary, cosineMaskRatio } from './task.js';
 export { sampleExample, type ShapesExample } from './dataset.js';
 export {

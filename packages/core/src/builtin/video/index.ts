@@ -1,7 +1,7 @@
 /**
  * The built-in video model `framewright-motion-32`, built on the image model's vocabulary:
  * clips of a shape crossing the frame, their captions and prompt grammar, the clip token codec,
- * the training task and dataset, and the clip checker.
+ * and the training task and dataset (the clip checker that scores it is a test helper).
  * @packageDocumentation
  */
 export {
@@ -22,8 +22,6 @@ export {
   type ParsedMotionPrompt,
 } from './motion.js';
 export { CLIP_SEQUENCE, DIRECTION_SLOT, STAGE_SLOT, buildMotionCodebook, MotionVocabulary } from './tokens.js';
-export { checkClip, MIN_TRAVEL, OBJECT_RADIUS, type CheckedClip } from './checker.js';
-export { clipPromptCases, scoreClipPromptFollowing, type ClipPromptCase, type ClipPromptScore } from './prompt-following.js';
 export { motionMaskGitTask, motionVocabulary } from './task.js';
 export { sampleMotionExample, type MotionExample } from './dataset.js';
 export {

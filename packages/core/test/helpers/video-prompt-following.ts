@@ -1,7 +1,9 @@
-import { Rng, mixSeed } from '../../transformer/random.js';
-import type { RawRgbImage } from '../../media/index.js';
-import { type CheckedClip, checkClip } from './checker.js';
-import { type MotionClip, describeClip, sampleClip } from './motion.js';
+// Prompt following of the built-in video model: prompt cases and their scoring by the clip
+// checker, for the model tests and bench/video-quality.ts.
+import { type MotionClip, describeClip, sampleClip } from '../../src/builtin/video/motion.js';
+import type { RawRgbImage } from '../../src/media/index.js';
+import { Rng, mixSeed } from '../../src/transformer/random.js';
+import { type CheckedClip, checkClip } from './video-checker.js';
 
 /** Minimal model surface scored here (the built-in video model, or one loaded from another folder). */
 interface ClipModel {

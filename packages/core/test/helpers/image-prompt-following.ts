@@ -1,7 +1,9 @@
-import { Rng, mixSeed } from '../../transformer/random.js';
-import { describeScene } from './captions.js';
-import { type CheckedImage, checkImage } from './checker.js';
-import { type Scene, sampleScene } from './scene.js';
+// Prompt following of the built-in image model: prompt cases and their scoring by the pixel
+// checker, for the model test and bench/image-quality.ts.
+import { describeScene } from '../../src/builtin/image/captions.js';
+import { type Scene, sampleScene } from '../../src/builtin/image/scene.js';
+import { Rng, mixSeed } from '../../src/transformer/random.js';
+import { type CheckedImage, checkImage } from './image-checker.js';
 
 /** Minimal model surface scored here (the built-in model, or one loaded from another folder). */
 interface ImageModel {

@@ -1,5 +1,8 @@
-import { FramewrightError } from '../../protocol/errors.js';
-import { COLOURS, COLOUR_NAMES, type Colour, POSITIONS, type Position, type Shape, type Size } from './prompt.js';
+// The analytic checker of the built-in image model: reads a picture's attributes back from its
+// pixels. Tests and bench/image-quality.ts (through image-prompt-following.ts) use it; the
+// engine never does, so it lives with the tests, not in the published src/.
+import { FramewrightError } from '../../src/protocol/index.js';
+import { COLOURS, COLOUR_NAMES, type Colour, POSITIONS, type Position, type Shape, type Size } from '../../src/builtin/image/prompt.js';
 
 /** What {@link checkImage} reads back from a picture of shapes on a plain background. */
 export interface CheckedImage {
@@ -119,8 +122,8 @@ function classifyShape(pixels: number[], width: number): { shape: Shape; extent:
 
 /**
  * Reads the attributes of a picture of one or two objects on a plain background from its
- * pixels — the analytic checker of the built-in model's prompt following (benchmark, tests,
- * video-gen). Pixels are snapped to the nearest palette colour first, so it also reads upscaled
+ * pixels — the analytic checker of the built-in model's prompt following (benchmark, tests, and
+ * the video checker frame by frame). Pixels are snapped to the nearest palette colour first, so it also reads upscaled
  * or resized pictures; size classes assume the 32 px reference scale (`width / 32` per unit).
  *
  * @param rgb - RGB24 row-major, `width·height·3` bytes

@@ -1,7 +1,11 @@
-import { FramewrightError } from '../../protocol/errors.js';
-import type { RawRgbImage } from '../../media/index.js';
-import { checkImage, nearestColour, COLOUR_NAMES, type Colour, type Shape } from '../image/index.js';
-import type { Direction } from './motion.js';
+// The analytic checker of the built-in video model: reads a clip's colour, shape, motion and
+// flicker back from its pixels. Tests and bench/video-quality.ts (through video-prompt-following.ts)
+// use it; the engine never does, so it lives with the tests, not in the published src/.
+import { COLOUR_NAMES, type Colour, type Shape } from '../../src/builtin/image/prompt.js';
+import type { Direction } from '../../src/builtin/video/motion.js';
+import type { RawRgbImage } from '../../src/media/index.js';
+import { FramewrightError } from '../../src/protocol/index.js';
+import { checkImage, nearestColour } from './image-checker.js';
 
 /** What {@link checkClip} reads back from a clip of one object crossing a plain background. */
 export interface CheckedClip {
