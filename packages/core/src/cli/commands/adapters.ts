@@ -136,10 +136,9 @@ export function adapterPages(cwd: string, adapters: readonly KnownAdapter[] = KN
 }
 
 /** A command that hands its arguments to a host adapter's program. */
-export function adapterCommand({ command, packageName, summary }: KnownAdapter): Command {
+export function adapterCommand({ command, packageName }: KnownAdapter): Command {
   return {
     name: command,
-    summary: `${summary} (from ${packageName})`,
     help: `Usage: framewright ${command} ...\n\nProvided by ${packageName}; once it is installed, \`framewright ${command} --help\` shows its options.`,
     passThrough: true,
     run: (argv, io) => runAdapterCli(command, packageName, argv, io),

@@ -156,7 +156,6 @@ export async function runClipCut(params: ClipCutParams, io: CliIo): Promise<Clip
 /** `framewright clip-cut`. */
 export const clipCutCommand: Command = {
   name: 'clip-cut',
-  summary: 'cut a video into clips and write cut lists (EDL, FCP7 XML, FCPXML, OTIO), clip files and thumbnails',
   help: HELP,
   async run(argv, io) {
     const args = parseFlags('clip-cut', argv, FLAGS);

@@ -70,7 +70,6 @@ async function demoVideos(videosDir: string, keyframes: readonly string[], io: P
 /** `framewright demo`. */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'make a sample video, cut it and write every export (the quickest way to see it work)',
   help: HELP,
   async run(argv, io) {
     const args = parseFlags('demo', argv, FLAGS);

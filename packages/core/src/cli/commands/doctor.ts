@@ -115,7 +115,6 @@ function text(report: DoctorReport): string {
 /** `framewright doctor`. */
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check ffmpeg/ffprobe, operations, ML backends and where config, token and outputs live',
   help: HELP,
   async run(argv, io) {
     const args = parseFlags('doctor', argv, FLAGS);

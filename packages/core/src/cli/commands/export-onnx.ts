@@ -70,7 +70,6 @@ async function checkpointFolder(dir: string): Promise<string> {
 /** `framewright export-onnx`. */
 export const exportOnnxCommand: Command = {
   name: 'export-onnx',
-  summary: 'export a trained transformer checkpoint to an ONNX model and verify it in ONNX Runtime',
   help: HELP,
   async run(argv, io) {
     const args = parseFlags('export-onnx', argv, FLAGS);

@@ -111,7 +111,6 @@ export async function runImageGen(params: ImageGenParams, io: CliIo): Promise<Im
 /** `framewright image-gen`. */
 export const imageGenCommand: Command = {
   name: 'image-gen',
-  summary: 'draw pictures from a prompt (built-in model or an ONNX model pack such as SD-Turbo); PNG with the parameters inside',
   help: HELP,
   async run(argv, io) {
     const { json, ...params } = imageGenParamsOf(argv, io.cwd);

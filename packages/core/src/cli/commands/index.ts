@@ -24,8 +24,9 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'train', summary: 'train a transformer on a built-in task (checkpoints, exact resume)', load: async () => (await import('./train.js')).trainCommand },
   { name: 'export-onnx', summary: 'export a trained transformer checkpoint to an ONNX model and verify it in ONNX Runtime', load: async () => (await import('./export-onnx.js')).exportOnnxCommand },
   { name: 'doctor', summary: 'check ffmpeg, operations, ML backends, config and output paths', load: async () => (await import('./doctor.js')).doctorCommand },
-  ...KNOWN_ADAPTERS.map((known): CommandEntry => {
-    const command = adapterCommand(known);
-    return { name: command.name, summary: command.summary, load: () => Promise.resolve(command) };
-  }),
+  ...KNOWN_ADAPTERS.map((known): CommandEntry => ({
+    name: known.command,
+    summary: `${known.summary} (from ${known.packageName})`,
+    load: () => Promise.resolve(adapterCommand(known)),
+  })),
 ]);

@@ -85,7 +85,6 @@ function verificationText(report: PackVerification): string {
 /** `framewright models`. */
 export const modelsCommand: Command = {
   name: 'models',
-  summary: 'list installed model packs and verify their files, hashes and ONNX signatures',
   help: HELP,
   async run(argv, io: CliIo) {
     const args = parseFlags('models', argv, FLAGS);

@@ -58,7 +58,6 @@ function originsFlag(value: string | undefined): string[] {
 /** `framewright serve`. */
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'start the local server (WebSocket + HTTP) for host adapters and SDK clients',
   help: HELP,
   async run(argv, io) {
     const args = parseFlags('serve', argv, FLAGS);

@@ -119,7 +119,6 @@ export async function trainRunOf(argv: readonly string[], cwd: string): Promise<
 /** `framewright train`. */
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train a transformer on a built-in task with checkpoints and exact resume',
   help: HELP,
   async run(argv, io) {
     const run = await trainRunOf(argv, io.cwd);

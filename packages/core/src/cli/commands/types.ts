@@ -4,8 +4,6 @@ import type { CliIo } from '../io.js';
 export interface Command {
   /** What the user types: `framewright <name>`. */
   readonly name: string;
-  /** One line for `framewright --help`. */
-  readonly summary: string;
   /** The text of `framewright <name> --help`. */
   readonly help: string;
   /**

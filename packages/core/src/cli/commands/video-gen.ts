@@ -177,7 +177,6 @@ export async function runVideoGen(params: VideoGenParams, io: CliIo): Promise<Vi
 /** `framewright video-gen`. */
 export const videoGenCommand: Command = {
   name: 'video-gen',
-  summary: 'make a video: keyframe interpolation, camera moves over a still, audio and subtitle tracks',
   help: HELP,
   async run(argv, io) {
     const args = parseFlags('video-gen', argv, FLAGS);
