@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FramewrightError, type ClipCutProgress, type ClipCutResult } from '../src/protocol/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../src/ops/index.js';
-import { unavailableOperation } from '../src/ops/unavailable.js';
+import { unavailableOperation } from './helpers/unavailable-operation.js';
 
 /** How a fake clip-cut behaves. */
 export interface FakeClipCutOptions {
