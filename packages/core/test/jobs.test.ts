@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INTERRUPTED_MESSAGE, isTerminal, JobJournal, JobQueue, type JobEvent } from '../src/jobs/index.js';
+import { INTERRUPTED_MESSAGE, JobJournal, JobQueue, type JobEvent } from '../src/jobs/index.js';
 import { engineJobRunner } from '../src/server/engine-runner.js';
 import { ownerOfProcess } from '../src/jobs/owner.js';
 import { fileIdentity, type OutputRecord } from '../src/util/outputs.js';
-import { JobSchema, findSchemaProblem, type Job } from '../src/protocol/index.js';
+import { JobSchema, findSchemaProblem, isTerminal, type Job } from '../src/protocol/index.js';
 import { fakeRegistry, tempDir } from './engine-fakes.js';
 
 async function openQueue(options: { steps?: number; concurrency?: number; journalDir?: string; maxFinishedInMemory?: number; log?: string[] } = {}) {

@@ -1,11 +1,6 @@
-import { FramewrightError, OPERATIONS, type Job, type JobState, type OperationName } from '../protocol/index.js';
+import { FramewrightError, isTerminal, OPERATIONS, type Job, type OperationName } from '../protocol/index.js';
 import { SdkError } from './errors.js';
 import { checkArrived } from './session.js';
-
-/** True for the states a job never leaves. */
-export function isFinal(state: JobState): boolean {
-  return state === 'succeeded' || state === 'failed' || state === 'cancelled';
-}
 
 /** What a watcher needs from its client. */
 export interface WatcherHost {
@@ -62,8 +57,8 @@ export class JobWatcher {
   /** A new state of the job (notification, `job.get` or `job.cancel` answer). */
   update(job: Job): void {
     if (this.settled || job.id !== this.job.id) return;
-    if (job.progress !== undefined && !isFinal(job.state)) this.progress(job.progress);
-    if (!isFinal(job.state)) return;
+    if (job.progress !== undefined && !isTerminal(job.state)) this.progress(job.progress);
+    if (!isTerminal(job.state)) return;
     if (job.state === 'succeeded') {
       let result: unknown;
       try {

@@ -2,7 +2,7 @@
  * Jobs: the in-process queue (concurrency limit, progress, cancel, events) and its journal. The
  * queue runs jobs through a {@link JobRunner} it is given (the server's runs them on the engine).
  */
-export { JobQueue, isTerminal } from './queue.js';
+export { JobQueue } from './queue.js';
 export type { JobEvent, JobStateEvent, JobProgressEvent, JobQueueOptions, JobRunContext, JobRunner } from './queue.js';
 export { JobJournal, INTERRUPTED_MESSAGE } from './journal.js';
 export type { LoadedJournal, RecoveredJob } from './journal.js';

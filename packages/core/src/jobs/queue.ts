@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { FramewrightError, toFramewrightError, type Job, type JobState, type OperationName } from '../protocol/index.js';
+import { FramewrightError, isTerminal, toFramewrightError, type Job, type OperationName } from '../protocol/index.js';
 import type { OutputRecord } from '../util/outputs.js';
 import type { JobJournal, RecoveredJob } from './journal.js';
 
@@ -80,13 +80,6 @@ interface Entry {
   journaled: Promise<void>;
   /** What the running job's run may have created, journaled with it. */
   outputs?: OutputRecord;
-}
-
-const TERMINAL: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
-
-/** True when a job is in a final state. */
-export function isTerminal(state: JobState): boolean {
-  return TERMINAL.has(state);
 }
 
 /**

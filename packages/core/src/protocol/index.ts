@@ -28,10 +28,11 @@ export { ClipCutParamsSchema, ClipCutResultSchema, ClipCutProgressSchema, CLIP_C
 export type { ClipCutParams, ClipCutResult, ClipCutProgress } from './ops/clip-cut.js';
 export { ImageGenParamsSchema, ImageGenResultSchema, ImageGenProgressSchema } from './ops/image-gen.js';
 export type { ImageGenParams, ImageGenResult, ImageGenProgress } from './ops/image-gen.js';
-export { VideoGenParamsSchema, VideoGenResultSchema, VideoGenProgressSchema, VIDEO_GEN_MODES } from './ops/video-gen.js';
-export type { VideoGenParams, VideoGenResult, VideoGenProgress } from './ops/video-gen.js';
+export { VideoGenParamsSchema, VideoGenResultSchema, VideoGenProgressSchema, VIDEO_GEN_MODES, VIDEO_GEN_MOTIONS } from './ops/video-gen.js';
+export type { VideoGenParams, VideoGenResult, VideoGenProgress, CameraMotion } from './ops/video-gen.js';
 export {
   JOB_STATES,
+  isTerminal,
   JobSchema,
   OperationCapabilitySchema,
   HelloParamsSchema,

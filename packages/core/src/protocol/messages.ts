@@ -11,6 +11,13 @@ export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelle
 /** One of {@link JOB_STATES}. */
 export type JobState = (typeof JOB_STATES)[number];
 
+const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** True for the states a job never leaves (`succeeded`, `failed`, `cancelled`): its result or error is final. */
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
 /** Names of the `Sec-WebSocket-Protocol` values: the protocol itself and the token carrier. */
 export const WS_SUBPROTOCOL = 'framewright.v1';
 /** Prefix of the subprotocol that carries the bearer token where headers cannot be set (browsers, UXP). */

@@ -3,6 +3,7 @@ import {
   assertValid,
   FramewrightError,
   isOperationName,
+  isTerminal,
   OPERATION_NAMES,
   PROTOCOL_VERSIONS,
   publishedSchemas,
@@ -12,7 +13,7 @@ import {
 } from '../protocol/index.js';
 import { quoted } from '../protocol/validate.js';
 import { ENGINE_VERSION } from '../engine/index.js';
-import { isTerminal, type JobEvent } from '../jobs/index.js';
+import type { JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
 import { httpStatusOf } from './errors.js';
 import { servePage } from './pages.js';

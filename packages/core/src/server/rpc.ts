@@ -3,12 +3,14 @@ import {
   assertValid,
   FramewrightError,
   findSchemaProblem,
+  isTerminal,
   METHODS,
   negotiateVersion,
   NOTIFICATIONS,
   RpcNotificationSchema,
   RpcRequestSchema,
   RpcResponseSchema,
+  RPC_ERROR_CODES,
   toFramewrightError,
   type HelloParams,
   type HelloResult,
@@ -19,7 +21,7 @@ import {
   type SubmitParams,
 } from '../protocol/index.js';
 import { ENGINE_VERSION, listCapabilities } from '../engine/index.js';
-import { isTerminal, type JobEvent } from '../jobs/index.js';
+import type { JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
 import { rpcCodeOf } from './errors.js';
 
@@ -73,7 +75,7 @@ export class RpcConnection {
       message = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      this.sendError(null, new FramewrightError('INVALID_REQUEST', `message is not JSON: ${why}`), -32700);
+      this.sendError(null, new FramewrightError('INVALID_REQUEST', `message is not JSON: ${why}`), RPC_ERROR_CODES.parseError);
       return;
     }
     const id = this.idOf(message);

@@ -1,12 +1,11 @@
 import { extname, isAbsolute, relative, resolve } from 'node:path';
-import { FramewrightError, isFramewrightError, VIDEO_GEN_MODES, type VideoGenParams, type VideoGenResult } from '../../protocol/index.js';
+import { FramewrightError, isFramewrightError, VIDEO_GEN_MODES, VIDEO_GEN_MOTIONS, type VideoGenParams, type VideoGenResult } from '../../protocol/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { runOperationInCli } from './output-dir.js';
 import type { Command } from './types.js';
 
-const MOTIONS = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down', 'ken-burns'] as const;
 const FORMATS = ['mp4', 'prores', 'png-sequence'] as const;
 const INTERPOLATIONS = ['motion', 'blend', 'model'] as const;
 
@@ -63,7 +62,7 @@ Options:
   --width W --height H       output size, even numbers (default: the first keyframe's / the image's)
   --interpolation KIND       ${INTERPOLATIONS.join(', ')} (motion-compensated, linear blend, or a model pack)
   --model PACK               a frame-interpolation model pack: its folder or id (implies --interpolation model)
-  --motion MOVE              ${MOTIONS.join(', ')} (default ken-burns)
+  --motion MOVE              ${VIDEO_GEN_MOTIONS.join(', ')} (default ken-burns)
   --audio SOURCE             tone, silence, narration (speaks the subtitles or prompt with espeak-ng),
                              or an audio FILE (trimmed or padded to the video's length)
   --tone-frequency HZ        pitch of --audio tone (default 440)
@@ -134,7 +133,7 @@ export function videoGenParamsOf(args: ParsedArgs, cwd: string): VideoGenParams 
     height: numberFlag('video-gen', args, 'height', { integer: true }),
     seed: numberFlag('video-gen', args, 'seed', { integer: true }),
     interpolation: oneOf(args, 'interpolation', INTERPOLATIONS),
-    motion: oneOf(args, 'motion', MOTIONS),
+    motion: oneOf(args, 'motion', VIDEO_GEN_MOTIONS),
     // A folder path is resolved against cwd; a bare id is looked up in the model folders.
     model: model === undefined ? undefined : /[\\/]|^\./.test(model) ? resolve(cwd, model) : model,
     audio: audioOf(args, cwd),

@@ -2,10 +2,11 @@
 // removed, candidates a frame or two apart are merged, and the minimum clip length is enforced
 // (stronger cuts win).
 import type { FrameTimeline, Silence } from '../../media/index.js';
+import type { CLIP_CUT_DETECTORS } from '../../protocol/index.js';
 import { MAX_FLASH_FRAMES, type FrameScores } from './analyse.js';
 
-/** A detector name (see the clip-cut params schema). */
-export type DetectorName = 'content' | 'adaptive' | 'histogram' | 'hash' | 'fade' | 'silence';
+/** A detector name: one of the protocol's {@link CLIP_CUT_DETECTORS}. */
+export type DetectorName = (typeof CLIP_CUT_DETECTORS)[number];
 
 /** Detector settings with every default filled in. */
 export interface DetectSettings {

@@ -1,9 +1,7 @@
 // Frames computed in JS: linear blends between keyframes, and camera moves over a still
 // (image-to-video). Each yielded frame is a fresh buffer (the encoder may still hold the last).
 import type { RgbImage } from '../../image/index.js';
-
-/** Camera moves of image-to-video. */
-export type CameraMotion = 'zoom-in' | 'zoom-out' | 'pan-left' | 'pan-right' | 'pan-up' | 'pan-down' | 'ken-burns';
+import type { CameraMotion } from '../../protocol/index.js';
 
 /** A crop window of the source in source pixels (top-left corner and size). */
 export interface CropWindow {

@@ -9,11 +9,11 @@ import {
   type Rational, type VideoContainer,
 } from '../../media/index.js';
 import type { RgbImage } from '../../image/index.js';
-import { FramewrightError, isFramewrightError, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
+import { FramewrightError, isFramewrightError, type CameraMotion, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
-import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM, type CameraMotion } from './frames.js';
+import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM } from './frames.js';
 import { textToVideoUnavailable, TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerator } from './generator.js';
 import { openFrameInterpolator } from './interpolation-model.js';
 import { videoGenMemory } from './memory.js';
@@ -24,7 +24,7 @@ import { prepareTracks, type PreparedTracks } from './tracks.js';
 
 export type { VideoGenerator, VideoGenerationRequest } from './generator.js';
 export { TEXT_TO_VIDEO_UNAVAILABLE } from './generator.js';
-export type { CameraMotion } from './frames.js';
+export type { CameraMotion } from '../../protocol/index.js';
 
 /** The defaults video-gen uses for params left out. */
 export const VIDEO_GEN_DEFAULTS = Object.freeze({
@@ -143,7 +143,7 @@ async function planCameraMove(params: VideoGenParams, signal: AbortSignal): Prom
   const fullWidth = Math.min(source.width, (source.height * width) / height);
   const scale = Math.min(1, (width * CAMERA_ZOOM) / fullWidth);
   const still = await decodeImage(source.path, { width: Math.max(2, Math.round(source.width * scale)), height: Math.max(2, Math.round(source.height * scale)), signal });
-  return { width, height, frames, source: cameraFrames(still, (params.motion as CameraMotion | undefined) ?? VIDEO_GEN_DEFAULTS.motion, frames, width, height), warnings: [] };
+  return { width, height, frames, source: cameraFrames(still, params.motion ?? VIDEO_GEN_DEFAULTS.motion, frames, width, height), warnings: [] };
 }
 
 async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator | undefined, context: OperationContext<'video-gen'>): Promise<FramePlan> {

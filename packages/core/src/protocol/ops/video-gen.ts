@@ -3,6 +3,10 @@ import { closed, PathString, progressFields } from '../common.js';
 
 /** Modes of video-gen. */
 export const VIDEO_GEN_MODES = ['interpolate', 'image-to-video', 'text-to-video'] as const;
+/** Camera moves of image-to-video over a still. */
+export const VIDEO_GEN_MOTIONS = ['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down', 'ken-burns'] as const;
+/** One of {@link VIDEO_GEN_MOTIONS}. */
+export type CameraMotion = (typeof VIDEO_GEN_MOTIONS)[number];
 
 const Audio = Type.Union([
   closed({ kind: Type.Literal('file'), path: PathString }),
@@ -38,9 +42,7 @@ export const VideoGenParamsSchema = closed(
     height: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 2 })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295 })),
     interpolation: Type.Optional(Type.Union([Type.Literal('motion'), Type.Literal('blend'), Type.Literal('model')])),
-    motion: Type.Optional(
-      Type.Union(['zoom-in', 'zoom-out', 'pan-left', 'pan-right', 'pan-up', 'pan-down', 'ken-burns'].map((m) => Type.Literal(m))),
-    ),
+    motion: Type.Optional(Type.Union(VIDEO_GEN_MOTIONS.map((m) => Type.Literal(m)))),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     audio: Type.Optional(Audio),
     subtitles: Type.Optional(
