@@ -1,4 +1,4 @@
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import {
   CLIP_CUT_DETECTORS,
   CLIP_CUT_EXPORTS,
@@ -10,7 +10,7 @@ import {
 import { booleanFlag, listFlag, numberFlag, parseFlags, positionalArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { runOperationInCli } from './output-dir.js';
+import { runOperationInCli, shownPath } from './output-dir.js';
 import type { Command } from './types.js';
 
 const THRESHOLDS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silenceDb'] as const;
@@ -139,8 +139,7 @@ export function summarize(result: ClipCutResult, outputDir: string): string {
   ];
   if (result.files.length === 0) lines.push('no files written (choose some with --export)');
   else {
-    const shown = (f: string) => (relative(outputDir, f).startsWith('..') || isAbsolute(relative(outputDir, f)) ? f : relative(outputDir, f));
-    lines.push(`wrote ${result.files.length} file${result.files.length === 1 ? '' : 's'} to ${outputDir}:`, ...result.files.map((f) => `  ${shown(f)}`));
+    lines.push(`wrote ${result.files.length} file${result.files.length === 1 ? '' : 's'} to ${outputDir}:`, ...result.files.map((f) => `  ${shownPath(outputDir, f)}`));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,10 +1,10 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { BUILTIN_IMAGE_MODEL_ID } from '../../ops/image-gen/models.js';
 import { FramewrightError, isFramewrightError, type ImageGenParams, type ImageGenResult } from '../../protocol/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
 import { usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { runOperationInCli } from './output-dir.js';
+import { runOperationInCli, shownPath } from './output-dir.js';
 import type { Command } from './types.js';
 
 const FLAGS = {
@@ -91,10 +91,9 @@ function namingFlags(error: unknown): unknown {
 
 /** The human summary printed without `--json`. */
 export function summarizeImageGen(result: ImageGenResult, outputDir: string): string {
-  const shown = (f: string) => (relative(outputDir, f).startsWith('..') || isAbsolute(relative(outputDir, f)) ? f : relative(outputDir, f));
   const lines = [
     `${result.images.length} picture${result.images.length === 1 ? '' : 's'} by ${result.model} in ${outputDir}:`,
-    ...result.images.map((i) => `  ${shown(i.path)}  ${i.width}x${i.height}  seed ${i.seed}`),
+    ...result.images.map((i) => `  ${shownPath(outputDir, i.path)}  ${i.width}x${i.height}  seed ${i.seed}`),
     ...result.warnings.map((w) => `warning: ${w}`),
   ];
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,5 @@
 import { rmdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, relative } from 'node:path';
 import { runOperation } from '../../engine/index.js';
 import type { OperationName, OperationParams, OperationResult } from '../../protocol/index.js';
 import type { CliIo } from '../io.js';
@@ -10,6 +10,12 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** `file` relative to `outputDir` when it lies inside it (how summaries list what a run wrote), else as given. */
+export function shownPath(outputDir: string, file: string): string {
+  const rel = relative(outputDir, file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : rel;
 }
 
 /**

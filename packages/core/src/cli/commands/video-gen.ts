@@ -1,9 +1,9 @@
-import { extname, isAbsolute, relative, resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { FramewrightError, isFramewrightError, VIDEO_GEN_MODES, VIDEO_GEN_MOTIONS, type VideoGenParams, type VideoGenResult } from '../../protocol/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { runOperationInCli } from './output-dir.js';
+import { runOperationInCli, shownPath } from './output-dir.js';
 import type { Command } from './types.js';
 
 const FORMATS = ['mp4', 'prores', 'png-sequence'] as const;
@@ -159,9 +159,8 @@ function namingFlags(error: unknown): unknown {
 
 /** The human summary printed without `--json`. */
 export function summarizeVideo(result: VideoGenResult, outputDir: string): string {
-  const shown = (f: string) => (relative(outputDir, f).startsWith('..') || isAbsolute(relative(outputDir, f)) ? f : relative(outputDir, f));
   const lines = [
-    `${shown(result.path)}: ${result.frames} frames at ${Number(result.fps.toFixed(3))} fps, ${result.width}x${result.height}, ${result.durationSeconds.toFixed(2)} s`,
+    `${shownPath(outputDir, result.path)}: ${result.frames} frames at ${Number(result.fps.toFixed(3))} fps, ${result.width}x${result.height}, ${result.durationSeconds.toFixed(2)} s`,
     ...result.warnings.map((w) => `note: ${w}`),
   ];
   if (result.files.length > 1) lines.push(`wrote ${result.files.length} files to ${outputDir}`);
