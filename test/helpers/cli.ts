@@ -7,47 +7,21 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { CliIo } from '../../packages/core/src/cli/io.js';
+import { captureIo as captureCliIo, type CapturedIo } from '../../packages/core/test/helpers/captured-io.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const core = join(root, 'packages', 'core');
 /** The real `framewright` bin. */
 export const BIN = join(core, 'bin', 'framewright.js');
 
-/** A {@link CliIo} that records what the CLI writes and lets a test press Ctrl+C. */
-export interface CapturedIo extends CliIo {
-  /** Everything written to stdout so far. */
-  readonly out: string;
-  /** Everything written to stderr so far. */
-  readonly err: string;
-  /** Delivers SIGINT (or another signal name) to the command's interrupt handlers. */
-  interrupt(signal?: string): void;
-}
+export type { CapturedIo };
 
-/** Captured streams; `tty` makes stderr look like a terminal (progress bars are drawn). */
+/**
+ * Captured streams (packages/core/test/helpers/captured-io.ts) with this machine's PATH and HOME;
+ * `tty` makes stderr look like a terminal (progress bars are drawn).
+ */
 export function captureIo(cwd: string, options: { env?: Record<string, string | undefined>; tty?: boolean } = {}): CapturedIo {
-  let out = '';
-  let err = '';
-  const handlers = new Set<(signal: string) => void>();
-  return {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: options.tty === true, columns: 100 },
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...options.env },
-    cwd,
-    onInterrupt(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
-    get out() {
-      return out;
-    },
-    get err() {
-      return err;
-    },
-    interrupt(signal = 'SIGINT') {
-      for (const h of [...handlers]) h(signal);
-    },
-  };
+  return captureCliIo(cwd, { env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...options.env }, tty: options.tty === true });
 }
 
 function newest(dir: string): number {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { adapterPages, findAdapter, KNOWN_ADAPTERS, runAdapterCli } from '../src/cli/commands/adapters.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { exitCodeOf } from '../src/cli/exit-codes.js';
-import type { CliIo } from '../src/cli/io.js';
+import { captureIo } from './helpers/captured-io.js';
 
 const FAKE = '@framewright/fake-adapter';
 
@@ -23,20 +23,8 @@ function projectWithAdapter(manifest: Record<string, unknown>, bin?: string): st
 }
 
 function capturedIo(cwd: string, env: Record<string, string> = {}) {
-  let out = '';
-  let err = '';
-  const handlers = new Set<(signal: string) => void>();
-  const io: CliIo = {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: false },
-    env: { PATH: process.env['PATH'], ...env },
-    cwd,
-    onInterrupt(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
-  };
-  return { io, out: () => out, err: () => err, signal: (name: string) => [...handlers].forEach((h) => h(name)) };
+  const io = captureIo(cwd, { env: { PATH: process.env['PATH'], ...env } });
+  return { io, out: () => io.out, err: () => io.err, signal: (name: string) => io.interrupt(name) };
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {

@@ -8,20 +8,12 @@ import { main, EXIT } from '../src/cli/main.js';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { exitCodeOf } from '../src/cli/exit-codes.js';
 import { ProgressBar, renderProgress } from '../src/cli/progress.js';
-import type { CliIo } from '../src/cli/io.js';
 import { ERROR_CODES } from '../src/protocol/index.js';
+import { captureIo } from './helpers/captured-io.js';
 
 function captured(cwd = mkdtempSync(join(tmpdir(), 'fw-cli-')), tty = false) {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: tty, columns: 60 },
-    env: {},
-    cwd,
-    onInterrupt: () => () => undefined,
-  };
-  return { io, cwd, out: () => out, err: () => err };
+  const io = captureIo(cwd, { tty, columns: 60 });
+  return { io, cwd, out: () => io.out, err: () => io.err };
 }
 
 async function run(argv: string[]) {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { EXIT } from '../src/cli/exit-codes.js';
-import type { CliIo } from '../src/cli/io.js';
 import { decodePng } from '../src/image/index.js';
+import { captureIo } from './helpers/captured-io.js';
 import { writeTinySdTurboPack } from './helpers/tiny-packs.js';
 
 let root: string;
@@ -26,17 +26,9 @@ afterAll(() => {
 });
 
 async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: false, columns: 100 },
-    env: { FRAMEWRIGHT_MODELS_DIR: join(root, 'packs'), FRAMEWRIGHT_CONFIG_DIR: join(root, 'config') },
-    cwd: root,
-    onInterrupt: () => () => undefined,
-  };
+  const io = captureIo(root, { env: { FRAMEWRIGHT_MODELS_DIR: join(root, 'packs'), FRAMEWRIGHT_CONFIG_DIR: join(root, 'config') } });
   const code = await main(args, io);
-  return { code, out, err };
+  return { code, out: io.out, err: io.err };
 }
 
 describe('framewright image-gen', () => {

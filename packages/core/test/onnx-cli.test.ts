@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/io.js';
+import { captureIo } from './helpers/captured-io.js';
 import { TRAIN_PRESETS, saveCheckpoint } from '../src/train/index.js';
 import { TransformerModel } from '../src/transformer/model.js';
 import { Rng } from '../src/transformer/random.js';
@@ -41,17 +41,9 @@ afterAll(async () => {
 });
 
 async function exportOnnx(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: false },
-    env: {},
-    cwd: dir,
-    onInterrupt: () => () => undefined,
-  };
+  const io = captureIo(dir);
   const code = await main(['export-onnx', ...args], io);
-  return { code, out, err };
+  return { code, out: io.out, err: io.err };
 }
 
 describe('framewright export-onnx', () => {

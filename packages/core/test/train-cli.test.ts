@@ -4,36 +4,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
 import { TRAIN_PRESETS } from '../src/train/index.js';
-
-/** A CliIo that records output and lets the test press Ctrl+C. */
-function captureIo(cwd: string, options: { tty?: boolean } = {}): CliIo & { readonly out: string; readonly err: string; interrupt(): void } {
-  let out = '';
-  let err = '';
-  const handlers = new Set<(signal: string) => void>();
-  return {
-    stdout: { write: (t) => void (out += t), isTTY: false },
-    stderr: { write: (t) => void (err += t), isTTY: options.tty === true, columns: 100 },
-    env: {},
-    cwd,
-    onInterrupt(handler) {
-      handlers.add(handler);
-      return () => handlers.delete(handler);
-    },
-    get out() {
-      return out;
-    },
-    get err() {
-      return err;
-    },
-    interrupt() {
-      for (const h of [...handlers]) h('SIGINT');
-    },
-  };
-}
+import { captureIo } from './helpers/captured-io.js';
 
 let dir: string;
 beforeAll(async () => {
