@@ -10,7 +10,8 @@ import { FramewrightError, isFramewrightError, oneLine, type ImageGenParams, typ
 import { writeFileAtomic } from '../../util/fs.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationCheck, OperationContext } from '../types.js';
-import { describeImageModel, type ImageModelLimits } from './limits.js';
+import type { ImageModelTerms } from './generator.js';
+import { describeImageModel } from './limits.js';
 import { BUILTIN_IMAGE_MODEL_ID, BUILTIN_MAX_SIDE, builtinModelInstalled, loadImageGenerator } from './models.js';
 import { upscaleTo } from './upscale.js';
 
@@ -62,10 +63,8 @@ interface Plan {
   seeds: number[];
 }
 
-type ModelTerms = Pick<ImageModelLimits, 'id' | 'upscales' | 'nativeWidth' | 'nativeHeight' | 'defaultSteps' | 'maxSteps'>;
-
 /** Checks the params against the model (loaded, or described at submit) and fills in defaults; nothing has been drawn yet. */
-function planRun(params: ImageGenParams, generator: ModelTerms): Plan {
+function planRun(params: ImageGenParams, generator: ImageModelTerms): Plan {
   const fallback = generator.upscales ? IMAGE_GEN_DEFAULTS.upscaledSize : undefined;
   const width = params.width ?? fallback ?? generator.nativeWidth;
   const height = params.height ?? fallback ?? generator.nativeHeight;

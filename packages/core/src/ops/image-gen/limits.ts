@@ -4,24 +4,13 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelSearchOptions } from '../../models/index.js';
 import { FramewrightError } from '../../protocol/errors.js';
+import type { ImageModelTerms } from './generator.js';
 import { MAX_STEPS, builtinImageModelDir, readBuiltinModelInfo } from '../../builtin/index.js';
 import { BUILTIN_IMAGE_MODEL_ID, findTextToImagePack } from './models.js';
 import { SD_ONNX_NAMES, SD_TURBO_MAX_STEPS } from './sd-turbo/pipeline.js';
 
 /** A model's limits and memory, known before it is loaded. */
-export interface ImageModelLimits {
-  /** Model id. */
-  readonly id: string;
-  /** Size it draws at when it upscales (or its recommended size). */
-  readonly nativeWidth: number;
-  /** See {@link ImageModelLimits.nativeWidth}. */
-  readonly nativeHeight: number;
-  /** True when its pictures are drawn small and upscaled (ESRGAN + resize). */
-  readonly upscales: boolean;
-  /** Steps when the params give none. */
-  readonly defaultSteps: number;
-  /** Most steps it takes. */
-  readonly maxSteps: number;
+export interface ImageModelLimits extends ImageModelTerms {
   /** Sides must be multiples of this (a diffusion model's VAE factor). */
   readonly sizeMultiple: number;
   /** The only size it draws, when its UNet declares fixed latent sizes. */
