@@ -12,7 +12,7 @@ const root = resolve(import.meta.dirname, '..');
  * list that appears as a string literal in a test or in the engine's sources is one the tests use.
  */
 const CANDIDATES = [
-  'ffmpeg', 'ffprobe', 'obs', 'Xvfb', 'luajit', 'lua5.4', 'lua', 'python3', 'python', 'chromium', '/usr/bin/chromium',
+  'ffmpeg', 'ffprobe', 'obs', 'Xvfb', 'luajit', 'lua5.4', 'lua', 'python3', 'python', 'chromium',
   'espeak-ng', 'espeak', 'ps', 'pgrep', 'setpriv', 'redis-server', 'redis-cli', 'sox', 'xdotool', 'convert', 'xvfb-run',
 ] as const;
 
@@ -36,7 +36,7 @@ function sourceFiles(dir: string): string[] {
   return files;
 }
 
-/** Candidate programs named as a whole string literal, with a file that names each. */
+/** Candidate programs named as a whole string literal (bare or as /usr/bin/NAME, /bin/NAME), with a file that names each. */
 function programsUsed(): Map<string, string> {
   const used = new Map<string, string>();
   const files = [join(root, 'test'), ...readdirSync(join(root, 'packages')).map((p) => join(root, 'packages', p))].flatMap(sourceFiles);
@@ -45,13 +45,8 @@ function programsUsed(): Map<string, string> {
     const text = readFileSync(file, 'utf8');
     for (const name of CANDIDATES) {
       const quoted = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-      if (new RegExp(`['"\`]${quoted}['"\`]`).test(text) && !used.has(name)) used.set(name, relative(root, file));
+      if (new RegExp(`['"\`](?:/usr)?(?:/bin/)?${quoted}['"\`]`).test(text) && !used.has(name)) used.set(name, relative(root, file));
     }
-  }
-  // Chromium is named by its absolute path; the program is the same.
-  if (used.has('/usr/bin/chromium')) {
-    used.set('chromium', used.get('chromium') ?? used.get('/usr/bin/chromium')!);
-    used.delete('/usr/bin/chromium');
   }
   return used;
 }
