@@ -2,16 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
 import { Embedding, FeedForward, LayerNorm, MultiHeadAttention, Rng, TransformerModel, type TransformerModelConfig } from '../src/transformer/index.js';
+import { randn } from './helpers/tensors.js';
 
 beforeAll(async () => {
   await initTfjsBackend();
 });
-
-function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
-  const rng = new Rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * scale), shape);
-}
 
 const causalConfig: TransformerModelConfig = {
   input: { kind: 'tokens', vocabSize: 11 },

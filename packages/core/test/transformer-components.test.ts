@@ -21,16 +21,11 @@ import {
   sincos3dTable,
   unpatchify,
 } from '../src/transformer/index.js';
+import { randn } from './helpers/tensors.js';
 
 beforeAll(async () => {
   await initTfjsBackend();
 });
-
-function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
-  const rng = new Rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal() * scale), shape);
-}
 
 describe('component shapes', () => {
   it('runs on the wasm backend', () => {
