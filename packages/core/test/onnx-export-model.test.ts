@@ -1,37 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TransformerBlock } from '../src/transformer/block.js';
 import { TransformerModel, type TransformerModelConfig } from '../src/transformer/model.js';
 import { Module } from '../src/transformer/module.js';
 import { Rng } from '../src/transformer/random.js';
 import { PromptEncoder, PromptTokenizer } from '../src/transformer/text.js';
 import { exportToOnnx } from '../src/transformer/onnx/export.js';
-import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
 import { FramewrightError } from '../src/protocol/errors.js';
-import { PARITY_TOLERANCE, paddingMask, parity, randomFloats, randomIds, randomise, type ParityCase } from './helpers/onnx-parity.js';
+import { paddingMask, paritySuite, randomFloats, randomIds, randomise } from './helpers/onnx-parity.js';
 
 const rng = new Rng(11);
-const created: Module<unknown>[] = [];
-const figures: Record<string, number> = {};
-
-beforeAll(async () => {
-  await initTfjsBackend();
-});
-afterAll(() => {
-  created.forEach((m) => m.dispose());
-  console.log(`ONNX export parity, blocks and models (max abs diff): ${JSON.stringify(figures)}`);
-});
-
-function keep<M extends Module<unknown>>(m: M): M {
-  created.push(m);
-  return m;
-}
-
-async function expectParity(label: string, c: ParityCase): Promise<void> {
-  const diff = await parity(c);
-  figures[label] = diff;
-  expect(diff).toBeLessThanOrEqual(PARITY_TOLERANCE);
-}
+const { keep, expectParity } = paritySuite('blocks and models');
 
 /** The reference config of the issue: width 128, 4 heads, FFN 512, 4 blocks, sequence 64. */
 const REFERENCE: TransformerModelConfig = {

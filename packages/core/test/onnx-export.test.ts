@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MultiHeadAttention } from '../src/transformer/attention.js';
 import { AdaLNModulation, TimestepEmbedding } from '../src/transformer/conditioning.js';
 import { FeedForward } from '../src/transformer/feedforward.js';
@@ -14,33 +14,16 @@ import { PositionalEncoding } from '../src/transformer/positional.js';
 import { Rng } from '../src/transformer/random.js';
 import { exportToOnnx } from '../src/transformer/onnx/export.js';
 import { inspectOnnxModel } from '../src/onnx/inspect.js';
-import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
-import { PARITY_TOLERANCE, paddingMask, parity, randomFloats, randomIds, randomise, type ParityCase } from './helpers/onnx-parity.js';
+import { paddingMask, parity, paritySuite, randomFloats, randomIds, randomise } from './helpers/onnx-parity.js';
 
 const SEQ = 6;
 const W = 16;
 const rng = new Rng(7);
-const created: Module<unknown>[] = [];
-const figures: Record<string, number> = {};
-
-beforeAll(async () => {
-  await initTfjsBackend();
-});
-afterAll(() => {
-  created.forEach((m) => m.dispose());
-  console.log(`ONNX export parity, components (max abs diff): ${JSON.stringify(figures)}`);
-});
+const { keep, expectParity } = paritySuite('components');
 
 /** Weights N(0, 0.5²): every parameter non-trivial, activations of the size training sees. */
 function make<M extends Module<unknown>>(m: M): M {
-  created.push(m);
-  return randomise(m, rng, 0.5);
-}
-
-async function expectParity(label: string, c: ParityCase): Promise<void> {
-  const diff = await parity(c);
-  figures[label] = diff;
-  expect(diff).toBeLessThanOrEqual(PARITY_TOLERANCE);
+  return randomise(keep(m), rng, 0.5);
 }
 
 const x = (b: number) => ({ x: randomFloats(rng, [b, SEQ, W]) });

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Module } from '../../src/transformer/module.js';
 import type { Rng } from '../../src/transformer/random.js';
 import { exportToOnnx } from '../../src/transformer/onnx/export.js';
 import type { OnnxExportOptions } from '../../src/transformer/onnx/exporters.js';
 import { createOnnxSession, type OnnxTensorValue } from '../../src/runtime/onnx-session.js';
+import { initTfjsBackend } from '../../src/runtime/tfjs-backend.js';
 
 /** The acceptance bound: tfjs vs ONNX Runtime max abs difference. */
 export const PARITY_TOLERANCE = 1e-4;
@@ -83,4 +84,39 @@ export async function parity(c: ParityCase): Promise<number> {
     await session.release();
   }
   return worst;
+}
+
+/** What a parity test file uses: {@link paritySuite}. */
+export interface ParitySuite {
+  /** Disposes `m` once the file's tests are done; returns it. */
+  keep<M extends Module<unknown>>(m: M): M;
+  /** Checks a case within {@link PARITY_TOLERANCE} and records its difference under `label`. */
+  expectParity(label: string, c: ParityCase): Promise<void>;
+}
+
+/**
+ * Sets up a parity test file: the tfjs backend before its tests; after them, the kept modules
+ * disposed and every recorded difference printed as one line, `ONNX export parity, <title>`.
+ */
+export function paritySuite(title: string): ParitySuite {
+  const created: Module<unknown>[] = [];
+  const figures: Record<string, number> = {};
+  beforeAll(async () => {
+    await initTfjsBackend();
+  });
+  afterAll(() => {
+    created.forEach((m) => m.dispose());
+    console.log(`ONNX export parity, ${title} (max abs diff): ${JSON.stringify(figures)}`);
+  });
+  return {
+    keep(m) {
+      created.push(m);
+      return m;
+    },
+    async expectParity(label, c) {
+      const diff = await parity(c);
+      figures[label] = diff;
+      expect(diff).toBeLessThanOrEqual(PARITY_TOLERANCE);
+    },
+  };
 }
