@@ -7,22 +7,14 @@ import { Rng } from '../src/transformer/random.js';
 import { PromptEncoder, PromptTokenizer } from '../src/transformer/text.js';
 import { exportToOnnx } from '../src/transformer/onnx/export.js';
 import { FramewrightError } from '../src/protocol/errors.js';
+import { TRAIN_PRESETS } from '../src/train/config.js';
 import { paddingMask, paritySuite, randomFloats, randomIds, randomise } from './helpers/onnx-parity.js';
 
 const rng = new Rng(11);
 const { keep, expectParity } = paritySuite('blocks and models');
 
-/** The reference config of the issue: width 128, 4 heads, FFN 512, 4 blocks, sequence 64. */
-const REFERENCE: TransformerModelConfig = {
-  input: { kind: 'tokens', vocabSize: 256 },
-  positions: { kind: 'sinusoidal', length: 64 },
-  width: 128,
-  heads: 4,
-  ffnHidden: 512,
-  activation: 'gelu',
-  blocks: 4,
-  outputSize: 256,
-};
+/** The benchmark reference model (width 128, 4 heads, FFN 512, 4 blocks, sequence 64) over 256 tokens. */
+const REFERENCE: TransformerModelConfig = { ...TRAIN_PRESETS['reverse-reference']!.model, input: { kind: 'tokens', vocabSize: 256 }, outputSize: 256 };
 
 describe('ONNX export parity of blocks and whole models (≤ 1e-4)', () => {
   it('TransformerBlock: plain pre-norm with causal attention and a padding mask', async () => {
