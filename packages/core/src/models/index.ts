@@ -17,3 +17,13 @@ export {
 export { MODELS_DIR_ENV, describePack, findModelPack, findPackDirs, listInstalledModels, modelSearchDirs, type InstalledModel, type ModelSearchOptions } from './registry.js';
 export { sha256File, verifyModelPack, type FileCheck, type PackVerification } from './verify.js';
 export { writeSdTurboManifest, type SdTurboManifestOptions } from './create.js';
+export { writeShotDetectionManifest, type ShotDetectionManifestOptions } from './create-shot-detection.js';
+export {
+  SHOT_MODEL_DEFAULT_NAMES,
+  SHOT_MODEL_FRAME,
+  SHOT_MODEL_WINDOW,
+  ShotDetectionSettingsSchema,
+  shotModelIo,
+  type ShotDetectionSettings,
+  type ShotModelIo,
+} from './shot-detection.js';

@@ -4,12 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { FramewrightError, oneLine } from '../protocol/errors.js';
 import { assertValid } from '../protocol/validate.js';
+import { ShotDetectionSettingsSchema } from './shot-detection.js';
 
 /** File name of a pack's manifest. */
 export const MODEL_MANIFEST_NAME = 'framewright-model.json';
 
-/** Model families a pack may declare: text-to-image (image-gen) and frame interpolation (video-gen). */
-export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo', 'frame-interpolation'] as const;
+/** Model families a pack may declare: text-to-image (image-gen), frame interpolation (video-gen) and shot detection (clip-cut). */
+export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo', 'frame-interpolation', 'shot-detection'] as const;
 
 /** The families image-gen runs. */
 export const TEXT_TO_IMAGE_FAMILIES: readonly ModelFamily[] = ['framewright-builtin', 'sd-turbo'];
@@ -80,12 +81,13 @@ export const ModelManifestSchema = Type.Object(
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,99}$', description: 'What `--model` names' }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     family: Type.Union(MODEL_FAMILIES.map((f) => Type.Literal(f))),
-    task: Type.Union([Type.Literal('text-to-image'), Type.Literal('frame-interpolation')]),
+    task: Type.Union([Type.Literal('text-to-image'), Type.Literal('frame-interpolation'), Type.Literal('shot-detection')]),
     licence: Type.Object({ name: Type.String({ minLength: 1 }), url: Type.Optional(Type.String()) }, { additionalProperties: false }),
     files: Type.Array(ModelFileSchema, { minItems: 1 }),
     recommended: Type.Optional(RecommendedSettingsSchema),
     diffusion: Type.Optional(DiffusionSettingsSchema),
     alignment: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'frame-interpolation: frame sides are padded to a multiple of this (RIFE: 32)' })),
+    shotDetection: Type.Optional(ShotDetectionSettingsSchema),
   },
   { additionalProperties: false, title: 'FramewrightModelManifest' },
 );
@@ -112,6 +114,7 @@ export const REQUIRED_ROLES: Readonly<Record<ModelFamily, readonly string[]>> = 
   'framewright-builtin': ['model'],
   'sd-turbo': ['text_encoder', 'unet', 'vae_decoder', 'vocab', 'merges'],
   'frame-interpolation': [],
+  'shot-detection': ['model'],
 });
 
 /**
@@ -146,7 +149,9 @@ export async function readModelPack(dir: string): Promise<ModelPack> {
     if (!json.files.some((f) => f.role === role)) throw new FramewrightError('MODEL_INVALID', `${path}: a ${json.family} pack needs a file with role ${role}`);
   }
   const textToImage = TEXT_TO_IMAGE_FAMILIES.includes(json.family);
-  if (textToImage !== (json.task === 'text-to-image')) throw new FramewrightError('MODEL_INVALID', `${path}: family ${json.family} does not do ${json.task}`);
+  if (textToImage !== (json.task === 'text-to-image') || (json.family === 'shot-detection') !== (json.task === 'shot-detection')) {
+    throw new FramewrightError('MODEL_INVALID', `${path}: family ${json.family} does not do ${json.task}`);
+  }
   if (textToImage && json.recommended === undefined) throw new FramewrightError('MODEL_INVALID', `${path}: a ${json.family} pack needs its recommended settings`);
   if (json.family === 'sd-turbo' && json.diffusion === undefined) throw new FramewrightError('MODEL_INVALID', `${path}: an sd-turbo pack needs its diffusion settings`);
   return { dir, manifest: json };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createOnnxSession, type OnnxValueSpec } from '../runtime/onnx-session.js';
 import { isFramewrightError } from '../protocol/errors.js';
 import { readModelPack, type ModelPack, type OnnxSignatureEntry } from './manifest.js';
+import { shotModelIo } from './shot-detection.js';
 
 /** What `framewright models verify` found for one file. */
 export interface FileCheck {
@@ -61,7 +62,9 @@ async function checkFile(pack: ModelPack, file: ModelPack['manifest']['files'][n
   if (info.size !== file.size) return { path: file.path, status: 'size-mismatch', detail: `${info.size} bytes, the manifest says ${file.size}` };
   const hash = await sha256File(path);
   if (hash !== file.sha256) return { path: file.path, status: 'hash-mismatch', detail: `sha256 ${hash}, the manifest says ${file.sha256}` };
-  if (file.inputs === undefined && file.outputs === undefined) return { path: file.path, status: 'ok', detail: '' };
+  // A shot-detection model must also have its family's interface, whatever the manifest lists.
+  const familyInterface = pack.manifest.family === 'shot-detection' && file.role === 'model';
+  if (file.inputs === undefined && file.outputs === undefined && !familyInterface) return { path: file.path, status: 'ok', detail: '' };
   let session;
   try {
     session = await createOnnxSession(path, { intraOpThreads: 1, graphOptimization: 'disabled' });
@@ -69,7 +72,15 @@ async function checkFile(pack: ModelPack, file: ModelPack['manifest']['files'][n
     return { path: file.path, status: 'unloadable', detail: isFramewrightError(error) ? error.message : String(error) };
   }
   try {
-    const problem = compareSignature('input', file.inputs ?? [], session.inputs) ?? compareSignature('output', file.outputs ?? [], session.outputs);
+    const declared = file.inputs !== undefined || file.outputs !== undefined;
+    let problem = declared ? (compareSignature('input', file.inputs ?? [], session.inputs) ?? compareSignature('output', file.outputs ?? [], session.outputs)) : undefined;
+    if (problem === undefined && familyInterface) {
+      try {
+        shotModelIo(session, pack.manifest.shotDetection, file.path);
+      } catch (error) {
+        problem = isFramewrightError(error) ? error.message : String(error);
+      }
+    }
     return problem === undefined ? { path: file.path, status: 'ok', detail: '' } : { path: file.path, status: 'signature-mismatch', detail: problem };
   } finally {
     await session.release();

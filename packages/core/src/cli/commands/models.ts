@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { listInstalledModels, modelSearchDirs, verifyModelPack, writeSdTurboManifest, type InstalledModel, type PackVerification } from '../../models/index.js';
+import { listInstalledModels, modelSearchDirs, verifyModelPack, writeSdTurboManifest, writeShotDetectionManifest, type InstalledModel, type PackVerification } from '../../models/index.js';
 import { builtinImageModelDir } from '../../builtin/index.js';
 import { BUILTIN_IMAGE_MODEL_ID, builtinModelInstalled } from '../../ops/image-gen/models.js';
 import { FramewrightError } from '../../protocol/index.js';
@@ -9,14 +9,14 @@ import { EXIT, usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { Command } from './types.js';
 
-const FLAGS = { 'model-dir': { type: 'string', multiple: true }, id: { type: 'string' }, licence: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+const FLAGS = { 'model-dir': { type: 'string', multiple: true }, id: { type: 'string' }, licence: { type: 'string' }, family: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 
 const HELP = `Usage: framewright models list [--model-dir DIR] [--json]
        framewright models verify [PATH|ID ...] [--model-dir DIR] [--json]
-       framewright models init DIR --id ID --licence NAME
+       framewright models init DIR --id ID --licence NAME [--family shot-detection]
 
-Model packs are folders with a framewright-model.json manifest (families framewright-builtin and
-sd-turbo). They are found in --model-dir folders, in the folders of FRAMEWRIGHT_MODELS_DIR
+Model packs are folders with a framewright-model.json manifest (families framewright-builtin,
+sd-turbo, frame-interpolation and shot-detection). They are found in --model-dir folders, in the folders of FRAMEWRIGHT_MODELS_DIR
 (separated like PATH) and in the models folder of the config folder; a folder is a pack itself
 or holds packs as sub-folders. Nothing is downloaded.
 
@@ -28,11 +28,14 @@ or holds packs as sub-folders. Nothing is downloaded.
            text_encoder/, unet/, vae_decoder/ with model.onnx, tokenizer/vocab.json + merges.txt)
            into a pack: writes its framewright-model.json with every file's size and SHA-256, the
            models' signatures, and the scheduler and VAE settings found in the folder.
+           With --family shot-detection: a folder holding one TransNetV2 ONNX export (for
+           clip-cut's model detector); the model is checked for TransNetV2's interface.
 
 Options:
   --model-dir DIR   also search DIR (repeatable)
   --id ID           init: the pack id (lowercase letters, digits, . _ -)
   --licence NAME    init: the licence the weights were published under (see the model card)
+  --family NAME     init: sd-turbo (default) or shot-detection
   --json            print the list or the verification reports as JSON
   -h, --help        show this help`;
 
@@ -127,7 +130,10 @@ export const modelsCommand: Command = {
       const id = typeof args.flags['id'] === 'string' ? args.flags['id'] : undefined;
       const licence = typeof args.flags['licence'] === 'string' ? args.flags['licence'] : undefined;
       if (rest.length !== 1 || id === undefined || licence === undefined) throw usageError('models init: give one folder, --id ID and --licence NAME');
-      const manifest = await writeSdTurboManifest(resolve(io.cwd, rest[0]!), { id, licence: { name: licence } });
+      const family = typeof args.flags['family'] === 'string' ? args.flags['family'] : 'sd-turbo';
+      if (family !== 'sd-turbo' && family !== 'shot-detection') throw usageError(`models init: --family must be sd-turbo or shot-detection, got ${JSON.stringify(family)}`);
+      const write = family === 'shot-detection' ? writeShotDetectionManifest : writeSdTurboManifest;
+      const manifest = await write(resolve(io.cwd, rest[0]!), { id, licence: { name: licence } });
       io.stdout.write(json ? `${JSON.stringify(manifest, null, 2)}\n` : `wrote ${join(resolve(io.cwd, rest[0]!), 'framewright-model.json')} (${manifest.files.length} files)\n`);
       return 0;
     }
