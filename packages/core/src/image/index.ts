@@ -1,3 +1,3 @@
 // Pictures in memory: PNG encode/decode with text chunks, and resizing.
 export { decodePng, encodePng, type DecodedPng, type RgbImage } from './png.js';
-export { resizeRgb } from './resize.js';
+export { resizeRgb, RgbResizer } from './resize.js';

@@ -5,7 +5,7 @@
 // and two input tensors whatever the video's length, plus two floats per frame of output.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { resizeRgb } from '../../image/index.js';
+import { RgbResizer } from '../../image/index.js';
 import {
   findModelPack,
   listInstalledModels,
@@ -132,6 +132,7 @@ export class ShotModelRunner {
   private running: Promise<void> | undefined;
   private failure: unknown;
   private finished = false;
+  private resizer: RgbResizer | undefined;
 
   /** Windows run so far. */
   windows = 0;
@@ -161,7 +162,11 @@ export class ShotModelRunner {
     if (this.finished) throw new FramewrightError('INTERNAL', 'shot model runner: push after finish');
     const slot = this.ring[this.received % WINDOW]!;
     const { width: w, height: h } = SHOT_MODEL_FRAME;
-    slot.set(width === w && height === h ? rgb.subarray(0, FRAME_BYTES) : resizeRgb({ width, height, rgb }, w, h).rgb);
+    if (width === w && height === h) slot.set(rgb.subarray(0, FRAME_BYTES));
+    else {
+      if (this.resizer?.sourceWidth !== width || this.resizer.sourceHeight !== height) this.resizer = new RgbResizer(width, height, w, h);
+      this.resizer.resize(rgb, slot);
+    }
     this.received++;
     // Window k covers frames 50k-25 … 50k+74 and can run once its last frame is in.
     if (this.received - 1 < this.nextWindow * STEP + WINDOW - CONTEXT - 1) return undefined;
