@@ -48,7 +48,10 @@ describe('API reports', () => {
     const client = exportedApi(program, API_ENTRIES.find((e) => e.specifier === '@framewright/core/client')!.source);
     const sdkError = client.find((a) => a.name === 'SdkError');
     expect(sdkError?.kind).toBe('class');
-    expect(sdkError?.text).toContain('  readonly code: SdkErrorCode;');
+    expect(sdkError?.text).toContain('class SdkError extends CodedError<SdkErrorCode> {');
     expect(sdkError?.text).not.toMatch(/private|#/);
+    // Members are listed, protected ones (the base's constructor) are not.
+    expect(client.find((a) => a.name === 'FramewrightError')?.text).toContain('  readonly pointer: string | undefined;');
+    expect(client.find((a) => a.name === 'CodedError')?.text).toBe('class CodedError<C extends string = string> extends Error {\n  readonly code: C;\n  toJSON(): CodedErrorJson<C>;\n}');
   });
 });

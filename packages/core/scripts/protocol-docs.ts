@@ -3,9 +3,8 @@
 // test/docs-protocol.test.ts fails when the committed file differs from what this renders.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CODES, LATEST_PROTOCOL_VERSION, OPERATIONS, OPERATION_NAMES, PROTOCOL_VERSIONS, publishedSchemas, type ErrorCode, type OperationName } from '../src/protocol/index.js';
+import { ERROR_CODES, ERROR_STATUS, LATEST_PROTOCOL_VERSION, OPERATIONS, OPERATION_NAMES, PROTOCOL_VERSIONS, publishedSchemas, type ErrorCode, type OperationName } from '../src/protocol/index.js';
 import { RPC_ERROR_CODES } from '../src/protocol/messages.js';
-import { httpStatusOf, rpcCodeOf } from '../src/server/errors.js';
 
 /** A JSON Schema node as the published files contain it (TypeBox output, no `$ref`). */
 interface SchemaNode {
@@ -181,7 +180,7 @@ export function renderProtocolDocs(coreSrc: string): string {
   out.push('## Job', '', 'The job object returned by `job.submit`, `job.get`, `job.cancel`, `GET /v1/jobs/:id` and sent in `job.state`.', '', table(get('job')));
   out.push('## Errors', '', 'A wire error is `{code, message, pointer?}`. Over JSON-RPC it travels in `error.data`, with the numeric', '`error.code` below; over HTTP it is the body `{"error": {...}}` with the status below.', '');
   out.push('| Code | HTTP | JSON-RPC | Meaning |', '| --- | --- | --- | --- |');
-  for (const code of ERROR_CODES) out.push(`| \`${code}\` | ${httpStatusOf(code)} | ${rpcCodeOf(code)} | ${cell(ERROR_MEANINGS[code])} |`);
+  for (const code of ERROR_CODES) out.push(`| \`${code}\` | ${ERROR_STATUS[code].http} | ${ERROR_STATUS[code].rpc} | ${cell(ERROR_MEANINGS[code])} |`);
   out.push('', `JSON-RPC framing errors use the standard codes: parse error ${RPC_ERROR_CODES.parseError}, method not found ${RPC_ERROR_CODES.methodNotFound}.`, '');
   return out.join('\n');
 }

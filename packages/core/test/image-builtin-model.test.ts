@@ -6,9 +6,13 @@ import { builtinImageModelDir, loadBuiltinImageModel, readBuiltinModelInfo } fro
 import { promptFollowingCases, scorePromptFollowing } from './helpers/image-prompt-following.js';
 import { buildMaskCodebook } from '../src/builtin/image/tokens.js';
 import { FramewrightError } from '../src/protocol/errors.js';
+import { cachedOnnxSessionCount, closeOnnxSessions } from '../src/runtime/onnx-session.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'fw-builtin-image-'));
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(temp, { recursive: true, force: true });
+  await closeOnnxSessions();
+});
 
 async function codeOf(work: () => Promise<unknown>): Promise<string> {
   try {
@@ -66,6 +70,18 @@ describe('the shipped built-in image model', () => {
     expect(await codeOf(() => model.generate({ prompt: 'x'.repeat(10_000), seed: 1 }))).toBe('INVALID_PARAMS');
     expect(await codeOf(() => model.generate({ prompt: 'red circle', seed: -1 }))).toBe('INVALID_PARAMS');
     expect(await codeOf(() => model.generate({ prompt: 'red circle', seed: 1, steps: 0 }))).toBe('INVALID_PARAMS');
+  });
+
+  it('loads again after closeOnnxSessions and draws the same pixels (the model cache is emptied with the sessions)', async () => {
+    const request = { prompt: 'a green square at the top left on white', seed: 11, steps: 4 };
+    const first = await loadBuiltinImageModel();
+    const before = await first.generate(request);
+    await closeOnnxSessions();
+    expect(cachedOnnxSessionCount()).toBe(0);
+    const second = await loadBuiltinImageModel();
+    expect(second).not.toBe(first);
+    expect(Buffer.from((await second.generate(request)).rgb).equals(Buffer.from(before.rgb))).toBe(true);
+    expect(await loadBuiltinImageModel()).toBe(second);
   });
 
   it('names a missing or broken model folder', async () => {

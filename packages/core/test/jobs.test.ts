@@ -77,13 +77,42 @@ describe('job lifecycle', () => {
     const waiting = await queue.submit('clip-cut', { input: 'a.mp4' });
     await new Promise((r) => setTimeout(r, 50));
     const cancelledWaiting = await queue.cancel(waiting.id);
-    expect(cancelledWaiting).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED' } });
+    expect(cancelledWaiting).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED', message: 'clip-cut was cancelled before it started' } });
     const cancelledRunning = await queue.cancel(running.id);
     expect(cancelledRunning).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED', message: 'clip-cut was cancelled' } });
     expect(probe.live).toBe(0);
     expect(probe.started).toBe(1);
     // Cancelling a finished job changes nothing.
     expect(await queue.cancel(running.id)).toEqual(cancelledRunning);
+  });
+
+  it('keeps running and telling the other listeners when one listener throws, and logs it', async () => {
+    const { registry } = fakeRegistry({ steps: 3 });
+    const logged: { line: string; level: string }[] = [];
+    const queue = await JobQueue.open({
+      runner: engineJobRunner({ outputRoot: tempDir(), registry }),
+      progressIntervalMs: 0,
+      log: (line, level) => logged.push({ line, level }),
+    });
+    let calls = 0;
+    queue.subscribe(() => {
+      calls++;
+      throw new Error('listener bug');
+    });
+    const heard: JobEvent[] = [];
+    queue.subscribe((e) => heard.push(e));
+    const job = await queue.submit('clip-cut', { input: 'a.mp4' });
+    const done = await settled(queue, job.id);
+    expect(done.state).toBe('succeeded');
+    expect(heard.filter((e) => e.type === 'state').map((e) => (e.type === 'state' ? e.job.state : ''))).toEqual(['queued', 'running', 'succeeded']);
+    expect(heard.filter((e) => e.type === 'progress')).toHaveLength(3);
+    // Every event reached the broken listener too, and each of its failures was logged once.
+    expect(calls).toBe(heard.length);
+    expect(logged).toHaveLength(calls);
+    expect(logged[0]).toEqual({ level: 'warn', line: `a queue listener failed on the queued of job ${job.id}: listener bug` });
+    expect(logged.every((l) => l.level === 'warn' && l.line.endsWith(': listener bug'))).toBe(true);
+    expect(logged.some((l) => l.line.startsWith(`a queue listener failed on the progress of job ${job.id}`))).toBe(true);
+    await queue.close();
   });
 
   it('answers JOB_NOT_FOUND for an unknown id', async () => {

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { OnnxGraphBuilder } from '../src/onnx/graph-builder.js';
 import { inspectOnnxModel } from '../src/onnx/inspect.js';
 import { formatOnnxProviderReport, resolveOnnxProviders } from '../src/runtime/onnx-providers.js';
-import { cachedOnnxSessionCount, closeOnnxSessions, createOnnxSession, openOnnxSession } from '../src/runtime/onnx-session.js';
+import { cachedOnnxSessionCount, closeOnnxSessions, createOnnxSession, OnnxSession, openOnnxSession } from '../src/runtime/onnx-session.js';
+import { ModelCache, releaseModelCaches } from '../src/runtime/model-cache.js';
 import { isFramewrightError, type FramewrightError } from '../src/protocol/errors.js';
 
 const IN = 4;
@@ -142,6 +143,35 @@ describe('session cache', () => {
     await import('node:fs/promises').then((fs) => fs.utimes(path, later, later));
     const second = await openOnnxSession(path);
     expect(second).not.toBe(first);
+  });
+
+  it('closeOnnxSessions empties the model caches with the sessions, so nothing hands out a released one', async () => {
+    await closeOnnxSessions();
+    // A model cache like the built-in models': a value built on a cached session.
+    const models = new ModelCache<{ session: OnnxSession }>();
+    const load = vi.fn(async () => ({ session: await openOnnxSession(modelPath) }));
+    const x = { x: { data: Float32Array.from([1, -2, 3, 0.5]), dims: [1, IN] } };
+    const before = await (await models.get('affine', load)).session.run(x);
+    expect(await models.get('affine', load)).toBe(await models.get('affine', load));
+    expect(load).toHaveBeenCalledTimes(1);
+    const release = vi.spyOn(OnnxSession.prototype, 'release');
+    await closeOnnxSessions();
+    expect(release).toHaveBeenCalledTimes(1);
+    release.mockRestore();
+    expect(models.size).toBe(0);
+    expect(cachedOnnxSessionCount()).toBe(0);
+    const again = await models.get('affine', load);
+    expect(load).toHaveBeenCalledTimes(2);
+    expect((await again.session.run(x)).y).toEqual(before.y);
+  });
+
+  it('does not keep a failed load, so the next call tries again', async () => {
+    const cache = new ModelCache<string>();
+    await expect(cache.get('k', () => Promise.reject(new Error('not yet')))).rejects.toThrow('not yet');
+    expect(cache.size).toBe(0);
+    expect(await cache.get('k', () => Promise.resolve('loaded'))).toBe('loaded');
+    await releaseModelCaches();
+    expect(cache.size).toBe(0);
   });
 });
 

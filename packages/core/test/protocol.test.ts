@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   assertValid,
+  cancelled,
   ClipCutParamsSchema,
+  CodedError,
+  ERROR_CODES,
+  ERROR_STATUS,
   FramewrightError,
   negotiateVersion,
   publishedSchemas,
@@ -12,6 +16,8 @@ import {
   findSchemaProblem,
   JobSchema,
 } from '../src/protocol/index.js';
+import { RPC_ERROR_CODES } from '../src/protocol/messages.js';
+import { SdkError } from '../src/client/errors.js';
 
 const schemaDir = join(import.meta.dirname, '..', 'schemas');
 
@@ -82,5 +88,42 @@ describe('validation', () => {
     const e = FramewrightError.fromWire({ code: 'INPUT_NOT_FOUND', message: 'input not found: a.mp4' });
     expect(e).toBeInstanceOf(FramewrightError);
     expect(e.toWire()).toEqual({ code: 'INPUT_NOT_FOUND', message: 'input not found: a.mp4' });
+  });
+});
+
+describe('errors', () => {
+  it('wire and SDK errors share one base: code, message, cause and JSON, told apart by class', () => {
+    const cause = new Error('ECONNREFUSED');
+    const wire = new FramewrightError('INVALID_PARAMS', 'threshold must be ≤ 100', { pointer: '/threshold', cause });
+    const local = new SdkError('CONNECTION_FAILED', 'no engine at ws://127.0.0.1:7878', { cause });
+    for (const e of [wire, local]) {
+      expect(e).toBeInstanceOf(CodedError);
+      expect(e).toBeInstanceOf(Error);
+      expect(e.cause).toBe(cause);
+    }
+    expect(local).not.toBeInstanceOf(FramewrightError);
+    expect(wire).not.toBeInstanceOf(SdkError);
+    expect(JSON.parse(JSON.stringify(wire))).toEqual({ name: 'FramewrightError', code: 'INVALID_PARAMS', message: 'threshold must be ≤ 100', pointer: '/threshold' });
+    expect(JSON.parse(JSON.stringify(local))).toEqual({ name: 'SdkError', code: 'CONNECTION_FAILED', message: 'no engine at ws://127.0.0.1:7878' });
+    expect(new FramewrightError('INTERNAL', 'x').cause).toBeUndefined();
+  });
+
+  it('gives every wire code an HTTP error status and a JSON-RPC code from one table', () => {
+    expect(Object.keys(ERROR_STATUS).sort()).toEqual([...ERROR_CODES].sort());
+    for (const code of ERROR_CODES) {
+      const { http, rpc } = ERROR_STATUS[code];
+      expect(http >= 400 && http < 600, `${code} HTTP ${http}`).toBe(true);
+      expect(Object.values(RPC_ERROR_CODES), `${code} JSON-RPC ${rpc}`).toContain(rpc);
+    }
+    expect(ERROR_STATUS.INVALID_REQUEST).toEqual({ http: 400, rpc: RPC_ERROR_CODES.invalidRequest });
+    expect(ERROR_STATUS.INVALID_PARAMS).toEqual({ http: 400, rpc: RPC_ERROR_CODES.invalidParams });
+    expect(ERROR_STATUS.INTERNAL).toEqual({ http: 500, rpc: RPC_ERROR_CODES.internal });
+    expect(ERROR_STATUS.JOB_NOT_FOUND).toEqual({ http: 404, rpc: RPC_ERROR_CODES.application });
+  });
+
+  it('builds CANCELLED with one helper: "<what> was cancelled", then the detail', () => {
+    expect(cancelled('clip-cut').toWire()).toEqual({ code: 'CANCELLED', message: 'clip-cut was cancelled' });
+    expect(cancelled('image-gen', 'before it started').message).toBe('image-gen was cancelled before it started');
+    expect(cancelled('generation')).toBeInstanceOf(FramewrightError);
   });
 });

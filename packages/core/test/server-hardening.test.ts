@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from '../src/server/index.js';
 import { FramewrightError, type ClipCutResult, type Job } from '../src/protocol/index.js';
 import type { OperationRegistry } from '../src/ops/index.js';
 import { notReadingReason, NOT_READING_CLOSE_CODE } from '../src/server/rpc.js';
+import type { LogLevel } from '../src/util/log.js';
 import { fakeRegistry, tempDir } from './engine-fakes.js';
 import { http, RpcTestClient } from './server-helpers.js';
 
@@ -44,11 +45,19 @@ function floodingRegistry(): OperationRegistry {
   return Object.freeze({ ...base, 'clip-cut': clipCut });
 }
 
+/** What the server logged, and who waits for a line. */
+const logged: { line: string; level: LogLevel }[] = [];
+const waiting = new Set<() => void>();
+
 let server: RunningServer;
 beforeAll(async () => {
   server = await startServer({
     port: 0, configDir: tempDir(), dataDir: tempDir(), outputRoot: tempDir(), allowedOrigins: [ALLOWED],
     registry: floodingRegistry(), maxSendBufferBytes: SEND_LIMIT,
+    log: (line, level) => {
+      logged.push({ line, level });
+      for (const wake of [...waiting]) wake();
+    },
   });
 });
 afterAll(() => server.close());
@@ -85,20 +94,22 @@ describe('CORS', () => {
   });
 });
 
-/** Resolves when the server emits a process warning matching `pattern`. */
+/** Resolves with the first warning the server logs (to its `log` option) that matches `pattern`. */
 function warning(pattern: RegExp, timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = logged.find((l) => l.level === 'warn' && pattern.test(l.line));
+      if (found === undefined) return;
+      clearTimeout(timer);
+      waiting.delete(check);
+      resolve(found.line);
+    };
     const timer = setTimeout(() => {
-      process.off('warning', listener);
+      waiting.delete(check);
       reject(new Error(`no warning matching ${pattern} within ${timeoutMs} ms`));
     }, timeoutMs);
-    const listener = (w: Error) => {
-      if (!pattern.test(w.message)) return;
-      clearTimeout(timer);
-      process.off('warning', listener);
-      resolve(w.message);
-    };
-    process.on('warning', listener);
+    waiting.add(check);
+    check();
   });
 }
 
@@ -125,7 +136,7 @@ describe('a client that does not read', () => {
     const dropped = warning(/not reading/);
     const requests = 2000;
     for (let id = 1; id <= requests; id++) socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1000 + id, method: 'job.list' }));
-    expect(await dropped).toMatch(/WebSocket client/);
+    expect(await dropped).toBe(`dropped a WebSocket client: ${notReadingReason(SEND_LIMIT)}`);
     raw.resume();
     const { code, reason } = await closed;
     expect(code).toBe(NOT_READING_CLOSE_CODE);

@@ -46,7 +46,7 @@ describe('framewright train', () => {
       }, 5);
     });
     expect(await interrupted).toBe(130);
-    expect(io.err).toMatch(/training stopped at step \d+; resume with --resume/);
+    expect(io.err).toMatch(/training was cancelled at step \d+; resume with --resume/);
     const resumed = captureIo(dir);
     expect(await main(['train', '--config', 'tiny.json', '--out', 'stopped', '--resume', '--json'], resumed)).toBe(0);
     const a = JSON.parse(resumed.out) as { finalLoss: number };

@@ -1,8 +1,10 @@
+import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../src/engine/index.js';
 import { OPERATION_REGISTRY } from '../src/ops/index.js';
-import { createVideoGenOperation } from '../src/ops/video-gen/index.js';
+import { createVideoGenOperation, videoGenOperation } from '../src/ops/video-gen/index.js';
+import type { Operation } from '../src/ops/types.js';
 import { checkClip } from './helpers/video-checker.js';
 import { builtinVideoModelDir, loadBuiltinVideoModel, readBuiltinVideoModelInfo } from '../src/builtin/video/model.js';
 import { builtinTextToVideo } from '../src/ops/video-gen/text-to-video.js';
@@ -68,6 +70,39 @@ describe('built-in text-to-video model (shipped ONNX)', () => {
     expect(video).toMatchObject({ width: 128, height: 128 });
     expect(await countDecodedFrames(result.path)).toBe(12);
   }, 60_000);
+
+  it('loads again after closeOnnxSessions and draws the same clip (the model cache is emptied with the sessions)', async () => {
+    const req = { prompt: 'a red square moves left on green', seed: 3, steps: 4 };
+    const first = await loadBuiltinVideoModel();
+    const before = await first.generate(req);
+    await closeOnnxSessions();
+    const second = await loadBuiltinVideoModel();
+    expect(second).not.toBe(first);
+    const after = await second.generate(req);
+    expect(after.frames.map((f) => Buffer.from(f.rgb).toString('base64'))).toEqual(before.frames.map((f) => Buffer.from(f.rgb).toString('base64')));
+  }, 60_000);
+});
+
+describe('text-to-video availability', () => {
+  const modeOf = async (op: Operation<'video-gen'>) => (await op.availability()).modes?.find((m) => m.mode === 'text-to-video');
+
+  it('is checked when asked: a model folder filled after the operation was made is found', async () => {
+    const folder = join(tempDir('fw-video-t2v-late-'), 'model');
+    const op = createVideoGenOperation({ textToVideo: builtinTextToVideo(folder) });
+    const registry = { ...OPERATION_REGISTRY, 'video-gen': op };
+    const params = { mode: 'text-to-video', prompt: 'a blue circle moves up on white', frames: 8, fps: 8, width: 64, height: 64, seed: 1 } as const;
+    expect(await modeOf(op)).toEqual({ mode: 'text-to-video', available: false, reason: `text-to-video needs the built-in video model, which is not in ${folder}` });
+    await expect(runOperation('video-gen', { ...params, outputDir: join(folder, '..', 'before') }, { registry })).rejects.toMatchObject({ code: 'OPERATION_UNAVAILABLE' });
+
+    await cp(builtinVideoModelDir(), folder, { recursive: true });
+    expect(await modeOf(op)).toEqual({ mode: 'text-to-video', available: true });
+    const result = await runOperation('video-gen', { ...params, outputDir: join(folder, '..', 'after') }, { registry });
+    expect(result).toMatchObject({ frames: 8, width: 64, height: 64 });
+  }, 60_000);
+
+  it('is available in this build, whose shipped model is present', async () => {
+    expect(await modeOf(videoGenOperation)).toEqual({ mode: 'text-to-video', available: true });
+  });
 });
 
 /** Of the 4 direction prompts above, how many must move the right way (bench:video-quality: 100 % of 50 held-out prompts). */

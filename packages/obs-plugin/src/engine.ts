@@ -1,6 +1,7 @@
 import type { FramewrightClient } from '@framewright/core/client';
 import {
   assertValid,
+  cancelled,
   FramewrightError,
   OPERATIONS,
   type OperationName,
@@ -49,7 +50,7 @@ export function clientEngine(client: FramewrightClient): Engine {
     async run(op, params, options = {}) {
       // The client reports an abort before submission as its own SdkError; for the adapter a
       // run stopped at any point is the engine's CANCELLED.
-      if (options.signal?.aborted) throw new FramewrightError('CANCELLED', `${op} was cancelled`);
+      if (options.signal?.aborted) throw cancelled(op);
       return client.run(op, params, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),

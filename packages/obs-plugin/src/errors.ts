@@ -1,7 +1,9 @@
 /**
  * Errors of the OBS adapter. They are local to this process (never sent on the Framewright
  * wire), so they have their own codes; engine failures keep arriving as `FramewrightError`.
+ * Both extend the one base, `CodedError`.
  */
+import { CodedError } from '@framewright/core/protocol';
 
 /** Stable codes of {@link ObsAdapterError}. */
 export const OBS_ERROR_CODES = [
@@ -31,9 +33,7 @@ export type ObsErrorCode = (typeof OBS_ERROR_CODES)[number];
  * }
  * ```
  */
-export class ObsAdapterError extends Error {
-  /** Stable code. */
-  readonly code: ObsErrorCode;
+export class ObsAdapterError extends CodedError<ObsErrorCode> {
   /** For `OBS_REQUEST_FAILED`: obs-websocket's request status code (e.g. 600 resource not found). */
   readonly obsStatus: number | undefined;
 
@@ -44,9 +44,8 @@ export class ObsAdapterError extends Error {
    * @param options - the underlying error and obs-websocket's request status code, if any
    */
   constructor(code: ObsErrorCode, message: string, options: { cause?: unknown; obsStatus?: number } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'ObsAdapterError';
-    this.code = code;
     this.obsStatus = options.obsStatus;
   }
 }

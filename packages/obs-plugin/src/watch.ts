@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { access, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { FramewrightError, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from '@framewright/core/protocol';
+import { cancelled, FramewrightError, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from '@framewright/core/protocol';
 import type { ObsConnection } from './connection.js';
 import type { Engine } from './engine.js';
 import { ObsAdapterError } from './errors.js';
@@ -151,7 +151,7 @@ export class RecordingWatcher {
   /** Stops listening and cancels the job in progress (its clip-cut is aborted). */
   async stop(): Promise<void> {
     for (const off of this.#unsubscribe.splice(0)) off();
-    this.#abort.abort(new FramewrightError('CANCELLED', 'the OBS watcher was stopped'));
+    this.#abort.abort(cancelled('the recording', 'because the OBS watcher was stopped'));
     await this.#tail;
   }
 

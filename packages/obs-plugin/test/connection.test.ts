@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CodedError } from '@framewright/core/protocol';
 import { ObsAdapterError, ObsConnection } from '../src/index.js';
 import { FakeObs, type FakeObsOptions } from './fake-obs.js';
 
@@ -27,6 +28,9 @@ async function errorOf(promise: Promise<unknown>): Promise<ObsAdapterError> {
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(ObsAdapterError);
+  // The adapter's own errors share the one base (code, message, JSON) with the engine's.
+  expect(error).toBeInstanceOf(CodedError);
+  expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: 'ObsAdapterError', code: (error as ObsAdapterError).code, message: (error as ObsAdapterError).message });
   return error as ObsAdapterError;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FRAMEWRIGHT_BIN, PremiereHost } from '../src/host/premiere-host.js';
+import { CodedError } from '@framewright/core/protocol';
 import { HostError } from '../src/host/errors.js';
 import { createFakePremiere, type FakeScenario, type FakeState } from './fake-premiere.js';
 
@@ -21,6 +22,7 @@ function unchanged(state: FakeState): void {
 async function expectHostError(promise: Promise<unknown>, code: string, text: RegExp): Promise<void> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(HostError);
+  expect(error).toBeInstanceOf(CodedError);
   expect((error as HostError).code).toBe(code);
   expect((error as HostError).message).toMatch(text);
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '../protocol/index.js';
+
 /**
  * Codes of {@link SdkError}: failures of the client itself (connection, timeouts, a peer that
  * breaks the protocol). They never travel on the wire; what the server reports arrives as a
@@ -30,7 +32,7 @@ export type SdkErrorCode = (typeof SDK_ERROR_CODES)[number];
 /**
  * A local failure of the SDK client. Server-side failures are `FramewrightError`s rebuilt from
  * the wire; the two are kept apart so a host can tell "the engine said no" from "the engine
- * could not be reached".
+ * could not be reached". Both extend {@link CodedError}.
  *
  * @example
  * ```ts
@@ -41,10 +43,7 @@ export type SdkErrorCode = (typeof SDK_ERROR_CODES)[number];
  * }
  * ```
  */
-export class SdkError extends Error {
-  /** What went wrong, as a stable string. */
-  readonly code: SdkErrorCode;
-
+export class SdkError extends CodedError<SdkErrorCode> {
   /**
    * Creates a client-side error with its stable code.
    * @param code - stable SDK error code
@@ -52,9 +51,8 @@ export class SdkError extends Error {
    * @param options - the underlying cause, if any
    */
   constructor(code: SdkErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'SdkError';
-    this.code = code;
   }
 }
 

@@ -23,5 +23,5 @@ export type { Transport, JsonRpcMessage } from './transport.js';
 export { WebSocketTransport } from './websocket.js';
 export type { WebSocketTransportOptions, WebSocketConstructor, WebSocketLike } from './websocket.js';
 export { InMemoryTransport } from './in-memory.js';
-export { FramewrightError, isFramewrightError, ERROR_CODES, JOB_STATES, OPERATION_NAMES, PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION } from '../protocol/index.js';
-export type { ErrorCode, HelloResult, Job, JobState, OperationName, OperationParams, OperationResult, OperationProgress } from '../protocol/index.js';
+export { CodedError, FramewrightError, isFramewrightError, ERROR_CODES, JOB_STATES, OPERATION_NAMES, PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION } from '../protocol/index.js';
+export type { CodedErrorJson, ErrorCode, HelloResult, Job, JobState, OperationName, OperationParams, OperationResult, OperationProgress } from '../protocol/index.js';

@@ -1,4 +1,4 @@
-import { FramewrightError, isTerminal, OPERATIONS, type Job, type OperationName } from '../protocol/index.js';
+import { cancelled, FramewrightError, isTerminal, OPERATIONS, type Job, type OperationName } from '../protocol/index.js';
 import { SdkError } from './errors.js';
 import { checkArrived } from './session.js';
 
@@ -70,10 +70,9 @@ export class JobWatcher {
       this.finish(() => this.resolve(result));
       return;
     }
-    const fallback = job.state === 'cancelled'
-      ? { code: 'CANCELLED' as const, message: `${this.job.op} job ${job.id} was cancelled` }
-      : { code: 'INTERNAL' as const, message: `${this.job.op} job ${job.id} failed without saying why` };
-    this.fail(FramewrightError.fromWire(job.error ?? fallback));
+    if (job.error !== undefined) this.fail(FramewrightError.fromWire(job.error));
+    else if (job.state === 'cancelled') this.fail(cancelled(`${this.job.op} job ${job.id}`));
+    else this.fail(new FramewrightError('INTERNAL', `${this.job.op} job ${job.id} failed without saying why`));
   }
 
   /** A progress event for this job; it is validated against the operation's progress schema. */

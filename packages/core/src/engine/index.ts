@@ -4,6 +4,7 @@
  */
 import {
   assertValid,
+  cancelled,
   FramewrightError,
   findSchemaProblem,
   isFramewrightError,
@@ -85,10 +86,6 @@ export async function checkOperation<O extends OperationName>(op: O, params: unk
   const checked = (await operation.check?.(params as OperationParams<O>)) ?? {};
   checkMemoryBudget(name, checked.memory, options.memoryBudgetBytes ?? defaultMemoryBudget());
   return params as OperationParams<O>;
-}
-
-function cancelled(op: string): FramewrightError {
-  return new FramewrightError('CANCELLED', `${op} was cancelled`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { FramewrightError, isTerminal, toFramewrightError, type Job, type OperationName } from '../protocol/index.js';
+import { cancelled, FramewrightError, isTerminal, toFramewrightError, type Job, type OperationName } from '../protocol/index.js';
+import { stderrLogger, type Logger, type LogLevel } from '../util/log.js';
 import type { OutputRecord } from '../util/outputs.js';
 import type { JobJournal, RecoveredJob } from './journal.js';
 
@@ -65,7 +66,7 @@ export interface JobQueueOptions {
   /** Least milliseconds between two progress events of one job (stage changes always pass). Default 100. */
   readonly progressIntervalMs?: number;
   /** Where the queue reports what needs an operator's eye, one line each (default: standard error). */
-  readonly log?: (line: string) => void;
+  readonly log?: Logger;
 }
 
 interface Entry {
@@ -125,9 +126,8 @@ export class JobQueue {
     return queue;
   }
 
-  private log(line: string): void {
-    if (this.options.log !== undefined) this.options.log(line);
-    else process.stderr.write(`framewright: ${line}\n`);
+  private log(line: string, level: LogLevel = 'info'): void {
+    (this.options.log ?? stderrLogger)(line, level);
   }
 
   private reportRecovered({ job, removed, folders, failed }: RecoveredJob): void {
@@ -150,7 +150,16 @@ export class JobQueue {
   }
 
   private emit(event: JobEvent): void {
-    for (const listener of this.listeners) listener(event);
+    // A listener that throws is one client's bug: logged, it must not stop the others hearing
+    // the event, nor the job that emitted it.
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        const about = event.type === 'state' ? `${event.job.state} of job ${event.job.id}` : `progress of job ${event.jobId}`;
+        this.log(`a queue listener failed on the ${about}: ${toFramewrightError(error).message}`, 'warn');
+      }
+    }
   }
 
   /**
@@ -215,9 +224,9 @@ export class JobQueue {
     if (entry.job.state === 'queued') {
       const at = this.pending.indexOf(id);
       if (at >= 0) this.pending.splice(at, 1);
-      await this.finish(entry, 'cancelled', { error: new FramewrightError('CANCELLED', `${entry.job.op} was cancelled before it started`) });
+      await this.finish(entry, 'cancelled', { error: cancelled(entry.job.op, 'before it started') });
     } else if (entry.job.state === 'running') {
-      entry.controller?.abort(new FramewrightError('CANCELLED', `${entry.job.op} was cancelled`));
+      entry.controller?.abort(cancelled(entry.job.op));
       let timer: ReturnType<typeof setTimeout> | undefined;
       const patience = Number.isFinite(waitMs) ? [new Promise<void>((r) => (timer = setTimeout(r, waitMs)))] : [];
       await Promise.race([entry.settled, ...patience]);
@@ -332,7 +341,7 @@ export class JobQueue {
     // Writes of one job are chained so an older state never lands after a newer one.
     const written = entry.journaled.then(() => journal.write(snapshot, outputs));
     entry.journaled = written.catch((error: unknown) => {
-      this.log(`cannot journal job ${snapshot.id}: ${toFramewrightError(error).message}`);
+      this.log(`cannot journal job ${snapshot.id}: ${toFramewrightError(error).message}`, 'warn');
     });
     return written;
   }

@@ -2,7 +2,7 @@
 // this process, cancellation (SIGTERM, then SIGKILL after a grace period) and turning ffmpeg's
 // stderr into one-line errors.
 import ffmpeg from 'fluent-ffmpeg';
-import { FramewrightError, oneLine } from '../protocol/index.js';
+import { cancelled, FramewrightError, oneLine } from '../protocol/index.js';
 import { boundCommand, resolveTools } from './tools.js';
 
 /** How long a cancelled ffmpeg gets to exit after SIGTERM before it is SIGKILLed. */
@@ -51,11 +51,6 @@ async function bindToThisProcess(command: FfmpegCommand, ffmpegPath: string): Pr
   };
 }
 
-/** The cancellation error every media function rejects with. */
-export function cancelledError(what: string): FramewrightError {
-  return new FramewrightError('CANCELLED', `${what} was cancelled`);
-}
-
 /** The most telling line of ffmpeg's stderr (the last non-empty one). */
 export function lastLine(stderr: string | undefined): string {
   const lines = (stderr ?? '').split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
@@ -93,7 +88,7 @@ export interface Running {
  */
 export function runCommand(command: FfmpegCommand, what: string, signal?: AbortSignal, onStart?: (pid: number | undefined) => void): Running {
   let proc: ChildProcessLike | undefined;
-  let cancelled = false;
+  let stopping = false;
   let killTimer: NodeJS.Timeout | undefined;
 
   const kill = () => {
@@ -105,7 +100,7 @@ export function runCommand(command: FfmpegCommand, what: string, signal?: AbortS
     killTimer.unref();
   };
   const onAbort = () => {
-    cancelled = true;
+    stopping = true;
     kill();
   };
 
@@ -114,7 +109,7 @@ export function runCommand(command: FfmpegCommand, what: string, signal?: AbortS
       signal?.removeEventListener('abort', onAbort);
       if (proc !== undefined) live.delete(proc);
       if (killTimer !== undefined) clearTimeout(killTimer);
-      if (cancelled || signal?.aborted === true) reject(cancelledError(what));
+      if (stopping || signal?.aborted === true) reject(cancelled(what));
       else if (error === undefined) resolve();
       else if (error instanceof FramewrightError) reject(error);
       else {
@@ -126,12 +121,12 @@ export function runCommand(command: FfmpegCommand, what: string, signal?: AbortS
       proc = (command as unknown as { ffmpegProc?: ChildProcessLike }).ffmpegProc;
       if (proc !== undefined) track(proc);
       onStart?.(proc?.pid);
-      if (cancelled) kill();
+      if (stopping) kill();
     });
     command.on('error', (error: Error, _stdout: string | null, stderr: string | null) => finish(error, stderr ?? undefined));
     command.on('end', () => finish(undefined));
     if (signal?.aborted === true) {
-      cancelled = true;
+      stopping = true;
       finish(undefined);
       return;
     }

@@ -2,8 +2,8 @@
 // video length: ffmpeg blocks on the pipe while the consumer is busy (stream backpressure), and
 // the reader reuses one frame buffer. Each frame's timestamp comes from ffmpeg's showinfo filter
 // on stderr, so variable-rate video gets real times instead of frame ÷ average rate.
-import { FramewrightError, isFramewrightError } from '../protocol/index.js';
-import { cancelledError, newCommand, runCommand } from './command.js';
+import { cancelled, FramewrightError, isFramewrightError } from '../protocol/index.js';
+import { newCommand, runCommand } from './command.js';
 import { checkInputFile, type Rational } from './probe.js';
 import { ChunkSink } from './sink.js';
 import type { FrameTimestamps } from './timeline.js';
@@ -190,7 +190,7 @@ export function readFrames(input: string, options: FrameReaderOptions): FrameStr
       await exited;
       options.signal?.removeEventListener('abort', forwardAbort);
     }
-    if (options.signal?.aborted === true) throw cancelledError(`decoding ${path}`);
+    if (options.signal?.aborted === true) throw cancelled(`decoding ${path}`);
     if (failure !== undefined) throw failure;
     if (truncated) throw new FramewrightError('UNSUPPORTED_MEDIA', `${path} is truncated: its data ends before its last frame`);
     if (filled !== 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `decoding ${path} ended inside a frame`);

@@ -124,15 +124,19 @@ export function resolveTools(): Promise<ToolInfo> {
   return cached;
 }
 
-/** Forgets the resolved tools so the next {@link resolveTools} looks again (after the environment changed). */
-export function resetTools(): void {
-  cached = undefined;
-}
-
 /** Where util-linux's `setpriv` is looked for. */
 const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv'];
 
 let setpriv: Promise<string | undefined> | undefined;
+
+/**
+ * Forgets what media found of this machine's programs - ffmpeg and ffprobe, and whether
+ * `setpriv` binds children - so the next use looks again (after the environment changed).
+ */
+export function resetTools(): void {
+  cached = undefined;
+  setpriv = undefined;
+}
 
 /** A `setpriv` that runs a program with a parent-death signal, checked once per process; Linux only. */
 function parentDeathWrapper(): Promise<string | undefined> {

@@ -2,8 +2,8 @@
 // espeak-ng (the local text-to-speech engine Debian and most Linux distributions package).
 import { execFile } from 'node:child_process';
 import type ffmpeg from 'fluent-ffmpeg';
-import { FramewrightError, oneLine } from '../protocol/index.js';
-import { cancelledError, lastLine, newCommand } from './command.js';
+import { cancelled, FramewrightError, oneLine } from '../protocol/index.js';
+import { lastLine, newCommand } from './command.js';
 import { checkInputFile } from './probe.js';
 import { boundCommand } from './tools.js';
 
@@ -86,7 +86,7 @@ export async function synthesizeSpeech(text: string, wavPath: string, options: S
       [...command.args],
       { timeout: 120_000, windowsHide: true, ...(options.signal === undefined ? {} : { signal: options.signal }) },
       (error, _stdout, stderr) => {
-        if (options.signal?.aborted === true) reject(cancelledError('narration'));
+        if (options.signal?.aborted === true) reject(cancelled('narration'));
         else if (error === null) {
           // espeak-ng exits 0 for an unknown voice and only complains on stderr.
           if (/voice does not exist|unknown voice/i.test(stderr)) reject(new FramewrightError('INVALID_PARAMS', `espeak-ng has no voice ${JSON.stringify(voice)}`));

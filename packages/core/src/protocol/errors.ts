@@ -45,6 +45,54 @@ export const WireErrorSchema = Type.Object(
 /** An error as it travels on the wire: stable code, one-line human message, optional JSON pointer. */
 export type WireError = Static<typeof WireErrorSchema>;
 
+/** What every Framewright error class serialises to with `JSON.stringify` ({@link CodedError.toJSON}). */
+export interface CodedErrorJson<C extends string = string> {
+  /** The class's name, e.g. `FramewrightError`, `SdkError`. */
+  readonly name: string;
+  /** The stable code. */
+  readonly code: C;
+  /** The one-line message. */
+  readonly message: string;
+}
+
+/**
+ * The one error base of Framewright: a stable string `code` to switch on, a one-line `message`,
+ * and the underlying `cause` when there is one. Each side extends it with its own list of codes:
+ * {@link FramewrightError} for what the engine reports (the only one that travels on the wire),
+ * the SDK's `SdkError` for failures of the client itself, and each adapter its own. So a host
+ * tells "the engine said no" from "the engine could not be reached" by class, and then switches
+ * on `code`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.run('clip-cut', { input });
+ * } catch (e) {
+ *   if (e instanceof CodedError) console.error(`${e.name} ${e.code}: ${e.message}`);
+ * }
+ * ```
+ */
+export abstract class CodedError<C extends string = string> extends Error {
+  /** Stable error code. */
+  readonly code: C;
+
+  /**
+   * Sets the code, the message and the cause; a subclass sets `name` to its own.
+   * @param code - stable error code
+   * @param message - one-line human-readable message naming what is wrong
+   * @param options - the underlying cause, if any
+   */
+  protected constructor(code: C, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+
+  /** Name, code and message: what `JSON.stringify` writes (an `Error`'s message is not enumerable). */
+  toJSON(): CodedErrorJson<C> {
+    return { name: this.name, code: this.code, message: this.message };
+  }
+}
+
 /**
  * The one error type of the engine side. Everything the engine reports to a host is a
  * `FramewrightError`; {@link FramewrightError.toWire} gives its wire form and
@@ -55,9 +103,7 @@ export type WireError = Static<typeof WireErrorSchema>;
  * throw new FramewrightError('INPUT_NOT_FOUND', `input not found: ${path}`);
  * ```
  */
-export class FramewrightError extends Error {
-  /** Stable error code. */
-  readonly code: ErrorCode;
+export class FramewrightError extends CodedError<ErrorCode> {
   /** JSON pointer of the offending field, for schema failures. */
   readonly pointer: string | undefined;
 
@@ -68,9 +114,8 @@ export class FramewrightError extends Error {
    * @param options - optional JSON pointer and underlying cause
    */
   constructor(code: ErrorCode, message: string, options: { pointer?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'FramewrightError';
-    this.code = code;
     this.pointer = options.pointer;
   }
 
@@ -81,10 +126,28 @@ export class FramewrightError extends Error {
       : { code: this.code, message: this.message, pointer: this.pointer };
   }
 
+  /** Name and wire form. */
+  override toJSON(): CodedErrorJson<ErrorCode> & WireError {
+    return { name: this.name, ...this.toWire() };
+  }
+
   /** Rebuilds an error received on the wire. */
   static fromWire(error: WireError): FramewrightError {
     return new FramewrightError(error.code, error.message, error.pointer === undefined ? {} : { pointer: error.pointer });
   }
+}
+
+/**
+ * The error of work stopped by its AbortSignal: `CANCELLED`, "`what` was cancelled", followed by
+ * `detail` when there is more to say (`before it started`, `at step 3 of 8`).
+ *
+ * @example
+ * ```ts
+ * if (signal.aborted) throw cancelled('clip-cut'); // CANCELLED: clip-cut was cancelled
+ * ```
+ */
+export function cancelled(what: string, detail?: string): FramewrightError {
+  return new FramewrightError('CANCELLED', detail === undefined ? `${what} was cancelled` : `${what} was cancelled ${detail}`);
 }
 
 /** True when `value` is a {@link FramewrightError} (also across bundle copies). */

@@ -18,8 +18,10 @@
  * ```
  * @packageDocumentation
  */
-export { ERROR_CODES, WireErrorSchema, FramewrightError, isFramewrightError, toFramewrightError, oneLine } from './errors.js';
-export type { ErrorCode, WireError } from './errors.js';
+export { ERROR_CODES, WireErrorSchema, CodedError, FramewrightError, cancelled, isFramewrightError, toFramewrightError, oneLine } from './errors.js';
+export type { ErrorCode, WireError, CodedErrorJson } from './errors.js';
+export { ERROR_STATUS } from './error-status.js';
+export type { ErrorStatus } from './error-status.js';
 export { PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION, negotiateVersion } from './versions.js';
 export type { ProtocolVersion } from './versions.js';
 export { OPERATIONS, OPERATION_NAMES, isOperationName } from './operations.js';

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { FramewrightError, oneLine } from '../protocol/errors.js';
 import { inspectOnnxModel } from '../onnx/index.js';
+import { ModelCache, releaseModelCaches } from './model-cache.js';
 import { resolveOnnxProviders, type OnnxProviderName } from './onnx-providers.js';
 
 /** Tensor element buffers a session accepts and returns (`Uint8Array` for `bool` and `uint8`). */
@@ -224,7 +225,8 @@ async function explainLoadFailure(source: string | Uint8Array, what: string, err
 
 const INSPECT_LIMIT_BYTES = 512 * 1024 * 1024;
 
-const cache = new Map<string, { path: string; stamp: string; session: Promise<OnnxSession> }>();
+/** Sessions by absolute path, file stamp and options; the one cache that releases sessions. */
+const sessions = new ModelCache<OnnxSession>((session) => session.release());
 
 /**
  * Returns the session for `path` with `options`, creating it on first use. The cache key is the
@@ -238,29 +240,24 @@ export async function openOnnxSession(path: string, options: OnnxSessionOptions 
   const info = await stat(absolute);
   const stamp = `${info.size}:${info.mtimeMs}`;
   const key = JSON.stringify([absolute, stamp, Object.entries(options).sort()]);
-  const cached = cache.get(key);
-  if (cached !== undefined) return cached.session;
-  for (const [staleKey, entry] of cache) {
+  for (const other of sessions.keys()) {
     // Same file, other size or time: the model was rewritten; its old session can never hit again.
-    if (entry.path === absolute && entry.stamp !== stamp) {
-      cache.delete(staleKey);
-      void entry.session.then((s) => s.release(), () => undefined);
-    }
+    const [otherPath, otherStamp] = JSON.parse(other) as [string, string];
+    if (otherPath === absolute && otherStamp !== stamp) sessions.evict(other);
   }
-  const session = createOnnxSession(path, options);
-  cache.set(key, { path: absolute, stamp, session });
-  session.catch(() => cache.delete(key));
-  return session;
+  return sessions.get(key, () => createOnnxSession(path, options));
 }
 
 /** Number of sessions the cache holds (for tests and `framewright doctor`). */
 export function cachedOnnxSessionCount(): number {
-  return cache.size;
+  return sessions.size;
 }
 
-/** Releases every cached session and empties the cache. */
+/**
+ * Releases every cached session and empties the cache, and with it every cache of models built
+ * on sessions (the built-in image and video models), so none hands out a released session; the
+ * next load opens new ones. Call it when no run is using a model.
+ */
 export async function closeOnnxSessions(): Promise<void> {
-  const sessions = [...cache.values()].map((entry) => entry.session);
-  cache.clear();
-  for (const s of await Promise.allSettled(sessions)) if (s.status === 'fulfilled') await s.value.release();
+  await releaseModelCaches();
 }

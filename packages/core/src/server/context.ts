@@ -2,6 +2,7 @@ import type { OperationRegistry } from '../ops/index.js';
 import type { JobQueue } from '../jobs/index.js';
 import type { StaticPages } from './pages.js';
 import type { GuardOptions } from './security.js';
+import type { Logger } from '../util/log.js';
 
 /** What the HTTP routes and WebSocket connections of one server share. */
 export interface ServerContext {
@@ -17,6 +18,8 @@ export interface ServerContext {
   readonly maxSendBufferBytes: number;
   /** Validate every outgoing WebSocket message against its schema (a failure is sent as `INTERNAL`). */
   readonly validateOutgoing: boolean;
+  /** Where warnings go (a dropped client, a message refused by its schema). */
+  readonly log: Logger;
   /** Static pages served without a token (see {@link StaticPages}). */
   readonly pages?: StaticPages;
   /** Registers something to end when the server closes; returns the function that unregisters it. */

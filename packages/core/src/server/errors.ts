@@ -1,41 +1,26 @@
-import { RPC_ERROR_CODES, type ErrorCode } from '../protocol/index.js';
+import { ERROR_STATUS, FramewrightError, type ErrorStatus } from '../protocol/index.js';
 
-/** HTTP status of each error code on the HTTP transport. */
-const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
-  INVALID_REQUEST: 400,
-  INVALID_PARAMS: 400,
-  UNSUPPORTED_VERSION: 400,
-  UNKNOWN_OPERATION: 400,
-  OPERATION_UNAVAILABLE: 501,
-  INPUT_NOT_FOUND: 422,
-  INPUT_UNREADABLE: 422,
-  UNSUPPORTED_MEDIA: 422,
-  OUTPUT_NOT_ALLOWED: 403,
-  OUTPUT_FAILED: 500,
-  OUTPUT_EXISTS: 409,
-  JOB_NOT_FOUND: 404,
-  CANCELLED: 409,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  MODEL_NOT_FOUND: 422,
-  MODEL_INVALID: 422,
-  CHECKPOINT_INVALID: 422,
-  BACKEND_UNAVAILABLE: 503,
-  FFMPEG_NOT_FOUND: 500,
-  FFMPEG_FAILED: 500,
-  INTERRUPTED: 503,
-  INTERNAL: 500,
-};
-
-/** The HTTP status for an error code. */
-export function httpStatusOf(code: ErrorCode): number {
-  return HTTP_STATUS[code];
+/**
+ * An `INVALID_REQUEST` a transport answers with a status of its own: a route or WebSocket path
+ * that does not exist (HTTP 404), a method it does not take (405), a body too large (413) or not
+ * JSON (415), a JSON-RPC method that does not exist (-32601) or a message that is not JSON
+ * (-32700). On the wire it is the same `INVALID_REQUEST`.
+ */
+export class InvalidRequest extends FramewrightError {
+  /**
+   * @param message - one line naming what is wrong
+   * @param status - the transport codes that differ from `INVALID_REQUEST`'s own
+   */
+  constructor(
+    message: string,
+    readonly status: Partial<ErrorStatus>,
+  ) {
+    super('INVALID_REQUEST', message);
+  }
 }
 
-/** The JSON-RPC numeric code for an error code (the string code travels in `error.data`). */
-export function rpcCodeOf(code: ErrorCode): number {
-  if (code === 'INVALID_REQUEST') return RPC_ERROR_CODES.invalidRequest;
-  if (code === 'INVALID_PARAMS') return RPC_ERROR_CODES.invalidParams;
-  if (code === 'INTERNAL') return RPC_ERROR_CODES.internal;
-  return RPC_ERROR_CODES.application;
+/** The HTTP status and JSON-RPC code to answer `error` with: its code's ({@link ERROR_STATUS}), or its own. */
+export function statusOf(error: FramewrightError): ErrorStatus {
+  const status = ERROR_STATUS[error.code];
+  return error instanceof InvalidRequest ? { ...status, ...error.status } : status;
 }

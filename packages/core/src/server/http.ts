@@ -15,7 +15,7 @@ import { quoted } from '../protocol/validate.js';
 import { ENGINE_VERSION } from '../engine/index.js';
 import type { JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
-import { httpStatusOf } from './errors.js';
+import { InvalidRequest, statusOf } from './errors.js';
 import { servePage } from './pages.js';
 import { notReadingReason, progressBacklogBytes } from './rpc.js';
 import { checkHost, checkOrigin, checkToken, originRefused, type GuardOptions } from './security.js';
@@ -51,16 +51,16 @@ function sendJson(req: IncomingMessage, res: ServerResponse, guard: GuardOptions
 
 function sendError(req: IncomingMessage, res: ServerResponse, guard: GuardOptions, error: unknown): void {
   const fe = toFramewrightError(error);
-  const status = (error as { status?: unknown }).status;
+  const status = statusOf(fe).http;
   const headers: Record<string, string> = fe.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer realm="framewright"' } : {};
   // A refused upload may still be streaming in: close the connection rather than read it all.
   if (status === 413) headers['connection'] = 'close';
-  sendJson(req, res, guard, typeof status === 'number' ? status : httpStatusOf(fe.code), { error: fe.toWire() }, headers);
+  sendJson(req, res, guard, status, { error: fe.toWire() }, headers);
 }
 
-/** An `INVALID_REQUEST` answered with a status of its own (404, 405, 413, 415). */
-function httpError(status: number, message: string): FramewrightError & { status: number } {
-  return Object.assign(new FramewrightError('INVALID_REQUEST', message), { status });
+/** An `INVALID_REQUEST` answered with an HTTP status of its own (404, 405, 413, 415). */
+function httpError(http: number, message: string): InvalidRequest {
+  return new InvalidRequest(message, { http });
 }
 
 async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
@@ -108,7 +108,7 @@ async function streamEvents(req: IncomingMessage, res: ServerResponse, ctx: Serv
     const backlog = res.writableLength;
     if (droppable && backlog > progressBacklogBytes(ctx.maxSendBufferBytes)) return;
     if (backlog > ctx.maxSendBufferBytes) {
-      process.emitWarning(`framewright: dropped an event-stream client: ${notReadingReason(ctx.maxSendBufferBytes)}`);
+      ctx.log(`dropped an event-stream client: ${notReadingReason(ctx.maxSendBufferBytes)}`, 'warn');
       cleanUp();
       res.destroy();
       return;

@@ -13,11 +13,12 @@ import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
 import { JobJournal, JobQueue } from '../jobs/index.js';
 import { engineJobRunner } from './engine-runner.js';
 import type { ServerContext } from './context.js';
-import { httpStatusOf } from './errors.js';
+import { InvalidRequest, statusOf } from './errors.js';
 import { handleHttp } from './http.js';
 import type { StaticPages } from './pages.js';
 import { RpcConnection } from './rpc.js';
 import { checkHost, checkOrigin, checkToken, type GuardOptions } from './security.js';
+import { stderrLogger, type Logger } from '../util/log.js';
 
 const PING_INTERVAL_MS = 30_000;
 
@@ -66,10 +67,11 @@ export interface ServerOptions {
    */
   pages?: StaticPages;
   /**
-   * Receives the server's log lines, e.g. what it removed of the jobs a crash cut off when it
-   * started (default: standard error, prefixed `framewright: `).
+   * Receives the server's log lines: what it removed of the jobs a crash cut off when it started,
+   * clients it dropped for not reading, messages it refused to send (default: standard error,
+   * prefixed `framewright: `).
    */
-  log?: (line: string) => void;
+  log?: Logger;
 }
 
 /** A started server. */
@@ -90,7 +92,7 @@ export interface RunningServer {
 
 function refuseUpgrade(socket: Duplex, error: unknown): void {
   const fe = toFramewrightError(error);
-  const status = (error as { status?: number }).status ?? httpStatusOf(fe.code);
+  const status = statusOf(fe).http;
   const body = JSON.stringify({ error: fe.toWire() });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
@@ -169,7 +171,7 @@ function checkUpgrade(req: IncomingMessage, guard: GuardOptions): void {
   checkHost(req, guard);
   checkOrigin(req, guard);
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (path !== '/v1/ws') throw Object.assign(new FramewrightError('INVALID_REQUEST', `no WebSocket endpoint at ${path} (use /v1/ws)`), { status: 404 });
+  if (path !== '/v1/ws') throw new InvalidRequest(`no WebSocket endpoint at ${path} (use /v1/ws)`, { http: 404 });
   checkToken(req, guard, true);
 }
 
@@ -191,11 +193,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   await mkdir(outputRoot, { recursive: true });
   const token = options.token ?? (await loadOrCreateToken(options.configDir ?? paths.configDir.path));
   const registry = options.registry ?? OPERATION_REGISTRY;
+  const log = options.log ?? stderrLogger;
   const queue = await JobQueue.open({
     runner: engineJobRunner({ outputRoot, registry, ...(options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: options.memoryBudgetBytes }) }),
     journal: new JobJournal(join(options.dataDir ?? paths.dataDir.path, 'jobs')),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    ...(options.log === undefined ? {} : { log: options.log }),
+    log,
   });
 
   const closers = new Set<() => void>();
@@ -207,6 +210,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     maxMessageBytes: options.maxMessageBytes ?? 1 << 20,
     maxSendBufferBytes: options.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES,
     validateOutgoing: options.validateOutgoing ?? true,
+    log,
     ...(options.pages === undefined ? {} : { pages: options.pages }),
     onClose: (close) => {
       closers.add(close);

@@ -1,6 +1,7 @@
 import type { RawData, WebSocket } from 'ws';
 import {
   assertValid,
+  ERROR_STATUS,
   FramewrightError,
   findSchemaProblem,
   isTerminal,
@@ -23,7 +24,7 @@ import {
 import { ENGINE_VERSION, listCapabilities } from '../engine/index.js';
 import type { JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
-import { rpcCodeOf } from './errors.js';
+import { InvalidRequest, statusOf } from './errors.js';
 
 /** Above this many unsent bytes a slow client misses progress notifications (never state ones). */
 const PROGRESS_BACKLOG_BYTES = 1 << 20;
@@ -75,7 +76,7 @@ export class RpcConnection {
       message = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      this.sendError(null, new FramewrightError('INVALID_REQUEST', `message is not JSON: ${why}`), RPC_ERROR_CODES.parseError);
+      this.sendError(null, new InvalidRequest(`message is not JSON: ${why}`, { rpc: RPC_ERROR_CODES.parseError }));
       return;
     }
     const id = this.idOf(message);
@@ -97,7 +98,7 @@ export class RpcConnection {
     assertValid(RpcRequestSchema, message, 'request', 'INVALID_REQUEST');
     const { method } = message;
     if (!isMethodName(method)) {
-      throw Object.assign(new FramewrightError('INVALID_REQUEST', `unknown method ${JSON.stringify(method)}: known are ${Object.keys(METHODS).join(', ')}`), { rpcCode: -32601 });
+      throw new InvalidRequest(`unknown method ${JSON.stringify(method)}: known are ${Object.keys(METHODS).join(', ')}`, { rpc: RPC_ERROR_CODES.methodNotFound });
     }
     const params = message.params ?? {};
     assertValid(METHODS[method].params, params, `${method} params`);
@@ -148,7 +149,7 @@ export class RpcConnection {
     if (this.ctx.validateOutgoing) {
       const problem = findSchemaProblem(NOTIFICATIONS[method], params);
       if (problem !== undefined) {
-        process.emitWarning(`framewright: dropped invalid ${method} notification: ${problem.pointer} ${problem.message}`);
+        this.ctx.log(`dropped invalid ${method} notification: ${problem.pointer} ${problem.message}`, 'warn');
         return;
       }
     }
@@ -166,10 +167,9 @@ export class RpcConnection {
     this.write(response);
   }
 
-  private sendError(id: RequestId | null, error: unknown, rpcCode?: number): void {
+  private sendError(id: RequestId | null, error: unknown): void {
     const fe = toFramewrightError(error);
-    const code = rpcCode ?? ((error as { rpcCode?: number }).rpcCode ?? rpcCodeOf(fe.code));
-    this.write({ jsonrpc: '2.0', id, error: { code, message: fe.message, data: fe.toWire() } });
+    this.write({ jsonrpc: '2.0', id, error: { code: statusOf(fe).rpc, message: fe.message, data: fe.toWire() } });
   }
 
   private write(message: object): void {
@@ -178,9 +178,9 @@ export class RpcConnection {
       const schema = 'id' in message ? RpcResponseSchema : RpcNotificationSchema;
       const problem = findSchemaProblem(schema, message);
       if (problem !== undefined) {
-        process.emitWarning(`framewright: refused to send an invalid message: ${problem.pointer} ${problem.message}`);
+        this.ctx.log(`refused to send an invalid message: ${problem.pointer} ${problem.message}`, 'warn');
         const wire = { code: 'INTERNAL' as const, message: 'engine bug: the server built an invalid message' };
-        if ('id' in message) message = { jsonrpc: '2.0', id: this.idOf(message), error: { code: rpcCodeOf('INTERNAL'), message: wire.message, data: wire } };
+        if ('id' in message) message = { jsonrpc: '2.0', id: this.idOf(message), error: { code: ERROR_STATUS.INTERNAL.rpc, message: wire.message, data: wire } };
         else return;
       }
     }
@@ -196,7 +196,7 @@ export class RpcConnection {
   /** Drops a client that does not read: the close frame is queued, the socket destroyed soon after. */
   private drop(): void {
     const reason = notReadingReason(this.ctx.maxSendBufferBytes);
-    process.emitWarning(`framewright: dropped a WebSocket client: ${reason}`);
+    this.ctx.log(`dropped a WebSocket client: ${reason}`, 'warn');
     this.socket.close(NOT_READING_CLOSE_CODE, reason);
     setTimeout(() => this.socket.terminate(), DROP_GRACE_MS).unref();
   }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FramewrightError } from '../protocol/errors.js';
+import { cancelled, FramewrightError } from '../protocol/errors.js';
 import { TransformerModel } from '../transformer/model.js';
 import { Rng, mixSeed } from '../transformer/random.js';
 import { type TrainConfig, validateTrainConfig } from './config.js';
@@ -132,7 +132,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     while (losses.length < config.steps) {
       if (options.signal?.aborted) {
         await save();
-        throw new FramewrightError('CANCELLED', `training stopped at step ${losses.length}; resume with --resume`);
+        throw cancelled('training', `at step ${losses.length}; resume with --resume`);
       }
       const next = await batches.next();
       if (next.done === true) throw new FramewrightError('INTERNAL', `dataset ${task.name} ended at step ${losses.length}`);

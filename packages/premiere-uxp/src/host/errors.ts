@@ -1,3 +1,5 @@
+import { CodedError } from '@framewright/core/protocol';
+
 /**
  * Codes of {@link HostError}: what stopped a Premiere Pro action before it changed the project.
  */
@@ -25,10 +27,7 @@ export type HostErrorCode = (typeof HOST_ERROR_CODES)[number];
  * A Premiere Pro action that could not be done. Thrown before the project is changed, or after
  * Premiere rolled back the transaction, so the project is as it was.
  */
-export class HostError extends Error {
-  /** What went wrong, as a stable string. */
-  readonly code: HostErrorCode;
-
+export class HostError extends CodedError<HostErrorCode> {
   /**
    * Creates the error the panel shows as one line.
    * @param code - stable code
@@ -36,9 +35,8 @@ export class HostError extends Error {
    * @param options - the underlying cause, if any
    */
   constructor(code: HostErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'HostError';
-    this.code = code;
   }
 }
 

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { join } from 'node:path';
 import { readModelJson, shippedModelDir } from '../../models/shipped.js';
 import { FramewrightError } from '../../protocol/errors.js';
+import { ModelCache } from '../../runtime/model-cache.js';
 import { type OnnxSession, openOnnxSession } from '../../runtime/onnx-session.js';
 import { parsePrompt } from './prompt.js';
 import { MAX_STEPS, sampleTokens } from './sampler.js';
@@ -137,7 +138,8 @@ class OnnxBuiltinImageModel implements BuiltinImageModel {
   }
 }
 
-const loaded = new Map<string, Promise<BuiltinImageModel>>();
+// Models hold sessions of the session cache: emptied with it (closeOnnxSessions), never released here.
+const loaded = new ModelCache<BuiltinImageModel>();
 
 /**
  * Loads the built-in model (ONNX Runtime session on one thread, vocabulary), once per folder.
@@ -152,19 +154,13 @@ const loaded = new Map<string, Promise<BuiltinImageModel>>();
  */
 export function loadBuiltinImageModel(dir?: string): Promise<BuiltinImageModel> {
   const folder = dir ?? builtinImageModelDir();
-  let model = loaded.get(folder);
-  if (model === undefined) {
-    model = (async () => {
-      const info = await readBuiltinModelInfo(folder);
-      const session = await openOnnxSession(join(folder, info.onnx), { intraOpThreads: 1 });
-      const output = session.outputs[0];
-      if (session.inputs[0]?.name !== 'ids' || output?.name !== 'output' || output.dims[2] !== info.vocabularySize) {
-        throw new FramewrightError('MODEL_INVALID', `${join(folder, info.onnx)} is not a ${info.vocabularySize}-token model with input ids and output output`);
-      }
-      return new OnnxBuiltinImageModel(session, new ShapesVocabulary(info.codebook), info);
-    })();
-    model.catch(() => loaded.delete(folder));
-    loaded.set(folder, model);
-  }
-  return model;
+  return loaded.get(folder, async () => {
+    const info = await readBuiltinModelInfo(folder);
+    const session = await openOnnxSession(join(folder, info.onnx), { intraOpThreads: 1 });
+    const output = session.outputs[0];
+    if (session.inputs[0]?.name !== 'ids' || output?.name !== 'output' || output.dims[2] !== info.vocabularySize) {
+      throw new FramewrightError('MODEL_INVALID', `${join(folder, info.onnx)} is not a ${info.vocabularySize}-token model with input ids and output output`);
+    }
+    return new OnnxBuiltinImageModel(session, new ShapesVocabulary(info.codebook), info);
+  });
 }

@@ -1,4 +1,4 @@
-import { FramewrightError } from '../../protocol/errors.js';
+import { cancelled, FramewrightError } from '../../protocol/errors.js';
 import { Rng, mixSeed } from '../../transformer/random.js';
 import { ATTRIBUTE_SLOTS, SEQUENCE, type ShapesVocabulary } from './tokens.js';
 
@@ -74,7 +74,7 @@ export async function sampleTokens(logitsOf: LogitsFunction, vocab: ShapesVocabu
   };
   const inverseTemperature = 1 / Math.max(1e-3, options.temperature ?? 1);
   for (let t = 0; t < steps; t++) {
-    if (options.signal?.aborted === true) throw new FramewrightError('CANCELLED', `generation cancelled at step ${t} of ${steps}`);
+    if (options.signal?.aborted === true) throw cancelled('generation', `at step ${t} of ${steps}`);
     const logits = guidance === 1 ? await logitsOf(tokens) : guided(await logitsOf(tokens), await logitsOf(unconditioned(tokens)), guidance);
     const width = logits.length / length;
     const candidates: { slot: number; id: number; confidence: number }[] = [];

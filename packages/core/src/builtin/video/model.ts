@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { readModelJson, shippedModelDir } from '../../models/shipped.js';
 import { FramewrightError } from '../../protocol/errors.js';
 import type { RawRgbImage } from '../../media/index.js';
+import { ModelCache } from '../../runtime/model-cache.js';
 import { type OnnxSession, openOnnxSession } from '../../runtime/onnx-session.js';
 import { COLOUR_NAMES, MAX_STEPS, NATIVE_SIZE, PALETTE_SLOTS, SEQUENCE, ShapesVocabulary, sampleTokens } from '../image/index.js';
 import { CLIP_FRAMES, type ParsedMotionPrompt, parseMotionPrompt } from './motion.js';
@@ -164,7 +165,8 @@ class OnnxBuiltinVideoModel implements BuiltinVideoModel {
   }
 }
 
-const loaded = new Map<string, Promise<BuiltinVideoModel>>();
+// Models hold sessions of the session cache: emptied with it (closeOnnxSessions), never released here.
+const loaded = new ModelCache<BuiltinVideoModel>();
 
 /**
  * Loads the built-in video model (ONNX Runtime session on one thread, vocabulary), once per folder.
@@ -179,19 +181,13 @@ const loaded = new Map<string, Promise<BuiltinVideoModel>>();
  */
 export function loadBuiltinVideoModel(dir?: string): Promise<BuiltinVideoModel> {
   const folder = dir ?? builtinVideoModelDir();
-  let model = loaded.get(folder);
-  if (model === undefined) {
-    model = (async () => {
-      const info = await readBuiltinVideoModelInfo(folder);
-      const session = await openOnnxSession(join(folder, info.onnx), { intraOpThreads: 1 });
-      const output = session.outputs[0];
-      if (session.inputs[0]?.name !== 'ids' || output?.name !== 'output' || output.dims[2] !== info.vocabularySize) {
-        throw new FramewrightError('MODEL_INVALID', `${join(folder, info.onnx)} is not a ${info.vocabularySize}-token model with input ids and output output`);
-      }
-      return new OnnxBuiltinVideoModel(session, new MotionVocabulary(new ShapesVocabulary(info.codebook)), info);
-    })();
-    model.catch(() => loaded.delete(folder));
-    loaded.set(folder, model);
-  }
-  return model;
+  return loaded.get(folder, async () => {
+    const info = await readBuiltinVideoModelInfo(folder);
+    const session = await openOnnxSession(join(folder, info.onnx), { intraOpThreads: 1 });
+    const output = session.outputs[0];
+    if (session.inputs[0]?.name !== 'ids' || output?.name !== 'output' || output.dims[2] !== info.vocabularySize) {
+      throw new FramewrightError('MODEL_INVALID', `${join(folder, info.onnx)} is not a ${info.vocabularySize}-token model with input ids and output output`);
+    }
+    return new OnnxBuiltinVideoModel(session, new MotionVocabulary(new ShapesVocabulary(info.codebook)), info);
+  });
 }

@@ -2,6 +2,7 @@
 // cuts, then write the exports. Nothing half-written survives a failure or a cancel.
 import { findSilences, probe, readAudioLevels, resolveTools, type FrameTimeline, type MediaInfo } from '../../media/index.js';
 import {
+  cancelled,
   FramewrightError,
   isFramewrightError,
   oneLine,
@@ -61,7 +62,6 @@ function settingsOf(params: ClipCutParams, fps: number): DetectSettings {
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
-const cancelled = () => new FramewrightError('CANCELLED', 'clip-cut was cancelled');
 
 async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>): Promise<ClipCutResult> {
   checkExportName(params.name);
@@ -74,7 +74,7 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
 
   emit({ stage: 'probe', fraction: 0 });
   const info = await probe(params.input);
-  if (signal.aborted) throw cancelled();
+  if (signal.aborted) throw cancelled('clip-cut');
   // Names that are taken are refused now, not after the whole video was analysed.
   await ledgerOf(context, params.overwrite).refuseExisting(await namesInTheWay(outputDir, exportName(params.name, info.path), exportKinds));
   const fps = info.fps.num / info.fps.den;
@@ -162,7 +162,7 @@ async function writeOutputs(
       if (warning !== undefined) result.warnings = [...(result.warnings ?? []), warning];
       result.outputs[format] = await writeCutList(format, written, ctx);
     }
-    if (context.signal.aborted) throw cancelled();
+    if (context.signal.aborted) throw cancelled('clip-cut');
     const json = kinds.has('json') ? jsonPath(ctx) : undefined;
     // The JSON is written last and lists itself, so it names every file of the run.
     result.files = json === undefined ? [...ctx.written] : [...ctx.written, json];
@@ -174,7 +174,7 @@ async function writeOutputs(
     return result;
   } catch (error) {
     // Nothing is in place before the ledger commits, so a failure has nothing of its own to remove.
-    if (context.signal.aborted) throw cancelled();
+    if (context.signal.aborted) throw cancelled('clip-cut');
     if (isFramewrightError(error)) throw error;
     throw new FramewrightError('OUTPUT_FAILED', `clip-cut could not write its outputs in ${context.outputDir}: ${oneLine(String((error as Error).message ?? error))}`, { cause: error });
   }
@@ -212,7 +212,7 @@ export const clipCutOperation: Operation<'clip-cut'> = {
     try {
       return await outputs.transact(() => run(params, { ...context, outputs }));
     } catch (error) {
-      if (context.signal.aborted) throw cancelled();
+      if (context.signal.aborted) throw cancelled('clip-cut');
       throw error;
     }
   },

@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { encodePng, resizeRgb, type RgbImage } from '../../image/index.js';
 import { listInstalledModels, TEXT_TO_IMAGE_FAMILIES } from '../../models/index.js';
-import { FramewrightError, isFramewrightError, oneLine, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from '../../protocol/index.js';
+import { cancelled, FramewrightError, isFramewrightError, oneLine, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationCheck, OperationContext } from '../types.js';
@@ -28,7 +28,6 @@ export const PREVIEW_MAX_SIDE = 64;
 /** The `Software` text chunk of every PNG. */
 export const IMAGE_GEN_SOFTWARE = 'Framewright 0.1.0 image-gen';
 
-const cancelled = () => new FramewrightError('CANCELLED', 'image-gen was cancelled');
 
 /** A short file-name stem from the prompt: lowercase words joined by dashes. */
 export function promptStem(prompt: string): string {
@@ -111,7 +110,7 @@ async function run(params: ImageGenParams, context: OperationContext<'image-gen'
   emit({ stage: 'load', fraction: 0 });
   const generator = await loadImageGenerator(params.model, searchOf(params));
   const plan = planRun(params, generator);
-  if (signal.aborted) throw cancelled();
+  if (signal.aborted) throw cancelled('image-gen');
 
   const result: ImageGenResult = { model: generator.id, images: [], warnings: [], files: [] };
   const total = plan.seeds.length;
@@ -131,13 +130,13 @@ async function run(params: ImageGenParams, context: OperationContext<'image-gen'
         signal,
       );
       for (const w of drawn.warnings) if (!result.warnings.includes(w)) result.warnings.push(w);
-      if (signal.aborted) throw cancelled();
+      if (signal.aborted) throw cancelled('image-gen');
       let image = drawn.image;
       if (image.width !== plan.width || image.height !== plan.height) {
         emit({ stage: 'upscale', fraction: base + share * 0.8, image: index, preview: preview(image) });
         image = await upscaleTo(image, plan.width, plan.height);
       }
-      if (signal.aborted) throw cancelled();
+      if (signal.aborted) throw cancelled('image-gen');
       emit({ stage: 'write', fraction: base + share * 0.95, image: index });
       const path = pathOf(seed);
       const text = pngTextOf({ ...request, model: generator.id });
@@ -146,7 +145,7 @@ async function run(params: ImageGenParams, context: OperationContext<'image-gen'
       result.images.push({ path, width: image.width, height: image.height, seed });
     }
   } catch (error) {
-    if (signal.aborted) throw cancelled();
+    if (signal.aborted) throw cancelled('image-gen');
     if (isFramewrightError(error)) throw error;
     throw new FramewrightError('OUTPUT_FAILED', `image-gen could not write its outputs in ${outputDir}: ${oneLine(String((error as Error).message ?? error))}`, { cause: error });
   }
@@ -183,7 +182,7 @@ export const imageGenOperation: Operation<'image-gen'> = {
     try {
       return await outputs.transact(() => run(params, { ...context, outputs }));
     } catch (error) {
-      if (context.signal.aborted) throw cancelled();
+      if (context.signal.aborted) throw cancelled('image-gen');
       throw error;
     }
   },

@@ -28,14 +28,34 @@ export interface VideoGenerationRequest {
 export interface VideoGenerator {
   /** Name shown in results and capabilities. */
   readonly name: string;
+  /**
+   * Whether it can run here now, and why not (e.g. its model files are missing). Asked each time
+   * video-gen's availability is, and before each run, so a model installed after start-up is
+   * found. Without it the generator can always run.
+   */
+  availability?(): Promise<GeneratorAvailability>;
   /** Generates `request.frames` RGB frames, all of the same (native) size. */
   generate(request: VideoGenerationRequest): Promise<RgbImage[]>;
+}
+
+/** Whether a {@link VideoGenerator} can run here. */
+export interface GeneratorAvailability {
+  /** True when it can run. */
+  readonly available: boolean;
+  /** Why it cannot, in one line. */
+  readonly reason?: string;
 }
 
 /** Why text-to-video cannot run in a build without a video model. */
 export const TEXT_TO_VIDEO_UNAVAILABLE = 'text-to-video needs the built-in video model, which is not in this build';
 
-/** The error text-to-video fails with when no generator is installed. */
-export function textToVideoUnavailable(): FramewrightError {
-  return new FramewrightError('OPERATION_UNAVAILABLE', TEXT_TO_VIDEO_UNAVAILABLE);
+/** The error text-to-video fails with when no generator is installed, or it cannot run here (`reason`). */
+export function textToVideoUnavailable(reason: string = TEXT_TO_VIDEO_UNAVAILABLE): FramewrightError {
+  return new FramewrightError('OPERATION_UNAVAILABLE', reason);
+}
+
+/** Whether text-to-video can run with `generator` (none: it cannot). */
+export async function textToVideoAvailability(generator: VideoGenerator | undefined): Promise<GeneratorAvailability> {
+  if (generator === undefined) return { available: false, reason: TEXT_TO_VIDEO_UNAVAILABLE };
+  return (await generator.availability?.()) ?? { available: true };
 }

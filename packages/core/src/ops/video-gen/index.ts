@@ -9,20 +9,20 @@ import {
   type Rational, type VideoContainer,
 } from '../../media/index.js';
 import type { RgbImage } from '../../image/index.js';
-import { FramewrightError, isFramewrightError, type CameraMotion, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
+import { cancelled, FramewrightError, isFramewrightError, type CameraMotion, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM } from './frames.js';
-import { textToVideoUnavailable, TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerator } from './generator.js';
+import { textToVideoAvailability, textToVideoUnavailable, type VideoGenerator } from './generator.js';
 import { openFrameInterpolator } from './interpolation-model.js';
 import { videoGenMemory } from './memory.js';
 import { outputSize } from './size.js';
-import { shippedTextToVideo } from './text-to-video.js';
+import { builtinTextToVideo } from './text-to-video.js';
 import { formatSrt, formatVtt } from './subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
 
-export type { VideoGenerator, VideoGenerationRequest } from './generator.js';
+export type { GeneratorAvailability, VideoGenerator, VideoGenerationRequest } from './generator.js';
 export { TEXT_TO_VIDEO_UNAVAILABLE } from './generator.js';
 export type { CameraMotion } from '../../protocol/index.js';
 
@@ -148,7 +148,8 @@ async function planCameraMove(params: VideoGenParams, signal: AbortSignal): Prom
 
 async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator | undefined, context: OperationContext<'video-gen'>): Promise<FramePlan> {
   if (params.prompt === undefined) throw new FramewrightError('INVALID_PARAMS', 'text-to-video needs a prompt', { pointer: '/prompt' });
-  if (generator === undefined) throw textToVideoUnavailable();
+  const availability = await textToVideoAvailability(generator);
+  if (generator === undefined || !availability.available) throw textToVideoUnavailable(availability.reason);
   const frames = params.frames ?? VIDEO_GEN_DEFAULTS.frames;
   const clip = await generator.generate({
     prompt: params.prompt,
@@ -179,8 +180,6 @@ async function freeName(dir: string, base: string, ext: string, sidecar: string 
   }
 }
 
-const cancelled = () => new FramewrightError('CANCELLED', 'video-gen was cancelled');
-
 async function run(params: VideoGenParams, context: OperationContext<'video-gen'>, generator: VideoGenerator | undefined): Promise<VideoGenResult> {
   const { signal } = context;
   const emit = (p: VideoGenProgress) => context.onProgress(p);
@@ -190,7 +189,7 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
     : params.mode === 'image-to-video'
       ? await planCameraMove(params, signal)
       : await planTextToVideo(params, generator, context);
-  if (signal.aborted) throw cancelled();
+  if (signal.aborted) throw cancelled('video-gen');
   const fps = fpsRational(params.fps ?? VIDEO_GEN_DEFAULTS.fps);
   const durationSeconds = (plan.frames * fps.den) / fps.num;
   const outWidth = plan.outputWidth ?? plan.width;
@@ -266,12 +265,15 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
       } catch (error) {
         return { available: false, reason: isFramewrightError(error) ? error.message : 'ffmpeg cannot be run' };
       }
+      const textToVideo = await textToVideoAvailability(generator);
       return {
         available: true,
         modes: [
           { mode: 'interpolate', available: true },
           { mode: 'image-to-video', available: true },
-          generator === undefined ? { mode: 'text-to-video', available: false, reason: TEXT_TO_VIDEO_UNAVAILABLE } : { mode: 'text-to-video', available: true },
+          textToVideo.available || textToVideo.reason === undefined
+            ? { mode: 'text-to-video', available: textToVideo.available }
+            : { mode: 'text-to-video', available: false, reason: textToVideo.reason },
         ],
       };
     },
@@ -284,17 +286,15 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
       try {
         return await outputs.transact(() => run(params, { ...context, outputs }, generator));
       } catch (error) {
-        if (context.signal.aborted) throw cancelled();
+        if (context.signal.aborted) throw cancelled('video-gen');
         throw error;
       }
     },
   };
 }
 
-/** video-gen as this build ships it: interpolation, image-to-video, and text-to-video on the built-in model (`framewright-motion-32`) when its files are present. */
-export const videoGenOperation: Operation<'video-gen'> = createVideoGenOperation(withBuiltinTextToVideo());
-
-function withBuiltinTextToVideo(): VideoGenOptions {
-  const textToVideo = shippedTextToVideo();
-  return textToVideo === undefined ? {} : { textToVideo };
-}
+/**
+ * video-gen as this build ships it: interpolation, image-to-video, and text-to-video on the
+ * built-in model (`framewright-motion-32`) while its files are present (checked when asked).
+ */
+export const videoGenOperation: Operation<'video-gen'> = createVideoGenOperation({ textToVideo: builtinTextToVideo() });

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RgbImage } from '../../image/index.js';
 import { findModelPack, MODEL_MANIFEST_NAME, readModelPack, sha256File, type ModelPack } from '../../models/index.js';
-import { FramewrightError } from '../../protocol/index.js';
+import { cancelled, FramewrightError } from '../../protocol/index.js';
 import { openOnnxSession, type OnnxSession, type OnnxValueSpec } from '../../runtime/onnx-session.js';
 
 /** An opened model: `between(a, b, t)` is the frame at time `t` between `a` and `b`. */
@@ -115,7 +115,7 @@ export async function openFrameInterpolator(model: string, size: { width: number
     id: manifest.id,
     warnings: [`in-between frames by the frame-interpolation model ${manifest.id}`],
     async between(a, b, t, signal) {
-      if (signal.aborted) throw new FramewrightError('CANCELLED', 'video-gen was cancelled');
+      if (signal.aborted) throw cancelled('video-gen');
       const out = await session.run({
         [io.frame0.name]: { data: planar(a), dims: [1, 3, ph, pw] },
         [io.frame1.name]: { data: planar(b), dims: [1, 3, ph, pw] },

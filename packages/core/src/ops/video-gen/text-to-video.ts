@@ -1,9 +1,11 @@
 // video-gen's text-to-video generator on the built-in video model (builtin/), and the frame
 // resampling that fits its fixed-length clip to the requested frame count.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { builtinVideoModelDir, loadBuiltinVideoModel } from '../../builtin/index.js';
 import type { RawRgbImage } from '../../media/index.js';
 import { FramewrightError } from '../../protocol/errors.js';
-import type { VideoGenerationRequest, VideoGenerator } from './generator.js';
+import { TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerationRequest, type VideoGenerator } from './generator.js';
 
 /**
  * Frame `i` of `n` taken from a clip of `clip.length` frames: nearest in time (first to first,
@@ -19,28 +21,30 @@ export function resampleFrames<T>(clip: readonly T[], n: number): T[] {
 /**
  * video-gen's text-to-video model backed by the built-in clip model (loaded on first use). It
  * draws one 8-frame clip and stretches it to the requested count with {@link resampleFrames}:
- * the object crosses the frame once, whatever the number of frames.
+ * the object crosses the frame once, whatever the number of frames. It is available while the
+ * model's files are there, checked each time it is asked.
  * @param dir - model folder; default {@link builtinVideoModelDir}
  */
 export function builtinTextToVideo(dir?: string): VideoGenerator {
   return {
     name: 'framewright-motion-32',
+    async availability() {
+      if (dir === undefined) {
+        try {
+          builtinVideoModelDir();
+        } catch {
+          return { available: false, reason: TEXT_TO_VIDEO_UNAVAILABLE };
+        }
+        return { available: true };
+      }
+      return existsSync(join(dir, 'model.json'))
+        ? { available: true }
+        : { available: false, reason: `text-to-video needs the built-in video model, which is not in ${dir}` };
+    },
     async generate(request: VideoGenerationRequest): Promise<RawRgbImage[]> {
       const model = await loadBuiltinVideoModel(dir);
       const { frames } = await model.generate({ prompt: request.prompt, seed: request.seed }, request.onStep, request.signal);
       return resampleFrames(frames, request.frames);
     },
   };
-}
-
-/**
- * {@link builtinTextToVideo} when the shipped model's files are present, else undefined (video-gen
- * then reports text-to-video unavailable instead of failing at run time).
- */
-export function shippedTextToVideo(): VideoGenerator | undefined {
-  try {
-    return builtinTextToVideo(builtinVideoModelDir());
-  } catch {
-    return undefined;
-  }
 }

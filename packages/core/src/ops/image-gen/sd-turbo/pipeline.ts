@@ -2,7 +2,7 @@
 // CLIP text encoder → Euler sampling of the UNet's noise prediction → VAE decoder.
 import type { RgbImage } from '../../../image/index.js';
 import { packFile, type ModelPack, type RecommendedSettings } from '../../../models/index.js';
-import { FramewrightError } from '../../../protocol/errors.js';
+import { cancelled, FramewrightError } from '../../../protocol/errors.js';
 import { openOnnxSession, type OnnxSession, type OnnxTensorValue } from '../../../runtime/onnx-session.js';
 import { Rng } from '../../../transformer/random.js';
 import type { GeneratedImage, GenerationRequest, ImageGenerator, StepListener } from '../generator.js';
@@ -27,7 +27,6 @@ const LATENT_RGB = [
   [-0.184, -0.271, -0.473],
 ];
 
-const cancelled = () => new FramewrightError('CANCELLED', 'image-gen was cancelled');
 
 function requireSignature(session: OnnxSession, names: readonly string[], kind: 'input' | 'output'): void {
   const have = (kind === 'input' ? session.inputs : session.outputs).map((v) => v.name);
@@ -137,7 +136,7 @@ export class SdTurboPipeline implements ImageGenerator {
     if (guidance <= 1 && request.negativePrompt !== undefined && request.negativePrompt !== '') {
       warnings.push(`${this.id} runs without classifier-free guidance, so the negative prompt has no effect`);
     }
-    if (signal.aborted) throw cancelled();
+    if (signal.aborted) throw cancelled('image-gen');
 
     const plan = planSampling(diffusion, request.steps);
     const rng = new Rng(request.seed);
@@ -152,7 +151,7 @@ export class SdTurboPipeline implements ImageGenerator {
         const un = await this.predictNoise(input, dims, plan.timesteps[i]!, uncond);
         noise = un.map((u, k) => u + guidance * (noise[k]! - u));
       }
-      if (signal.aborted) throw cancelled();
+      if (signal.aborted) throw cancelled('image-gen');
       const original = predictOriginal(latents, noise, sigma, diffusion.predictionType);
       latents = eulerStep(latents, original, sigma, plan.sigmas[i + 1]!, ancestral, rng);
       onStep(i + 1, plan.timesteps.length, diffusion.latentChannels === 4 ? latentPreview(original, dims) : undefined);
