@@ -34,8 +34,9 @@ describe('docs/protocol.md', () => {
   });
 
   it('names the codes an operation throws in its own folder', () => {
-    // clip-cut reads media, so the media layer's codes are listed; image-gen's model codes are not.
-    expect(operationErrorCodes('clip-cut', coreSrc)).toEqual(expect.arrayContaining(['INPUT_NOT_FOUND', 'UNSUPPORTED_MEDIA', 'FFMPEG_FAILED', 'CANCELLED']));
-    expect(operationErrorCodes('clip-cut', coreSrc)).not.toContain('MODEL_NOT_FOUND');
+    // clip-cut reads media and runs shot-detection packs, so both layers' codes are listed;
+    // image-gen reads no media, so the media layer's are not.
+    expect(operationErrorCodes('clip-cut', coreSrc)).toEqual(expect.arrayContaining(['INPUT_NOT_FOUND', 'UNSUPPORTED_MEDIA', 'FFMPEG_FAILED', 'CANCELLED', 'MODEL_NOT_FOUND', 'MODEL_INVALID']));
+    expect(operationErrorCodes('image-gen', coreSrc)).not.toContain('FFMPEG_FAILED');
   });
 });
