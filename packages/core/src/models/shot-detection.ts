@@ -66,7 +66,7 @@ export interface ShotModelIo {
   readonly logits: boolean;
 }
 
-const shapeText = (v: OnnxValueSpec) => `${v.name} ${v.type} [${v.dims.join(', ')}]`;
+const shapeText = (v: OnnxValueSpec) => `${v.name} ${v.type} [${v.dims.map((d) => (d === '' ? '?' : d)).join(', ')}]`;
 const fits = (dim: number | string | undefined, size: number) => typeof dim === 'string' || dim === size;
 
 function checkOutput(what: string, output: OnnxValueSpec): void {

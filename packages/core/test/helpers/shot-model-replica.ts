@@ -42,6 +42,8 @@ export interface ReplicaOptions {
   readonly windowFrames?: number | string;
   /** Frame width the input declares (48 for the real interface). */
   readonly frameWidth?: number;
+  /** Has the interface but fails when run on frames brighter than 9: it looks up the brightest value in a table of 10. */
+  readonly failsWhenRun?: boolean;
 }
 
 /** The replica's bytes and weights. */
@@ -75,7 +77,11 @@ export function buildShotModelReplica(options: ReplicaOptions = {}): Replica {
   const diff = g.node('Conv', [planar, g.initializer('diff.weight', kernel, [1, channels, 2, 1, 1])]);
   const m = g.node('ReduceMean', [g.node('Abs', [diff])], { axes: [1, 3, 4], keepdims: 0 }); // [B, T-1]
   const padded = g.node('Pad', [m, g.constInt64([0, 0, 0, 1])]); // [B, T]: the last frame has no next
-  const cutLogit = g.node('Mul', [g.node('Sub', [padded, g.constFloat([weights.cutBias], [])]), g.constFloat([weights.cutScale], [])]);
+  let cutLogit = g.node('Mul', [g.node('Sub', [padded, g.constFloat([weights.cutBias], [])]), g.constFloat([weights.cutScale], [])]);
+  if (options.failsWhenRun === true) {
+    const brightest = g.node('Cast', [g.node('ReduceMax', [x], { keepdims: 0 })], { to: 7 });
+    cutLogit = g.node('Add', [cutLogit, g.node('Gather', [g.constFloat(new Array<number>(10).fill(0)), brightest])]);
+  }
   g.output(g.node('Unsqueeze', [cutLogit, g.constInt64([2])]), options.cutName ?? 'single_frame_pred', ['batch', window, 1]);
   const smoothed = g.node('Conv', [g.node('Unsqueeze', [padded, g.constInt64([1])]), g.initializer('taps.weight', Float32Array.from(weights.taps), [1, 1, 5])], { pads: [2, 2] });
   const transitionLogit = g.node('Mul', [g.node('Sub', [smoothed, g.constFloat([weights.transitionBias], [])]), g.constFloat([weights.transitionScale], [])]);

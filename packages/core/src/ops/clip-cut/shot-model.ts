@@ -207,7 +207,9 @@ export class ShotModelRunner {
     this.running = this.session.run({ [this.io.input]: { data, dims } }).then(
       (outputs) => this.keep(outputs),
       (error: unknown) => {
-        this.failure = error;
+        // The feeds were checked against the model's declared inputs, so this is the model itself.
+        const detail = oneLine(error instanceof Error ? error.message : String(error));
+        this.failure = new FramewrightError('MODEL_INVALID', `shot-detection model ${this.id} failed on window ${k}: ${detail}`, { cause: error });
       },
     );
     this.windows++;
