@@ -32,6 +32,12 @@ export interface OnnxSessionOptions {
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Run independent branches sequentially (default) or in parallel. */
   executionMode?: 'sequential' | 'parallel';
+  /**
+   * Let idle operator threads spin waiting for work (ONNX Runtime's default, true). A model run
+   * now and then beside other work (a decode) should not spin: the spinning takes the CPU the
+   * other work needs.
+   */
+  spinning?: boolean;
 }
 
 /** A declared input or output of a loaded model. */
@@ -169,6 +175,7 @@ function ortOptions(provider: OnnxProviderName, options: OnnxSessionOptions): or
     executionMode: options.executionMode ?? 'sequential',
     ...(options.intraOpThreads === undefined ? {} : { intraOpNumThreads: options.intraOpThreads }),
     ...(options.interOpThreads === undefined ? {} : { interOpNumThreads: options.interOpThreads }),
+    ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
     // Failures reach the caller as FramewrightErrors; onnxruntime would also print them to stderr.
     logSeverityLevel: 4,
   };

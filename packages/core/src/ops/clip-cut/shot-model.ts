@@ -88,7 +88,8 @@ export async function openShotModel(model: string | undefined, search: ModelSear
   if (info === undefined) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} is missing`);
   if (info.size !== file.size) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} has ${info.size} bytes, the manifest says ${file.size}`);
   if ((await sha256File(path)) !== file.sha256) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id}: ${path} does not match its SHA-256 in the manifest`);
-  const session = await openOnnxSession(path);
+  // One window every 50 frames, beside the decode: idle threads must not spin.
+  const session = await openOnnxSession(path, { spinning: false });
   const io = shotModelIo(session, manifest.shotDetection, path);
   return { id: manifest.id, io, runner: () => new ShotModelRunner(session, io, manifest.id) };
 }
