@@ -1,7 +1,8 @@
 // clip-cut throughput against ffmpeg's own decode-only throughput, on a 60 s 1080p H.264 video
 // with cuts (generated once into the temp folder and reused), plus peak memory of the Node
 // process and of the ffmpeg children, measured again on a 20 s cut of the same video to show
-// that memory does not grow with the length of the video.
+// that memory does not grow with the length of the video; then the time to write the clip files
+// of the cut list in each clip mode (copy, smart, accurate; bench/clip-export.ts).
 //
 //   npm run bench:clip-cut            (or: npx tsx bench/clip-cut.ts --runs 3)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cutSegment, decodeNull, generateSampleVideo, probe } from '../packages/core/src/media/index.js';
 import { clipCutOperation } from '../packages/core/src/ops/clip-cut/index.js';
+import { benchExports, longGopCopy } from './clip-export.js';
 
 const TARGET_RATIO = 0.8;
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] ?? 0) || 2;
@@ -143,6 +145,11 @@ async function main(): Promise<void> {
   );
   console.log(`peak RSS, 60 s video: node ${mib(clipCut.nodeMiB)}, ffmpeg ${mib(clipCut.ffmpegMiB)}`);
   console.log(`peak RSS, 20 s video: node ${mib(shortRun.nodeMiB)}, ffmpeg ${mib(shortRun.ffmpegMiB)}`);
+  console.log('\nclip files of that cut list, each clip mode in turn:');
+  const clipFiles = {
+    x264Defaults: await benchExports('keyframe every 2 s and at cuts', long, clipCut.cuts, info.frameCount),
+    keyframeEvery250: await benchExports('keyframe every 250 frames', await longGopCopy(long, cacheDir), clipCut.cuts, info.frameCount),
+  };
   console.log(JSON.stringify({
     video: { width: info.width, height: info.height, frames: info.frameCount, fps: info.fps },
     cores,
@@ -156,6 +163,7 @@ async function main(): Promise<void> {
       long: { node: round(clipCut.nodeMiB), ffmpeg: round(clipCut.ffmpegMiB) },
       short: { node: round(shortRun.nodeMiB), ffmpeg: round(shortRun.ffmpegMiB) },
     },
+    clipFiles,
   }));
 }
 

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { ensureBuilt, runBin } from './helpers/cli.js';
-import { tempDir } from './helpers/media.js';
+import { countFrames, tempDir } from './helpers/media.js';
 
 beforeAll(() => ensureBuilt(), 240_000);
 
@@ -30,8 +30,10 @@ it('makes a sample video, cuts it at its five shots and writes every export; a s
   expect(second.code).toBe(0);
   expect(second.stderr).toMatch(/using the sample video/);
   expect(statSync(sample).mtimeMs).toBe(made);
-  const result = JSON.parse(second.stdout) as { clips: { startFrame: number }[]; outputs: Record<string, unknown> };
+  const result = JSON.parse(second.stdout) as { clips: { startFrame: number; frames: number; file: string }[]; outputs: Record<string, unknown> };
   expect(result.clips.map((c) => c.startFrame)).toEqual([0, 75, 120, 195, 240]);
+  // The clip files hold exactly the frames the cut list says (the default, smart, clip mode).
+  for (const clip of result.clips) expect(await countFrames(clip.file), clip.file).toBe(clip.frames);
   expect(Object.keys(result.outputs).sort()).toEqual(['clips', 'edl', 'fcp7', 'fcpxml', 'json', 'otio', 'thumbnails']);
   // A rerun replaces what the demo wrote before: the same names, no second copies.
   expect(readdirSync(join(folder, 'videos')).sort()).toEqual(['interpolate.mp4', 'text-to-video.mp4']);

@@ -67,7 +67,7 @@ describe('usage errors are one line naming what is wrong, exit 2', () => {
     ['an integer flag given a fraction', ['clip-cut', 'a.mp4', '--analysis-width', '64.5'], /--analysis-width must be an integer/],
     ['an unknown export', ['clip-cut', 'a.mp4', '--export', 'json,xml'], /--export has unknown value "xml" \(choose from json, edl/],
     ['an unknown detector', ['clip-cut', 'a.mp4', '--detectors', 'magic'], /--detectors has unknown value "magic"/],
-    ['a bad clip mode', ['clip-cut', 'a.mp4', '--clip-mode', 'fast'], /--clip-mode must be copy or accurate, got "fast"/],
+    ['a bad clip mode', ['clip-cut', 'a.mp4', '--clip-mode', 'fast'], /--clip-mode must be smart, copy or accurate, got "fast"/],
     ['a malformed threshold', ['clip-cut', 'a.mp4', '--threshold', 'content'], /--threshold wants NAME=VALUE/],
     ['a threshold that is not a number', ['clip-cut', 'a.mp4', '--threshold', 'hash=lots'], /--threshold hash must be a number, got "lots"/],
     // Ranges are the schema's: its JSON-pointer errors come back naming the flag.

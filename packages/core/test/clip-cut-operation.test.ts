@@ -55,18 +55,26 @@ describe('clip-cut operation', () => {
     for (const thumb of result.outputs.thumbnails!) expect(readFileSync(thumb).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 
-  it('writes accurate clip files with exactly the cut-list frame counts', async () => {
-    const { result } = await runClipCut({ input: sample.path, exports: ['clips'], clipMode: 'accurate' });
-    for (const clip of result.clips) expect(await countDecodedFrames(clip.file!)).toBe(clip.frames);
+  it('writes clip files with exactly the cut-list frame counts by default (smart) and in accurate mode', async () => {
+    for (const clipMode of [undefined, 'accurate'] as const) {
+      const { result } = await runClipCut({ input: sample.path, exports: ['clips'], ...(clipMode === undefined ? {} : { clipMode }) });
+      for (const clip of result.clips) {
+        expect(await countDecodedFrames(clip.file!)).toBe(clip.frames);
+        expect(clip.fileFrames).toMatchObject({ startFrame: clip.startFrame, endFrame: clip.endFrame, mode: clipMode ?? 'smart' });
+      }
+    }
   });
 
-  it('writes copy clip files that play and together cover the cut list', async () => {
+  it('writes copy clip files that cover the cut list and says which frames each holds', async () => {
     const { result } = await runClipCut({ input: sample.path, exports: ['clips'], clipMode: 'copy' });
     for (const clip of result.clips) {
-      const info = await probe(clip.file!);
       // Stream copy starts on the keyframe at or before the clip, so it may be longer, never shorter.
-      expect(info.durationSeconds).toBeGreaterThanOrEqual(clip.endSeconds - clip.startSeconds - 0.02);
-      expect(await countDecodedFrames(clip.file!)).toBeGreaterThanOrEqual(clip.frames);
+      const held = clip.fileFrames!;
+      expect(held).toMatchObject({ mode: 'copy', reencodedFrames: 0 });
+      expect(held.startFrame).toBeLessThanOrEqual(clip.startFrame);
+      expect(held.endFrame).toBeGreaterThanOrEqual(clip.endFrame);
+      expect(await countDecodedFrames(clip.file!)).toBe(held.endFrame - held.startFrame);
+      expect((await probe(clip.file!)).durationSeconds).toBeGreaterThanOrEqual(clip.endSeconds - clip.startSeconds - 0.02);
     }
   });
 

@@ -216,18 +216,25 @@ describe('clip-cut on variable-frame-rate video', () => {
     }
   });
 
-  it('starts stream-copied clips on the cut when a keyframe is there', async () => {
-    const result = await clipCut({ input: shots.path, exports: ['clips'] });
+  it('starts stream-copied clips on the cut when a keyframe is there, and copies them whole by default', async () => {
+    const result = await clipCut({ input: shots.path, exports: ['clips'], clipMode: 'copy' });
     const source = await sourceFrames();
     for (const clip of result.clips) {
       const frames = await framesOf(clip.file!);
       expect(difference(frames[0]!, source[clip.startFrame]!)).toBeLessThan(4);
-      // A copy runs at least to the clip's end, and not much past it: it stops by decode
-      // timestamps, which trail by the B-frame reorder delay (a few frames).
+      // A copy runs to the clip's end, and past it only as far as B-frames make it decode ahead.
+      expect(clip.fileFrames).toMatchObject({ startFrame: clip.startFrame, mode: 'copy' });
+      expect(frames.length).toBe(clip.fileFrames!.endFrame - clip.startFrame);
       expect(frames.length).toBeGreaterThanOrEqual(clip.frames);
       const times = await frameTimesOf(clip.file!);
       expect(times[0]).toBeCloseTo(0, 3);
       expect(times[times.length - 1]!).toBeLessThan(clip.endSeconds - clip.startSeconds + 0.5);
+    }
+    // Keyframes on the cuts: the default smart cut re-encodes nothing and stops on the clip's end.
+    const smart = await clipCut({ input: shots.path, exports: ['clips'] });
+    for (const clip of smart.clips) {
+      expect(clip.fileFrames).toEqual({ startFrame: clip.startFrame, endFrame: clip.endFrame, reencodedFrames: 0, mode: 'smart' });
+      expect(await countDecodedFrames(clip.file!)).toBe(clip.frames);
     }
   });
 

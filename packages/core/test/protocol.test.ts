@@ -74,7 +74,7 @@ describe('validation', () => {
     expect(code(() => assertValid(ClipCutParamsSchema, { input: 'a', thresholds: { histogram: 3 } }, 'p'))).toMatchObject({ pointer: '/thresholds/histogram' });
   });
   it('lists the allowed values of an enum', () => {
-    expect(code(() => assertValid(ClipCutParamsSchema, { input: 'a', clipMode: 'fast' }, 'p'))?.message).toBe('p /clipMode must be one of "copy", "accurate"');
+    expect(code(() => assertValid(ClipCutParamsSchema, { input: 'a', clipMode: 'fast' }, 'p'))?.message).toBe('p /clipMode must be one of "smart", "copy", "accurate"');
   });
   it('names a missing required field', () => {
     expect(code(() => assertValid(ClipCutParamsSchema, {}, 'p'))).toMatchObject({ pointer: '/input', message: 'p /input is required' });

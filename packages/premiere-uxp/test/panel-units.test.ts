@@ -48,7 +48,7 @@ describe('forms from param schemas', () => {
     const byName = Object.fromEntries(fields.map((f) => [f.name, f]));
     expect(byName['input']).toMatchObject({ kind: 'text', required: true });
     expect(byName['detectors']).toMatchObject({ kind: 'multi', options: ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silence'] });
-    expect(byName['clipMode']).toMatchObject({ kind: 'choice', options: ['copy', 'accurate'] });
+    expect(byName['clipMode']).toMatchObject({ kind: 'choice', options: ['smart', 'copy', 'accurate'] });
     expect(byName['analysisWidth']).toMatchObject({ kind: 'integer', min: 16, max: 1920 });
     expect(byName['flashSuppression']).toMatchObject({ kind: 'boolean', required: false });
     expect(byName['thresholds']).toBeUndefined();

@@ -4,14 +4,17 @@
  * @packageDocumentation
  */
 export { resolveTools, resetTools, type ToolInfo, type ResolvedTool, type ToolSource } from './tools.js';
-export { probe, countDecodedFrames, checkInputFile, type MediaInfo, type AudioInfo, type Rational } from './probe.js';
+export { probe, probeVideoCodec, countDecodedFrames, checkInputFile, type MediaInfo, type AudioInfo, type Rational, type VideoCodecInfo } from './probe.js';
 export { readFrames, analysisSize, type FrameStream, type FrameReaderOptions, type AnalysisPixelFormat } from './frames.js';
 export { FrameTimeline, type FrameTimestamps, type FrameRounding } from './timeline.js';
 export { readAudioLevels, findSilences, type AudioLevels, type AudioLevelOptions, type Silence } from './audio.js';
 export {
   cutSegment, writeThumbnail, decodeNull,
-  type SegmentMode, type SegmentOptions, type ThumbnailOptions, type DecodeTiming,
+  type SegmentMode, type SegmentOptions, type SegmentResult, type ThumbnailOptions, type DecodeTiming,
 } from './segments.js';
+export { prepareSegmentSource, matchingEncoder, type SegmentSource, type CopiedSegment } from './smart-cut.js';
+export { CutLayout, type SmartPlan } from './cut-layout.js';
+export { readVideoPackets, type VideoPackets } from './packets.js';
 export { generateSampleVideo, type SampleVideo, type SampleVideoOptions } from './sample.js';
 export { decodeImage, imageSize, type DecodeImageOptions, type RawRgbImage } from './raw-image.js';
 export {

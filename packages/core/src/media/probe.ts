@@ -156,3 +156,48 @@ export async function countDecodedFrames(input: string): Promise<number> {
   if (counted === undefined) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video stream in ${path}`);
   return counted;
 }
+
+/** What a re-encode must match to join a video stream's own packets (see {@link probeVideoCodec}). */
+export interface VideoCodecInfo {
+  /** Codec name, e.g. `h264`. */
+  readonly codec: string;
+  /** Profile as ffprobe names it, e.g. `High`, `Constrained Baseline`. */
+  readonly profile: string | undefined;
+  /** Level as ffprobe reports it (`40` for 4.0), when known. */
+  readonly level: number | undefined;
+  /** Pixel format, e.g. `yuv420p`. */
+  readonly pixelFormat: string | undefined;
+  /** `progressive`, `tt`, `bb`, `tb`, `bt`, or undefined when not said. */
+  readonly fieldOrder: string | undefined;
+  /** Display rotation in degrees (from the display matrix), 0 when none. */
+  readonly rotation: number;
+  /** Colour properties as ffprobe names them (`tv`, `bt709`, …); only those the file states. */
+  readonly color: { readonly range?: string; readonly space?: string; readonly transfer?: string; readonly primaries?: string };
+  /** The container as ffprobe names it, e.g. `mov,mp4,m4a,3gp,3g2,mj2`, `matroska,webm`, `mpegts`. */
+  readonly formatName: string;
+}
+
+/** The codec parameters of the first video stream of `input`. Errors as {@link probe}'s. */
+export async function probeVideoCodec(input: string): Promise<VideoCodecInfo> {
+  const path = await checkInputFile(input);
+  const data = await ffprobe(path, ['-v', 'error']);
+  const video = data.streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
+  if (video === undefined) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video stream in ${path}`);
+  const known = (v: unknown) => (typeof v === 'string' && v !== '' && v !== 'unknown' ? v : undefined);
+  const level = toNumber(video.level);
+  const color: Record<string, string> = {};
+  for (const [key, field] of [['range', 'color_range'], ['space', 'color_space'], ['transfer', 'color_transfer'], ['primaries', 'color_primaries']] as const) {
+    const v = known(video[field]);
+    if (v !== undefined) color[key] = v;
+  }
+  return {
+    codec: video.codec_name ?? 'unknown',
+    profile: known(video.profile),
+    level: level !== undefined && level > 0 ? level : undefined,
+    pixelFormat: known(video.pix_fmt),
+    fieldOrder: known(video.field_order),
+    rotation: toNumber(video.rotation) ?? 0,
+    color,
+    formatName: data.format.format_name ?? 'unknown',
+  };
+}

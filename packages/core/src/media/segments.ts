@@ -1,15 +1,21 @@
-// Writing pieces of a video: clip files (stream copy or frame-exact re-encode) and thumbnails.
-// Every output goes through writeAtomic: ffmpeg writes a temporary name that is renamed on success.
+// Writing pieces of a video: clip files (stream copy, smart cut or frame-exact re-encode) and
+// thumbnails. Every output goes through writeAtomic: ffmpeg writes a temporary name that is renamed
+// on success.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { writeAtomic } from '../util/fs.js';
-import { FramewrightError } from '../protocol/index.js';
+import { FramewrightError, isFramewrightError } from '../protocol/index.js';
 import { newCommand, runCommand } from './command.js';
 import { checkInputFile, type Rational } from './probe.js';
+import { copyClip, prepareSegmentSource, seekOptions, smartClip, type CopiedSegment, type SegmentSource } from './smart-cut.js';
 import { FrameTimeline } from './timeline.js';
 
-/** How a clip file is made. */
-export type SegmentMode = 'copy' | 'accurate';
+/**
+ * How a clip file is made. `smart`: frame-exact, re-encoding only the frames before the clip's
+ * first keyframe and after its last and copying the rest. `copy`: stream copy of whole GOPs, from
+ * the keyframe at or before the clip. `accurate`: frame-exact, all re-encoded.
+ */
+export type SegmentMode = 'smart' | 'copy' | 'accurate';
 
 /** Options of {@link cutSegment}. */
 export interface SegmentOptions {
@@ -26,14 +32,34 @@ export interface SegmentOptions {
    */
   readonly timeline?: FrameTimeline;
   /**
-   * `copy`: stream copy, fast, starts at the keyframe at or before `startFrame` and runs at least
-   * to `endFrame`. `accurate`: re-encoded (H.264/AAC) with exactly `endFrame - startFrame` frames.
+   * `smart` (frame-exact; re-encodes only the frames before the first keyframe inside the clip and
+   * after the last, H.264 with the source's parameters, and copies the rest), `copy` (stream copy
+   * of whole GOPs: from the keyframe at or before `startFrame` to where every frame before
+   * `endFrame` is decoded; the result says which frames) or `accurate` (all re-encoded, H.264/AAC,
+   * exactly `endFrame - startFrame` frames). Audio is re-encoded from the file's first frame in
+   * every mode.
    */
   readonly mode: SegmentMode;
+  /**
+   * The source prepared by {@link prepareSegmentSource}, to share its reading between the clips of
+   * one video. Smart and copy read it here when absent; `accurate` seeks by its packets when
+   * given (a seek by time alone lands mid-GOP in MPEG-TS, where frames would be lost).
+   */
+  readonly source?: SegmentSource;
   /** Whether to keep the first audio stream (default true). */
   readonly audio?: boolean;
+  /** Told the work folder a smart cut makes beside `output`, before it writes there (a crash-undo can then remove it). */
+  readonly onWorkDir?: (dir: string) => Promise<void>;
   /** Cancels the cut (ffmpeg is killed; nothing is left behind). */
   readonly signal?: AbortSignal;
+}
+
+/** What {@link cutSegment} wrote. */
+export interface SegmentResult extends CopiedSegment {
+  /** How the file was made: the mode asked for, or `accurate` where that could not be used. */
+  readonly mode: SegmentMode;
+  /** Why the mode asked for could not be used, when it could not (one line). */
+  readonly fallback?: string;
 }
 
 const fixed = (s: number) => Math.max(0, s).toFixed(6);
@@ -53,50 +79,63 @@ function checkRange(startFrame: number, endFrame: number): void {
   }
 }
 
+/** Re-encodes frames `[startFrame, endFrame)` into `output` (H.264/AAC). */
+async function reencode(path: string, output: string, options: SegmentOptions, audio: boolean, source: SegmentSource | undefined): Promise<void> {
+  const clock = clockOf(options);
+  const command = await newCommand();
+  // ffmpeg decodes from the keyframe before the seek point and drops the frames before it;
+  // -frames:v then stops at the exact count.
+  command
+    .input(path)
+    .inputOptions((source === undefined ? undefined : seekOptions(source, options.startFrame)) ?? ['-ss', seekTo(clock, options.startFrame)])
+    .outputOptions([
+      '-map', '0:v:0', ...(audio ? ['-map', '0:a:0?'] : []), '-sn', '-dn',
+      '-frames:v', String(options.endFrame - options.startFrame), '-vsync', 'passthrough',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p',
+      ...(audio ? ['-c:a', 'aac', '-b:a', '160k'] : []),
+      '-movflags', '+faststart',
+    ])
+    .output(output);
+  await runCommand(command, `cutting frames ${options.startFrame}-${options.endFrame} of ${path}`, options.signal).done;
+}
+
 /**
- * Writes frames `[startFrame, endFrame)` of `input` to `output` (container from its extension).
+ * Writes frames `[startFrame, endFrame)` of `input` to `output` (container from its extension)
+ * and says which frames the file holds and how it was made. A `smart` or `copy` cut the source
+ * does not allow (a codec smart cut cannot match, timestamps that do not place every frame, a
+ * piece that did not come out whole) is made `accurate` instead, and `fallback` says why.
  *
  * @example
  * ```ts
- * await cutSegment('in.mp4', '/out/clip-001.mp4', { startFrame: 0, endFrame: 50, fps: info.fps, mode: 'accurate' });
+ * const cut = await cutSegment('in.mp4', '/out/clip-001.mp4', { startFrame: 0, endFrame: 50, fps: info.fps, mode: 'smart' });
+ * console.log(cut.mode, cut.reencodedFrames);
  * ```
  */
-export async function cutSegment(input: string, output: string, options: SegmentOptions): Promise<void> {
+export async function cutSegment(input: string, output: string, options: SegmentOptions): Promise<SegmentResult> {
   const path = await checkInputFile(input);
   checkRange(options.startFrame, options.endFrame);
-  const frames = options.endFrame - options.startFrame;
+  const { startFrame, endFrame, mode } = options;
   const audio = options.audio ?? true;
-  const clock = clockOf(options);
+  let result: SegmentResult = { startFrame, endFrame, reencodedFrames: endFrame - startFrame, mode: 'accurate' };
+  let source = options.source;
   await writeAtomic(output, async (temp) => {
-    const command = await newCommand();
-    if (options.mode === 'accurate') {
-      // ffmpeg decodes from the keyframe before the seek point and drops the frames before it;
-      // -frames:v then stops at the exact count.
-      command
-        .input(path)
-        .inputOptions(['-ss', seekTo(clock, options.startFrame)])
-        .outputOptions([
-          '-map', '0:v:0', ...(audio ? ['-map', '0:a:0?'] : []), '-sn', '-dn',
-          '-frames:v', String(frames), '-vsync', 'passthrough',
-          '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p',
-          ...(audio ? ['-c:a', 'aac', '-b:a', '160k'] : []),
-          '-movflags', '+faststart',
-        ]);
-    } else {
-      // Stream copy can only start on a keyframe; one extra frame of duration makes sure the
-      // last requested frame is inside the file.
-      const length = clock.secondsOf(options.endFrame) - clock.secondsOf(options.startFrame) + clock.frameSeconds(options.endFrame - 1);
-      command
-        .input(path)
-        .inputOptions(['-ss', fixed(at(clock, options.startFrame))])
-        .outputOptions([
-          '-map', '0:v:0', ...(audio ? ['-map', '0:a:0?'] : []), '-sn', '-dn',
-          '-t', fixed(length), '-c', 'copy', '-movflags', '+faststart',
-        ]);
+    if (mode !== 'accurate') {
+      try {
+        source ??= await prepareSegmentSource(path, { ...(options.timeline === undefined ? {} : { timeline: options.timeline }), ...(options.signal === undefined ? {} : { signal: options.signal }) });
+        const copyOptions = { audio, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.onWorkDir === undefined ? {} : { onWorkDir: options.onWorkDir }) };
+        const made = mode === 'smart' ? await smartClip(source, temp, startFrame, endFrame, copyOptions) : await copyClip(source, temp, startFrame, endFrame, copyOptions);
+        result = { ...(made ?? result), mode };
+        // A smart cut of a clip without a keyframe inside re-encodes it whole.
+        if (made !== undefined) return;
+      } catch (error) {
+        if (!isFramewrightError(error) || error.code === 'CANCELLED' || options.signal?.aborted === true) throw error;
+        if (error.code !== 'UNSUPPORTED_MEDIA' && error.code !== 'FFMPEG_FAILED') throw error;
+        result = { ...result, fallback: error.message };
+      }
     }
-    command.output(temp);
-    await runCommand(command, `cutting frames ${options.startFrame}-${options.endFrame} of ${path}`, options.signal).done;
+    await reencode(path, temp, options, audio, source);
   });
+  return result;
 }
 
 /** Options of {@link writeThumbnail}. */
@@ -114,6 +153,8 @@ export interface ThumbnailOptions {
    * lies past the last frame a seek reaches).
    */
   readonly orFrame?: number;
+  /** The source prepared by {@link prepareSegmentSource}: seeks land by its packets (see {@link SegmentOptions.source}). */
+  readonly source?: SegmentSource;
   /** Cancels it. */
   readonly signal?: AbortSignal;
 }
@@ -133,7 +174,7 @@ export async function writeThumbnail(input: string, output: string, options: Thu
       const at = seekTo(clockOf(options), frame);
       const command = (await newCommand())
         .input(path)
-        .inputOptions(['-ss', at])
+        .inputOptions((options.source === undefined ? undefined : seekOptions(options.source, frame)) ?? ['-ss', at])
         .outputOptions([
           '-map', '0:v:0', '-frames:v', '1', '-vf', `scale=${options.width ?? 320}:-2`,
           // -update keeps the image muxer from reading '%' in the name as a sequence pattern.

@@ -7,6 +7,7 @@ import {
   type ClipCutParams,
   type ClipCutResult,
 } from '../../protocol/index.js';
+import { CLIP_CUT_CLIP_MODES } from '../../protocol/ops/clip-cut.js';
 import { booleanFlag, listFlag, numberFlag, parseFlags, positionalArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -53,7 +54,13 @@ Options:
   -o, --out DIR                folder for every file written (default: the current folder)
   --export LIST                comma-separated: ${CLIP_CUT_EXPORTS.join(', ')}
                                (clips also writes a thumbnail per clip)
-  --clip-mode copy|accurate    clip files by stream copy (fast, keyframe-aligned) or re-encode (frame-exact)
+  --clip-mode MODE             how clip files are made (default smart):
+                               smart: exactly the clip's frames, re-encoding only from a cut to the
+                                 nearest keyframe and stream-copying the rest
+                               copy: stream copy only, fastest, keyframe-aligned: a file starts on
+                                 the keyframe at or before its clip and may run past its end
+                                 (--json: clips[].fileFrames says which frames)
+                               accurate: exactly the clip's frames, all re-encoded (slowest)
   --detectors LIST             comma-separated: ${CLIP_CUT_DETECTORS.join(', ')}
   --threshold NAME=VALUE       detector threshold; NAME is one of ${THRESHOLDS.join(', ')} (repeatable)
   --min-clip-seconds N         shortest clip to keep
@@ -87,9 +94,10 @@ function thresholdsOf(args: ParsedArgs): ClipCutParams['thresholds'] {
 export function clipCutParamsOf(args: ParsedArgs, cwd: string): ClipCutParams {
   const [input] = positionalArgs('clip-cut', args, ['INPUT']);
   const out = stringFlag(args, 'out');
-  const clipMode = stringFlag(args, 'clip-mode');
-  if (clipMode !== undefined && clipMode !== 'copy' && clipMode !== 'accurate') {
-    throw usageError(`clip-cut: --clip-mode must be copy or accurate, got ${JSON.stringify(clipMode)}`);
+  const clipModeFlag = stringFlag(args, 'clip-mode');
+  const clipMode = CLIP_CUT_CLIP_MODES.find((m) => m === clipModeFlag);
+  if (clipModeFlag !== undefined && clipMode === undefined) {
+    throw usageError(`clip-cut: --clip-mode must be smart, copy or accurate, got ${JSON.stringify(clipModeFlag)}`);
   }
   const params: ClipCutParams = { input: resolve(cwd, input!), outputDir: resolve(cwd, out ?? '.') };
   const name = stringFlag(args, 'name');

@@ -27,7 +27,7 @@ export const CLIP_CUT_DEFAULTS = Object.freeze({
   flashSuppression: true,
   analysisWidth: 96,
   exports: ['json'] as const,
-  clipMode: 'copy' as const,
+  clipMode: 'smart' as const,
 });
 
 type Progress = (p: ClipCutProgress) => void;
@@ -133,7 +133,9 @@ async function writeOutputs(
   emit: Progress,
 ): Promise<ClipCutResult> {
   const name = exportName(params.name, info.path);
-  const ctx: ExportContext = { info, timeline, name, outputDir: context.outputDir, signal: context.signal, written: [] };
+  // A smart cut's work folder beside a clip is recorded like the clip's temporary name.
+  const onWorkDir = (dir: string) => ledgerOf(context, params.overwrite).scratch(dir);
+  const ctx: ExportContext = { info, timeline, name, outputDir: context.outputDir, signal: context.signal, written: [], onWorkDir };
   try {
     const clipCount = result.clips.length;
     const mediaSteps = (kinds.has('clips') ? clipCount : 0) + (kinds.has('clips') || kinds.has('thumbnails') ? clipCount : 0);

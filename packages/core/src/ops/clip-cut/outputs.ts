@@ -3,7 +3,7 @@
 // ledger: written under a recorded temporary name and put in place when the run succeeds.
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { cutSegment, writeThumbnail, type FrameTimeline, type MediaInfo, type SegmentMode } from '../../media/index.js';
+import { cutSegment, prepareSegmentSource, writeThumbnail, type FrameTimeline, type MediaInfo, type SegmentMode, type SegmentSource } from '../../media/index.js';
 import { FramewrightError, type ClipCutResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { fitName, NAME_MAX_BYTES, truncateUtf8, utf8Length } from '../../util/names.js';
@@ -30,6 +30,16 @@ export interface ExportContext {
   readonly signal: AbortSignal;
   /** Every file written so far (absolute paths); appended to as files land. */
   readonly written: string[];
+  /** Told each work folder a clip file needs beside it, before it is written to (a crash-undo removes it). */
+  readonly onWorkDir?: (dir: string) => Promise<void>;
+  /** The source's packets, read once for the clip files and thumbnails (see {@link segmentSourceOf}). */
+  segmentSource?: Promise<SegmentSource>;
+}
+
+/** The source prepared for clip files and thumbnails: its packets are read on first use, once. */
+export function segmentSourceOf(ctx: ExportContext): Promise<SegmentSource> {
+  ctx.segmentSource ??= prepareSegmentSource(ctx.info.path, { ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }), signal: ctx.signal });
+  return ctx.segmentSource;
 }
 
 /**
@@ -116,7 +126,9 @@ export async function writeCutList(format: CutListFormat, list: CutList, ctx: Ex
 const clipNumber = (index: number) => String(index + 1).padStart(3, '0');
 
 /**
- * Writes one file per clip (`<name>-clip-001.mp4`, …) and returns the paths in clip order.
+ * Writes one file per clip (`<name>-clip-001.mp4`, …) and returns the paths in clip order. Each
+ * clip gets its `fileFrames` (which frames the file holds and how it was made); a clip mode the
+ * source does not allow adds a warning to the result (once) and the files are re-encoded whole.
  * `onClip` is told after each clip.
  */
 export async function writeClipFiles(
@@ -126,16 +138,28 @@ export async function writeClipFiles(
   onClip: (done: number) => void,
 ): Promise<string[]> {
   const paths: string[] = [];
+  const timeline = ctx.timeline === undefined ? {} : { timeline: ctx.timeline };
+  // The packets are read once for all the clips (accurate mode seeks by them too).
+  const source: SegmentSource | undefined = result.clips.length === 0 ? undefined : await segmentSourceOf(ctx);
+  const fallbacks = new Set<string>();
   for (const clip of result.clips) {
     const path = join(ctx.outputDir, fitName(ctx.name, `-clip-${clipNumber(clip.index)}.mp4`));
-    await cutSegment(ctx.info.path, path, {
+    const made = await cutSegment(ctx.info.path, path, {
       startFrame: clip.startFrame,
       endFrame: clip.endFrame,
       fps: ctx.info.fps,
-      ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }),
+      ...timeline,
       mode,
+      ...(source === undefined ? {} : { source }),
+      ...(ctx.onWorkDir === undefined ? {} : { onWorkDir: ctx.onWorkDir }),
       signal: ctx.signal,
     });
+    clip.fileFrames = { startFrame: made.startFrame, endFrame: made.endFrame, reencodedFrames: made.reencodedFrames, mode: made.mode };
+    if (made.fallback !== undefined && !fallbacks.has(made.fallback)) {
+      fallbacks.add(made.fallback);
+      const warning = `clipMode ${mode} could not be used for clip ${clip.index + 1} (nor any later clip for the same reason): ${made.fallback}; those clip files were re-encoded whole (clipMode accurate)`;
+      result.warnings = [...(result.warnings ?? []), warning];
+    }
     ctx.written.push(path);
     paths.push(path);
     onClip(paths.length);
@@ -149,7 +173,9 @@ export async function writeThumbnails(result: ClipCutResult, ctx: ExportContext,
   for (const clip of result.clips) {
     const path = join(ctx.outputDir, fitName(ctx.name, `-clip-${clipNumber(clip.index)}.jpg`));
     const middle = Math.floor((clip.startFrame + clip.endFrame - 1) / 2);
-    await writeThumbnail(ctx.info.path, path, { frame: middle, orFrame: clip.startFrame, fps: ctx.info.fps, ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }), signal: ctx.signal });
+    await writeThumbnail(ctx.info.path, path, {
+      frame: middle, orFrame: clip.startFrame, fps: ctx.info.fps, ...(ctx.timeline === undefined ? {} : { timeline: ctx.timeline }), source: await segmentSourceOf(ctx), signal: ctx.signal,
+    });
     ctx.written.push(path);
     paths.push(path);
     onClip(paths.length);

@@ -3,6 +3,8 @@ import { closed, PathString, pathString, progressFields } from '../common.js';
 
 /** Detectors clip-cut can combine. */
 export const CLIP_CUT_DETECTORS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silence'] as const;
+/** How clip-cut can make clip files (the first is the default). */
+export const CLIP_CUT_CLIP_MODES = ['smart', 'copy', 'accurate'] as const;
 /** Exports clip-cut can write. */
 export const CLIP_CUT_EXPORTS = ['json', 'edl', 'fcp7', 'fcpxml', 'otio', 'clips', 'thumbnails'] as const;
 
@@ -34,7 +36,7 @@ export const ClipCutParamsSchema = closed(
     flashSuppression: Type.Optional(Type.Boolean({ description: 'Ignore 1-3 frame flashes after which the picture comes back (default true)' })),
     analysisWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 1920, description: 'Width frames are downscaled to for analysis (default 96)' })),
     exports: Type.Optional(Type.Array(ExportKind, { uniqueItems: true, description: 'What to write (default json): json, edl, fcp7 (.xml), fcpxml, otio, clips (a file and a thumbnail per clip), thumbnails (only the thumbnails)' })),
-    clipMode: Type.Optional(Type.Union([Type.Literal('copy'), Type.Literal('accurate')], { description: 'copy: stream copy, fast, from the keyframe at or before the clip; accurate: re-encoded, frame-exact (default copy)' })),
+    clipMode: Type.Optional(Type.Union(CLIP_CUT_CLIP_MODES.map((m) => Type.Literal(m)), { description: 'How clip files are made. smart (default): frame-exact, re-encodes only the frames between a cut and the nearest keyframe (H.264 with the source\'s parameters) and stream-copies the rest; copy: stream copy of whole keyframe intervals, fastest, starts on the keyframe at or before the clip and may run past its end (clips[].fileFrames says which frames each file holds); accurate: everything re-encoded, frame-exact. Audio is re-encoded from each file\'s first frame in every mode' })),
   },
   { title: 'ClipCutParams' },
 );
@@ -52,6 +54,17 @@ const Clip = closed({
   endTimecode: Type.String(),
   score: Type.Number({ description: 'Score of the cut that starts this clip (0 for the first clip)' }),
   file: Type.Optional(PathString),
+  fileFrames: Type.Optional(
+    closed(
+      {
+        startFrame: Type.Integer({ minimum: 0, description: 'First source frame in the clip file' }),
+        endFrame: Type.Integer({ minimum: 0, description: 'Exclusive end frame of the source in the clip file' }),
+        reencodedFrames: Type.Integer({ minimum: 0, description: 'Frames of the file that were re-encoded; the others are the source\'s own, stream-copied' }),
+        mode: Type.Union(CLIP_CUT_CLIP_MODES.map((m) => Type.Literal(m)), { description: 'How the file was made: the clipMode asked for, or accurate where that could not be used (a warning says why)' }),
+      },
+      { description: 'The source frames the clip file holds: exactly the clip\'s (smart, accurate), or in copy mode whole keyframe intervals from the keyframe at or before the clip' },
+    ),
+  ),
   thumbnail: Type.Optional(PathString),
 });
 
