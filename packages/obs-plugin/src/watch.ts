@@ -67,7 +67,7 @@ export function clipFolderFor(recording: string, outDir?: string): string {
 /**
  * Auto-clips OBS recordings: when a recording stops (`RecordStateChanged` with
  * `OBS_WEBSOCKET_OUTPUT_STOPPED`) or the replay buffer is saved (`ReplayBufferSaved`), runs
- * clip-cut on the file (frame-accurate clip files) and creates a scene
+ * clip-cut on the file (frame-exact clip files, smart-cut) and creates a scene
  * `Framewright: <base name>` with one `ffmpeg_source` per clip. Files are processed one at a
  * time in the order they arrived, so a recording that finishes while another is being cut
  * waits its turn. When OBS quits mid-job the cut goes on and the scene is created once OBS is
@@ -203,7 +203,7 @@ export class RecordingWatcher {
       outputDir: clipFolderFor(recording, this.#options.outDir),
       exports,
       // Frame-exact clip files, so each clip lasts exactly what the cut list says.
-      clipMode: 'accurate',
+      clipMode: 'smart',
     };
     const onProgress = this.#options.onProgress;
     return this.#options.engine.run('clip-cut', params, {

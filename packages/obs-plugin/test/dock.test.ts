@@ -25,7 +25,7 @@ describe('dock view model', () => {
     expect(paramsFor('image-gen', { prompt: ' a fox ', input: '' })).toEqual({ prompt: 'a fox' });
     expect(paramsFor('video-gen', { prompt: 'waves', input: '' })).toEqual({ mode: 'text-to-video', prompt: 'waves' });
     expect(paramsFor('video-gen', { prompt: '', input: '/s.png' })).toEqual({ mode: 'image-to-video', image: '/s.png' });
-    expect(paramsFor('clip-cut', { prompt: '', input: '/r.mkv' })).toEqual({ input: '/r.mkv', exports: ['clips', 'edl', 'otio'], clipMode: 'accurate' });
+    expect(paramsFor('clip-cut', { prompt: '', input: '/r.mkv' })).toEqual({ input: '/r.mkv', exports: ['clips', 'edl', 'otio'], clipMode: 'smart' });
     expect(() => paramsFor('image-gen', { prompt: '  ', input: '' })).toThrow('write a prompt first');
     expect(() => paramsFor('clip-cut', { prompt: 'x', input: '' })).toThrow('give the path of the video to cut');
   });

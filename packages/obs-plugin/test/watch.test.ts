@@ -114,7 +114,7 @@ describe('RecordingWatcher', () => {
     await until(() => processed.length === 1, 'the recording to be processed');
     await watcher.idle();
     expect(engine.params).toHaveLength(1);
-    expect(engine.params[0]).toMatchObject({ input: path, clipMode: 'accurate', exports: expect.arrayContaining(['clips']) });
+    expect(engine.params[0]).toMatchObject({ input: path, clipMode: 'smart', exports: expect.arrayContaining(['clips']) });
     const items = obs.scenes.get('Framewright: 2026-11-24 17-00-00');
     expect(items?.map((i) => i.sourceName)).toEqual(['2026-11-24 17-00-00 · clip 01', '2026-11-24 17-00-00 · clip 02', '2026-11-24 17-00-00 · clip 03']);
     expect(items?.map((i) => i.enabled)).toEqual([true, false, false]);

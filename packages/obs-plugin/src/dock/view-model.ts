@@ -69,7 +69,7 @@ export function paramsFor(op: DockOperation, form: DockForm): OperationParams<Op
       return { mode: 'text-to-video', prompt };
     case 'clip-cut':
       if (!input) throw new Error('give the path of the video to cut');
-      return { input, exports: ['clips', 'edl', 'otio'], clipMode: 'accurate' };
+      return { input, exports: ['clips', 'edl', 'otio'], clipMode: 'smart' };
   }
 }
 
