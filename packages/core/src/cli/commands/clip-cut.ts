@@ -1,4 +1,6 @@
-import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { MODEL_MANIFEST_NAME } from '../../models/index.js';
 import {
   CLIP_CUT_DETECTORS,
   CLIP_CUT_EXPORTS,
@@ -14,7 +16,7 @@ import type { CliIo } from '../io.js';
 import { runOperationInCli, shownPath } from './output-dir.js';
 import type { Command } from './types.js';
 
-const THRESHOLDS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silenceDb'] as const;
+const THRESHOLDS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silenceDb', 'model'] as const;
 
 const FLAGS = {
   out: { type: 'string', short: 'o' },
@@ -22,6 +24,7 @@ const FLAGS = {
   'clip-mode': { type: 'string' },
   detectors: { type: 'string' },
   threshold: { type: 'string', multiple: true },
+  model: { type: 'string' },
   'min-clip-seconds': { type: 'string' },
   'silence-min-seconds': { type: 'string' },
   'analysis-width': { type: 'string' },
@@ -38,6 +41,7 @@ const FLAG_OF_POINTER: Record<string, string> = {
   '/outputDir': '--out',
   '/name': '--name',
   '/detectors': '--detectors',
+  '/model': '--model',
   '/minClipSeconds': '--min-clip-seconds',
   '/silenceMinSeconds': '--silence-min-seconds',
   '/analysisWidth': '--analysis-width',
@@ -63,6 +67,8 @@ Options:
                                accurate: exactly the clip's frames, all re-encoded (slowest)
   --detectors LIST             comma-separated: ${CLIP_CUT_DETECTORS.join(', ')}
   --threshold NAME=VALUE       detector threshold; NAME is one of ${THRESHOLDS.join(', ')} (repeatable)
+  --model PACK                 the shot-detection model pack the model detector runs: its id or
+                               folder (default: the first one installed; see framewright models)
   --min-clip-seconds N         shortest clip to keep
   --silence-min-seconds N      shortest silence that counts
   --analysis-width N           width frames are scaled to for analysis (16-1920)
@@ -101,6 +107,9 @@ export function clipCutParamsOf(args: ParsedArgs, cwd: string): ClipCutParams {
   }
   const params: ClipCutParams = { input: resolve(cwd, input!), outputDir: resolve(cwd, out ?? '.') };
   const name = stringFlag(args, 'name');
+  const modelFlag = stringFlag(args, 'model');
+  // A pack folder is made absolute like the other paths; anything else is a pack id.
+  const model = modelFlag !== undefined && existsSync(join(resolve(cwd, modelFlag), MODEL_MANIFEST_NAME)) ? resolve(cwd, modelFlag) : modelFlag;
   const detectors = listFlag('clip-cut', args, 'detectors', CLIP_CUT_DETECTORS);
   const exports = listFlag('clip-cut', args, 'export', CLIP_CUT_EXPORTS);
   const thresholds = thresholdsOf(args);
@@ -112,6 +121,7 @@ export function clipCutParamsOf(args: ParsedArgs, cwd: string): ClipCutParams {
     ...params,
     ...(name === undefined ? {} : { name }),
     ...(detectors === undefined ? {} : { detectors }),
+    ...(model === undefined ? {} : { model }),
     ...(exports === undefined ? {} : { exports }),
     ...(clipMode === undefined ? {} : { clipMode }),
     ...(thresholds === undefined ? {} : { thresholds }),

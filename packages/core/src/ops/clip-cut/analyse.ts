@@ -69,6 +69,11 @@ export interface AnalyseOptions {
   readonly signal?: AbortSignal;
   /** Called after every frame with the number of frames done (keep it cheap). */
   readonly onFrame?: (framesDone: number) => void;
+  /**
+   * Also given every decoded RGB frame, after its features are taken (the model detector's
+   * runner). The buffer is reused once it returns; a promise it returns is awaited.
+   */
+  readonly onRgbFrame?: (rgb: Uint8Array, width: number, height: number) => Promise<void> | undefined;
 }
 
 /** Decodes `info.path` and measures every frame. */
@@ -109,6 +114,8 @@ export async function analyseFrames(info: MediaInfo, options: AnalyseOptions): P
       const k = j + 2;
       series.push(n >= k && recentJump ? contentDistance(ring[(n - k) % RING]!, current) : 0);
     });
+    const pending = options.onRgbFrame?.(frame, frames.width, frames.height);
+    if (pending !== undefined) await pending;
     n++;
     options.onFrame?.(n);
   }

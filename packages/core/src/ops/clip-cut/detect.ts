@@ -4,6 +4,8 @@
 import type { FrameTimeline, Silence } from '../../media/index.js';
 import type { CLIP_CUT_DETECTORS } from '../../protocol/index.js';
 import { MAX_FLASH_FRAMES, type FrameScores } from './analyse.js';
+import { modelCandidates } from './shot-model-cuts.js';
+import type { ShotModelScores } from './shot-model.js';
 
 /** A detector name: one of the protocol's {@link CLIP_CUT_DETECTORS}. */
 export type DetectorName = (typeof CLIP_CUT_DETECTORS)[number];
@@ -27,6 +29,8 @@ export interface DetectSettings {
   readonly minClipSeconds: number;
   /** Drop pairs of cuts around 1-3 frame flashes. */
   readonly flashSuppression: boolean;
+  /** Cut probability (0-1) above which the model detector's frames are a transition (default 0.5). */
+  readonly model?: number;
 }
 
 /** A detected cut: the first frame of a new clip. */
@@ -226,15 +230,17 @@ function enforceMinLength(cuts: DetectedCut[], s: DetectSettings, timeline: Fram
 
 /**
  * The cuts in a video, from its frame scores and (for the `silence` detector) its silences, whose
- * seconds are placed on frames through the scores' timeline.
+ * seconds are placed on frames through the scores' timeline, and (for the `model` detector) what a
+ * shot-detection model said about each frame.
  */
-export function detectCuts(scores: FrameScores, settings: DetectSettings, silences: readonly Silence[]): DetectedCut[] {
+export function detectCuts(scores: FrameScores, settings: DetectSettings, silences: readonly Silence[], model?: ShotModelScores): DetectedCut[] {
   const timeline = scores.timeline;
   const selected = new Set(settings.detectors);
   let candidates = differenceCandidates(scores, settings);
   if (settings.flashSuppression) candidates = suppressFlashes(candidates, scores, settings);
   if (selected.has('fade')) candidates.push(...fadeCandidates(scores, settings));
   if (selected.has('silence')) candidates.push(...silenceCandidates(silences, timeline, scores.frameCount));
+  if (selected.has('model') && model !== undefined) candidates.push(...modelCandidates(model, settings.model ?? 0.5, scores.frameCount));
   const merged = merge(candidates, silences, timeline);
   return enforceMinLength(merged, settings, timeline, scores.frameCount);
 }

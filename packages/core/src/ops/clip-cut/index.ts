@@ -10,10 +10,12 @@ import {
   type ClipCutProgress,
   type ClipCutResult,
 } from '../../protocol/index.js';
+import { listInstalledModels } from '../../models/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { analyseFrames } from './analyse.js';
+import { findShotModelPack, openShotModel } from './shot-model.js';
 import { detectCuts, type DetectSettings } from './detect.js';
 import { checkExportName, exportName, jsonPath, namesInTheWay, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
 import { buildResult, cutListFor } from './result.js';
@@ -21,7 +23,7 @@ import { buildResult, cutListFor } from './result.js';
 /** The defaults clip-cut uses for every param left out; chosen on the test corpus and real footage. */
 export const CLIP_CUT_DEFAULTS = Object.freeze({
   detectors: ['content', 'adaptive', 'fade'] as const,
-  thresholds: Object.freeze({ content: 27, adaptive: 3, histogram: 0.5, hash: 0.4, fade: 16, silenceDb: -50 }),
+  thresholds: Object.freeze({ content: 27, adaptive: 3, histogram: 0.5, hash: 0.4, fade: 16, silenceDb: -50, model: 0.5 }),
   minClipSeconds: 0.5,
   silenceMinSeconds: 0.5,
   flashSuppression: true,
@@ -58,6 +60,7 @@ function settingsOf(params: ClipCutParams, fps: number): DetectSettings {
     minClipFrames: Math.round(minClipSeconds * fps),
     minClipSeconds,
     flashSuppression: params.flashSuppression ?? CLIP_CUT_DEFAULTS.flashSuppression,
+    model: t.model,
   };
 }
 
@@ -79,6 +82,8 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   await ledgerOf(context, params.overwrite).refuseExisting(await namesInTheWay(outputDir, exportName(params.name, info.path), exportKinds));
   const fps = info.fps.num / info.fps.den;
   const settings = settingsOf(params, fps);
+  // A missing or wrong model pack fails now, before the decode.
+  const shotModel = detectors.has('model') ? (await openShotModel(params.model)).runner() : undefined;
 
   // Audio is decoded by its own ffmpeg, alongside the picture.
   const silenceDb = params.thresholds?.silenceDb ?? CLIP_CUT_DEFAULTS.thresholds.silenceDb;
@@ -96,6 +101,7 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
     width: params.analysisWidth ?? CLIP_CUT_DEFAULTS.analysisWidth,
     hash: detectors.has('hash'),
     signal,
+    ...(shotModel === undefined ? {} : { onRgbFrame: (rgb: Uint8Array, width: number, height: number) => shotModel.push(rgb, width, height) }),
     onFrame: (frame) => {
       const now = performance.now();
       if (frame === 1) firstFrameAt = now;
@@ -117,7 +123,7 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   });
   if (scores.frameCount === 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video frames could be decoded from ${info.path}`);
   const silences = audioLevels === undefined ? (detectors.has('silence') ? [] : undefined) : findSilences(await audioLevels, silenceDb, silenceMin);
-  const cuts = detectCuts(scores, settings, silences ?? []);
+  const cuts = detectCuts(scores, settings, silences ?? [], await shotModel?.finish());
   const result = buildResult(info, scores.timeline, cuts, silences);
   return writeOutputs(result, info, scores.timeline, params, context, exportKinds, analyseShare, emit);
 }
@@ -199,15 +205,18 @@ export const clipCutOperation: Operation<'clip-cut'> = {
   async availability() {
     try {
       await resolveTools();
-      return { available: true };
     } catch (error) {
       return { available: false, reason: isFramewrightError(error) ? error.message : 'ffmpeg cannot be run' };
     }
+    // The shot-detection packs the model detector can run here.
+    const models = (await listInstalledModels()).filter((m) => m.family === 'shot-detection' && m.status === 'ok').map((m) => m.id);
+    return models.length === 0 ? { available: true } : { available: true, models };
   },
-  // A name whose files could not be written is refused at submit, before the job is queued.
-  check(params) {
+  // A name whose files could not be written, or a model pack that is not there, is refused at submit, before the job is queued.
+  async check(params) {
     checkExportName(params.name);
-    return Promise.resolve({});
+    if (params.detectors?.includes('model') === true) await findShotModelPack(params.model);
+    return {};
   },
   async run(params, context) {
     const outputs = ledgerOf(context, params.overwrite);

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { closed, PathString, pathString, progressFields } from '../common.js';
 
 /** Detectors clip-cut can combine. */
-export const CLIP_CUT_DETECTORS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silence'] as const;
+export const CLIP_CUT_DETECTORS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silence', 'model'] as const;
 /** How clip-cut can make clip files (the first is the default). */
 export const CLIP_CUT_CLIP_MODES = ['smart', 'copy', 'accurate'] as const;
 /** Exports clip-cut can write. */
@@ -20,7 +20,8 @@ export const ClipCutParamsSchema = closed(
     name: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/\\\\\\u0000]+$', description: 'Base name of exported files (default: the input file name)' }),
     ),
-    detectors: Type.Optional(Type.Array(Detector, { minItems: 1, uniqueItems: true, description: 'Detectors to combine (default content, adaptive, fade); with adaptive on, the other difference detectors only count local peaks' })),
+    detectors: Type.Optional(Type.Array(Detector, { minItems: 1, uniqueItems: true, description: 'Detectors to combine (default content, adaptive, fade); with adaptive on, the other difference detectors only count local peaks; model runs a shot-detection model pack (see model)' })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The shot-detection model pack the model detector runs: an installed pack id or a pack folder (default: the first installed shot-detection pack)' })),
     thresholds: Type.Optional(
       closed({
         content: Type.Optional(Type.Number({ minimum: 0, maximum: 255, description: 'Mean per-pixel HSV difference to the previous frame for a content cut (default 27)' })),
@@ -29,6 +30,7 @@ export const ClipCutParamsSchema = closed(
         hash: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Fraction of perceptual-hash bits that differ for a hash cut (default 0.4)' })),
         fade: Type.Optional(Type.Number({ minimum: 0, maximum: 255, description: 'Mean luma at or below which a frame counts as black, and at or above 255 minus it as white (default 16)' })),
         silenceDb: Type.Optional(Type.Number({ minimum: -120, maximum: 0, description: 'Audio level (dBFS) below which audio is silent (default -50)' })),
+        model: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: "Cut probability above which the model detector's frames are a transition (default 0.5, TransNetV2's)" })),
       }),
     ),
     minClipSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600, description: 'Shortest clip; weaker cuts closer than this are dropped (default 0.5)' })),
