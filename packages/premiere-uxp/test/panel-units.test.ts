@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClipCutParamsSchema, VideoGenParamsSchema } from '@framewright/core/protocol';
+import { CLIP_CUT_DETECTORS, ClipCutParamsSchema, VideoGenParamsSchema } from '@framewright/core/protocol';
 import { fieldsOf } from '../src/panel/forms.js';
 import { describeError } from '../src/panel/messages.js';
 import { SettingsStore } from '../src/panel/settings.js';
@@ -47,7 +47,7 @@ describe('forms from param schemas', () => {
     const fields = fieldsOf(ClipCutParamsSchema);
     const byName = Object.fromEntries(fields.map((f) => [f.name, f]));
     expect(byName['input']).toMatchObject({ kind: 'text', required: true });
-    expect(byName['detectors']).toMatchObject({ kind: 'multi', options: ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silence'] });
+    expect(byName['detectors']).toMatchObject({ kind: 'multi', options: [...CLIP_CUT_DETECTORS] });
     expect(byName['clipMode']).toMatchObject({ kind: 'choice', options: ['smart', 'copy', 'accurate'] });
     expect(byName['analysisWidth']).toMatchObject({ kind: 'integer', min: 16, max: 1920 });
     expect(byName['flashSuppression']).toMatchObject({ kind: 'boolean', required: false });
