@@ -1,18 +1,14 @@
 import { defineConfig } from 'tsup';
+import { nodeBuild } from '../../tsup.base.js';
 
 export default defineConfig([
   {
-    // Node entry points: the engine API, the helpers host adapters share, the model code, and the CLI.
-    entry: { index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'train/index': 'src/train-entry.ts', 'cli/main': 'src/cli/main.ts' },
-    format: ['esm', 'cjs'],
+    // Node entry points: the engine API, the helpers host adapters share, the model code, and the
+    // CLI (which gets no declarations). The CommonJS build needs import.meta.url (createRequire,
+    // shipped model files) shimmed, as nodeBuild does.
+    ...nodeBuild({ index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'train/index': 'src/train-entry.ts', 'cli/main': 'src/cli/main.ts' }),
     dts: { entry: { index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'train/index': 'src/train-entry.ts' }, compilerOptions: { composite: false } },
-    platform: 'node',
-    target: 'node20',
-    // The CommonJS build needs import.meta.url (createRequire, shipped model files) shimmed.
-    shims: true,
-    sourcemap: true,
     clean: false,
-    outDir: 'dist',
   },
   {
     // Universal entry points: no Node built-ins may be pulled in (a test checks the bundle).

@@ -1,13 +1,5 @@
 import { defineConfig } from 'tsup';
+import { nodeBuild } from '../../tsup.base.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: { compilerOptions: { composite: false } },
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  // import.meta.url (which locates the shipped scripts) also works in the CommonJS build.
-  shims: true,
-  outDir: 'dist',
-});
+// import.meta.url (which locates the shipped scripts) also works in the CommonJS build: nodeBuild shims it.
+export default defineConfig(nodeBuild({ index: 'src/index.ts' }));

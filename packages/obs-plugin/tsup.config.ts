@@ -1,19 +1,11 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
+import { nodeBuild } from '../../tsup.base.js';
 
 export default defineConfig([
-  {
-    // The Node entry: the adapter API and `framewright obs …`.
-    entry: { index: 'src/index.ts' },
-    format: ['esm', 'cjs'],
-    dts: { compilerOptions: { composite: false } },
-    platform: 'node',
-    target: 'node20',
-    sourcemap: true,
-    outDir: 'dist',
-    // import.meta.url (used to find the dock folder) in the CommonJS build too.
-    shims: true,
-  },
+  // The Node entry: the adapter API and `framewright obs …` (import.meta.url, used to find the
+  // dock folder, is shimmed in the CommonJS build).
+  nodeBuild({ index: 'src/index.ts' }),
   {
     // The dock page for OBS's Custom Browser Docks: one browser bundle with the SDK client inside,
     // beside its HTML, served by `framewright serve` at /dock/.

@@ -1,14 +1,6 @@
 import { defineConfig } from 'tsup';
+import { nodeBuild } from '../../tsup.base.js';
 
 // The Node entry (CLI, packaging, manifest, host actions). The panel bundle for UXP is built by
 // scripts/build-plugin.ts into dist/plugin.
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: { compilerOptions: { composite: false } },
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  shims: true,
-  outDir: 'dist',
-});
+export default defineConfig(nodeBuild({ index: 'src/index.ts' }));
