@@ -74,26 +74,16 @@ export async function readAudioLevels(input: string, options: AudioLevelOptions 
     }
   };
 
-  const consume = (async () => {
-    for await (const chunk of sink.chunks()) {
-      let i = 0;
-      if (carry >= 0 && chunk.length > 0) {
-        addSample(((chunk[0]! << 8) | carry) << 16 >> 16);
-        carry = -1;
-        i = 1;
-      }
-      for (; i + 1 < chunk.length; i += 2) addSample(chunk.readInt16LE(i));
-      if (i < chunk.length) carry = chunk[i]!;
+  await sink.consume(running.done, (chunk) => {
+    let i = 0;
+    if (carry >= 0 && chunk.length > 0) {
+      addSample(((chunk[0]! << 8) | carry) << 16 >> 16);
+      carry = -1;
+      i = 1;
     }
-  })();
-  try {
-    await running.done;
-  } catch (error) {
-    sink.abandon();
-    await consume.catch(() => undefined);
-    throw error;
-  }
-  await consume;
+    for (; i + 1 < chunk.length; i += 2) addSample(chunk.readInt16LE(i));
+    if (i < chunk.length) carry = chunk[i]!;
+  });
   if (inWindow > 0) push(Math.sqrt(sumSquares / inWindow));
   return { windowSeconds: windowSamples / SAMPLE_RATE, levelsDb: levels.slice(0, count) };
 }

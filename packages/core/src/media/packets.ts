@@ -92,24 +92,13 @@ export async function readVideoPackets(input: string, signal?: AbortSignal): Pro
     const base = TIME_BASE_LINE.exec(text);
     if (base !== null && Number(base[1]) > 0 && Number(base[2]) > 0) timeBase = { num: Number(base[1]), den: Number(base[2]) };
   };
-  const consume = (async () => {
-    let rest = '';
-    for await (const chunk of sink.chunks()) {
-      const text = rest + chunk.toString('latin1');
-      const lines = text.split('\n');
-      rest = lines.pop()!;
-      for (const l of lines) line(l);
-    }
-    if (rest !== '') line(rest);
-  })();
-  try {
-    await running.done;
-  } catch (error) {
-    sink.abandon();
-    await consume.catch(() => undefined);
-    throw error;
-  }
-  await consume;
+  let rest = '';
+  await sink.consume(running.done, (chunk) => {
+    const lines = (rest + chunk.toString('latin1')).split('\n');
+    rest = lines.pop()!;
+    for (const l of lines) line(l);
+  });
+  if (rest !== '') line(rest);
   if (timeBase === undefined) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video packets could be read from ${path}`);
   const n = columns.length;
   return { timeBase, pts: columns.pts.slice(0, n), dts: columns.dts.slice(0, n), key: columns.key.slice(0, n) };

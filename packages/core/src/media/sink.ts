@@ -54,6 +54,25 @@ export class ChunkSink extends Writable {
     }
   }
 
+  /**
+   * Hands each chunk to `onChunk` while ffmpeg runs, and settles once ffmpeg has exited (`done`)
+   * and every chunk has been handed over. When `done` rejects, the sequence is abandoned (ffmpeg
+   * may never end its output) and that error is thrown.
+   */
+  async consume(done: Promise<void>, onChunk: (chunk: Buffer) => void): Promise<void> {
+    const reading = (async () => {
+      for await (const chunk of this.chunks()) onChunk(chunk);
+    })();
+    try {
+      await done;
+    } catch (error) {
+      this.abandon();
+      await reading.catch(() => undefined);
+      throw error;
+    }
+    await reading;
+  }
+
   private notify(): void {
     const wake = this.wake;
     this.wake = undefined;
