@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CodedError } from '@framewright/core/protocol';
 import { ObsAdapterError, ObsConnection } from '../src/index.js';
 import { FakeObs, type FakeObsOptions } from './fake-obs.js';
+import { freePort } from './free-port.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -32,14 +32,6 @@ async function errorOf(promise: Promise<unknown>): Promise<ObsAdapterError> {
   expect(error).toBeInstanceOf(CodedError);
   expect(JSON.parse(JSON.stringify(error))).toMatchObject({ name: 'ObsAdapterError', code: (error as ObsAdapterError).code, message: (error as ObsAdapterError).message });
   return error as ObsAdapterError;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('ObsConnection', () => {
