@@ -61,7 +61,8 @@ export function parseEdl(text: string, fps: FrameRate, dropFrame: boolean): CutR
 /**
  * Reads the source ranges (`in`/`out` frames) of the clipitems on the first video track of the
  * first sequence of an FCP7 XML (xmeml) document, in timeline order; a sequence without video
- * gives its first audio track's clipitems instead. Disabled clipitems are skipped.
+ * gives its first audio track's clipitems instead. Disabled clipitems are skipped; next to a
+ * centred `<transitionitem>` a clip's range ends (or starts) at the transition's middle.
  *
  * @throws FramewrightError `INVALID_PARAMS` when the XML is not well-formed or lacks a sequence
  */
@@ -73,10 +74,11 @@ export function parseFcp7Xml(text: string): CutRange[] {
   if (root.name !== 'xmeml') fail(`root element is <${root.name}>, expected <xmeml>`);
   const sequence = findElement(root, 'sequence') ?? fail('no <sequence>');
   const media = childElement(sequence, 'media') ?? fail('sequence has no <media>');
+  // Clipitems and the transitionitems between them, in track order.
   const trackItems = (kind: 'video' | 'audio'): XmlElement[] => {
     const section = childElement(media, kind);
     const tracks = section ? childElements(section, 'track') : [];
-    return tracks.map((track) => childElements(track, 'clipitem')).find((items) => items.length > 0) ?? [];
+    return tracks.map((track) => track.children.filter((c) => c.name === 'clipitem' || c.name === 'transitionitem')).find((items) => items.some((c) => c.name === 'clipitem')) ?? [];
   };
   const items = trackItems('video');
   const clipitems = items.length > 0 ? items : trackItems('audio');
@@ -85,9 +87,30 @@ export function parseFcp7Xml(text: string): CutRange[] {
     if (!/^-?\d+$/.test(raw)) fail(`clipitem ${item.attrs.id ?? ''} has no whole-frame <${field}>`);
     return Number(raw);
   };
+  // A centred transition's edit is its middle; a clipitem's edge next to it is -1, and its source
+  // range runs on under the transition.
+  const edit = (t: XmlElement | undefined) => {
+    if (t?.name !== 'transitionitem') return fail('a clipitem edge of -1 has no transitionitem next to it');
+    const start = frameOf(t, 'start');
+    const end = frameOf(t, 'end');
+    const cut = Math.floor((start + end) / 2);
+    return { start, end, cut };
+  };
   return clipitems
-    .filter((item) => childElement(item, 'enabled')?.text.trim().toUpperCase() !== 'FALSE')
-    .map((item) => ({ start: frameOf(item, 'start'), range: { startFrame: frameOf(item, 'in'), endFrame: frameOf(item, 'out') } }))
+    .map((item, i) => ({ item, i }))
+    .filter(({ item }) => item.name === 'clipitem' && childElement(item, 'enabled')?.text.trim().toUpperCase() !== 'FALSE')
+    .map(({ item, i }) => {
+      let start = frameOf(item, 'start');
+      let startFrame = frameOf(item, 'in');
+      let endFrame = frameOf(item, 'out');
+      if (start === -1) {
+        const t = edit(clipitems[i - 1]);
+        start = t.cut;
+        startFrame += t.cut - t.start;
+      }
+      if (frameOf(item, 'end') === -1) endFrame -= edit(clipitems[i + 1]).end - edit(clipitems[i + 1]).cut;
+      return { start, range: { startFrame, endFrame } };
+    })
     .sort((a, b) => a.start - b.start)
     .map(({ range }) => {
       if (range.startFrame < 0 || range.endFrame <= range.startFrame) fail(`clipitem has in ${range.startFrame} and out ${range.endFrame}`);

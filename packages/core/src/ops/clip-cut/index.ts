@@ -16,13 +16,14 @@ import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { analyseFrames } from './analyse.js';
 import { findShotModelPack, openShotModel } from './shot-model.js';
-import { detectCuts, type DetectSettings } from './detect.js';
+import { detectShots, type DetectSettings } from './detect.js';
+import { modelCandidates } from './shot-model-cuts.js';
 import { checkExportName, exportName, jsonPath, namesInTheWay, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
 import { buildResult, cutListFor } from './result.js';
 
 /** The defaults clip-cut uses for every param left out; chosen on the test corpus and real footage. */
 export const CLIP_CUT_DEFAULTS = Object.freeze({
-  detectors: ['content', 'adaptive', 'fade'] as const,
+  detectors: ['content', 'adaptive', 'fade', 'dissolve'] as const,
   thresholds: Object.freeze({ content: 27, adaptive: 3, histogram: 0.5, hash: 0.4, fade: 16, silenceDb: -50, model: 0.5 }),
   minClipSeconds: 0.5,
   silenceMinSeconds: 0.5,
@@ -100,6 +101,7 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   const scores = await analyseFrames(info, {
     width: params.analysisWidth ?? CLIP_CUT_DEFAULTS.analysisWidth,
     hash: detectors.has('hash'),
+    dissolves: detectors.has('dissolve'),
     signal,
     ...(shotModel === undefined ? {} : { onRgbFrame: (rgb: Uint8Array, width: number, height: number) => shotModel.push(rgb, width, height) }),
     onFrame: (frame) => {
@@ -123,8 +125,10 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   });
   if (scores.frameCount === 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video frames could be decoded from ${info.path}`);
   const silences = audioLevels === undefined ? (detectors.has('silence') ? [] : undefined) : findSilences(await audioLevels, silenceDb, silenceMin);
-  const cuts = detectCuts(scores, settings, silences ?? [], await shotModel?.finish());
-  const result = buildResult(info, scores.timeline, cuts, silences);
+  const modelScores = await shotModel?.finish();
+  const extra = modelScores === undefined ? {} : { cuts: modelCandidates(modelScores, settings.model ?? CLIP_CUT_DEFAULTS.thresholds.model, scores.frameCount) };
+  const detection = detectShots(scores, settings, silences ?? [], extra);
+  const result = buildResult(info, scores.timeline, detection, silences);
   return writeOutputs(result, info, scores.timeline, params, context, exportKinds, analyseShare, emit);
 }
 

@@ -3,8 +3,8 @@
 // timecodes and cut lists round each cut's seconds to its most common rate, and say so.
 import type { FrameTimeline, MediaInfo, Silence } from '../../media/index.js';
 import type { ClipCutResult } from '../../protocol/index.js';
-import type { DetectedCut } from './detect.js';
-import { rangesAtRate, type CutList, type CutRange } from './exports/cut-list.js';
+import type { Detection } from './detect.js';
+import { rangesAtRate, type CutList, type CutRange, type CutTransition } from './exports/cut-list.js';
 import type { CutListFormat } from './outputs.js';
 import { framesToTimecode, isDropFrameRate, isTimecodeRate, nominalFrameRate, timecodeRateFor, type FrameRate } from './timecode.js';
 
@@ -24,11 +24,12 @@ function variableRate(timeline: FrameTimeline): NonNullable<ClipCutResult['varia
 }
 
 /**
- * Builds the result from the detected cuts (outputs and files are filled in as they are written).
+ * Builds the result from the detected cuts and transitions (outputs and files are filled in as they are written).
  * Constant-rate video counts timecode at its own rate; variable-rate video at its most common
  * frame rate ({@link nominalFrameRate}), with `variableFrameRate` and a warning saying so.
  */
-export function buildResult(info: MediaInfo, timeline: FrameTimeline, cuts: DetectedCut[], silences: Silence[] | undefined): ClipCutResult {
+export function buildResult(info: MediaInfo, timeline: FrameTimeline, detection: Detection, silences: Silence[] | undefined): ClipCutResult {
+  const { cuts, transitions } = detection;
   const frameCount = timeline.frameCount;
   const fps = timeline.variable ? nominalFrameRate(timeline.frameLengths()) : info.fps;
   const dropFrame = isDropFrameRate(fps);
@@ -71,6 +72,15 @@ export function buildResult(info: MediaInfo, timeline: FrameTimeline, cuts: Dete
       endTimecode: tc(labels[index]!.endFrame),
       score: index === 0 ? 0 : round(cuts[index - 1]!.score),
     })),
+    transitions: transitions.map((t) => ({
+      kind: t.kind,
+      startFrame: t.startFrame,
+      endFrame: t.endFrame,
+      startSeconds: seconds(t.startFrame),
+      endSeconds: seconds(t.endFrame),
+      ...(t.cutFrame === undefined ? {} : { cutFrame: t.cutFrame }),
+      score: round(t.score),
+    })),
     ...(silences === undefined ? {} : { silences }),
     outputs: {},
     files: [],
@@ -81,12 +91,48 @@ export function buildResult(info: MediaInfo, timeline: FrameTimeline, cuts: Dete
 const FORMAT_NAMES: Record<CutListFormat, string> = { edl: 'EDL', fcp7: 'FCP7 XML', fcpxml: 'FCPXML', otio: 'OTIO' };
 
 /**
+ * The dissolves of a cut list made from `result`: one centred on each cut a dissolve or a
+ * fade-through makes, as long as the shorter side of the transition, and short enough for the two
+ * clips and the media around them (a fade-out or fade-in next to a hard cut stays a cut). Frames
+ * are counted at the list's rate.
+ */
+function listTransitions(list: CutList, result: ClipCutResult): CutTransition[] {
+  const out: CutTransition[] = [];
+  for (const t of result.transitions ?? []) {
+    if (t.cutFrame === undefined || t.kind === 'fade-in' || t.kind === 'fade-out') continue;
+    const clip = result.clips.findIndex((c) => c.index > 0 && c.startFrame === t.cutFrame);
+    const incoming = list.clips[clip];
+    const outgoing = list.clips[clip - 1];
+    if (incoming === undefined || outgoing === undefined) continue;
+    const cutSeconds = result.clips[clip]!.startSeconds;
+    const side = Math.min(cutSeconds - t.startSeconds, t.endSeconds - cutSeconds);
+    const wanted = Math.round((side * list.fps.num) / list.fps.den);
+    const frames = Math.min(
+      wanted,
+      Math.floor((outgoing.endFrame - outgoing.startFrame) / 2),
+      Math.floor((incoming.endFrame - incoming.startFrame) / 2),
+      incoming.startFrame,
+      list.frameCount - outgoing.endFrame,
+    );
+    if (frames >= 1) out.push({ clip, frames });
+  }
+  return out;
+}
+
+/**
  * The cut list `format` is written from, and how it was converted when it had to be. `list` counts
  * the video's own frames; a variable-rate video is re-timed at the result's rate (every format: none
  * can place a frame of variable length), and EDL and FCP7 XML, which count timecode, re-time a
- * constant rate they cannot count ({@link timecodeRateFor}).
+ * constant rate they cannot count ({@link timecodeRateFor}). Dissolves and fade-throughs of the
+ * result become dissolves of the list.
  */
 export function cutListFor(format: CutListFormat, list: CutList, result: ClipCutResult): { list: CutList; warning?: string } {
+  const converted = convertedList(format, list, result);
+  const transitions = listTransitions(converted.list, result);
+  return transitions.length === 0 ? converted : { ...converted, list: { ...converted.list, transitions } };
+}
+
+function convertedList(format: CutListFormat, list: CutList, result: ClipCutResult): { list: CutList; warning?: string } {
   const name = FORMAT_NAMES[format];
   const counts = format === 'edl' || format === 'fcp7' ? 'timecode uses' : 'times use';
   const retimed = (fps: FrameRate): CutList => {

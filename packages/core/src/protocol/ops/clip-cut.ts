@@ -2,7 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { closed, PathString, pathString, progressFields } from '../common.js';
 
 /** Detectors clip-cut can combine. */
-export const CLIP_CUT_DETECTORS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silence', 'model'] as const;
+export const CLIP_CUT_DETECTORS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'dissolve', 'silence', 'model'] as const;
+/** Kinds of gradual transition clip-cut reports. */
+export const CLIP_CUT_TRANSITIONS = ['dissolve', 'fade-out', 'fade-in', 'fade-through-black', 'fade-through-white'] as const;
 /** How clip-cut can make clip files (the first is the default). */
 export const CLIP_CUT_CLIP_MODES = ['smart', 'copy', 'accurate'] as const;
 /** Exports clip-cut can write. */
@@ -20,7 +22,7 @@ export const ClipCutParamsSchema = closed(
     name: Type.Optional(
       Type.String({ minLength: 1, maxLength: 200, pattern: '^[^/\\\\\\u0000]+$', description: 'Base name of exported files (default: the input file name)' }),
     ),
-    detectors: Type.Optional(Type.Array(Detector, { minItems: 1, uniqueItems: true, description: 'Detectors to combine (default content, adaptive, fade); with adaptive on, the other difference detectors only count local peaks; model runs a shot-detection model pack (see model)' })),
+    detectors: Type.Optional(Type.Array(Detector, { minItems: 1, uniqueItems: true, description: 'Detectors to combine (default content, adaptive, fade, dissolve); with adaptive on, the other difference detectors only count local peaks; fade and dissolve report gradual transitions and cut once in each; model runs a shot-detection model pack (see model)' })),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'The shot-detection model pack the model detector runs: an installed pack id or a pack folder (default: the first installed shot-detection pack)' })),
     thresholds: Type.Optional(
       closed({
@@ -28,7 +30,7 @@ export const ClipCutParamsSchema = closed(
         adaptive: Type.Optional(Type.Number({ minimum: 1, maximum: 100, description: 'How many times the mean difference of the two frames on each side a frame must differ for an adaptive cut (default 3)' })),
         histogram: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'HSV histogram distance for a histogram cut, 0 same to 1 disjoint (default 0.5)' })),
         hash: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Fraction of perceptual-hash bits that differ for a hash cut (default 0.4)' })),
-        fade: Type.Optional(Type.Number({ minimum: 0, maximum: 255, description: 'Mean luma at or below which a frame counts as black, and at or above 255 minus it as white (default 16)' })),
+        fade: Type.Optional(Type.Number({ minimum: 0, maximum: 255, description: 'Mean luma at or below which a solid frame (one without texture) counts as black, and at or above 255 minus it as white (default 16)' })),
         silenceDb: Type.Optional(Type.Number({ minimum: -120, maximum: 0, description: 'Audio level (dBFS) below which audio is silent (default -50)' })),
         model: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: "Cut probability above which the model detector's frames are a transition (default 0.5, TransNetV2's)" })),
       }),
@@ -78,6 +80,19 @@ const Cut = closed({
   detectors: Type.Array(Detector),
 });
 
+const Transition = closed(
+  {
+    kind: Type.Union(CLIP_CUT_TRANSITIONS.map((k) => Type.Literal(k)), { description: 'dissolve: a cross-fade between two shots; fade-out / fade-in: to or from solid black or white next to a hard cut or the start or end of the video; fade-through-black / -white: a fade-out and a fade-in around the colour, one transition' }),
+    startFrame: Type.Integer({ minimum: 0, description: 'First frame that is no longer the outgoing picture alone' }),
+    endFrame: Type.Integer({ minimum: 0, description: 'First frame that is the incoming picture alone (exclusive end)' }),
+    startSeconds: Type.Number({ minimum: 0 }),
+    endSeconds: Type.Number({ minimum: 0 }),
+    cutFrame: Type.Optional(Type.Integer({ minimum: 0, description: 'The cut this transition makes: the middle of a dissolve, the middle of the colour of a fade-through (absent for a fade-out or fade-in, whose cut is the hard cut next to them, if any)' })),
+    score: Type.Number({ description: 'Confidence relative to the detector\'s limit (1 = at the limit)' }),
+  },
+  { description: 'A gradual transition, found once with its first and last frame' },
+);
+
 /** Result of clip-cut. */
 export const ClipCutResultSchema = closed(
   {
@@ -101,6 +116,7 @@ export const ClipCutResultSchema = closed(
     durationSeconds: Type.Number({ minimum: 0 }),
     cuts: Type.Array(Cut),
     clips: Type.Array(Clip),
+    transitions: Type.Optional(Type.Array(Transition, { description: 'Dissolves and fades, in order (with the fade and dissolve detectors)' })),
     silences: Type.Optional(Type.Array(closed({ startSeconds: Type.Number(), endSeconds: Type.Number() }))),
     outputs: closed({
       json: Type.Optional(PathString),

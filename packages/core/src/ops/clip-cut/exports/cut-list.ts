@@ -10,8 +10,23 @@ export interface CutRange {
 }
 
 /**
+ * A dissolve at the edit between two clips of a cut list, centred on it: `frames` frames before
+ * the edit and as many after. Editors build it from the outgoing clip's media after its out point
+ * and the incoming clip's before its in point, so when the two clips follow each other in the
+ * source, the dissolve shows exactly the source's frames around the cut (the dissolve, fade or
+ * fade-through that was there), and stays a dissolve when the clips are trimmed or moved.
+ */
+export interface CutTransition {
+  /** Index in `clips` of the incoming clip (at least 1: the edit is before it). */
+  clip: number;
+  /** Frames on each side of the edit (the transition lasts twice as many). */
+  frames: number;
+}
+
+/**
  * Everything the editor formats need to describe a cut of one video: the source media and the
- * clips, laid end to end on a timeline that starts at frame 0 in the order given.
+ * clips, laid end to end on a timeline that starts at frame 0 in the order given, and dissolves
+ * at some of the edits.
  */
 export interface CutList {
   /** Name of the timeline (sequence, project) in the editor. */
@@ -36,6 +51,8 @@ export interface CutList {
   audioChannels?: number;
   /** The clips, in timeline order. */
   clips: CutRange[];
+  /** Dissolves at edits, at most one per edit (default none: every edit is a cut). */
+  transitions?: CutTransition[];
 }
 
 /** Audio sample rate assumed when a cut list with audio does not say. */
@@ -78,6 +95,36 @@ export function assertCutList(list: CutList): void {
       fail(`clips[${i}].endFrame must be an integer greater than startFrame ${startFrame}, got ${endFrame}`);
     }
     if (endFrame > list.frameCount) fail(`clips[${i}].endFrame ${endFrame} is past frameCount ${list.frameCount}`);
+  });
+  assertTransitions(list, fail);
+}
+
+/** Half the frames each edit of `list` dissolves over, by incoming clip index (0 for a cut). */
+export function transitionFrames(list: CutList): number[] {
+  const frames = list.clips.map(() => 0);
+  for (const t of list.transitions ?? []) frames[t.clip] = t.frames;
+  return frames;
+}
+
+function assertTransitions(list: CutList, fail: (message: string) => never): void {
+  if (list.transitions === undefined) return;
+  if (!Array.isArray(list.transitions)) fail('transitions must be an array');
+  const seen = new Set<number>();
+  list.transitions.forEach(({ clip, frames }, i) => {
+    const at = `transitions[${i}]`;
+    if (!Number.isSafeInteger(clip) || clip < 1 || clip >= list.clips.length) fail(`${at}.clip must be the index of a clip after the first, got ${clip}`);
+    if (seen.has(clip)) fail(`${at}: clip ${clip} has a transition already`);
+    seen.add(clip);
+    if (!Number.isSafeInteger(frames) || frames < 1) fail(`${at}.frames must be a positive integer, got ${frames}`);
+    const incoming = list.clips[clip]!;
+    const outgoing = list.clips[clip - 1]!;
+    // Media beyond the clips' ends, within the source, and room on the timeline.
+    if (incoming.startFrame < frames || outgoing.endFrame + frames > list.frameCount) fail(`${at}: ${frames} frames of media are not there on both sides of the edit`);
+  });
+  const frames = transitionFrames(list);
+  list.clips.forEach((clip, i) => {
+    const used = frames[i]! + (frames[i + 1] ?? 0);
+    if (used > clip.endFrame - clip.startFrame) fail(`clips[${i}] is ${clip.endFrame - clip.startFrame} frames, shorter than its transitions (${used} frames)`);
   });
 }
 

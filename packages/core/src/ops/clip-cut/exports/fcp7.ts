@@ -8,6 +8,7 @@ import {
   mediaFileName,
   timelineLength,
   timelineOffsets,
+  transitionFrames,
   type CutList,
   type CutRange,
 } from './cut-list.js';
@@ -20,7 +21,9 @@ const FILE_ID = 'file-1';
  * both import: one sequence whose video track holds a clipitem per clip, and, when the source has
  * audio, one audio track per source channel with linked clipitems. Every clipitem references the
  * same `<file>` (defined in full once, by id afterwards), whose `pathurl` is a percent-encoded
- * `file://localhost/` URL. Times are frames at the sequence rate (`timebase` + `ntsc`).
+ * `file://localhost/` URL. Times are frames at the sequence rate (`timebase` + `ntsc`). A dissolve
+ * of the cut list is a centred Cross Dissolve `<transitionitem>` between its two video clipitems,
+ * whose edges next to it are then -1 and whose source ranges run on under it (the audio is cut).
  *
  * @throws FramewrightError `INVALID_PARAMS` for an invalid cut list or a rate xmeml cannot express
  */
@@ -93,8 +96,14 @@ export function renderFcp7Xml(list: CutList): string {
       ),
     ),
   ];
-  const clipitem = (id: string, clip: CutRange, i: number, extra: XmlNode[]): XmlNode => {
+  // Half the frames of the dissolve at each clip's start (0: a cut), on the video track only.
+  const dissolve = transitionFrames(list);
+  const clipitem = (id: string, clip: CutRange, i: number, extra: XmlNode[], withTransitions: boolean): XmlNode => {
     const start = offsets[i] ?? 0;
+    const before = withTransitions ? dissolve[i]! : 0;
+    const after = withTransitions ? (dissolve[i + 1] ?? 0) : 0;
+    // Next to a transition the timeline edge is the transition's (-1), and the source range runs
+    // on into the media the transition uses.
     return el(
       'clipitem',
       { id },
@@ -102,17 +111,36 @@ export function renderFcp7Xml(list: CutList): string {
       el('enabled', undefined, 'TRUE'),
       el('duration', undefined, list.frameCount),
       rate(),
-      el('start', undefined, start),
-      el('end', undefined, start + clip.endFrame - clip.startFrame),
-      el('in', undefined, clip.startFrame),
-      el('out', undefined, clip.endFrame),
+      el('start', undefined, before > 0 ? -1 : start),
+      el('end', undefined, after > 0 ? -1 : start + clip.endFrame - clip.startFrame),
+      el('in', undefined, clip.startFrame - before),
+      el('out', undefined, clip.endFrame + after),
       fileRef(),
       ...extra,
       ...(channels > 0 ? links(i) : []),
     );
   };
+  // A Cross Dissolve centred on the edit: it shows the source's own frames there.
+  const transitionitem = (i: number): XmlNode =>
+    el(
+      'transitionitem',
+      undefined,
+      rate(),
+      el('start', undefined, (offsets[i] ?? 0) - dissolve[i]!),
+      el('end', undefined, (offsets[i] ?? 0) + dissolve[i]!),
+      el('alignment', undefined, 'center'),
+      el(
+        'effect',
+        undefined,
+        el('name', undefined, 'Cross Dissolve'),
+        el('effectid', undefined, 'Cross Dissolve'),
+        el('effectcategory', undefined, 'Dissolve'),
+        el('effecttype', undefined, 'transition'),
+        el('mediatype', undefined, 'video'),
+      ),
+    );
 
-  const videoTrack = el('track', undefined, ...list.clips.map((clip, i) => clipitem(videoId(i), clip, i, [])));
+  const videoTrack = el('track', undefined, ...list.clips.flatMap((clip, i) => [...(dissolve[i]! > 0 ? [transitionitem(i)] : []), clipitem(videoId(i), clip, i, [], true)]));
   const audioTracks = Array.from({ length: channels }, (_, c) =>
     el(
       'track',
@@ -120,7 +148,7 @@ export function renderFcp7Xml(list: CutList): string {
       ...list.clips.map((clip, i) =>
         clipitem(audioId(i, c + 1), clip, i, [
           el('sourcetrack', undefined, el('mediatype', undefined, 'audio'), el('trackindex', undefined, c + 1)),
-        ]),
+        ], false),
       ),
       el('outputchannelindex', undefined, c + 1),
     ),

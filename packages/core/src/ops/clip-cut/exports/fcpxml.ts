@@ -8,6 +8,7 @@ import {
   reducedRate,
   timelineLength,
   timelineOffsets,
+  transitionFrames,
   type CutList,
 } from './cut-list.js';
 import { el, renderXmlDocument } from './xml.js';
@@ -16,6 +17,9 @@ import { el, renderXmlDocument } from './xml.js';
 const FCPXML_VERSION = '1.9';
 const FORMAT_ID = 'r1';
 const ASSET_ID = 'r2';
+const DISSOLVE_ID = 'r3';
+/** Final Cut Pro's built-in Cross Dissolve. */
+const CROSS_DISSOLVE_UID = 'FxPlug:4731E73A-8DAC-4113-9A30-AE85B1761265';
 /** Sequence `audioRate` values FCPXML allows, by sample rate. */
 const SEQUENCE_AUDIO_RATES: Record<number, string> = {
   32000: '32k',
@@ -32,7 +36,9 @@ const SEQUENCE_AUDIO_RATES: Record<number, string> = {
  * `frameDuration` is the exact rational frame length (`1001/30000s` at 29.97), one `asset` with a
  * `media-rep` pointing at the percent-encoded file URL, and a library → event → project →
  * sequence → spine holding one `asset-clip` per clip. Every time is a rational number of seconds
- * on a frame boundary (`frames × den / num`), so nothing drifts.
+ * on a frame boundary (`frames × den / num`), so nothing drifts. A dissolve of the cut list is a
+ * Cross Dissolve `<transition>` in the spine between its two clips, centred on their edit (the
+ * clips keep their own offsets; the transition uses the media beyond their ends).
  *
  * @throws FramewrightError `INVALID_PARAMS` for an invalid cut list
  */
@@ -56,9 +62,18 @@ export function renderFcpXml(list: CutList): string {
       { id: ASSET_ID, name: fileName, start: '0s', duration: time(list.frameCount), hasVideo: 1, videoSources: 1, format: FORMAT_ID, ...audio },
       el('media-rep', { kind: 'original-media', src: fileUrl(list.mediaPath) }),
     ),
+    ...((list.transitions ?? []).length > 0 ? [el('effect', { id: DISSOLVE_ID, name: 'Cross Dissolve', uid: CROSS_DISSOLVE_UID })] : []),
   );
   const offsets = timelineOffsets(list.clips);
-  const clips = list.clips.map((clip, i) =>
+  const dissolve = transitionFrames(list);
+  const transition = (i: number) =>
+    el(
+      'transition',
+      { name: 'Cross Dissolve', offset: time((offsets[i] ?? 0) - dissolve[i]!), duration: time(2 * dissolve[i]!) },
+      el('filter-video', { ref: DISSOLVE_ID, name: 'Cross Dissolve' }),
+    );
+  const clips = list.clips.flatMap((clip, i) => [
+    ...(dissolve[i]! > 0 ? [transition(i)] : []),
     el('asset-clip', {
       ref: ASSET_ID,
       name: fileName,
@@ -68,7 +83,7 @@ export function renderFcpXml(list: CutList): string {
       format: FORMAT_ID,
       tcFormat,
     }),
-  );
+  ]);
   const sequence = el(
     'sequence',
     {

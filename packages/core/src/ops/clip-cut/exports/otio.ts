@@ -1,4 +1,4 @@
-import { assertCutList, fileUrl, mediaFileName, type CutList, type CutRange } from './cut-list.js';
+import { assertCutList, fileUrl, mediaFileName, transitionFrames, type CutList, type CutRange } from './cut-list.js';
 
 /** The JSON shape of an OTIO `RationalTime.1`. */
 interface RationalTime {
@@ -20,7 +20,9 @@ const MEDIA_KEY = 'DEFAULT_MEDIA';
  * Renders OpenTimelineIO JSON (`.otio`): a `Timeline.1` whose `Stack.1` holds a video
  * `Track.1` and, when the source has audio, an audio one; each holds one `Clip.2` per clip with
  * an `ExternalReference.1` (percent-encoded `file://` URL, the media's available range) under
- * `DEFAULT_MEDIA`. Times are `RationalTime.1` values in frames at `rate = num/den`.
+ * `DEFAULT_MEDIA`. Times are `RationalTime.1` values in frames at `rate = num/den`. A dissolve of
+ * the cut list is an `SMPTE_Dissolve` `Transition.1` between its two clips on the video track, with
+ * equal `in_offset` and `out_offset`.
  *
  * @throws FramewrightError `INVALID_PARAMS` for an invalid cut list
  */
@@ -55,6 +57,15 @@ export function renderOtio(list: CutList): string {
     },
     active_media_reference_key: MEDIA_KEY,
   });
+  const dissolve = transitionFrames(list);
+  const transition = (frames: number): object => ({
+    OTIO_SCHEMA: 'Transition.1',
+    metadata: {},
+    name: 'Cross Dissolve',
+    transition_type: 'SMPTE_Dissolve',
+    in_offset: time(frames),
+    out_offset: time(frames),
+  });
   const track = (kind: 'Video' | 'Audio', name: string): object => ({
     OTIO_SCHEMA: 'Track.1',
     metadata: {},
@@ -63,7 +74,7 @@ export function renderOtio(list: CutList): string {
     effects: [],
     markers: [],
     enabled: true,
-    children: list.clips.map(clip),
+    children: list.clips.flatMap((cut, i) => [...(kind === 'Video' && dissolve[i]! > 0 ? [transition(dissolve[i]!)] : []), clip(cut)]),
     kind,
   });
   const timeline = {
