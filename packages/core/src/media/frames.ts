@@ -25,11 +25,11 @@ export interface FrameReaderOptions {
   readonly scaler?: 'area' | 'fast_bilinear' | 'bilinear' | 'neighbor';
   /**
    * Decode for analysis only (default false): a source at least 8 times as wide as the delivered
-   * frames skips the deblocking filter on frames no other frame is predicted from (skipping it on
-   * reference frames would let the error drift until the next keyframe, which then looks like a
-   * cut) and is shrunk cheaply to 4 times the delivered size before the scaler, which still
-   * averages many pixels. Its codec blocks are then well under a delivered pixel, so the frames
-   * hardly differ from a full decode; timestamps and frame count never do.
+   * frames skips the deblocking filter on frames no other frame is predicted from. Its codec
+   * blocks are then well under a delivered pixel, so the frames hardly differ from a full decode;
+   * timestamps and frame count never do. (Skipping deblocking on reference frames too would let
+   * the error drift until the next keyframe, which then looks like a cut; a cheap pre-shrink before
+   * the area scaler would save a little more but alias grain and fine detail into the differences.)
    */
   readonly fastDecode?: boolean;
   /** Cancels decoding: ffmpeg is killed and the iteration rejects with `CANCELLED`. */
@@ -106,10 +106,7 @@ export function readFrames(input: string, options: FrameReaderOptions): FrameStr
   const pixelFormat = options.pixelFormat ?? 'rgb24';
   const frameBytes = width * height * (pixelFormat === 'rgb24' ? 3 : 1);
   const scaler = options.scaler ?? 'area';
-  // A cheap pre-shrink to four times the delivered size keeps the area filter's work small; the
-  // area filter then still averages many pixels, so noise cancels as before.
   const fast = options.fastDecode === true && options.sourceWidth >= 8 * width;
-  const preShrink = fast ? `scale=${4 * width}:-2:flags=fast_bilinear,` : '';
   let pid: number | undefined;
   let timestamps: FrameTimestamps | undefined;
 
@@ -130,7 +127,7 @@ export function readFrames(input: string, options: FrameReaderOptions): FrameStr
       .outputOptions([
         '-map', '0:v:0', '-an', '-sn', '-dn',
         // showinfo without its checksums (and their mean and deviation) costs only its log line.
-        '-vf', `${preShrink}scale=${width}:${height}:flags=${scaler},showinfo=checksum=0`,
+        '-vf', `scale=${width}:${height}:flags=${scaler},showinfo=checksum=0`,
         // passthrough: every decoded frame once, none duplicated or dropped to make a constant rate.
         '-pix_fmt', pixelFormat, '-vsync', 'passthrough', '-f', 'rawvideo',
       ])
