@@ -8,8 +8,12 @@ import { checkInputFile, type Rational } from './probe.js';
 import { ChunkSink } from './sink.js';
 import type { FrameTimestamps } from './timeline.js';
 
-/** Pixel layouts the frame reader can produce. */
-export type AnalysisPixelFormat = 'rgb24' | 'gray';
+/**
+ * Pixel layouts the frame reader can produce: `rgb24` (3 bytes a pixel), `gray` (1), `yuv420p`
+ * (planar: the luma plane, then the two chroma planes at half width and height; ffmpeg makes it
+ * with less work than RGB).
+ */
+export type AnalysisPixelFormat = 'rgb24' | 'gray' | 'yuv420p';
 
 /** Options of {@link readFrames}. */
 export interface FrameReaderOptions {
@@ -19,7 +23,7 @@ export interface FrameReaderOptions {
   readonly sourceWidth: number;
   /** Source height. */
   readonly sourceHeight: number;
-  /** Pixel layout (default `rgb24`: 3 bytes a pixel). */
+  /** Pixel layout (default `rgb24`: 3 bytes a pixel; see {@link AnalysisPixelFormat}). */
   readonly pixelFormat?: AnalysisPixelFormat;
   /** Swscale algorithm (default `area`: averages every source pixel, so sensor noise cancels out). */
   readonly scaler?: 'area' | 'fast_bilinear' | 'bilinear' | 'neighbor';
@@ -104,7 +108,8 @@ export function analysisSize(width: number, sourceWidth: number, sourceHeight: n
 export function readFrames(input: string, options: FrameReaderOptions): FrameStream {
   const { width, height } = analysisSize(options.width, options.sourceWidth, options.sourceHeight);
   const pixelFormat = options.pixelFormat ?? 'rgb24';
-  const frameBytes = width * height * (pixelFormat === 'rgb24' ? 3 : 1);
+  // The analysis size is even, so the chroma planes of yuv420p are exactly a quarter each.
+  const frameBytes = pixelFormat === 'rgb24' ? width * height * 3 : pixelFormat === 'yuv420p' ? (width * height * 3) / 2 : width * height;
   const scaler = options.scaler ?? 'area';
   const fast = options.fastDecode === true && options.sourceWidth >= 8 * width;
   let pid: number | undefined;

@@ -5,7 +5,7 @@
 // like the motion it is and not like a cut after each still. Frames themselves are never kept:
 // memory is a few dozen bytes per frame plus rings of small frames (see gradual.ts).
 import { FrameTimeline, readFrames, type MediaInfo } from '../../media/index.js';
-import { FeatureExtractor, contentDistance, hashDistance, histogramDistance, lumaDistance, type FrameFeatures } from './features.js';
+import { FeatureExtractor, contentDistance, hashDistance, histogramDistance, lumaDistance, yuv420ToRgb, type FrameFeatures } from './features.js';
 import { DissolveFinder, type DissolveCandidate } from './gradual.js';
 
 /** How far back (in distinct frames) flash suppression compares a frame with an earlier one. */
@@ -131,8 +131,9 @@ export async function analyseFrames(info: MediaInfo, options: AnalyseOptions): P
     width: options.width,
     sourceWidth: info.width,
     sourceHeight: info.height,
-    // Analysis needs no deblocked picture: decoding without the loop filter is much cheaper.
+    // Analysis needs no deblocked picture, and ffmpeg makes planar YUV with less work than RGB.
     fastDecode: true,
+    pixelFormat: 'yuv420p',
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const withHash = options.hash ?? true;
@@ -154,9 +155,11 @@ export async function analyseFrames(info: MediaInfo, options: AnalyseOptions): P
 
   let n = 0;
   let distinct = 0;
-  for await (const frame of frames) {
+  const rgb = new Uint8Array(frames.width * frames.height * 3);
+  for await (const yuv of frames) {
+    yuv420ToRgb(yuv, frames.width, frames.height, rgb);
     const current = scratch;
-    extractor.extract(frame, current);
+    extractor.extract(rgb, current);
     luma.push(current.meanLuma);
     spread.push(current.lumaSpread);
     const previous = distinct > 0 ? ring[(distinct - 1) % RING]! : undefined;
@@ -187,7 +190,7 @@ export async function analyseFrames(info: MediaInfo, options: AnalyseOptions): P
       ring[distinct % RING] = current;
       distinct++;
     }
-    const pending = options.onRgbFrame?.(frame, frames.width, frames.height);
+    const pending = options.onRgbFrame?.(rgb, frames.width, frames.height);
     if (pending !== undefined) await pending;
     n++;
     options.onFrame?.(n);

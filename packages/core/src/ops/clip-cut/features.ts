@@ -42,6 +42,34 @@ export class FrameFeatures {
   }
 }
 
+/**
+ * Converts a yuv420p frame (limited range, as ffmpeg's scaler delivers it) to RGB24 with the
+ * BT.601 matrix ffmpeg uses by default, each chroma sample covering its 2×2 pixels.
+ */
+export function yuv420ToRgb(yuv: Uint8Array, width: number, height: number, rgb: Uint8Array): void {
+  const half = width >> 1;
+  const uBase = width * height;
+  const vBase = uBase + half * (height >> 1);
+  // 16.16 fixed point: 1.164 (Y − 16), 1.596 V, 0.391 U + 0.813 V, 2.018 U.
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const chromaRow = (y >> 1) * half;
+    for (let x = 0; x < width; x++) {
+      const c = chromaRow + (x >> 1);
+      const l = (yuv[row + x]! - 16) * 76309 + 32768;
+      const u = yuv[uBase + c]! - 128;
+      const v = yuv[vBase + c]! - 128;
+      const r = (l + 104597 * v) >> 16;
+      const g = (l - 25675 * u - 53279 * v) >> 16;
+      const b = (l + 132201 * u) >> 16;
+      const i = 3 * (row + x);
+      rgb[i] = r < 0 ? 0 : r > 255 ? 255 : r;
+      rgb[i + 1] = g < 0 ? 0 : g > 255 ? 255 : g;
+      rgb[i + 2] = b < 0 ? 0 : b > 255 ? 255 : b;
+    }
+  }
+}
+
 /** Computes {@link FrameFeatures} of RGB24 frames of one size, reusing its scratch buffers. */
 export class FeatureExtractor {
   readonly width: number;

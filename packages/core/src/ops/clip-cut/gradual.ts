@@ -1,14 +1,17 @@
 // Dissolves, found while the video decodes. A dissolve's frames are mixes of the last frame
-// before it and the first frame after it: frame t ≈ A + α_t (B − A) with α_t rising from 0 to 1.
-// Every distinct frame is screened at a few scales h: is frame c close to a mix of frames c − h and
-// c + h, with α in the middle? Camera motion fools a mix test on small frames (a slow pan looks
-// like a blend of its ends), so a frame that passes is also explained by motion: blocks of it
-// matched against shifted blocks of either end. A dissolve is explained by the mix far better than
-// by motion; a pan, zoom or shake the other way round. Its first and last frame then come from the
-// α profile of the frames around it: a ramp between two flat stretches.
-//
-// Memory is a ring of the last RING distinct frames' luma (a few hundred kilobytes), whatever the
-// length of the video.
+// before it and the first frame after it: frame t ≈ A + α_t (B − A), α_t rising from 0 to 1.
+//  1. Screening: every distinct frame c is checked, coarsely (quarter size), at a few scales h: is
+//     it a mix of frames c − h and c + h with α in the middle? Cheap, and passed by camera motion
+//     too (a slow pan looks like a blend of its ends).
+//  2. Placing: the α of the frames around c, measured against two ends, is fitted by a ramp
+//     between two flat stretches. Camera motion gives a ramp that runs exactly between whichever
+//     ends are used; a dissolve's ramp has its own first and last frame. So the ramp is placed
+//     against c ± h and against c ± 2h, and kept only where the two agree.
+//  3. Checking, at full size: the middle frame is close to a mix of the placed ends, and far better
+//     explained by that mix than by motion (each block of it matched to shifted blocks of either
+//     end), which is what tells a dissolve from a pan, zoom or shake.
+// Placements of one dissolve from several centres are merged. Memory is a ring of the last RING
+// distinct frames' luma at three sizes (about half a megabyte at 96 px), whatever the video's length.
 
 /** A dissolve found in the distinct frames, with its frames in decode order. */
 export interface DissolveCandidate {
