@@ -7,6 +7,7 @@
 import { FrameTimeline, readFrames, type MediaInfo } from '../../media/index.js';
 import { FeatureExtractor, contentDistance, hashDistance, histogramDistance, lumaDistance, yuv420ToRgb, type FrameFeatures } from './features.js';
 import { DissolveFinder, type DissolveCandidate } from './gradual.js';
+import { Series } from './series.js';
 
 /** How far back (in distinct frames) flash suppression compares a frame with an earlier one. */
 export const MAX_FLASH_FRAMES = 3;
@@ -24,26 +25,6 @@ const REPEAT_MAX = 3;
 const TWO_GROUPS = 2.5;
 /** Frames whose differences the limit follows. */
 const MOTION_MEMORY = 32;
-
-/** A growable Float32Array (amortised doubling). */
-class Series {
-  private data = new Float32Array(4096);
-  length = 0;
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-
-  /** The values as a fixed array. */
-  done(): Float32Array {
-    return this.data.slice(0, this.length);
-  }
-}
 
 /**
  * Per-frame measurements of a whole video. Index `i` of a difference series compares frame `i`

@@ -22,6 +22,7 @@ import {
 } from '../../models/index.js';
 import { FramewrightError, oneLine } from '../../protocol/index.js';
 import { openOnnxSession, type OnnxSession, type OnnxTensorData } from '../../runtime/onnx-session.js';
+import { Series } from './series.js';
 
 /** What a shot-detection model said about every frame of a video. */
 export interface ShotModelScores {
@@ -94,25 +95,6 @@ export async function openShotModel(model: string | undefined, search: ModelSear
   return { id: manifest.id, io, runner: () => new ShotModelRunner(session, io, manifest.id) };
 }
 
-/** A Float32Array that grows by doubling. */
-class GrowingScores {
-  private data = new Float32Array(1024);
-  length = 0;
-
-  push(value: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float32Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
-    this.data[this.length++] = value;
-  }
-
-  take(count: number): Float32Array {
-    return this.data.slice(0, Math.min(count, this.length));
-  }
-}
-
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
@@ -126,8 +108,8 @@ export class ShotModelRunner {
   private readonly ring = Array.from({ length: WINDOW }, () => new Uint8Array(FRAME_BYTES));
   /** Two input tensors: one being filled while the other is being run. */
   private readonly inputs: OnnxTensorData[];
-  private readonly cut = new GrowingScores();
-  private readonly transition: GrowingScores | undefined;
+  private readonly cut = new Series();
+  private readonly transition: Series | undefined;
   private received = 0;
   private nextWindow = 0;
   private running: Promise<void> | undefined;
@@ -146,7 +128,7 @@ export class ShotModelRunner {
   ) {
     const make = () => (io.inputType === 'uint8' ? new Uint8Array(WINDOW * FRAME_BYTES) : new Float32Array(WINDOW * FRAME_BYTES));
     this.inputs = [make(), make()];
-    this.transition = io.transitionOutput === undefined ? undefined : new GrowingScores();
+    this.transition = io.transitionOutput === undefined ? undefined : new Series();
   }
 
   /** Bytes this runner holds besides its output (the same for a video of any length). */
@@ -183,8 +165,8 @@ export class ShotModelRunner {
     const n = this.received;
     while (this.nextWindow * STEP < n) await this.launch(this.nextWindow++, n - 1);
     await this.settle();
-    const cut = this.cut.take(n);
-    return this.transition === undefined ? { cut } : { cut, transition: this.transition.take(n) };
+    const cut = this.cut.done(n);
+    return this.transition === undefined ? { cut } : { cut, transition: this.transition.done(n) };
   }
 
   private async settle(): Promise<void> {
