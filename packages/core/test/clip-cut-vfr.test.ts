@@ -249,6 +249,33 @@ describe('clip-cut on variable-frame-rate video', () => {
     expect(cut!.timecode).toBe('00:00:03:00');
   });
 
+  it('ends every clip file where its last frame ends, in every mode, when frames were dropped just before a cut and just before the end', async () => {
+    // Besides every fifth frame, 117-118 (before the cut at 120) and 236-237 (before the last
+    // frame, 238) are lost. With B-frames an MP4 track ends at the last decode time, which runs a
+    // frame or two behind: a drop there used to end the file early (the real-OBS watch test saw
+    // 0.96 s for a 1.04 s clip), and the last frame was given the length of the drop before it.
+    const video = await makeDroppedFrames(join(root, 'drops at the ends.mp4'), { seconds: 4, cutSecond: 2, stallAt: 170, stallFrames: 6, drop: [117, 118, 236, 237], keyint: 50 });
+    const span = (from: number, to: number) => video.frameSeconds.slice(from, to).reduce((sum, s) => sum + s, 0);
+    for (const clipMode of ['smart', 'copy', 'accurate'] as const) {
+      const result = await clipCut({ input: video.path, exports: ['clips'], clipMode });
+      expect(result.cuts.map((c) => c.frame)).toEqual(video.cutFrames);
+      // The last frame lasts a 60th of a second, as the frames before the drop do.
+      expect(result.durationSeconds).toBeCloseTo(video.durationSeconds, 6);
+      const lines: string[] = [];
+      for (const clip of result.clips) {
+        const { startFrame, endFrame } = clip.fileFrames!;
+        const file = clip.file!;
+        expect(await countDecodedFrames(file)).toBe(endFrame - startFrame);
+        const { stdout } = await execFileAsync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=duration', '-of', 'csv=p=0', file]);
+        const seconds = Number(stdout.trim());
+        lines.push(`clip ${clip.index + 1}: frames ${startFrame}-${endFrame}, ${span(startFrame, endFrame).toFixed(4)} s of source, file ${seconds} s`);
+        expect(Math.abs(seconds - span(startFrame, endFrame)), `${clipMode} clip ${clip.index + 1}`).toBeLessThan(1e-4);
+        if (clipMode !== 'copy') expect(Math.abs(seconds - (clip.endSeconds - clip.startSeconds))).toBeLessThan(1e-4);
+      }
+      console.log(`${clipMode}: ${lines.join('; ')}`);
+    }
+  });
+
   it('framewright clip-cut exits 0 for EDL and FCP7 exports and prints the conversion on stderr', async () => {
     let out = '';
     let err = '';

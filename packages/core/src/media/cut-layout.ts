@@ -1,7 +1,7 @@
 // Where a video stream can be cut without decoding: from its packets (decode order, with
 // presentation timestamps) we know each frame's place in decode order, which keyframes a stream
 // copy can start on, and how many packets a copy must take to hold whole frames.
-import { type FrameTimeline } from './timeline.js';
+import { lastFrameTicks, type FrameTimeline } from './timeline.js';
 import type { Rational } from './probe.js';
 import type { VideoPackets } from './packets.js';
 
@@ -66,7 +66,7 @@ export class CutLayout {
     }
     const tick = packets.timeBase.num / packets.timeBase.den;
     const last = startTicks[n - 1]!;
-    const lastLength = timeline !== undefined ? timeline.frameSeconds(n - 1) / tick : n > 1 ? last - startTicks[n - 2]! : 1;
+    const lastLength = timeline !== undefined ? timeline.frameSeconds(n - 1) / tick : n > 1 ? lastFrameTicks(startTicks.subarray(0, n)) : 1;
     startTicks[n] = last + lastLength;
 
     // A split at p: every frame of packets 0..p-1 is below p (so they are exactly 0..p-1).

@@ -175,6 +175,8 @@ export interface VideoCodecInfo {
   readonly color: { readonly range?: string; readonly space?: string; readonly transfer?: string; readonly primaries?: string };
   /** The container as ffprobe names it, e.g. `mov,mp4,m4a,3gp,3g2,mj2`, `matroska,webm`, `mpegts`. */
   readonly formatName: string;
+  /** Seconds per timestamp tick of the stream, e.g. 1/12800. */
+  readonly timeBase: Rational;
 }
 
 /** The codec parameters of the first video stream of `input`. Errors as {@link probe}'s. */
@@ -199,5 +201,7 @@ export async function probeVideoCodec(input: string): Promise<VideoCodecInfo> {
     rotation: toNumber(video.rotation) ?? 0,
     color,
     formatName: data.format.format_name ?? 'unknown',
+    // ffprobe always states it; 90 kHz (MPEG's clock) only keeps the type whole.
+    timeBase: parseRational(video.time_base) ?? { num: 1, den: 90000 },
   };
 }

@@ -6,8 +6,8 @@ import { basename } from 'node:path';
 import { writeAtomic } from '../util/fs.js';
 import { FramewrightError, isFramewrightError } from '../protocol/index.js';
 import { newCommand, runCommand } from './command.js';
-import { checkInputFile, type Rational } from './probe.js';
-import { copyClip, prepareSegmentSource, seekOptions, smartClip, type CopiedSegment, type SegmentSource } from './smart-cut.js';
+import { checkInputFile, probeVideoCodec, type Rational } from './probe.js';
+import { copyClip, prepareSegmentSource, seekOptions, smartClip, trackEndOptions, type CopiedSegment, type SegmentSource } from './smart-cut.js';
 import { FrameTimeline } from './timeline.js';
 
 /**
@@ -79,9 +79,22 @@ function checkRange(startFrame: number, endFrame: number): void {
   }
 }
 
-/** Re-encodes frames `[startFrame, endFrame)` into `output` (H.264/AAC). */
+/**
+ * How long frames `[startFrame, endFrame)` are shown, from the source's packets or the timeline
+ * of its decoded frames; undefined when neither was given (frame ÷ fps is a guess).
+ */
+function spanSeconds(options: SegmentOptions, source: SegmentSource | undefined): number | undefined {
+  const { startFrame, endFrame, timeline } = options;
+  if (source !== undefined && typeof source.layout !== 'string') return source.layout.seconds(endFrame) - source.layout.seconds(startFrame);
+  return timeline === undefined ? undefined : timeline.secondsOf(endFrame) - timeline.secondsOf(startFrame);
+}
+
+/** Re-encodes frames `[startFrame, endFrame)` into `output` (H.264/AAC), each frame at its source time. */
 async function reencode(path: string, output: string, options: SegmentOptions, audio: boolean, source: SegmentSource | undefined): Promise<void> {
   const clock = clockOf(options);
+  const frames = options.endFrame - options.startFrame;
+  const seconds = spanSeconds(options, source);
+  const timeBase = seconds === undefined ? undefined : (source?.codec ?? (await probeVideoCodec(path))).timeBase;
   const command = await newCommand();
   // ffmpeg decodes from the keyframe before the seek point and drops the frames before it;
   // -frames:v then stops at the exact count.
@@ -90,9 +103,11 @@ async function reencode(path: string, output: string, options: SegmentOptions, a
     .inputOptions((source === undefined ? undefined : seekOptions(source, options.startFrame)) ?? ['-ss', seekTo(clock, options.startFrame)])
     .outputOptions([
       '-map', '0:v:0', ...(audio ? ['-map', '0:a:0?'] : []), '-sn', '-dn',
-      '-frames:v', String(options.endFrame - options.startFrame), '-vsync', 'passthrough',
+      // The encoder counts in the source's time base, so variable-rate frames keep their times.
+      '-frames:v', String(frames), '-vsync', 'passthrough', '-enc_time_base:v', '-1',
       '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p',
       ...(audio ? ['-c:a', 'aac', '-b:a', '160k'] : []),
+      ...(seconds === undefined || timeBase === undefined ? [] : trackEndOptions(output, timeBase, frames, seconds)),
       '-movflags', '+faststart',
     ])
     .output(output);

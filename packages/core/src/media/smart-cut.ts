@@ -9,7 +9,7 @@ import { FramewrightError, isFramewrightError } from '../protocol/index.js';
 import { newCommand, runCommand, type FfmpegCommand } from './command.js';
 import { CutLayout } from './cut-layout.js';
 import { readVideoPackets } from './packets.js';
-import { checkInputFile, probeVideoCodec, type VideoCodecInfo } from './probe.js';
+import { checkInputFile, probeVideoCodec, type Rational, type VideoCodecInfo } from './probe.js';
 import type { FrameTimeline } from './timeline.js';
 
 /** A source prepared for stream-copied clips (see {@link prepareSegmentSource}), shared by all its clips. */
@@ -48,6 +48,8 @@ const X264_PIXEL_FORMATS = new Set([
 const X264_BFRAMES_FOR_DELAY = ['0', '1', '3'] as const;
 const REENCODE = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18'] as const;
 const AUDIO = ['-c:a', 'aac', '-b:a', '160k'] as const;
+/** The pieces a smart cut joins are MPEG-TS, whose timestamps count at 90 kHz. */
+const MPEG_TS_TIME_BASE: Rational = { num: 1, den: 90000 };
 
 /**
  * The libx264 options whose pieces join `codec`'s stream: the same profile, level, pixel format
@@ -136,6 +138,33 @@ export function seekOptions(source: SegmentSource, first: number): string[] | un
   return typeof source.layout === 'string' ? undefined : readFrom(source, source.layout, first);
 }
 
+// MP4 and QuickTime outputs, whose tracks end where their last packet in decode order ends.
+const MOV_OUTPUT = /\.(mp4|m4v|mov|3gp)$/i;
+
+/** The timescale ffmpeg's MP4 muxer gives a track of `timeBase`: its denominator, doubled until at least 10000. */
+function movTimescale(timeBase: Rational): number {
+  let timescale = timeBase.den;
+  while (timescale < 10000) timescale *= 2;
+  return timescale;
+}
+
+/**
+ * Output options that make the video track of `output` (a clip of `frames` frames whose stream
+ * is in `timeBase`) last `seconds`, from its first frame to the end of its last. An MP4 track ends
+ * at the decode time of its last packet plus that packet's duration, and with B-frames decode
+ * times run a frame or two behind the frames shown: where frames were dropped among the last few
+ * (OBS under load) the track would end before its last frame has been shown, and players and
+ * editors cut it short. The last packet gets the duration that ends the track where it should, in
+ * ticks of a timescale set here, so the number means what it says. Other containers time a track
+ * by its frames: nothing to add.
+ */
+export function trackEndOptions(output: string, timeBase: Rational, frames: number, seconds: number): string[] {
+  if (!MOV_OUTPUT.test(output)) return [];
+  const timescale = movTimescale(timeBase);
+  const end = Math.round(seconds * timescale);
+  return ['-video_track_timescale', String(timescale), '-bsf:v', `setts=pts=PTS:dts=DTS:duration='if(eq(N,${frames - 1}),${end}+STARTDTS-DTS,DURATION)'`];
+}
+
 /** Output options that drop what a copy's seek reached before its first keyframe. */
 const COPY_FROM_SEEK = ['-copypriorss', '0'] as const;
 
@@ -161,7 +190,12 @@ async function copyFrames(source: SegmentSource, layout: CutLayout, output: stri
   const command = (await newCommand()).input(source.path).inputOptions(readFrom(source, layout, startFrame));
   const audio = addAudio(command, source, layout, startFrame, endFrame, options.audio);
   // From the keyframe on, exactly the packets of these frames.
-  command.outputOptions(['-map', '0:v:0', ...audio, ...COPY_FROM_SEEK, '-frames:v', String(endFrame - startFrame), '-c:v', 'copy', '-movflags', '+faststart']).output(output);
+  command
+    .outputOptions([
+      '-map', '0:v:0', ...audio, ...COPY_FROM_SEEK, '-frames:v', String(endFrame - startFrame), '-c:v', 'copy',
+      ...trackEndOptions(output, layout.timeBase, endFrame - startFrame, layout.seconds(endFrame) - layout.seconds(startFrame)), '-movflags', '+faststart',
+    ])
+    .output(output);
   const what = `copying frames ${startFrame}-${endFrame} of ${source.path}`;
   await runCommand(command, what, options.signal).done;
   await checkFrames(output, endFrame - startFrame, what, options.signal);
@@ -273,6 +307,7 @@ export async function smartClip(source: SegmentSource, output: string, startFram
     command
       .outputOptions([
         '-map', '0:v:0', ...audio, '-c:v', 'copy',
+        ...trackEndOptions(output, MPEG_TS_TIME_BASE, endFrame - startFrame, layout.seconds(endFrame) - layout.seconds(startFrame)),
         ...(rotation === 0 ? [] : ['-metadata:s:v:0', `rotate=${rotation}`]),
         '-movflags', '+faststart',
       ])

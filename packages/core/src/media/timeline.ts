@@ -11,6 +11,23 @@ export interface FrameTimestamps {
   readonly pts: Float64Array;
 }
 
+/** How many of the frames before the last one {@link lastFrameTicks} looks at. */
+const LAST_FRAME_WINDOW = 5;
+
+/**
+ * How long the last of `pts` (rising, at least two) is shown, in ticks: the lower median length
+ * of the frames just before it. No timestamp follows it, and the gap before it is no guess: a recording
+ * that dropped frames there (OBS under load) would give its last frame the length of the drop,
+ * and the clip that ends the video would run past the media.
+ */
+export function lastFrameTicks(pts: Float64Array): number {
+  const n = pts.length;
+  const lengths: number[] = [];
+  for (let i = Math.max(1, n - LAST_FRAME_WINDOW); i < n; i++) lengths.push(pts[i]! - pts[i - 1]!);
+  lengths.sort((a, b) => a - b);
+  return lengths[(lengths.length - 1) >> 1]!;
+}
+
 /** How {@link FrameTimeline.frameAt} rounds a time that falls between two frame starts. */
 export type FrameRounding = 'nearest' | 'floor' | 'ceil';
 
@@ -43,7 +60,7 @@ export class FrameTimeline {
    * The timeline of decoded frames from their timestamps. When every frame lies within a quarter
    * frame of where `fps` puts it, the video is constant-rate and the timeline is
    * {@link FrameTimeline.constant}; otherwise each frame keeps its own time, and the last frame
-   * lasts as long as the one before it. Missing, repeated or backward timestamps, or a count that
+   * lasts as long as most of the few before it. Missing, repeated or backward timestamps, or a count that
    * does not match `frameCount`, give the constant timeline with {@link FrameTimeline.problem} set.
    */
   static fromTimestamps(timestamps: FrameTimestamps | undefined, fps: Rational, frameCount: number): FrameTimeline {
@@ -67,7 +84,7 @@ export class FrameTimeline {
     for (let i = 0; i < frameCount; i++) starts[i] = (pts[i]! - first) * tick;
     // In ticks, so the end is as exact as the timestamps.
     const last = pts[frameCount - 1]!;
-    starts[frameCount] = frameCount > 1 ? (2 * last - pts[frameCount - 2]! - first) * tick : starts[frameCount - 1]! + frame;
+    starts[frameCount] = frameCount > 1 ? (last + lastFrameTicks(pts) - first) * tick : starts[frameCount - 1]! + frame;
     return new FrameTimeline(frameCount, fps, startSeconds, starts, undefined);
   }
 

@@ -75,18 +75,32 @@ export async function makeRateShots(path: string, shots: RateShot[], options: { 
   return { path, cutFrames, cutSeconds, frameSeconds, durationSeconds };
 }
 
+/** What {@link makeDroppedFrames} makes. */
+export interface DroppedFramesOptions {
+  seconds: number;
+  cutSecond: number;
+  /** The first frame (at 60 fps) of the stall, and how many frames in a row it loses. */
+  stallAt: number;
+  stallFrames: number;
+  /** Frames (at 60 fps) also missing. */
+  drop?: number[];
+  /** A keyframe every this many frames kept, and none at the cut (default: x264's choice). */
+  keyint?: number;
+}
+
 /**
  * A 60 fps recording with two shots (the second from `cutSecond`) whose encoder fell behind, as
  * OBS does under load: after the first half second every fifth frame is missing, and a stall
  * loses `stallFrames` frames in a row. The frames kept keep their 60 fps timestamps.
  */
-export async function makeDroppedFrames(path: string, options: { seconds: number; cutSecond: number; stallAt: number; stallFrames: number }): Promise<VfrVideo> {
+export async function makeDroppedFrames(path: string, options: DroppedFramesOptions): Promise<VfrVideo> {
   const rate = 60;
   const total = Math.round(options.seconds * rate);
   const cut = Math.round(options.cutSecond * rate);
-  const kept = (n: number) => (n < 30 || n % 5 < 4) && !(n >= options.stallAt && n < options.stallAt + options.stallFrames);
+  const drop = options.drop ?? [];
+  const kept = (n: number) => (n < 30 || n % 5 < 4) && !(n >= options.stallAt && n < options.stallAt + options.stallFrames) && !drop.includes(n);
   if (!kept(cut)) throw new Error('the first frame of the second shot must be kept');
-  const select = `(lt(n,30)+lt(mod(n,5),4))*not(between(n,${options.stallAt},${options.stallAt + options.stallFrames - 1}))`;
+  const select = `(lt(n,30)+lt(mod(n,5),4))*not(between(n,${options.stallAt},${options.stallAt + options.stallFrames - 1}))${drop.map((n) => `*not(eq(n,${n}))`).join('')}`;
   const graph = [
     `[0:v]trim=end_frame=${cut},setpts=PTS-STARTPTS[a]`,
     `[1:v]trim=end_frame=${total - cut},setpts=PTS-STARTPTS[b]`,
@@ -98,6 +112,7 @@ export async function makeDroppedFrames(path: string, options: { seconds: number
     '-f', 'lavfi', '-t', String(options.seconds - options.cutSecond + 0.1), '-i', `smptebars=s=160x90:r=${rate}`,
     '-filter_complex', graph, '-map', '[v]',
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+    ...(options.keyint === undefined ? [] : ['-g', String(options.keyint), '-sc_threshold', '0']),
     '-vsync', 'passthrough', '-video_track_timescale', String(TIME_BASE), path,
   ], { maxBuffer: 1 << 24 });
   const keptFrames = Array.from({ length: total }, (_, n) => n).filter(kept);
