@@ -10,7 +10,7 @@ import { resizeRgb } from '../src/image/index.js';
 import { main } from '../src/cli/main.js';
 import { verifyModelPack, writeShotDetectionManifest } from '../src/models/index.js';
 import { clipCutOperation } from '../src/ops/clip-cut/index.js';
-import { modelCandidates } from '../src/ops/clip-cut/shot-model-cuts.js';
+import { MODEL_GRADUAL_FRAMES, modelCandidates, modelTransitions } from '../src/ops/clip-cut/shot-model-cuts.js';
 import { openShotModel } from '../src/ops/clip-cut/shot-model.js';
 import { Rng } from '../src/transformer/index.js';
 import type { ClipCutParams } from '../src/protocol/index.js';
@@ -151,6 +151,41 @@ describe('shot-detection runner (TransNetV2 windows)', () => {
       { frame: 6, score: expect.closeTo(0.55 / 0.5, 6), detector: 'model' },
     ]);
     expect(modelCandidates({ cut }, 0.8, cut.length).map((c) => c.frame)).toEqual([3]);
+  });
+
+  it('turns long runs of the transition head above the threshold into dissolves, and the short runs around hard cuts into nothing', () => {
+    const transition = new Float32Array(60);
+    transition.fill(0.9, 10, 13); // 3 frames: the head marking a hard cut
+    transition.fill(0.8, 20, 20 + MODEL_GRADUAL_FRAMES); // just long enough
+    transition[22] = 0.95;
+    transition.fill(0.7, 40, 58); // 18 frames
+    const cut = new Float32Array(60);
+    expect(modelTransitions({ cut }, 0.5, 60)).toEqual([]);
+    expect(modelTransitions({ cut, transition }, 0.5, 60)).toEqual([
+      { kind: 'dissolve', startFrame: 20, endFrame: 26, score: expect.closeTo(1.9, 6), detector: 'model' },
+      { kind: 'dissolve', startFrame: 40, endFrame: 58, score: expect.closeTo(1.4, 6), detector: 'model' },
+    ]);
+    // A run that reaches the last frame has no incoming shot.
+    transition.fill(0.7, 50, 60);
+    expect(modelTransitions({ cut, transition }, 0.5, 60).map((t) => t.startFrame)).toEqual([20]);
+  });
+
+  it('finds a dissolve through the runner from the transition head, and keeps the hard cut a cut', async () => {
+    // A replica whose transition head rises for the small steady change of a dissolve: texture A,
+    // a 12-frame dissolve to B from frame 30, then a hard cut to C at frame 72.
+    const sensitive = buildShotModelReplica({ transitionBias: 3 });
+    const dir = writeShotModelPack(join(root, 'test-packs', 'sensitive'), sensitive.bytes);
+    const [a, b, c] = syntheticFrames(3, [1, 2]);
+    const mix = (x: Uint8Array, y: Uint8Array, w: number) => x.map((v, i) => Math.round(v * (1 - w) + y[i]! * w));
+    const frames = Array.from({ length: 100 }, (_, t) => (t < 30 ? a! : t < 42 ? mix(a!, b!, (t - 29) / 13) : t < 72 ? b! : c!));
+    const { scores } = await runOver(frames, 48, 27, dir);
+    const transitions = modelTransitions(scores, 0.5, frames.length);
+    expect(transitions).toHaveLength(1);
+    const [dissolve] = transitions;
+    console.log(`transition head: dissolve frames 30-42 found as ${dissolve!.startFrame}-${dissolve!.endFrame}; hard cut at 72: ${modelCandidates(scores, 0.5, frames.length).map((m) => m.frame).join(', ')}`);
+    expect(Math.abs(dissolve!.startFrame - 30)).toBeLessThanOrEqual(3);
+    expect(Math.abs(dissolve!.endFrame - 42)).toBeLessThanOrEqual(3);
+    expect(modelCandidates(scores, 0.5, frames.length).map((m) => m.frame)).toContain(72);
   });
 });
 

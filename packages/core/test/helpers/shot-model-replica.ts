@@ -42,6 +42,8 @@ export interface ReplicaOptions {
   readonly windowFrames?: number | string;
   /** Frame width the input declares (48 for the real interface). */
   readonly frameWidth?: number;
+  /** The transition head's bias (default about 8: only the frames around a hard cut rise above 0.5). */
+  readonly transitionBias?: number;
   /** Has the interface but fails when run on frames brighter than 9: it looks up the brightest value in a table of 10. */
   readonly failsWhenRun?: boolean;
 }
@@ -62,7 +64,7 @@ export function buildShotModelReplica(options: ReplicaOptions = {}): Replica {
     cutBias: 12 + small(1),
     taps: [0.1, 0.2, 0.4, 0.2, 0.1].map((t) => t + small(0.02)),
     transitionScale: 0.4 + small(0.05),
-    transitionBias: 8 + small(1),
+    transitionBias: options.transitionBias ?? 8 + small(1),
   };
   const { height, channels } = SHOT_MODEL_FRAME;
   const width = options.frameWidth ?? SHOT_MODEL_FRAME.width;

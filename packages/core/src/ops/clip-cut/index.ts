@@ -17,7 +17,7 @@ import type { Operation, OperationContext } from '../types.js';
 import { analyseFrames } from './analyse.js';
 import { findShotModelPack, openShotModel } from './shot-model.js';
 import { detectShots, type DetectSettings } from './detect.js';
-import { modelCandidates } from './shot-model-cuts.js';
+import { modelCandidates, modelTransitions } from './shot-model-cuts.js';
 import { checkExportName, exportName, jsonPath, namesInTheWay, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
 import { buildResult, cutListFor } from './result.js';
 
@@ -126,7 +126,11 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   if (scores.frameCount === 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `no video frames could be decoded from ${info.path}`);
   const silences = audioLevels === undefined ? (detectors.has('silence') ? [] : undefined) : findSilences(await audioLevels, silenceDb, silenceMin);
   const modelScores = await shotModel?.finish();
-  const extra = modelScores === undefined ? {} : { cuts: modelCandidates(modelScores, settings.model ?? CLIP_CUT_DEFAULTS.thresholds.model, scores.frameCount) };
+  const modelThreshold = settings.model ?? CLIP_CUT_DEFAULTS.thresholds.model;
+  const extra = modelScores === undefined ? {} : {
+    cuts: modelCandidates(modelScores, modelThreshold, scores.frameCount),
+    transitions: modelTransitions(modelScores, modelThreshold, scores.frameCount),
+  };
   const detection = detectShots(scores, settings, silences ?? [], extra);
   const result = buildResult(info, scores.timeline, detection, silences);
   return writeOutputs(result, info, scores.timeline, params, context, exportKinds, analyseShare, emit);
