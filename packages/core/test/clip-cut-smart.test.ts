@@ -3,9 +3,11 @@
 // the cuts), re-encoding only next to the cuts, with the audio starting on the first frame; copy
 // mode says which frames its keyframe-aligned files really hold; a codec smart cut cannot match
 // falls back to re-encoding with a warning. All media is made here with ffmpeg.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countDecodedFrames, CutLayout, FrameTimeline, type VideoPackets } from '../src/media/index.js';
 import { clipCutOperation } from '../src/ops/clip-cut/index.js';
@@ -15,6 +17,7 @@ import {
 } from './helpers/long-gop-media.js';
 import { makeRateShots, probeFrameTimes, type VfrVideo } from './helpers/vfr-media.js';
 
+const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'fw-clip-cut-smart-'));
 const LIFE = 'life=mold=10:ratio=0.2:seed=7:death_color=#203040:life_color=#e0c080';
 let long: LongGopVideo;
@@ -60,6 +63,30 @@ async function clipCut(params: ClipCutParams): Promise<{ result: ClipCutResult; 
   return { result, outputDir, seconds: (performance.now() - started) / 1000 };
 }
 
+/**
+ * Per-frame MD5s of `file` decoded as it is, and decoded with the SPS and PPS inside its frames
+ * removed: what players that take the parameter sets from the MP4 header's avcC alone (QuickTime,
+ * hardware decoders) see. And the parameter sets that header lists, as ffmpeg's trace names them.
+ */
+async function headerOnlyDecode(file: string): Promise<{ asIs: string[]; headerOnly: string[]; headerSets: string[] }> {
+  const stripped = `${file}.header-only.mp4`;
+  try {
+    await run('ffmpeg', ['-v', 'error', '-y', '-i', file, '-map', '0:v:0', '-c', 'copy', '-bsf:v', 'filter_units=remove_types=7|8', stripped]);
+    const md5s = async (path: string) => {
+      const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v:0', '-f', 'framemd5', '-'], { maxBuffer: 1 << 24 });
+      return stdout.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
+    };
+    // trace_headers prints the extradata's units first, then each packet's.
+    const { stderr } = await run('ffmpeg', ['-v', 'info', '-i', stripped, '-map', '0:v:0', '-c', 'copy', '-bsf:v', 'trace_headers', '-frames:v', '1', '-f', 'null', '-'], { maxBuffer: 1 << 24 });
+    const trace = stderr.split('\n').map((l) => l.replace(/^\[trace_headers @ [^\]]*\] /, ''));
+    const headerSets = trace.slice(trace.indexOf('Extradata') + 1, trace.findIndex((l) => l.startsWith('Packet:'))).filter((l) => l.endsWith('Parameter Set'));
+    const [asIs, headerOnly] = await Promise.all([md5s(file), md5s(stripped)]);
+    return { asIs, headerOnly, headerSets };
+  } finally {
+    rmSync(stripped, { force: true });
+  }
+}
+
 let longFrames: Promise<Uint8Array[]> | undefined;
 const sourceFrames = () => (longFrames ??= grayFrames(long.path));
 
@@ -93,6 +120,15 @@ describe('smart clip files (the default)', () => {
       expectSourceFrames(await grayFrames(file), source, clip.startFrame, `clip ${clip.index + 1}`);
       expect(Math.abs(starts.audio! - starts.video)).toBeLessThan(1 / long.fps);
       expect(Math.abs(beep! - expectedBeep)).toBeLessThan(1 / long.fps);
+      const reencoded = clip.fileFrames!.reencodedFrames;
+      if (reencoded > 0 && reencoded < clip.frames) {
+        // The source's GOPs and libx264's frames in one file: a player that reads the parameter
+        // sets from the MP4 header alone decodes every frame as ffmpeg does with those in the frames.
+        const decoded = await headerOnlyDecode(file);
+        expect(decoded.headerSets, `clip ${clip.index + 1}: the header lists both encoders' sets`).toEqual(['Sequence Parameter Set', 'Sequence Parameter Set', 'Picture Parameter Set', 'Picture Parameter Set']);
+        expect(decoded.headerOnly, `clip ${clip.index + 1} decoded from its header's SPS/PPS`).toEqual(decoded.asIs);
+        lines.push(`  its header lists ${decoded.headerSets.length} parameter sets; decoded from them alone, all ${decoded.asIs.length} frames match`);
+      }
     }
     console.log(`smart, ${seconds.toFixed(2)} s in all:\n  ${lines.join('\n  ')}`);
     // Only the frames between a cut and the nearest keyframe are re-encoded.

@@ -4,8 +4,9 @@
 // piece starting on an IDR frame with its own SPS/PPS). Audio is re-encoded from the clip's exact
 // start, so it starts with the first frame in either mode.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { FramewrightError, isFramewrightError } from '../protocol/index.js';
+import { firstParameterSets, freeParameterSetId, joinParameterSets, writeAvcConfig } from './avc-config.js';
 import { newCommand, runCommand, type FfmpegCommand } from './command.js';
 import { CutLayout } from './cut-layout.js';
 import { readVideoPackets } from './packets.js';
@@ -91,8 +92,25 @@ export async function prepareSegmentSource(input: string, options: { timeline?: 
     }),
   ]);
   const layout = typeof packets === 'string' ? packets : CutLayout.of(packets, options.timeline);
-  const encoder = typeof layout === 'string' ? `its packets cannot be placed: ${layout}` : matchingEncoder(codec, layout.reorderDelay);
+  const matching = typeof layout === 'string' ? `its packets cannot be placed: ${layout}` : matchingEncoder(codec, layout.reorderDelay);
+  const encoder = typeof matching === 'string' ? matching : await withOwnParameterSets(path, matching, options.signal);
   return { path, codec, layout, encoder };
+}
+
+/**
+ * `encoder` numbering its parameter sets with an id the source's do not use (see avc-config.ts),
+ * or why that cannot be done.
+ */
+async function withOwnParameterSets(path: string, encoder: readonly string[], signal?: AbortSignal): Promise<readonly string[] | string> {
+  const sets = await firstParameterSets(path, signal).catch((error: unknown) => {
+    if (isFramewrightError(error) && error.code !== 'CANCELLED' && signal?.aborted !== true) return error.message;
+    throw error;
+  });
+  if (typeof sets === 'string') return `its parameter sets cannot be read: ${sets}`;
+  if (!sets.some((s) => s.type === 7) || !sets.some((s) => s.type === 8)) return 'no SPS and PPS come before its first frame';
+  const id = freeParameterSetId(sets);
+  if (id === undefined) return 'it uses every parameter set id';
+  return [...encoder, '-x264-params', `sps-id=${id}`];
 }
 
 /** What a clip file's command needs besides the frames. */
@@ -302,6 +320,9 @@ export async function smartClip(source: SegmentSource, output: string, startFram
     const list = ['ffconcat version 1.0', ...pieces.flatMap((p) => [`file '${p.name}'`, `duration ${fixed(layout.seconds(p.range[1]) - layout.seconds(p.range[0]))}`])];
     const listPath = join(dir, 'pieces.ffconcat');
     await writeFile(listPath, `${list.join('\n')}\n`);
+    // An MP4 clip's header lists the parameter sets of both encoders, so it is joined beside it first.
+    const header = MOV_OUTPUT.test(output);
+    const joined = header ? join(dir, `joined${extname(output)}`) : output;
     const command = (await newCommand()).input(listPath).inputOptions(['-f', 'concat', '-safe', '0']);
     const audio = addAudio(command, source, layout, startFrame, endFrame, options.audio);
     command
@@ -311,9 +332,15 @@ export async function smartClip(source: SegmentSource, output: string, startFram
         ...(rotation === 0 ? [] : ['-metadata:s:v:0', `rotate=${rotation}`]),
         '-movflags', '+faststart',
       ])
-      .output(output);
+      .output(joined);
     const what = `joining frames ${startFrame}-${endFrame} of ${source.path}`;
     await runCommand(command, what, options.signal).done;
+    if (header) {
+      // The source's sets first (the copied GOPs), then libx264's.
+      const order = [...pieces].sort((a, b) => Number(b.name === 'copy.ts') - Number(a.name === 'copy.ts'));
+      const sets = joinParameterSets(await Promise.all(order.map((p) => firstParameterSets(join(dir, p.name), options.signal))));
+      await writeAvcConfig(joined, output, sets);
+    }
     await checkFrames(output, endFrame - startFrame, what, options.signal);
     const reencoded = (plan.head === undefined ? 0 : plan.head[1] - plan.head[0]) + (plan.tail === undefined ? 0 : plan.tail[1] - plan.tail[0]);
     return { startFrame, endFrame, reencodedFrames: reencoded };
