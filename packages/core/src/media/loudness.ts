@@ -1,0 +1,155 @@
+// Per-frame audio loudness the way auto-editor measures it for its default edit: the audio is cut
+// into chunks one video frame long (sample rate ÷ frame rate samples, the fraction carried from
+// chunk to chunk) and each chunk's loudness is its largest absolute sample over every channel,
+// 1 = full scale. ffmpeg decodes the first audio stream at its own rate and channel count to 32-bit
+// float PCM on a pipe; only one number per chunk is kept, so memory stays flat on long files.
+import { FramewrightError } from '../protocol/index.js';
+import { newCommand, runCommand } from './command.js';
+import { checkInputFile, type Rational } from './probe.js';
+import { ChunkSink } from './sink.js';
+
+/** Loudness of an audio track, one value per chunk of one frame's duration. */
+export interface ChunkLoudness {
+  /** Samples per second of the audio that was measured. */
+  readonly sampleRate: number;
+  /** Channels of the audio that was measured. */
+  readonly channels: number;
+  /** The frame rate the chunks follow. */
+  readonly fps: Rational;
+  /** Largest absolute sample of each chunk, 0 to 1 (full scale). */
+  readonly levels: Float32Array;
+}
+
+/** Options of {@link readChunkLoudness}. */
+export interface ChunkLoudnessOptions {
+  /** The video's frame rate: one chunk per frame. */
+  readonly fps: Rational;
+  /** Sample rate of the stream (from `probe`); ffmpeg is asked for exactly this. */
+  readonly sampleRate: number;
+  /** Channel count of the stream (from `probe`). */
+  readonly channels: number;
+  /** Cancels decoding (ffmpeg is killed; rejects with `CANCELLED`). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Where chunk `k` of audio at `sampleRate` cut into chunks of `fps` frames begins, for every `k`:
+ * chunks are `sampleRate·den/num` samples long, each rounded (half to even) with the remainder
+ * carried into the next, so the boundaries never drift from the frames. Calls `onChunk(length)`
+ * for each chunk's length in order, through `next()`.
+ */
+export class ChunkBoundaries {
+  private readonly p: number;
+  private readonly q: number;
+  private error = 0;
+  /** The smallest number of samples left that still makes a chunk (auto-editor drops a shorter tail). */
+  readonly minimumLeft: number;
+
+  constructor(sampleRate: number, fps: Rational) {
+    if (!Number.isSafeInteger(sampleRate) || sampleRate <= 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `audio sample rate ${sampleRate} is not usable`);
+    // Exact size p/q samples; the carried error is kept in units of 1/q, so nothing is lost to floats.
+    this.p = sampleRate * fps.den;
+    this.q = fps.num;
+    this.minimumLeft = Math.ceil(this.p / this.q);
+  }
+
+  /** Length in samples of the next chunk. */
+  next(): number {
+    const s = this.p + this.error;
+    const floor = Math.floor(s / this.q);
+    const rest = s - floor * this.q;
+    // Round half to even, as Python's round() on a Fraction does.
+    const size = 2 * rest > this.q || (2 * rest === this.q && floor % 2 === 1) ? floor + 1 : floor;
+    this.error = s - size * this.q;
+    return size;
+  }
+}
+
+/**
+ * Measures the loudness of the first audio stream of `input`, one value per video frame.
+ *
+ * @example
+ * ```ts
+ * const info = await probe('talk.mp4');
+ * const { levels } = await readChunkLoudness(info.path, { fps: info.fps, sampleRate: info.audio!.sampleRate, channels: info.audio!.channels });
+ * const loud = levels.map((v) => (v >= 0.04 ? 1 : 0));
+ * ```
+ */
+export async function readChunkLoudness(input: string, options: ChunkLoudnessOptions): Promise<ChunkLoudness> {
+  const path = await checkInputFile(input);
+  const { sampleRate, channels, fps } = options;
+  if (!Number.isSafeInteger(channels) || channels <= 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `the audio of ${path} has no usable channel count`);
+  const boundaries = new ChunkBoundaries(sampleRate, fps);
+  const sink = new ChunkSink(1 << 18);
+  const command = (await newCommand())
+    .input(path)
+    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', String(channels), '-ar', String(sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
+    .output(sink, { end: true });
+  const running = runCommand(command, `reading the audio of ${path}`, options.signal);
+
+  let levels = new Float32Array(4096);
+  let count = 0;
+  // The chunk being filled: its length in sample frames, how many values (frames × channels) are in.
+  let target = boundaries.next() * channels;
+  let filled = 0;
+  let peak = 0;
+  // A chunk that is complete but shorter than the minimum waits for one more sample before it counts.
+  let pending = -1;
+  const pendingNeeds = boundaries.minimumLeft * channels;
+  const push = (value: number) => {
+    if (count === levels.length) {
+      const grown = new Float32Array(levels.length * 2);
+      grown.set(levels);
+      levels = grown;
+    }
+    levels[count++] = value;
+  };
+  // Pipe chunks need not hold whole floats, nor start 4-byte aligned: they are copied into this.
+  let scratch = new Float32Array(1 << 16);
+  let scratchBytes = new Uint8Array(scratch.buffer);
+  let carry = 0;
+
+  const take = (samples: Float32Array, n: number) => {
+    let i = 0;
+    while (i < n) {
+      if (pending >= 0) {
+        push(pending);
+        pending = -1;
+      }
+      const end = Math.min(n, i + target - filled);
+      let m = peak;
+      for (let j = i; j < end; j++) {
+        const v = samples[j]!;
+        if (v > m) m = v;
+        else if (-v > m) m = -v;
+      }
+      peak = m;
+      filled += end - i;
+      i = end;
+      if (filled === target) {
+        if (target >= pendingNeeds) push(peak);
+        else pending = peak;
+        peak = 0;
+        filled = 0;
+        target = boundaries.next() * channels;
+      }
+    }
+  };
+
+  await sink.consume(running.done, (chunk) => {
+    const total = carry + chunk.length;
+    if (total > scratchBytes.length) {
+      const bigger = new Float32Array(Math.ceil(total / 4) * 2);
+      bigger.set(scratch.subarray(0, Math.ceil(carry / 4)));
+      scratch = bigger;
+      scratchBytes = new Uint8Array(scratch.buffer);
+    }
+    scratchBytes.set(chunk, carry);
+    const whole = Math.floor(total / 4);
+    take(scratch, whole);
+    carry = total - whole * 4;
+    if (carry > 0) scratchBytes.copyWithin(0, whole * 4, total);
+  });
+  // A chunk cut short by the end of the audio is dropped, as auto-editor drops it.
+  return { sampleRate, channels, fps, levels: levels.slice(0, count) };
+}
