@@ -25,3 +25,4 @@ export {
 export { probeAudio, synthesizeSpeech, espeakPath, espeakVersion, type AudioFileInfo, type SpeechOptions } from './tracks.js';
 export { motionInterpolationFilter, type MotionInterpolation } from './interpolate.js';
 export { renderKeptRanges, sampleRanges, type FrameRange, type RenderKeptOptions } from './render-kept.js';
+export { streamPcm, type PcmOptions } from './pcm.js';

@@ -33,6 +33,7 @@ const FLAGS = {
   'no-flash-suppression': { type: 'boolean' },
   remove: { type: 'string' },
   'silence-threshold': { type: 'string' },
+  'speech-threshold': { type: 'string' },
   margin: { type: 'string' },
   smooth: { type: 'string' },
   name: { type: 'string' },
@@ -56,6 +57,7 @@ const FLAG_OF_POINTER: Record<string, string> = {
   '/flashSuppression': '--no-flash-suppression',
   '/remove': '--remove',
   '/removeOptions/silenceThreshold': '--silence-threshold',
+  '/removeOptions/speechThreshold': '--speech-threshold',
   '/removeOptions/marginBeforeSeconds': '--margin',
   '/removeOptions/marginAfterSeconds': '--margin',
   '/removeOptions/minSilenceSeconds': '--smooth',
@@ -86,10 +88,12 @@ Options:
   --analysis-width N           width frames are scaled to for analysis (16-1920)
   --no-flash-suppression       also cut on single-frame flashes
   --remove LIST                comma-separated: ${CLIP_CUT_REMOVALS.join(', ')}: keep only the
-                               loud parts (auto-editor's default edit); the cut-list exports
-                               become the edited timeline, --export render writes NAME-edited.mp4
+                               loud parts (auto-editor's default edit) or where someone speaks
+                               (Silero VAD); the cut-list exports become the edited timeline,
+                               --export render writes NAME-edited.mp4
   --silence-threshold T        loudness at which audio counts (default 0.04): a ratio of full
                                scale (0.04), a percentage (4%) or dB (-28dB)
+  --speech-threshold P         speech probability at which a 32 ms window is speech (default 0.5)
   --margin M                   kept around each loud part (default 0.2s), or BEFORE,AFTER (0.1s,0.3s)
   --smooth CUT,CLIP            after the margins, removed parts shorter than CUT are kept and
                                kept parts shorter than CLIP removed (default 0.2s,0.1s)
@@ -128,6 +132,8 @@ function removeOptionsOf(args: ParsedArgs): ClipCutParams['removeOptions'] {
   };
   const threshold = stringFlag(args, 'silence-threshold');
   if (threshold !== undefined) options.silenceThreshold = wrap('silence-threshold', () => parseThreshold(threshold));
+  const speech = numberFlag('clip-cut', args, 'speech-threshold');
+  if (speech !== undefined) options.speechThreshold = speech;
   const margin = stringFlag(args, 'margin');
   if (margin !== undefined) {
     const { before, after } = wrap('margin', () => parseMargin(margin));

@@ -2,6 +2,7 @@
 // it into the kept ranges once the frame count is known.
 import { readChunkLoudness, type FrameTimeline, type MediaInfo } from '../../media/index.js';
 import { FramewrightError, type ClipCutParams, type ClipCutResult } from '../../protocol/index.js';
+import { frameIsSpeech, readSpeechProbabilities, speechWindows } from './speech.js';
 import { keepFrames, maskOf, REMOVE_DEFAULTS, type KeptFrames, type RemoveSettings } from './remove.js';
 
 /** The settings of a run's removal: its `removeOptions` over {@link REMOVE_DEFAULTS}. */
@@ -37,12 +38,19 @@ export function startRemoval(info: MediaInfo, params: ClipCutParams, signal: Abo
   const loudness = removals.has('silence')
     ? readChunkLoudness(info.path, { fps: info.fps, sampleRate: audio.sampleRate, channels: audio.channels, signal })
     : undefined;
-  // Awaited in kept(); a picture that fails first must not leave the rejection unhandled.
+  const speech = removals.has('non-speech') ? readSpeechProbabilities(info.path, { signal }) : undefined;
+  // Awaited in kept(); a picture that fails first must not leave these rejections unhandled.
   loudness?.catch(() => undefined);
+  speech?.catch(() => undefined);
   return {
     async kept(frameCount) {
       const levels = (await loudness)?.levels;
-      const mask = maskOf(frameCount, (j) => (levels === undefined || (levels[j] ?? 0) >= settings.silenceThreshold));
+      const probabilities = (await speech)?.probabilities;
+      const spoken = probabilities === undefined ? undefined : speechWindows(probabilities, settings.speechThreshold);
+      const mask = maskOf(
+        frameCount,
+        (j) => (levels === undefined || (levels[j] ?? 0) >= settings.silenceThreshold) && (spoken === undefined || frameIsSpeech(spoken, j, info.fps)),
+      );
       return keepFrames(mask, info.fps, settings);
     },
   };

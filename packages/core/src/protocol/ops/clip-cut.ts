@@ -10,7 +10,7 @@ export const CLIP_CUT_CLIP_MODES = ['smart', 'copy', 'accurate'] as const;
 /** Exports clip-cut can write. */
 export const CLIP_CUT_EXPORTS = ['json', 'edl', 'fcp7', 'fcpxml', 'otio', 'clips', 'thumbnails', 'render'] as const;
 /** What clip-cut's `remove` can take out of a recording, leaving an edited timeline of the rest. */
-export const CLIP_CUT_REMOVALS = ['silence'] as const;
+export const CLIP_CUT_REMOVALS = ['silence', 'non-speech'] as const;
 
 const Detector = Type.Union(CLIP_CUT_DETECTORS.map((d) => Type.Literal(d)));
 const ExportKind = Type.Union(CLIP_CUT_EXPORTS.map((d) => Type.Literal(d)));
