@@ -6,6 +6,7 @@
 import { FramewrightError } from '../protocol/index.js';
 import { newCommand, runCommand } from './command.js';
 import { checkInputFile, type Rational } from './probe.js';
+import { LARGE_AUDIO_FRAMES } from './pcm.js';
 import { ChunkSink } from './sink.js';
 
 /** Loudness of an audio track, one value per chunk of one frame's duration. */
@@ -83,7 +84,7 @@ export async function readChunkLoudness(input: string, options: ChunkLoudnessOpt
   const sink = new ChunkSink(1 << 18);
   const command = (await newCommand())
     .input(path)
-    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', String(channels), '-ar', String(sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
+    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-af', LARGE_AUDIO_FRAMES, '-ac', String(channels), '-ar', String(sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
     .output(sink, { end: true });
   const running = runCommand(command, `reading the audio of ${path}`, options.signal);
 
@@ -117,13 +118,15 @@ export async function readChunkLoudness(input: string, options: ChunkLoudnessOpt
         pending = -1;
       }
       const end = Math.min(n, i + target - filled);
-      let m = peak;
+      // Largest and smallest apart: two compares a sample, no branch on the sign.
+      let hi = peak;
+      let lo = -peak;
       for (let j = i; j < end; j++) {
         const v = samples[j]!;
-        if (v > m) m = v;
-        else if (-v > m) m = -v;
+        hi = v > hi ? v : hi;
+        lo = v < lo ? v : lo;
       }
-      peak = m;
+      peak = hi > -lo ? hi : -lo;
       filled += end - i;
       i = end;
       if (filled === target) {
@@ -137,6 +140,14 @@ export async function readChunkLoudness(input: string, options: ChunkLoudnessOpt
   };
 
   await sink.consume(running.done, (chunk) => {
+    if (carry === 0 && chunk.byteOffset % 4 === 0) {
+      // The usual case: whole floats in place, read without a copy.
+      const whole = Math.floor(chunk.length / 4);
+      take(new Float32Array(chunk.buffer, chunk.byteOffset, whole), whole);
+      carry = chunk.length - whole * 4;
+      if (carry > 0) scratchBytes.set(chunk.subarray(whole * 4));
+      return;
+    }
     const total = carry + chunk.length;
     if (total > scratchBytes.length) {
       const bigger = new Float32Array(Math.ceil(total / 4) * 2);

@@ -5,6 +5,13 @@ import { newCommand, runCommand } from './command.js';
 import { checkInputFile } from './probe.js';
 import { ChunkSink } from './sink.js';
 
+/**
+ * ffmpeg's audio filter that regroups decoded audio into frames of 16384 samples (the last one not
+ * padded): the pipe then carries ~40 KB writes instead of one per codec frame (8 KB for AAC), which
+ * takes a third of the CPU off reading an hour of audio, on both sides of the pipe.
+ */
+export const LARGE_AUDIO_FRAMES = 'asetnsamples=n=16384:p=0';
+
 /** Options of {@link streamPcm}. */
 export interface PcmOptions {
   /** Samples per second to decode at (ffmpeg resamples). */
@@ -31,7 +38,7 @@ export async function streamPcm(input: string, options: PcmOptions, onSamples: (
   const sink = new ChunkSink(1 << 18);
   const command = (await newCommand())
     .input(path)
-    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', String(options.channels), '-ar', String(options.sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
+    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-af', LARGE_AUDIO_FRAMES, '-ac', String(options.channels), '-ar', String(options.sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
     .output(sink, { end: true });
   const running = runCommand(command, `reading the audio of ${path}`, options.signal);
   running.done.catch(() => sink.abandon());

@@ -13,6 +13,7 @@ import { writeAtomic } from '../util/fs.js';
 import { newCommand, runCommand } from './command.js';
 import { ChunkBoundaries } from './loudness.js';
 import { checkInputFile, type Rational } from './probe.js';
+import { LARGE_AUDIO_FRAMES } from './pcm.js';
 import { ChunkSink } from './sink.js';
 
 /** A range of frames, `[startFrame, endFrame)`. */
@@ -123,7 +124,7 @@ async function feedKeptAudio(
   const sink = new ChunkSink(1 << 20);
   const decoder = (await newCommand())
     .input(path)
-    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', String(audio.channels), '-ar', String(audio.sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
+    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-af', LARGE_AUDIO_FRAMES, '-ac', String(audio.channels), '-ar', String(audio.sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
     .output(sink, { end: true });
   const decoding = runCommand(decoder, `reading the audio of ${path}`, signal);
   decoding.done.catch(() => sink.abandon());
