@@ -11,7 +11,7 @@ import { clipCutOperation } from '../src/ops/clip-cut/index.js';
 import { applyMargin, keptRanges, parseMargin, parseThreshold, secondsToFrames, smoothMask } from '../src/ops/clip-cut/remove.js';
 import { ClipCutResultSchema, findSchemaProblem, type ClipCutParams, type ClipCutResult } from '../src/protocol/index.js';
 import { captureIo } from './helpers/captured-io.js';
-import { makeRecording, readPcm, speak } from './helpers/speech-media.js';
+import { ffmpeg, makeRecording, readPcm, speak } from './helpers/speech-media.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fw-remove-'));
 const FPS = 30;
@@ -196,6 +196,19 @@ describe('remove silence on a recording', () => {
     expect(ranges(raw).slice(0, 3)).toEqual([[0, 30], [33, 60], [105, 106]]);
   });
 
+  it('hears every audio stream, as auto-editor\'s stream=all: a frame is loud when any track is', async () => {
+    // Two tracks, as OBS records them: the first loud for 0-1 s, the second for 2-3 s.
+    const tracks = join(root, 'tracks.mkv');
+    ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:s=64x48:r=30:d=4',
+      '-f', 'lavfi', '-i', `aevalsrc='${tone(0, 0.999, 0.5)}':s=48000:d=4`, '-f', 'lavfi', '-i', `aevalsrc='${tone(2, 2.999, 0.5)}':s=44100:d=4`,
+      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'pcm_s16le', '-t', '4', tracks]);
+    const result = await clipCutOperation.run(
+      { input: tracks, detectors: ['content'], remove: ['silence'], exports: [] },
+      { signal: new AbortController().signal, onProgress: () => undefined, outputDir: mkdtempSync(join(root, 'out-')) },
+    );
+    expect(ranges(result)).toEqual([[0, 36], [54, 96]]);
+  });
+
   it('is asked for on the command line, and --json prints the kept ranges', async () => {
     const io = captureIo(root);
     const code = await main(['clip-cut', recording, '--out', mkdtempSync(join(root, 'cli-')), '--export', 'json', '--detectors', 'content',
@@ -211,7 +224,6 @@ describe('remove silence on a recording', () => {
 
   it('refuses a video without audio, and render without remove, in one line', async () => {
     const silent = join(root, 'mute.mp4');
-    const { ffmpeg } = await import('./helpers/speech-media.js');
     ffmpeg(['-f', 'lavfi', '-i', 'color=c=gray:s=64x48:r=30:d=1', '-c:v', 'libx264', '-preset', 'ultrafast', silent]);
     const context = { signal: new AbortController().signal, onProgress: () => undefined, outputDir: mkdtempSync(join(root, 'out-')) };
     await expect(clipCutOperation.run({ input: silent, remove: ['silence'], exports: [] }, context)).rejects.toMatchObject({ code: 'UNSUPPORTED_MEDIA', message: expect.stringMatching(/needs audio/) });

@@ -8,7 +8,7 @@ export { probe, probeVideoCodec, countDecodedFrames, checkInputFile, type MediaI
 export { readFrames, analysisSize, type FrameStream, type FrameReaderOptions, type AnalysisPixelFormat } from './frames.js';
 export { FrameTimeline, type FrameTimestamps, type FrameRounding } from './timeline.js';
 export { readAudioLevels, findSilences, type AudioLevels, type AudioLevelOptions, type Silence } from './audio.js';
-export { readChunkLoudness, ChunkBoundaries, type ChunkLoudness, type ChunkLoudnessOptions } from './loudness.js';
+export { readChunkLoudness, readAllStreamsLoudness, probeAudioStreams, ChunkBoundaries, type ChunkLoudness, type ChunkLoudnessOptions } from './loudness.js';
 export {
   cutSegment, writeThumbnail, decodeNull,
   type SegmentMode, type SegmentOptions, type SegmentResult, type ThumbnailOptions, type DecodeTiming,

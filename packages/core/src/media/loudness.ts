@@ -3,9 +3,10 @@
 // chunk to chunk) and each chunk's loudness is its largest absolute sample over every channel,
 // 1 = full scale. ffmpeg decodes the first audio stream at its own rate and channel count to 32-bit
 // float PCM on a pipe; only one number per chunk is kept, so memory stays flat on long files.
+import type ffmpeg from 'fluent-ffmpeg';
 import { FramewrightError } from '../protocol/index.js';
-import { newCommand, runCommand } from './command.js';
-import { checkInputFile, type Rational } from './probe.js';
+import { lastLine, newCommand, runCommand } from './command.js';
+import { checkInputFile, type AudioInfo, type Rational } from './probe.js';
 import { LARGE_AUDIO_FRAMES } from './pcm.js';
 import { ChunkSink } from './sink.js';
 
@@ -29,6 +30,8 @@ export interface ChunkLoudnessOptions {
   readonly sampleRate: number;
   /** Channel count of the stream (from `probe`). */
   readonly channels: number;
+  /** Which audio stream, 0-based (default 0, the first). */
+  readonly stream?: number;
   /** Cancels decoding (ffmpeg is killed; rejects with `CANCELLED`). */
   readonly signal?: AbortSignal;
 }
@@ -67,7 +70,38 @@ export class ChunkBoundaries {
 }
 
 /**
- * Measures the loudness of the first audio stream of `input`, one value per video frame.
+ * Every audio stream of `input`, in order (OBS records up to six tracks).
+ * @throws FramewrightError `UNSUPPORTED_MEDIA` when ffprobe cannot read it
+ */
+export async function probeAudioStreams(input: string): Promise<AudioInfo[]> {
+  const path = await checkInputFile(input);
+  const command = await newCommand();
+  const data = await new Promise<ffmpeg.FfprobeData>((resolve, reject) => {
+    command.input(path).ffprobe(['-v', 'error'], (error: Error | null, result: ffmpeg.FfprobeData) => {
+      if (error) reject(new FramewrightError('UNSUPPORTED_MEDIA', `not a readable media file: ${path} (${lastLine(error.message) || 'ffprobe cannot read it'})`, { cause: error }));
+      else resolve(result);
+    });
+  });
+  return data.streams
+    .filter((s) => s.codec_type === 'audio')
+    .map((s) => ({ codec: s.codec_name ?? 'unknown', sampleRate: Number(s.sample_rate) || 0, channels: s.channels ?? 0 }));
+}
+
+/**
+ * The loudness of every audio stream of `input` together, as auto-editor's default `stream=all`
+ * edit hears them: a frame is as loud as its loudest stream.
+ */
+export async function readAllStreamsLoudness(input: string, options: Omit<ChunkLoudnessOptions, 'sampleRate' | 'channels' | 'stream'>): Promise<Float32Array> {
+  const streams = (await probeAudioStreams(input)).filter((s) => s.sampleRate > 0 && s.channels > 0);
+  if (streams.length === 0) throw new FramewrightError('UNSUPPORTED_MEDIA', `${input} has no audio stream with a usable sample rate and channel count`);
+  const all = await Promise.all(streams.map((s, stream) => readChunkLoudness(input, { ...options, sampleRate: s.sampleRate, channels: s.channels, stream })));
+  const out = new Float32Array(Math.max(...all.map((l) => l.levels.length)));
+  for (const { levels } of all) for (let j = 0; j < levels.length; j++) if (levels[j]! > out[j]!) out[j] = levels[j]!;
+  return out;
+}
+
+/**
+ * Measures the loudness of one audio stream of `input` (the first unless `stream` says), one value per video frame.
  *
  * @example
  * ```ts
@@ -84,7 +118,7 @@ export async function readChunkLoudness(input: string, options: ChunkLoudnessOpt
   const sink = new ChunkSink(1 << 18);
   const command = (await newCommand())
     .input(path)
-    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-af', LARGE_AUDIO_FRAMES, '-ac', String(channels), '-ar', String(sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
+    .outputOptions(['-map', `0:a:${options.stream ?? 0}`, '-vn', '-sn', '-dn', '-af', LARGE_AUDIO_FRAMES, '-ac', String(channels), '-ar', String(sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
     .output(sink, { end: true });
   const running = runCommand(command, `reading the audio of ${path}`, options.signal);
 

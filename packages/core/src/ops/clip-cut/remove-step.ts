@@ -1,6 +1,6 @@
 // The remove step of a clip-cut run: measures the audio while the picture is analysed, then turns
 // it into the kept ranges once the frame count is known.
-import { readChunkLoudness, type FrameTimeline, type MediaInfo } from '../../media/index.js';
+import { readAllStreamsLoudness, type FrameTimeline, type MediaInfo } from '../../media/index.js';
 import { FramewrightError, type ClipCutParams, type ClipCutResult } from '../../protocol/index.js';
 import { frameIsSpeech, readSpeechProbabilities, speechWindows } from './speech.js';
 import { keepFrames, maskOf, REMOVE_DEFAULTS, type KeptFrames, type RemoveSettings } from './remove.js';
@@ -32,19 +32,17 @@ export interface RemovalRun {
 export function startRemoval(info: MediaInfo, params: ClipCutParams, signal: AbortSignal): RemovalRun | undefined {
   const removals = new Set(params.remove ?? []);
   if (removals.size === 0) return undefined;
-  const audio = info.audio;
-  if (audio === undefined) throw new FramewrightError('UNSUPPORTED_MEDIA', `remove ${[...removals].join(', ')} needs audio, and ${info.path} has none`);
+  if (info.audio === undefined) throw new FramewrightError('UNSUPPORTED_MEDIA', `remove ${[...removals].join(', ')} needs audio, and ${info.path} has none`);
   const settings = removeSettingsOf(params);
-  const loudness = removals.has('silence')
-    ? readChunkLoudness(info.path, { fps: info.fps, sampleRate: audio.sampleRate, channels: audio.channels, signal })
-    : undefined;
+  // Every audio stream counts (auto-editor's stream=all): a frame is loud when any track is.
+  const loudness = removals.has('silence') ? readAllStreamsLoudness(info.path, { fps: info.fps, signal }) : undefined;
   const speech = removals.has('non-speech') ? readSpeechProbabilities(info.path, { signal }) : undefined;
   // Awaited in kept(); a picture that fails first must not leave these rejections unhandled.
   loudness?.catch(() => undefined);
   speech?.catch(() => undefined);
   return {
     async kept(frameCount) {
-      const levels = (await loudness)?.levels;
+      const levels = await loudness;
       const probabilities = (await speech)?.probabilities;
       const spoken = probabilities === undefined ? undefined : speechWindows(probabilities, settings.speechThreshold);
       const mask = maskOf(
