@@ -14,6 +14,7 @@ const SHIPPED = [
   'Generate image.lua',
   'Generate video (Python).py',
   'Generate video.lua',
+  'Remove silences (Python).py',
   'Remove silences.lua',
   'framewright_engine.luainc',
   'framewright_json.luainc',

@@ -1,6 +1,6 @@
-// "Remove silences" under luajit and lua5.4 with the REAL engine: the recording's loud parts come
-// back as an edited timeline (FCPXML) that the fake Resolve imports as a new timeline of the
-// source's frames, made current. (The Python edition of this script is not written yet.)
+// "Remove silences" under luajit, lua5.4 and python3 with the REAL engine: the recording's loud
+// parts come back as an edited timeline (FCPXML) that the fake Resolve imports as a new timeline of
+// the source's frames, made current.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 const only = (calls: LoggedCall[], name: string): LoggedCall[] => calls.filter((c) => c.call === name);
 
-describe.each([...LUAS])('Remove silences under %s with the real engine', (interpreter) => {
+describe.each([...LUAS, 'python3' as const])('Remove silences under %s with the real engine', (interpreter) => {
   it('imports the edited timeline of the clip under the playhead and makes it current', async () => {
     const home = tempDir();
     const run = await runScript(
