@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probe, readChunkLoudness, renderKeptRanges } from '../packages/core/src/media/index.js';
-import { keepFrames, maskOf, REMOVE_DEFAULTS } from '../packages/core/src/ops/clip-cut/remove.js';
+import { isLoud, keepFrames, maskOf, REMOVE_DEFAULTS } from '../packages/core/src/ops/clip-cut/remove.js';
 import { readSpeechProbabilities } from '../packages/core/src/ops/clip-cut/speech.js';
 
 const LOUDNESS_TARGET_CPU_PER_HOUR = 10;
@@ -64,7 +64,7 @@ console.log(`media: ${(seconds / 60).toFixed(1)} min, ${audio.sampleRate} Hz ${a
 // Loudness: decode (ffmpeg) + peaks (Node) + the edit, all CPU counted.
 const loud = await measure(async () => {
   const { levels } = await readChunkLoudness(media, { fps: info.fps, sampleRate: audio.sampleRate, channels: audio.channels });
-  return keepFrames(maskOf(info.frameCount, (j) => (levels[j] ?? 0) >= REMOVE_DEFAULTS.silenceThreshold), info.fps, REMOVE_DEFAULTS);
+  return keepFrames(maskOf(info.frameCount, (j) => isLoud(levels[j] ?? 0, REMOVE_DEFAULTS.silenceThreshold)), info.fps, REMOVE_DEFAULTS);
 });
 const perHour = (loud.cpu * 3600) / seconds;
 console.log(`loudness analysis: ${loud.cpu.toFixed(2)} s CPU (${loud.wall.toFixed(2)} s wall) for ${(seconds / 60).toFixed(1)} min = ${perHour.toFixed(2)} s CPU per hour of audio (target < ${LOUDNESS_TARGET_CPU_PER_HOUR}: ${perHour < LOUDNESS_TARGET_CPU_PER_HOUR ? 'met' : 'NOT met'}); ${loud.value.length} kept ranges`);

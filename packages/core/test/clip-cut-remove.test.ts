@@ -1,6 +1,6 @@
 // clip-cut's remove silence: auto-editor's default edit on a recording with known loud and quiet
 // parts, checked frame for frame against a plain reference of the algorithm written here (peaks of
-// 1600-sample chunks, margins as a dilation, smoothing over runs), and through the CLI.
+// 1600-sample chunks of s16 audio, margins as a dilation, smoothing over runs), and through the CLI.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { ChunkBoundaries, readChunkLoudness } from '../src/media/index.js';
 import { clipCutOperation } from '../src/ops/clip-cut/index.js';
-import { applyMargin, keptRanges, parseMargin, parseThreshold, secondsToFrames, smoothMask } from '../src/ops/clip-cut/remove.js';
+import { applyMargin, isLoud, keptRanges, parseMargin, parseThreshold, secondsToFrames, smoothMask, toUnorm16 } from '../src/ops/clip-cut/remove.js';
 import { ClipCutResultSchema, findSchemaProblem, type ClipCutParams, type ClipCutResult } from '../src/protocol/index.js';
 import { captureIo } from './helpers/captured-io.js';
-import { ffmpeg, makeRecording, readPcm, speak } from './helpers/speech-media.js';
+import { ffmpeg, makeRecording, readPcm16, speak } from './helpers/speech-media.js';
 
 const root = mkdtempSync(join(tmpdir(), 'fw-remove-'));
 const FPS = 30;
 const SECONDS = 10;
 let recording: string;
-let pcm: Float32Array;
+let pcm: Int16Array;
 
 // Stereo: tones at 0.5 with a 0.1 s gap, 1.5 s of silence, a one-frame blip, a tone at 0.035
 // (-29.1 dBFS: quiet at 0.04 and at -28dB, loud at -30dB), speech at 6.5 s, a tone on the right only.
@@ -28,7 +28,7 @@ const RIGHT = [LEFT, tone(9.6, 9.9, 0.3)].join('+');
 beforeAll(() => {
   const wav = speak(root, 'speech', 'Remove the silences and keep the speech.');
   recording = makeRecording(join(root, 'talk.mkv'), { seconds: SECONDS, left: LEFT, right: RIGHT, speech: [{ wav, at: 6.5 }] });
-  pcm = readPcm(recording, 2);
+  pcm = readPcm16(recording, 2);
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -46,10 +46,12 @@ function referenceKept(frameCount: number, s: Reference): Array<[number, number]
   const chunk = 48000 / FPS;
   const chunks = Math.floor(pcm.length / 2 / chunk);
   const loud: boolean[] = [];
+  // auto-editor keeps loudness as 16-bit unsigned normalised values (rounded in float32) and compares those.
+  const unorm = (v: number) => Math.floor(Math.fround(Math.fround(Math.min(1, Math.fround(v))) * 65535) + 0.5);
   for (let k = 0; k < frameCount; k++) {
     let peak = 0;
-    for (let i = k * chunk * 2; k < chunks && i < (k + 1) * chunk * 2; i++) peak = Math.max(peak, Math.abs(pcm[i]!));
-    loud.push(k < chunks && peak >= s.threshold);
+    for (let i = k * chunk * 2; k < chunks && i < (k + 1) * chunk * 2; i++) peak = Math.max(peak, Math.min(32767, Math.abs(pcm[i]!)));
+    loud.push(k < chunks && unorm(peak / 32767) >= unorm(s.threshold));
   }
   const frames = (seconds: number) => Math.round(seconds * FPS);
   const [before, after] = [frames(s.before), frames(s.after)];
@@ -113,6 +115,14 @@ describe('remove silence, the algorithm', () => {
     expect(secondsToFrames(-0.2, { num: 25, den: 1 })).toBe(-5);
   });
 
+  it('compares loudness as auto-editor stores it, in 16-bit steps of full scale', () => {
+    expect([toUnorm16(0), toUnorm16(0.04), toUnorm16(1), toUnorm16(1.5)]).toEqual([0, 2621, 65535, 65535]);
+    expect(isLoud(0.04, 0.04)).toBe(true);
+    // Within the same 1/65535 step as the threshold is loud; one step below is not.
+    expect(isLoud(0.04 - 0.4 / 65535, 0.04)).toBe(true);
+    expect(isLoud(0.04 - 1 / 65535, 0.04)).toBe(false);
+  });
+
   it('adds margins before and after each loud stretch, and negative margins trim it', () => {
     const mask = Uint8Array.from([0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0]);
     applyMargin(mask, 2, 1);
@@ -148,7 +158,7 @@ describe('remove silence, the algorithm', () => {
 });
 
 describe('remove silence on a recording', () => {
-  it('measures each frame\'s loudness as the peak over both channels, full scale 1', async () => {
+  it('measures each frame\'s loudness as the s16 peak over both channels ÷ 32767', async () => {
     const loudness = await readChunkLoudness(recording, { fps: { num: FPS, den: 1 }, sampleRate: 48000, channels: 2 });
     expect(loudness.levels.length).toBe(SECONDS * FPS);
     expect(loudness.levels[15]).toBeCloseTo(0.5, 2);

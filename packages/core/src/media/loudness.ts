@@ -1,8 +1,9 @@
-// Per-frame audio loudness the way auto-editor measures it for its default edit: the audio is cut
-// into chunks one video frame long (sample rate ÷ frame rate samples, the fraction carried from
-// chunk to chunk) and each chunk's loudness is its largest absolute sample over every channel,
-// 1 = full scale. ffmpeg decodes the first audio stream at its own rate and channel count to 32-bit
-// float PCM on a pipe; only one number per chunk is kept, so memory stays flat on long files.
+// Per-frame audio loudness the way auto-editor (its current release, src/analyze/audio) measures it
+// for its default edit: the audio, resampled to signed 16-bit at its own rate and channel count, is
+// cut into chunks one video frame long (sample rate ÷ frame rate samples, rounded, the remainder
+// carried from chunk to chunk) and each chunk's loudness is its largest absolute sample over every
+// channel ÷ 32767 (−32768 counts as 32767). ffmpeg decodes to s16 PCM on a pipe; only one number per
+// chunk is kept, so memory stays flat on long files.
 import type ffmpeg from 'fluent-ffmpeg';
 import { FramewrightError } from '../protocol/index.js';
 import { lastLine, newCommand, runCommand } from './command.js';
@@ -18,7 +19,7 @@ export interface ChunkLoudness {
   readonly channels: number;
   /** The frame rate the chunks follow. */
   readonly fps: Rational;
-  /** Largest absolute sample of each chunk, 0 to 1 (full scale). */
+  /** Largest absolute sample of each chunk ÷ 32767, 0 to 1 (full scale). */
   readonly levels: Float32Array;
 }
 
@@ -38,7 +39,7 @@ export interface ChunkLoudnessOptions {
 
 /**
  * Where chunk `k` of audio at `sampleRate` cut into chunks of `fps` frames begins, for every `k`:
- * chunks are `sampleRate·den/num` samples long, each rounded (half to even) with the remainder
+ * chunks are `sampleRate·den/num` samples long, each rounded (half up) with the remainder
  * carried into the next, so the boundaries never drift from the frames. Calls `onChunk(length)`
  * for each chunk's length in order, through `next()`.
  */
@@ -62,8 +63,8 @@ export class ChunkBoundaries {
     const s = this.p + this.error;
     const floor = Math.floor(s / this.q);
     const rest = s - floor * this.q;
-    // Round half to even, as Python's round() on a Fraction does.
-    const size = 2 * rest > this.q || (2 * rest === this.q && floor % 2 === 1) ? floor + 1 : floor;
+    // Round half up, as auto-editor's round() of the (positive) size does.
+    const size = 2 * rest >= this.q ? floor + 1 : floor;
     this.error = s - size * this.q;
     return size;
   }
@@ -118,7 +119,7 @@ export async function readChunkLoudness(input: string, options: ChunkLoudnessOpt
   const sink = new ChunkSink(1 << 18);
   const command = (await newCommand())
     .input(path)
-    .outputOptions(['-map', `0:a:${options.stream ?? 0}`, '-vn', '-sn', '-dn', '-af', LARGE_AUDIO_FRAMES, '-ac', String(channels), '-ar', String(sampleRate), '-c:a', 'pcm_f32le', '-f', 'f32le'])
+    .outputOptions(['-map', `0:a:${options.stream ?? 0}`, '-vn', '-sn', '-dn', '-af', LARGE_AUDIO_FRAMES, '-ac', String(channels), '-ar', String(sampleRate), '-c:a', 'pcm_s16le', '-f', 's16le'])
     .output(sink, { end: true });
   const running = runCommand(command, `reading the audio of ${path}`, options.signal);
 
@@ -139,12 +140,12 @@ export async function readChunkLoudness(input: string, options: ChunkLoudnessOpt
     }
     levels[count++] = value;
   };
-  // Pipe chunks need not hold whole floats, nor start 4-byte aligned: they are copied into this.
-  let scratch = new Float32Array(1 << 16);
+  // Pipe chunks need not hold whole samples, nor start 2-byte aligned: such a chunk is copied here.
+  let scratch = new Int16Array(1 << 16);
   let scratchBytes = new Uint8Array(scratch.buffer);
   let carry = 0;
 
-  const take = (samples: Float32Array, n: number) => {
+  const take = (samples: Int16Array, n: number) => {
     let i = 0;
     while (i < n) {
       if (pending >= 0) {
@@ -160,12 +161,13 @@ export async function readChunkLoudness(input: string, options: ChunkLoudnessOpt
         hi = v > hi ? v : hi;
         lo = v < lo ? v : lo;
       }
-      peak = hi > -lo ? hi : -lo;
+      peak = Math.min(32767, hi > -lo ? hi : -lo);
       filled += end - i;
       i = end;
       if (filled === target) {
-        if (target >= pendingNeeds) push(peak);
-        else pending = peak;
+        const level = peak / 32767;
+        if (target >= pendingNeeds) push(level);
+        else pending = level;
         peak = 0;
         filled = 0;
         target = boundaries.next() * channels;
@@ -174,26 +176,26 @@ export async function readChunkLoudness(input: string, options: ChunkLoudnessOpt
   };
 
   await sink.consume(running.done, (chunk) => {
-    if (carry === 0 && chunk.byteOffset % 4 === 0) {
-      // The usual case: whole floats in place, read without a copy.
-      const whole = Math.floor(chunk.length / 4);
-      take(new Float32Array(chunk.buffer, chunk.byteOffset, whole), whole);
-      carry = chunk.length - whole * 4;
-      if (carry > 0) scratchBytes.set(chunk.subarray(whole * 4));
+    if (carry === 0 && chunk.byteOffset % 2 === 0) {
+      // The usual case: whole samples in place, read without a copy.
+      const whole = Math.floor(chunk.length / 2);
+      take(new Int16Array(chunk.buffer, chunk.byteOffset, whole), whole);
+      carry = chunk.length - whole * 2;
+      if (carry > 0) scratchBytes.set(chunk.subarray(whole * 2));
       return;
     }
     const total = carry + chunk.length;
     if (total > scratchBytes.length) {
-      const bigger = new Float32Array(Math.ceil(total / 4) * 2);
-      bigger.set(scratch.subarray(0, Math.ceil(carry / 4)));
+      const bigger = new Int16Array(Math.ceil(total / 2) * 2);
+      bigger.set(scratch.subarray(0, Math.ceil(carry / 2)));
       scratch = bigger;
       scratchBytes = new Uint8Array(scratch.buffer);
     }
     scratchBytes.set(chunk, carry);
-    const whole = Math.floor(total / 4);
+    const whole = Math.floor(total / 2);
     take(scratch, whole);
-    carry = total - whole * 4;
-    if (carry > 0) scratchBytes.copyWithin(0, whole * 4, total);
+    carry = total - whole * 2;
+    if (carry > 0) scratchBytes.copyWithin(0, whole * 2, total);
   });
   // A chunk cut short by the end of the audio is dropped, as auto-editor drops it.
   return { sampleRate, channels, fps, levels: levels.slice(0, count) };

@@ -40,3 +40,9 @@ export function readPcm(path: string, channels: number): Float32Array {
   const raw = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-map', '0:a:0', '-ac', String(channels), '-c:a', 'pcm_f32le', '-f', 'f32le', '-'], { maxBuffer: 1 << 28 });
   return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
 }
+
+/** The first audio stream of `path` as interleaved signed 16-bit samples at its own rate. */
+export function readPcm16(path: string, channels: number): Int16Array {
+  const raw = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', path, '-map', '0:a:0', '-ac', String(channels), '-c:a', 'pcm_s16le', '-f', 's16le', '-'], { maxBuffer: 1 << 28 });
+  return new Int16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+}

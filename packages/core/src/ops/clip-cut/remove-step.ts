@@ -3,7 +3,7 @@
 import { readAllStreamsLoudness, type FrameTimeline, type MediaInfo } from '../../media/index.js';
 import { FramewrightError, type ClipCutParams, type ClipCutResult } from '../../protocol/index.js';
 import { frameIsSpeech, readSpeechProbabilities, speechWindows } from './speech.js';
-import { keepFrames, maskOf, REMOVE_DEFAULTS, type KeptFrames, type RemoveSettings } from './remove.js';
+import { isLoud, keepFrames, maskOf, REMOVE_DEFAULTS, type KeptFrames, type RemoveSettings } from './remove.js';
 
 /** The settings of a run's removal: its `removeOptions` over {@link REMOVE_DEFAULTS}. */
 export function removeSettingsOf(params: ClipCutParams): RemoveSettings {
@@ -47,7 +47,7 @@ export function startRemoval(info: MediaInfo, params: ClipCutParams, signal: Abo
       const spoken = probabilities === undefined ? undefined : speechWindows(probabilities, settings.speechThreshold);
       const mask = maskOf(
         frameCount,
-        (j) => (levels === undefined || (levels[j] ?? 0) >= settings.silenceThreshold) && (spoken === undefined || frameIsSpeech(spoken, j, info.fps)),
+        (j) => (levels === undefined || isLoud(levels[j] ?? 0, settings.silenceThreshold)) && (spoken === undefined || frameIsSpeech(spoken, j, info.fps)),
       );
       return keepFrames(mask, info.fps, settings);
     },

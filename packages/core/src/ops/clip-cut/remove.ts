@@ -1,6 +1,7 @@
 // clip-cut's `remove`: which frames of a recording to keep. The edit is auto-editor's default one
-// (its current release, src/edit and src/util): a frame is active when its audio chunk is loud (or
-// speech), a margin is added before and after every active stretch, and then the mask is smoothed
+// (its current release, src/edit and src/util): a frame is active when its audio chunk is loud
+// (loudness and threshold compared in the 16-bit steps auto-editor keeps them in) or speech, a
+// margin is added before and after every active stretch, and then the mask is smoothed
 // until it no longer changes: in each pass, active stretches shorter than minclip become inactive
 // and inactive stretches shorter than mincut become active, both judged on the pass's input.
 // Seconds become frames as auto-editor makes them: milliseconds × fps, truncated.
@@ -37,6 +38,17 @@ export const REMOVE_DEFAULTS: RemoveSettings = Object.freeze({
 export interface KeptFrames {
   readonly startFrame: number;
   readonly endFrame: number;
+}
+
+/** A loudness 0-1 as auto-editor stores and compares it: 16-bit unsigned normalised, rounded in float32. */
+export function toUnorm16(value: number): number {
+  const c = Math.max(0, Math.min(1, Math.fround(value)));
+  return Math.trunc(Math.fround(Math.fround(c * 65535) + 0.5));
+}
+
+/** Whether a chunk of loudness `level` is loud at `threshold`, compared as auto-editor does (both as {@link toUnorm16}). */
+export function isLoud(level: number, threshold: number): boolean {
+  return toUnorm16(level) >= toUnorm16(threshold);
 }
 
 /** Frames in `seconds` at `fps`, as auto-editor counts them (whole milliseconds × fps, truncated toward zero). */
