@@ -14,7 +14,7 @@ const root = resolve(import.meta.dirname, '..');
 const site = join(root, 'docs', 'api');
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[]; scripts: Record<string, string> };
 const packageNames = rootPackage.workspaces.map((w) => (JSON.parse(readFileSync(join(root, w, 'package.json'), 'utf8')) as { name: string }).name);
-const guides = ['getting-started', 'obs', 'premiere', 'resolve', 'sdk', 'protocol', 'models', 'troubleshooting'];
+const guides = ['getting-started', 'remove-silence', 'obs', 'premiere', 'resolve', 'sdk', 'protocol', 'models', 'troubleshooting'];
 const CHROMIUM = '/usr/bin/chromium';
 
 let build: { code: number | null; output: string };

@@ -2,6 +2,7 @@
 // Framewright server. `require('premierepro')` and `require('uxp')` are answered by the typed
 // fake of the Premiere Pro module (bundled for the page), which records what the panel did to
 // the project. Screenshots go to test-artifacts/.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -247,6 +248,26 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     expect(await textOf(page, '#fw-message')).toMatch(/^Protocol version not supported: this panel speaks 1\.0 and the server does not \(.*speaks \[2\.0\].*\)/);
     expect(await page.isDisabled('#fw-run')).toBe(true);
     expectUnchanged(await stateOf(page));
+    await page.close();
+  });
+
+  it('Remove silences on the selected clip opens a new sequence built from the edited timeline', async () => {
+    // 4 s: a tone for 1 s, 2 s of silence, a tone again; 1.2 s + 1.2 s are kept.
+    const talk = join(work, 'talk.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=25:d=4', '-f', 'lavfi', '-i', "aevalsrc='(lt(t,1)+gte(t,3))*0.5*sin(2*PI*440*t)':s=48000:d=4",
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', talk]);
+    const page = await openPanel({ selection: [{ mediaPath: talk, name: 'talk.mp4', startSeconds: 0, inSeconds: 0, outSeconds: 4 }] });
+    await connect(page, server.wsUrl, server.token);
+    await page.click('#fw-tab-clip-cut');
+    await page.uncheck('#fw-add-markers');
+    await page.check('#fw-remove-silences');
+    await page.click('#fw-run');
+    await page.waitForFunction(() => document.querySelector('#fw-message')?.getAttribute('data-kind') !== 'info', undefined, { timeout: 45_000 });
+    // A page cannot read the XML, so the fake names the sequence after the file; Premiere names it "talk edited".
+    expect(await textOf(page, '#fw-message')).toMatch(/^clip-cut finished: \d+ clips?, \d+ cuts?; new sequence "talk": 2\.4 s kept of 4\.0 s$/);
+    const state = await stateOf(page);
+    expect(state.imports).toEqual([[expect.stringMatching(/talk\.xml$/)]]);
+    expect(state.opened).toBe('talk');
     await page.close();
   });
 

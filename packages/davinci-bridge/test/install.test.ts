@@ -14,6 +14,8 @@ const SHIPPED = [
   'Generate image.lua',
   'Generate video (Python).py',
   'Generate video.lua',
+  'Remove silences (Python).py',
+  'Remove silences.lua',
   'framewright_engine.luainc',
   'framewright_json.luainc',
   'framewright_resolve.luainc',

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_PORT, VIDEO_GEN_MODES, type ImageGenParams, type VideoGenParams } from '@framewright/core/protocol';
+import { CLIP_CUT_REMOVALS, DEFAULT_PORT, VIDEO_GEN_MODES, type ClipCutParams, type ImageGenParams, type VideoGenParams } from '@framewright/core/protocol';
 import { integerFlag, OBS_EXIT, parseCommand, processIo, reportFailure, stringFlag, type ObsCliIo, type Parsed } from './cli-io.js';
 import { runSetup } from './cli-setup.js';
 import { OBS_PASSWORD_ENV, OBS_URL_ENV, resolveObsSettings } from './config.js';
@@ -42,6 +42,8 @@ ${CONNECTION_HELP}
   --out DIR          put each recording's clip folder under DIR (default: beside the recording)
   --export-edl       also write a CMX3600 EDL of the cut list
   --export-otio      also write an OpenTimelineIO file of the cut list
+  --remove LIST      also write the tightened recording, NAME-edited.mp4 in the clip folder:
+                     silence (auto-editor's default edit), non-speech (Silero VAD) or both
   --json             print one JSON line per processed recording on stdout`;
 
 const GENERATE_HELP = `Usage: framewright obs generate image|video --prompt TEXT [flags]
@@ -130,6 +132,7 @@ async function watch(argv: string[], io: ObsCliIo, given: Engine | undefined): P
     out: { type: 'string' },
     'export-edl': { type: 'boolean' },
     'export-otio': { type: 'boolean' },
+    remove: { type: 'string' },
     json: { type: 'boolean' },
   });
   if (parsed.flags['help']) {
@@ -137,10 +140,23 @@ async function watch(argv: string[], io: ObsCliIo, given: Engine | undefined): P
     return OBS_EXIT.ok;
   }
   if (parsed.positionals.length > 0) throw new ObsAdapterError('BAD_ARGUMENTS', `obs watch takes no arguments, got ${JSON.stringify(parsed.positionals[0])}`);
-  return withEngine(given, io, (engine) => watchWith(parsed, io, engine));
+  const remove = removeFlag(parsed);
+  return withEngine(given, io, (engine) => watchWith(parsed, io, engine, remove));
 }
 
-async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine): Promise<number> {
+/** The `--remove` list of `obs watch`, checked before OBS is contacted. */
+function removeFlag(parsed: Parsed): NonNullable<ClipCutParams['remove']> | undefined {
+  const raw = stringFlag(parsed, 'remove');
+  if (raw === undefined) return undefined;
+  const items = [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
+  const bad = items.find((i) => !(CLIP_CUT_REMOVALS as readonly string[]).includes(i));
+  if (items.length === 0 || bad !== undefined) {
+    throw new ObsAdapterError('BAD_ARGUMENTS', `--remove takes ${CLIP_CUT_REMOVALS.join(', ')} (comma-separated), got ${JSON.stringify(bad ?? raw)}`);
+  }
+  return items as NonNullable<ClipCutParams['remove']>;
+}
+
+async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine, remove: NonNullable<ClipCutParams['remove']> | undefined): Promise<number> {
   const out = stringFlag(parsed, 'out');
   const connection = await connect({ url: stringFlag(parsed, 'url'), password: stringFlag(parsed, 'password') }, io);
   const watcher = new RecordingWatcher(connection, {
@@ -148,12 +164,14 @@ async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine): Promise<
     outDir: out === undefined ? undefined : resolve(io.cwd, out),
     exportEdl: parsed.flags['export-edl'] === true,
     exportOtio: parsed.flags['export-otio'] === true,
+    ...(remove === undefined ? {} : { remove }),
     log: (line) => io.stderr.write(`framewright obs: ${line}\n`),
   });
   watcher.onProcessed((p) => {
     if (parsed.flags['json']) {
       const { clips, outputs } = p.result;
-      io.stdout.write(`${JSON.stringify({ recording: p.recording, origin: p.origin, sceneName: p.sceneName, inputNames: p.inputNames, clips, outputs })}\n`);
+      const edited = p.edited === undefined ? {} : { edited: p.edited, kept: p.result.kept, keptSeconds: p.result.keptSeconds };
+      io.stdout.write(`${JSON.stringify({ recording: p.recording, origin: p.origin, sceneName: p.sceneName, inputNames: p.inputNames, clips, outputs, ...edited })}\n`);
     }
   });
   watcher.start();

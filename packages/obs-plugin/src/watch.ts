@@ -28,6 +28,11 @@ export interface WatchOptions {
   readonly exportOtio?: boolean;
   /** Detector settings passed to clip-cut. */
   readonly clipCut?: WatchClipCutSettings;
+  /**
+   * Also tighten each recording: clip-cut's `remove` (e.g. `['silence']`) and its `render` export,
+   * so `<name>-edited.mp4` (the kept parts end to end) lands in the clip folder beside the clips.
+   */
+  readonly remove?: NonNullable<ClipCutParams['remove']>;
   /** Receives one line per step. */
   readonly log?: (line: string) => void;
   /** Receives clip-cut progress. */
@@ -46,6 +51,8 @@ export interface ProcessedRecording {
   readonly sceneName: string;
   /** Its `ffmpeg_source` inputs, in clip order. */
   readonly inputNames: readonly string[];
+  /** With {@link WatchOptions.remove}: the tightened recording (`<name>-edited.mp4`). */
+  readonly edited?: string;
 }
 
 /** A recording that could not be processed, and why. */
@@ -162,6 +169,11 @@ export class RecordingWatcher {
       await this.#checkReadable(recording);
       const result = await this.#cut(recording);
       log?.(`cut ${recording} into ${result.clips.length} clip${result.clips.length === 1 ? '' : 's'}`);
+      const edited = this.#options.remove === undefined ? undefined : result.outputs.render;
+      if (this.#options.remove !== undefined) {
+        if (edited === undefined) throw new FramewrightError('OUTPUT_FAILED', `clip-cut wrote no tightened version of ${recording}`);
+        log?.(`wrote the tightened ${edited}: ${result.keptSeconds?.toFixed(1)} s kept of ${result.durationSeconds.toFixed(1)} s`);
+      }
       const files = result.clips.map((clip, i) => {
         if (clip.file === undefined) throw new FramewrightError('OUTPUT_FAILED', `clip-cut wrote no file for clip ${i + 1} of ${recording}`);
         return clip.file;
@@ -173,7 +185,7 @@ export class RecordingWatcher {
         return createClipScene(this.#obs, plan, files);
       });
       log?.(`created scene ${JSON.stringify(scene.sceneName)} with ${scene.inputNames.length} media source${scene.inputNames.length === 1 ? '' : 's'}`);
-      const processed: ProcessedRecording = { recording, origin, result, sceneName: scene.sceneName, inputNames: scene.inputNames };
+      const processed: ProcessedRecording = { recording, origin, result, sceneName: scene.sceneName, inputNames: scene.inputNames, ...(edited === undefined ? {} : { edited }) };
       this.#events.emit('processed', processed);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
@@ -197,8 +209,11 @@ export class RecordingWatcher {
     const exports: ClipCutParams['exports'] = ['clips', 'json'];
     if (this.#options.exportEdl) exports.push('edl');
     if (this.#options.exportOtio) exports.push('otio');
+    const remove = this.#options.remove;
+    if (remove !== undefined) exports.push('render');
     const params: ClipCutParams = {
       ...this.#options.clipCut,
+      ...(remove === undefined ? {} : { remove: [...remove] }),
       input: recording,
       outputDir: clipFolderFor(recording, this.#options.outDir),
       exports,

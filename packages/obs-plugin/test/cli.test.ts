@@ -89,6 +89,33 @@ describe('framewright obs', () => {
     expect(line.clips[0]?.file).toContain(join('stream 1 clips', ''));
   }, 60_000);
 
+  it('watch --remove silence: also writes the tightened recording beside the clips', async () => {
+    const obs = await fakeObs();
+    const t = testIo({ FRAMEWRIGHT_OBS_PASSWORD: 'pw' });
+    const dir = temp();
+    const recording = join(dir, 'talk 1.mkv');
+    // 4 s: a tone for 1 s, 2 s of silence, a tone again: 1.2 s + 1.2 s are kept with the 0.2 s margins.
+    await run('ffmpeg', [
+      '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=25:d=4',
+      '-f', 'lavfi', '-i', "aevalsrc='(lt(t,1)+gte(t,3))*0.5*sin(2*PI*440*t)':s=48000:d=4",
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'pcm_s16le', '-shortest', recording,
+    ]);
+    const exit = runCli(['watch', '--url', obs.url, '--json', '--remove', 'silence'], { io: t.io });
+    await until(() => t.stderr().includes('waiting for recordings'), 'watch to start');
+    obs.emit('RecordStateChanged', { outputActive: false, outputState: 'OBS_WEBSOCKET_OUTPUT_STOPPED', outputPath: recording });
+    await until(() => t.stdout().includes('\n'), 'the JSON line');
+    t.pressCtrlC();
+    expect(await exit).toBe(0);
+    const line = JSON.parse(t.stdout()) as { edited: string; keptSeconds: number; kept: { startFrame: number; endFrame: number }[] };
+    expect(line.kept.map((k) => [k.startFrame, k.endFrame])).toEqual([[0, 30], [70, 100]]);
+    expect(line.keptSeconds).toBeCloseTo(2.4, 5);
+    expect(line.edited).toBe(join(dir, 'talk 1 clips', 'talk 1-edited.mp4'));
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', line.edited]);
+    expect(Math.abs(Number(stdout.trim()) - 2.4)).toBeLessThanOrEqual(0.04);
+    expect(t.stderr()).toMatch(/wrote the tightened .*talk 1-edited\.mp4: 2\.4 s kept of 4\.0 s/);
+    expect(await runCli(['watch', '--remove', 'music'], { io: testIo().io })).toBe(2);
+  }, 60_000);
+
   it('watch: a wrong password is one line naming close code 4009, exit 8', async () => {
     const obs = await fakeObs('right');
     const t = testIo();

@@ -60,14 +60,15 @@ class ScriptedClipCut implements Engine {
       durationSeconds: 3,
       cuts: [],
       clips,
-      outputs: { clips: clips.map((c) => c.file) },
+      outputs: { clips: clips.map((c) => c.file), ...(p.remove === undefined ? {} : { render: join(p.outputDir ?? '.', 'edited.mp4') }) },
       files: clips.map((c) => c.file),
+      ...(p.remove === undefined ? {} : { kept: [{ startFrame: 0, endFrame: 50, startSeconds: 0, endSeconds: 2 }], keptSeconds: 2, removedSeconds: 1 }),
     };
     return result as never;
   }
 }
 
-async function setup() {
+async function setup(remove?: ClipCutParams['remove']) {
   const obs = new FakeObs({ password: 'pw' });
   await obs.start();
   cleanups.push(() => obs.stop());
@@ -76,7 +77,7 @@ async function setup() {
   await connection.connect();
   const engine = new ScriptedClipCut();
   const lines: string[] = [];
-  const watcher = new RecordingWatcher(connection, { engine, log: (l) => lines.push(l) });
+  const watcher = new RecordingWatcher(connection, { engine, log: (l) => lines.push(l), ...(remove === undefined ? {} : { remove }) });
   cleanups.push(() => watcher.stop());
   const processed: ProcessedRecording[] = [];
   const failed: FailedRecording[] = [];
@@ -204,5 +205,15 @@ describe('RecordingWatcher', () => {
     await until(() => processed.length === 1 && failed.length === 1, 'both outcomes');
     expect(failed[0]?.error).toMatchObject({ code: 'UNSUPPORTED_MEDIA' });
     expect(processed[0]?.recording).toBe(good);
+  });
+
+  it('with remove, asks clip-cut for the edit and its render, and reports the tightened file', async () => {
+    const { obs, engine, processed, lines, recording } = await setup(['silence']);
+    const path = recording('talk.mkv');
+    obs.emit('RecordStateChanged', stopped(path));
+    await until(() => processed.length === 1, 'the recording to be processed');
+    expect(engine.params[0]).toMatchObject({ remove: ['silence'], exports: expect.arrayContaining(['clips', 'render']) });
+    expect(processed[0]?.edited).toBe(processed[0]?.result.outputs.render);
+    expect(lines).toContainEqual(expect.stringMatching(/^wrote the tightened .*edited\.mp4: 2\.0 s kept of 3\.0 s$/));
   });
 });

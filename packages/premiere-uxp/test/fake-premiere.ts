@@ -42,6 +42,12 @@ export interface FakeScenario {
   refuseImport?: boolean;
   /** executeTransaction answers false. */
   refuseTransactions?: boolean;
+  /**
+   * Contents of FCP7 XML files the project may import: Premiere builds a sequence from each, named
+   * as the XML's sequence, with its video clipitems (an .xml not given here builds a sequence
+   * named after the file, as a page that cannot read files sees it).
+   */
+  xmlFiles?: Record<string, string>;
 }
 
 /** What the fake project holds and what was done to it. */
@@ -52,6 +58,10 @@ export interface FakeState {
   transactions: { label: string; actions: string[] }[];
   markers: { name: string; type: string; startSeconds: number; durationSeconds: number; comments: string }[];
   timeline: { mode: 'insert' | 'overwrite'; name: string; atSeconds: number; videoTrack: number; audioTrack: number }[];
+  /** Sequences built from imported XML, and how many video clips each holds (-1: not read). */
+  sequences: { name: string; videoClips: number; from: string }[];
+  /** The sequence opened last. */
+  opened?: string;
 }
 
 /** A fake `premierepro` module and the state it records. */
@@ -91,7 +101,7 @@ interface FakeAction {
 
 /** Makes a fake Premiere Pro in the given situation. */
 export function createFakePremiere(scenario: FakeScenario = {}): FakePremiere {
-  const state: FakeState = { bins: [], items: [], imports: [], transactions: [], markers: [], timeline: [] };
+  const state: FakeState = { bins: [], items: [], imports: [], transactions: [], markers: [], timeline: [], sequences: [] };
   let locked = false;
   const requireLock = (what: string) => {
     if (!locked) throw new Error(`${what} called outside project.lockedAccess`);
@@ -155,6 +165,7 @@ export function createFakePremiere(scenario: FakeScenario = {}): FakePremiere {
       }),
   });
 
+  const sequences: Sequence[] = [];
   const project: Project = implement<Project>()({
     name: 'Fake project',
     path: '/projects/fake.prproj',
@@ -164,7 +175,19 @@ export function createFakePremiere(scenario: FakeScenario = {}): FakePremiere {
       if (scenario.refuseImport) return false;
       const bin = targetBin?.type === TYPE_BIN ? targetBin.name : 'root';
       state.imports.push([...filePaths]);
-      for (const path of filePaths) state.items.push({ name: baseName(path), path, bin });
+      for (const path of filePaths) {
+        state.items.push({ name: baseName(path), path, bin });
+        if (path.toLowerCase().endsWith('.xml')) {
+          const built = sequenceFromXml(path, scenario.xmlFiles?.[path]);
+          state.sequences.push(built);
+          sequences.push(implement<Sequence>()({ name: built.name }));
+        }
+      }
+      return true;
+    },
+    getSequences: async () => [sequence, ...sequences],
+    openSequence: async (opened: Sequence) => {
+      state.opened = opened.name;
       return true;
     },
     lockedAccess: (callback: () => void) => {
@@ -224,4 +247,21 @@ export function createFakePremiere(scenario: FakeScenario = {}): FakePremiere {
     TickTime: implement<P['TickTime']>()({ createWithSeconds: (seconds: number) => tick(seconds), TIME_ZERO: tick(0) }),
   });
   return { module, state };
+}
+
+/** The sequence Premiere builds from an FCP7 XML: its first sequence's name and the clipitems of its video. */
+function sequenceFromXml(path: string, xml: string | undefined): { name: string; videoClips: number; from: string } {
+  if (xml === undefined) return { name: baseName(path).replace(/\.xml$/i, ''), videoClips: -1, from: path };
+  const sequence = xml.slice(xml.indexOf('<sequence'));
+  const name = /<name>([^<]*)<\/name>/.exec(sequence)?.[1] ?? baseName(path);
+  // The clipitems between the sequence's <video> and its closing tag (file media nest <video> too).
+  let depth = 0;
+  let videoClips = 0;
+  for (const tag of sequence.matchAll(/<(\/?)(video|clipitem)\b/g)) {
+    if (tag[2] === 'video') {
+      depth += tag[1] === '/' ? -1 : 1;
+      if (depth === 0) break;
+    } else if (tag[1] === '' && depth > 0) videoClips++;
+  }
+  return { name: name.replace(/&amp;/g, '&'), videoClips, from: path };
 }

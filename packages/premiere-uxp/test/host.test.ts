@@ -3,6 +3,8 @@ import { FRAMEWRIGHT_BIN, PremiereHost } from '../src/host/premiere-host.js';
 import { CodedError } from '@framewright/core/protocol';
 import { HostError } from '../src/host/errors.js';
 import { createFakePremiere, type FakeScenario, type FakeState } from './fake-premiere.js';
+// The engine's own FCP7 writer, so the fake builds its sequence from what clip-cut writes.
+import { renderFcp7Xml } from '../../core/src/ops/clip-cut/exports/index.js';
 
 const clip = { mediaPath: '/media/talk.mp4', name: 'talk.mp4', startSeconds: 10, inSeconds: 2, outSeconds: 12 };
 
@@ -80,6 +82,24 @@ describe('PremiereHost', () => {
     const { host, state } = setup();
     await host.importCutList('/out/talk.fcp7.xml');
     expect(state.items).toEqual([{ name: 'talk.fcp7.xml', path: '/out/talk.fcp7.xml', bin: 'Framewright' }]);
+  });
+
+  it('Remove silences: imports the edited timeline and opens the new sequence Premiere builds from it', async () => {
+    const xml = renderFcp7Xml({
+      name: 'talk edited', mediaPath: '/media/talk.mp4', fps: { num: 25, den: 1 }, dropFrame: false, width: 1280, height: 720, frameCount: 500,
+      hasAudio: true, audioSampleRate: 48000, audioChannels: 2, clips: [{ startFrame: 0, endFrame: 80 }, { startFrame: 130, endFrame: 260 }, { startFrame: 300, endFrame: 480 }],
+    });
+    const { host, state } = setup({ xmlFiles: { '/out/talk.xml': xml } });
+    const sequence = await host.importEditedTimeline('/out/talk.xml');
+    expect(sequence.name).toBe('talk edited');
+    expect(state.sequences).toEqual([{ name: 'talk edited', videoClips: 3, from: '/out/talk.xml' }]);
+    expect(state.opened).toBe('talk edited');
+    expect(state.items).toEqual([{ name: 'talk.xml', path: '/out/talk.xml', bin: 'Framewright' }]);
+  });
+
+  it('Remove silences says so when the import builds no sequence, or is refused', async () => {
+    await expectHostError(setup().host.importEditedTimeline('/out/talk.edl'), 'IMPORT_FAILED', /imported \/out\/talk\.edl but built no sequence/);
+    await expectHostError(setup({ refuseImport: true }).host.importEditedTimeline('/out/talk.xml'), 'IMPORT_FAILED', /refused to import the cut list/);
   });
 
   it('refuses without a project, a sequence or a selection, changing nothing', async () => {

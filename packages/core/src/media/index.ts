@@ -8,6 +8,7 @@ export { probe, probeVideoCodec, countDecodedFrames, checkInputFile, type MediaI
 export { readFrames, analysisSize, type FrameStream, type FrameReaderOptions, type AnalysisPixelFormat } from './frames.js';
 export { FrameTimeline, type FrameTimestamps, type FrameRounding } from './timeline.js';
 export { readAudioLevels, findSilences, type AudioLevels, type AudioLevelOptions, type Silence } from './audio.js';
+export { readChunkLoudness, readAllStreamsLoudness, probeAudioStreams, ChunkBoundaries, type ChunkLoudness, type ChunkLoudnessOptions } from './loudness.js';
 export {
   cutSegment, writeThumbnail, decodeNull,
   type SegmentMode, type SegmentOptions, type SegmentResult, type ThumbnailOptions, type DecodeTiming,
@@ -23,3 +24,5 @@ export {
 } from './encode-video.js';
 export { probeAudio, synthesizeSpeech, espeakPath, espeakVersion, type AudioFileInfo, type SpeechOptions } from './tracks.js';
 export { motionInterpolationFilter, type MotionInterpolation } from './interpolate.js';
+export { renderKeptRanges, sampleRanges, type FrameRange, type RenderKeptOptions } from './render-kept.js';
+export { streamPcm, type PcmOptions } from './pcm.js';

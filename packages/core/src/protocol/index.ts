@@ -26,7 +26,7 @@ export { PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION, negotiateVersion } from './
 export type { ProtocolVersion } from './versions.js';
 export { OPERATIONS, OPERATION_NAMES, isOperationName } from './operations.js';
 export type { OperationName, OperationSchemas, OperationTypes, OperationParams, OperationResult, OperationProgress } from './operations.js';
-export { ClipCutParamsSchema, ClipCutResultSchema, ClipCutProgressSchema, CLIP_CUT_DETECTORS, CLIP_CUT_EXPORTS } from './ops/clip-cut.js';
+export { ClipCutParamsSchema, ClipCutResultSchema, ClipCutProgressSchema, CLIP_CUT_DETECTORS, CLIP_CUT_EXPORTS, CLIP_CUT_REMOVALS } from './ops/clip-cut.js';
 export type { ClipCutParams, ClipCutResult, ClipCutProgress } from './ops/clip-cut.js';
 export { ImageGenParamsSchema, ImageGenResultSchema, ImageGenProgressSchema } from './ops/image-gen.js';
 export type { ImageGenParams, ImageGenResult, ImageGenProgress } from './ops/image-gen.js';

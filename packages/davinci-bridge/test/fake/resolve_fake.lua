@@ -135,8 +135,22 @@ function fake.install(scenario, json)
     return t
   end
 
+  function pool:ImportTimelineFromFile(path, options)
+    record('MediaPool.ImportTimelineFromFile', { path, options, current_folder })
+    local f = io.open(path, 'rb')
+    if not f then return nil end
+    f:close()
+    local t = timeline(options and options.timelineName or path:match('[^/\\]+$'), nil)
+    return t
+  end
+
   local project = {}
   function project:GetName() return 'Fake project' end
+  function project:SetCurrentTimeline(t)
+    record('Project.SetCurrentTimeline', { t })
+    current_timeline = t
+    return true
+  end
   function project:GetMediaPool() return pool end
   function project:GetCurrentTimeline() record('Project.GetCurrentTimeline', {}) return current_timeline end
   function project:GetTimelineCount() return #timelines end

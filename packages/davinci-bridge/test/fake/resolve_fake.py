@@ -6,6 +6,7 @@ reads both. Scenario: same shape as in resolve_fake.lua.
 """
 
 import json
+import os
 
 
 class Recorder:
@@ -119,6 +120,15 @@ class MediaPool:
         self.fake.current_timeline = timeline
         return timeline
 
+    def ImportTimelineFromFile(self, path, options=None):
+        self.fake.record("MediaPool.ImportTimelineFromFile", [path, options, self.fake.current_folder])
+        if not os.path.isfile(path):
+            return None
+        name = (options or {}).get("timelineName") or path.replace("\\", "/").rsplit("/", 1)[-1]
+        timeline = Timeline(self.fake.record, name)
+        self.fake.timelines.append(timeline)
+        return timeline
+
 
 class Project:
     def __init__(self, fake):
@@ -133,6 +143,11 @@ class Project:
     def GetCurrentTimeline(self):
         self.fake.record("Project.GetCurrentTimeline", [])
         return self.fake.current_timeline
+
+    def SetCurrentTimeline(self, timeline):
+        self.fake.record("Project.SetCurrentTimeline", [timeline])
+        self.fake.current_timeline = timeline
+        return True
 
     def GetTimelineCount(self):
         return len(self.fake.timelines)

@@ -22,6 +22,8 @@ export const MUTATING_CALLS = new Set([
   'MediaPool.SetCurrentFolder',
   'MediaPool.ImportMedia',
   'MediaPool.CreateTimelineFromClips',
+  'MediaPool.ImportTimelineFromFile',
+  'Project.SetCurrentTimeline',
   'MediaPool.AppendToTimeline',
   'Timeline.AddMarker',
 ]);

@@ -215,6 +215,23 @@ export class PremiereHost {
     if (!imported) throw new HostError('IMPORT_FAILED', `Premiere Pro refused to import the cut list ${xmlPath}`);
   }
 
+  /**
+   * Imports an edited timeline (FCP7 XML, e.g. clip-cut's with `remove`) into the `Framewright`
+   * bin and opens the sequence Premiere Pro builds from it.
+   * @returns the new sequence
+   * @throws HostError `NO_PROJECT`, `IMPORT_FAILED` (also when no new sequence appears)
+   */
+  async importEditedTimeline(xmlPath: string): Promise<Sequence> {
+    const project = await this.project();
+    const before = new Set(await project.getSequences());
+    await this.importCutList(xmlPath);
+    const made = (await project.getSequences()).filter((sequence) => !before.has(sequence));
+    const sequence = made[made.length - 1];
+    if (sequence === undefined) throw new HostError('IMPORT_FAILED', `Premiere Pro imported ${xmlPath} but built no sequence from it`);
+    if (!(await project.openSequence(sequence))) throw new HostError('IMPORT_FAILED', `Premiere Pro built sequence "${sequence.name}" but could not open it`);
+    return sequence;
+  }
+
   /** The `Framewright` bin at the project root, made (one undo step) when missing. */
   private async framewrightBin(project: Project): Promise<ProjectItem> {
     const root = await project.getRootItem();

@@ -36,7 +36,7 @@ interface OpForm {
   container: HTMLElement;
   form: RenderedForm;
   options: HTMLElement;
-  read(): { useSelection: boolean; addMarkers: boolean; importXml: boolean; placement: string };
+  read(): { useSelection: boolean; addMarkers: boolean; importXml: boolean; removeSilences: boolean; placement: string };
 }
 
 type Status = 'disconnected' | 'connecting' | 'connected' | 'error';
@@ -122,13 +122,14 @@ export class FramewrightPanel {
     const useSelection = checkbox(doc, 'fw-use-selection', 'Cut the clip selected in the timeline', true);
     const addMarkers = checkbox(doc, 'fw-add-markers', 'Add sequence markers at the cuts', true);
     const importXml = checkbox(doc, 'fw-import-xml', 'Import the cut list (FCP7 XML) as a new sequence', false);
+    const removeSilences = checkbox(doc, 'fw-remove-silences', 'Remove silences: open a new sequence of what is kept', false);
     const importResults = checkbox(doc, `fw-import-${op}`, 'Import results into the Framewright bin', true);
     const placement = picker(doc, 'fw-placement', 'Place the video', [
       ['insert', 'Insert at the playhead'],
       ['overwrite', 'Overwrite at the playhead'],
       ['import', 'Import into the bin only'],
     ]);
-    if (op === 'clip-cut') appendAll(options, useSelection.row, addMarkers.row, importXml.row);
+    if (op === 'clip-cut') appendAll(options, useSelection.row, addMarkers.row, importXml.row, removeSilences.row);
     else if (op === 'video-gen') options.appendChild(placement.row);
     else options.appendChild(importResults.row);
     container.appendChild(options);
@@ -141,6 +142,7 @@ export class FramewrightPanel {
         useSelection: useSelection.box.checked,
         addMarkers: addMarkers.box.checked,
         importXml: importXml.box.checked,
+        removeSilences: removeSilences.box.checked,
         placement: op === 'video-gen' ? placement.select.value : importResults.box.checked ? 'import' : 'none',
       }),
     };
@@ -195,7 +197,9 @@ export class FramewrightPanel {
         params['input'] = clip.mediaPath;
         form.form.set('input', clip.mediaPath);
       }
-      if (op === 'clip-cut' && choices.importXml) params['exports'] = [...new Set([...((params['exports'] as string[] | undefined) ?? ['json']), 'fcp7'])];
+      // Remove silences: clip-cut's remove (silence unless the form chose), its edited timeline as FCP7 XML.
+      if (op === 'clip-cut' && choices.removeSilences) params['remove'] ??= ['silence'];
+      if (op === 'clip-cut' && (choices.importXml || choices.removeSilences)) params['exports'] = [...new Set([...((params['exports'] as string[] | undefined) ?? ['json']), 'fcp7'])];
       if (op === 'video-gen' && choices.placement !== 'import') await this.options.host.activeSequence();
       else if (op !== 'clip-cut' && choices.placement !== 'none') await this.options.host.project();
     } catch (error) {
@@ -254,7 +258,10 @@ export class FramewrightPanel {
         const placed = await host.addCutMarkers(clip, r.cuts.map((c) => ({ seconds: c.seconds, timecode: c.timecode, score: c.score })));
         parts.push(placed.length === 0 ? 'no cut inside the clip, no marker added' : `${placed.length} markers added to ${clip.sequence.name}`);
       }
-      if (choices.importXml && r.outputs.fcp7 !== undefined) {
+      if (choices.removeSilences && r.outputs.fcp7 !== undefined) {
+        const sequence = await host.importEditedTimeline(r.outputs.fcp7);
+        parts.push(`new sequence "${sequence.name}": ${(r.keptSeconds ?? 0).toFixed(1)} s kept of ${r.durationSeconds.toFixed(1)} s`);
+      } else if (choices.importXml && r.outputs.fcp7 !== undefined) {
         await host.importCutList(r.outputs.fcp7);
         parts.push('cut list imported');
       }

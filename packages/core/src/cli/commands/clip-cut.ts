@@ -4,6 +4,7 @@ import { MODEL_MANIFEST_NAME } from '../../models/index.js';
 import {
   CLIP_CUT_DETECTORS,
   CLIP_CUT_EXPORTS,
+  CLIP_CUT_REMOVALS,
   FramewrightError,
   isFramewrightError,
   type ClipCutParams,
@@ -15,6 +16,7 @@ import { usageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { runOperationInCli, shownPath } from './output-dir.js';
 import type { Command } from './types.js';
+import { parseMargin, parseThreshold } from '../../ops/clip-cut/remove.js';
 
 const THRESHOLDS = ['content', 'adaptive', 'histogram', 'hash', 'fade', 'silenceDb', 'model'] as const;
 
@@ -29,6 +31,11 @@ const FLAGS = {
   'silence-min-seconds': { type: 'string' },
   'analysis-width': { type: 'string' },
   'no-flash-suppression': { type: 'boolean' },
+  remove: { type: 'string' },
+  'silence-threshold': { type: 'string' },
+  'speech-threshold': { type: 'string' },
+  margin: { type: 'string' },
+  smooth: { type: 'string' },
   name: { type: 'string' },
   overwrite: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -48,6 +55,13 @@ const FLAG_OF_POINTER: Record<string, string> = {
   '/exports': '--export',
   '/clipMode': '--clip-mode',
   '/flashSuppression': '--no-flash-suppression',
+  '/remove': '--remove',
+  '/removeOptions/silenceThreshold': '--silence-threshold',
+  '/removeOptions/speechThreshold': '--speech-threshold',
+  '/removeOptions/marginBeforeSeconds': '--margin',
+  '/removeOptions/marginAfterSeconds': '--margin',
+  '/removeOptions/minSilenceSeconds': '--smooth',
+  '/removeOptions/minKeptSeconds': '--smooth',
 };
 
 const HELP = `Usage: framewright clip-cut INPUT [options]
@@ -73,6 +87,16 @@ Options:
   --silence-min-seconds N      shortest silence that counts
   --analysis-width N           width frames are scaled to for analysis (16-1920)
   --no-flash-suppression       also cut on single-frame flashes
+  --remove LIST                comma-separated: ${CLIP_CUT_REMOVALS.join(', ')}: keep only the
+                               loud parts (auto-editor's default edit) or where someone speaks
+                               (Silero VAD); the cut-list exports become the edited timeline,
+                               --export render writes NAME-edited.mp4
+  --silence-threshold T        loudness at which audio counts (default 0.04): a ratio of full
+                               scale (0.04), a percentage (4%) or dB (-28dB)
+  --speech-threshold P         speech probability at which a 32 ms window is speech (default 0.5)
+  --margin M                   kept around each loud part (default 0.2s), or BEFORE,AFTER (0.1s,0.3s)
+  --smooth CUT,CLIP            after the margins, removed parts shorter than CUT are kept and
+                               kept parts shorter than CLIP removed (default 0.2s,0.1s)
   --name NAME                  base name of exported files (default: the input file name)
   --overwrite                  replace files of that name in the folder (default: refuse, exit 5)
   --json                       print the result object (or {"error":{code,message}}) on stdout
@@ -96,6 +120,36 @@ function thresholdsOf(args: ParsedArgs): ClipCutParams['thresholds'] {
   return thresholds;
 }
 
+/** The `removeOptions` the removal flags set, or `undefined` when none is given. */
+function removeOptionsOf(args: ParsedArgs): ClipCutParams['removeOptions'] {
+  const options: NonNullable<ClipCutParams['removeOptions']> = {};
+  const wrap = <T>(flag: string, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      throw usageError(`clip-cut: --${flag}: ${isFramewrightError(error) ? error.message : String(error)}`);
+    }
+  };
+  const threshold = stringFlag(args, 'silence-threshold');
+  if (threshold !== undefined) options.silenceThreshold = wrap('silence-threshold', () => parseThreshold(threshold));
+  const speech = numberFlag('clip-cut', args, 'speech-threshold');
+  if (speech !== undefined) options.speechThreshold = speech;
+  const margin = stringFlag(args, 'margin');
+  if (margin !== undefined) {
+    const { before, after } = wrap('margin', () => parseMargin(margin));
+    options.marginBeforeSeconds = before;
+    options.marginAfterSeconds = after;
+  }
+  const smooth = stringFlag(args, 'smooth');
+  if (smooth !== undefined) {
+    const { before, after } = wrap('smooth', () => parseMargin(smooth));
+    if (!smooth.includes(',')) throw usageError(`clip-cut: --smooth wants CUT,CLIP (e.g. 0.2s,0.1s), got ${JSON.stringify(smooth)}`);
+    options.minSilenceSeconds = before;
+    options.minKeptSeconds = after;
+  }
+  return Object.keys(options).length === 0 ? undefined : options;
+}
+
 /** Turns the command line into clip-cut params (paths made absolute against `cwd`). */
 export function clipCutParamsOf(args: ParsedArgs, cwd: string): ClipCutParams {
   const [input] = positionalArgs('clip-cut', args, ['INPUT']);
@@ -116,6 +170,8 @@ export function clipCutParamsOf(args: ParsedArgs, cwd: string): ClipCutParams {
   const minClipSeconds = numberFlag('clip-cut', args, 'min-clip-seconds');
   const silenceMinSeconds = numberFlag('clip-cut', args, 'silence-min-seconds');
   const analysisWidth = numberFlag('clip-cut', args, 'analysis-width', { integer: true });
+  const remove = listFlag('clip-cut', args, 'remove', CLIP_CUT_REMOVALS);
+  const removeOptions = removeOptionsOf(args);
   // Ranges are checked by the operation's schema; its errors are mapped back to flag names.
   return {
     ...params,
@@ -128,6 +184,8 @@ export function clipCutParamsOf(args: ParsedArgs, cwd: string): ClipCutParams {
     ...(minClipSeconds === undefined ? {} : { minClipSeconds }),
     ...(silenceMinSeconds === undefined ? {} : { silenceMinSeconds }),
     ...(analysisWidth === undefined ? {} : { analysisWidth }),
+    ...(remove === undefined ? {} : { remove }),
+    ...(removeOptions === undefined ? {} : { removeOptions }),
     ...(booleanFlag(args, 'no-flash-suppression') ? { flashSuppression: false } : {}),
     ...(booleanFlag(args, 'overwrite') ? { overwrite: true } : {}),
   };
@@ -155,6 +213,9 @@ export function summarize(result: ClipCutResult, outputDir: string): string {
     `    #  start        end          frames`,
     ...result.clips.map((c) => `${pad(c.index + 1, 5)}  ${c.startTimecode}  ${c.endTimecode}  ${pad(c.frames, 6)}`),
   ];
+  if (result.kept !== undefined) {
+    lines.push(`kept ${result.kept.length} range${result.kept.length === 1 ? '' : 's'}: ${result.keptSeconds?.toFixed(2)} s kept, ${result.removedSeconds?.toFixed(2)} s removed`);
+  }
   if (result.files.length === 0) lines.push('no files written (choose some with --export)');
   else {
     lines.push(`wrote ${result.files.length} file${result.files.length === 1 ? '' : 's'} to ${outputDir}:`, ...result.files.map((f) => `  ${shownPath(outputDir, f)}`));

@@ -97,7 +97,7 @@ export const demoCommand: Command = {
     const outputDir = join(dir, 'output');
     // The demo folder is the demo's own: a rerun replaces what the last run wrote there.
     // Clip files in the default mode (smart: frame-exact, re-encoding only next to the cuts).
-    const result = await runClipCut({ input: sample, outputDir, exports: [...CLIP_CUT_EXPORTS], overwrite: true }, io);
+    const result = await runClipCut({ input: sample, outputDir, exports: CLIP_CUT_EXPORTS.filter((e) => e !== 'render'), overwrite: true }, io);
     const images = await demoImages(join(dir, 'images'), io);
     const videos = await demoVideos(join(dir, 'videos'), images.files, io);
     if (json) {

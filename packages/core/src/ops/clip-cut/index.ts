@@ -20,6 +20,9 @@ import { detectShots, type DetectSettings } from './detect.js';
 import { modelCandidates, modelTransitions } from './shot-model-cuts.js';
 import { checkExportName, exportName, jsonPath, namesInTheWay, toCutList, writeClipFiles, writeCutList, writeThumbnails, type ExportContext } from './outputs.js';
 import { buildResult, cutListFor } from './result.js';
+import { removalResult, startRemoval } from './remove-step.js';
+import { editedListFor } from './exports/edited-timeline.js';
+import { checkRender, writeRender } from './render.js';
 
 /** The defaults clip-cut uses for every param left out; chosen on the test corpus and real footage. */
 export const CLIP_CUT_DEFAULTS = Object.freeze({
@@ -69,6 +72,7 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 
 async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>): Promise<ClipCutResult> {
   checkExportName(params.name);
+  checkRender(params);
   const { signal, outputDir } = context;
   const emit = throttled(context.onProgress);
   const exportKinds = new Set(params.exports ?? CLIP_CUT_DEFAULTS.exports);
@@ -95,6 +99,7 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   signal.addEventListener('abort', stopAudio, { once: true });
   const audioLevels = detectors.has('silence') && info.audio !== undefined ? readAudioLevels(info.path, { signal: audioAbort.signal }) : undefined;
   audioLevels?.catch(() => undefined); // awaited below; avoids an unhandled rejection if the picture fails first
+  const removal = startRemoval(info, params, audioAbort.signal);
 
   // The rate is measured from the first decoded frame, so ffmpeg's start-up does not skew the ETA.
   let firstFrameAt = 0;
@@ -133,6 +138,7 @@ async function run(params: ClipCutParams, context: OperationContext<'clip-cut'>)
   };
   const detection = detectShots(scores, settings, silences ?? [], extra);
   const result = buildResult(info, scores.timeline, detection, silences);
+  if (removal !== undefined) Object.assign(result, removalResult(await removal.kept(scores.frameCount), scores.timeline));
   return writeOutputs(result, info, scores.timeline, params, context, exportKinds, analyseShare, emit);
 }
 
@@ -169,12 +175,13 @@ async function writeOutputs(
       result.outputs.thumbnails = files;
       result.clips.forEach((clip, i) => (clip.thumbnail = files[i]!));
     }
+    if (kinds.has('render')) result.outputs.render = await writeRender(result, ctx);
     emit({ stage: 'export', fraction: 0.95 });
     const list = toCutList(result, info, name);
     for (const format of ['edl', 'fcp7', 'fcpxml', 'otio'] as const) {
       if (!kinds.has(format)) continue;
       // A rate the format cannot count is converted, and the result says how.
-      const { list: written, warning } = cutListFor(format, list, result);
+      const { list: written, warning } = result.kept === undefined ? cutListFor(format, list, result) : editedListFor(format, list, result);
       if (warning !== undefined) result.warnings = [...(result.warnings ?? []), warning];
       result.outputs[format] = await writeCutList(format, written, ctx);
     }
@@ -223,6 +230,7 @@ export const clipCutOperation: Operation<'clip-cut'> = {
   // A name whose files could not be written, or a model pack that is not there, is refused at submit, before the job is queued.
   async check(params) {
     checkExportName(params.name);
+    checkRender(params);
     if (params.detectors?.includes('model') === true) await findShotModelPack(params.model);
     return {};
   },

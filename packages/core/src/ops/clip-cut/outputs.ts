@@ -89,6 +89,7 @@ export async function namesInTheWay(dir: string, name: string, kinds: ReadonlySe
   const fixed = [
     ...(kinds.has('json') ? [`${name}.json`] : []),
     ...Object.entries(CUT_LIST_FORMATS).filter(([format]) => kinds.has(format)).map(([, f]) => `${name}.${f.ext}`),
+    ...(kinds.has('render') ? [fitName(name, '-edited.mp4')] : []),
   ];
   const media = [...(kinds.has('clips') ? ['mp4', 'jpg'] : kinds.has('thumbnails') ? ['jpg'] : [])];
   const clip = new RegExp(`^-clip-\\d{3,}\\.(${media.join('|')})$`);

@@ -8,7 +8,9 @@ export const CLIP_CUT_TRANSITIONS = ['dissolve', 'fade-out', 'fade-in', 'fade-th
 /** How clip-cut can make clip files (the first is the default). */
 export const CLIP_CUT_CLIP_MODES = ['smart', 'copy', 'accurate'] as const;
 /** Exports clip-cut can write. */
-export const CLIP_CUT_EXPORTS = ['json', 'edl', 'fcp7', 'fcpxml', 'otio', 'clips', 'thumbnails'] as const;
+export const CLIP_CUT_EXPORTS = ['json', 'edl', 'fcp7', 'fcpxml', 'otio', 'clips', 'thumbnails', 'render'] as const;
+/** What clip-cut's `remove` can take out of a recording, leaving an edited timeline of the rest. */
+export const CLIP_CUT_REMOVALS = ['silence', 'non-speech'] as const;
 
 const Detector = Type.Union(CLIP_CUT_DETECTORS.map((d) => Type.Literal(d)));
 const ExportKind = Type.Union(CLIP_CUT_EXPORTS.map((d) => Type.Literal(d)));
@@ -39,7 +41,21 @@ export const ClipCutParamsSchema = closed(
     silenceMinSeconds: Type.Optional(Type.Number({ minimum: 0.05, maximum: 600, description: 'Shortest silence reported (default 0.5)' })),
     flashSuppression: Type.Optional(Type.Boolean({ description: 'Ignore 1-3 frame flashes after which the picture comes back (default true)' })),
     analysisWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 1920, description: 'Width frames are downscaled to for analysis (default 96)' })),
-    exports: Type.Optional(Type.Array(ExportKind, { uniqueItems: true, description: 'What to write (default json): json, edl, fcp7 (.xml), fcpxml, otio, clips (a file and a thumbnail per clip), thumbnails (only the thumbnails)' })),
+    exports: Type.Optional(Type.Array(ExportKind, { uniqueItems: true, description: 'What to write (default json): json, edl, fcp7 (.xml), fcpxml, otio, clips (a file and a thumbnail per clip), thumbnails (only the thumbnails), render (with remove: <name>-edited.mp4, the kept ranges end to end, H.264 and AAC)' })),
+    remove: Type.Optional(Type.Array(Type.Union(CLIP_CUT_REMOVALS.map((r) => Type.Literal(r))), { minItems: 1, uniqueItems: true, description: "Turns clip-cut into a jump-cut editor: silence drops the quiet parts (auto-editor's default edit: per frame-long chunk of audio, the largest absolute sample over all channels against removeOptions.silenceThreshold), non-speech drops where nobody talks (Silero VAD v5); with both, only what is loud and speech is kept. The result gains kept[], keptSeconds and removedSeconds, and the edl, fcp7, fcpxml and otio exports describe the edited timeline (the kept ranges end to end, video and audio linked) instead of the shot list" })),
+    removeOptions: Type.Optional(
+      closed(
+        {
+          silenceThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Loudness (largest absolute sample of a chunk, 1 = full scale) at or above which a chunk is loud (default 0.04, auto-editor\'s); the CLI also takes dB, -28dB = 0.0398' })),
+          speechThreshold: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'Speech probability at or above which a 32 ms VAD window is speech (default 0.5)' })),
+          marginBeforeSeconds: Type.Optional(Type.Number({ minimum: -60, maximum: 60, description: 'Kept before each loud or spoken stretch (default 0.2); negative trims into it' })),
+          marginAfterSeconds: Type.Optional(Type.Number({ minimum: -60, maximum: 60, description: 'Kept after each loud or spoken stretch (default 0.2); negative trims into it' })),
+          minSilenceSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600, description: 'Removed stretches shorter than this are kept after the margins (default 0.2, auto-editor\'s mincut)' })),
+          minKeptSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600, description: 'Kept stretches shorter than this are removed after the margins (default 0.1, auto-editor\'s minclip)' })),
+        },
+        { description: 'How remove decides (every field has auto-editor\'s default)' },
+      ),
+    ),
     clipMode: Type.Optional(Type.Union(CLIP_CUT_CLIP_MODES.map((m) => Type.Literal(m)), { description: 'How clip files are made. smart (default): frame-exact, re-encodes only the frames between a cut and the nearest keyframe (H.264 with the source\'s parameters) and stream-copies the rest; copy: stream copy of whole keyframe intervals, fastest, starts on the keyframe at or before the clip and may run past its end (clips[].fileFrames says which frames each file holds); accurate: everything re-encoded, frame-exact. Audio is re-encoded from each file\'s first frame in every mode' })),
   },
   { title: 'ClipCutParams' },
@@ -118,6 +134,19 @@ export const ClipCutResultSchema = closed(
     clips: Type.Array(Clip),
     transitions: Type.Optional(Type.Array(Transition, { description: 'Dissolves and fades, in order (with the fade and dissolve detectors)' })),
     silences: Type.Optional(Type.Array(closed({ startSeconds: Type.Number(), endSeconds: Type.Number() }))),
+    kept: Type.Optional(
+      Type.Array(
+        closed({
+          startFrame: Type.Integer({ minimum: 0, description: 'First kept frame' }),
+          endFrame: Type.Integer({ minimum: 0, description: 'Exclusive end frame' }),
+          startSeconds: Type.Number({ minimum: 0 }),
+          endSeconds: Type.Number({ minimum: 0 }),
+        }),
+        { description: 'With remove: the ranges kept, in order; the edited timeline is these end to end' },
+      ),
+    ),
+    keptSeconds: Type.Optional(Type.Number({ minimum: 0, description: 'With remove: length of the edited timeline' })),
+    removedSeconds: Type.Optional(Type.Number({ minimum: 0, description: 'With remove: what was taken out' })),
     outputs: closed({
       json: Type.Optional(PathString),
       edl: Type.Optional(PathString),
@@ -126,6 +155,7 @@ export const ClipCutResultSchema = closed(
       otio: Type.Optional(PathString),
       clips: Type.Optional(Type.Array(PathString)),
       thumbnails: Type.Optional(Type.Array(PathString)),
+      render: Type.Optional(PathString),
     }),
     files: Type.Array(PathString, { description: 'Every file written' }),
     warnings: Type.Optional(
