@@ -52,6 +52,13 @@ describe('framewright train', () => {
     const a = JSON.parse(resumed.out) as { finalLoss: number };
     const b = JSON.parse(await readFile(join(dir, 'run', 'checkpoints', 'step-00000010', 'state.json'), 'utf8')) as { losses: number[] };
     expect(a.finalLoss).toBe(b.losses[9]);
+    const longer = captureIo(dir);
+    expect(await main(['train', '--config', 'tiny.json', '--out', 'stopped', '--resume', '--steps', '12'], longer)).toBe(2);
+    expect(longer.err.trim().split('\n').filter((l) => !l.startsWith('tfjs backend'))).toHaveLength(1);
+    expect(longer.err).toMatch(/resume would change the learning-rate schedule \(steps: 10 vs 12\); .* pass --new-schedule/);
+    const rescheduled = captureIo(dir);
+    expect(await main(['train', '--config', 'tiny.json', '--out', 'stopped', '--resume', '--steps', '12', '--new-schedule', '--json'], rescheduled)).toBe(0);
+    expect((JSON.parse(rescheduled.out) as { steps: number }).steps).toBe(12);
   });
 
   it('bad usage and bad configs fail with one line naming the problem', async () => {
@@ -61,6 +68,7 @@ describe('framewright train', () => {
       [['train', '--preset', 'reverse-tiny'], 2, /--out DIR is required/],
       [['train', '--preset', 'reverse-tiny', '--out', 'x', '--steps', '0'], 2, /--steps must be between 1/],
       [['train', '--config', 'missing.json', '--out', 'x'], 3, /training config not found/],
+      [['train', '--preset', 'reverse-tiny', '--out', 'x', '--new-schedule'], 2, /--new-schedule only applies with --resume/],
     ];
     for (const [argv, code, message] of cases) {
       const io = captureIo(dir);

@@ -58,8 +58,10 @@ async function run(dir: string, overrides: Partial<TrainConfig> = {}, extra: Par
   return train({ config: { ...config, ...overrides }, outDir: join(root, dir), tasks, ...extra });
 }
 
+let full: TrainResult;
+const full24 = (): number[] => full.losses;
+
 describe('training loop', () => {
-  let full: TrainResult;
 
   it('a tiny model overfits a fixed batch: loss falls by at least 90 %', async () => {
     const r = await run('overfit', { task: 'test-fixed-reverse', steps: 120, ema: undefined, optimizer: { kind: 'adamw', lr: 1e-2 } });
@@ -170,6 +172,27 @@ describe('bad checkpoints and configs', () => {
     );
     await copyOf('eps');
     await expect(run('eps', { model: { ...model, eps: 1e-6 } }, { resume: true })).rejects.toThrow('does not match the model config at model.eps: absent vs 0.000001');
+  });
+
+  it('a resume that would change the learning-rate schedule is refused naming the field, unless a new schedule is asked for', async () => {
+    await copyOf('reschedule');
+    const cases: [Partial<TrainConfig>, string][] = [
+      [{ steps: 30 }, 'steps: 24 vs 30'],
+      [{ schedule: { warmupSteps: 2 } }, 'schedule.warmupSteps: 4 vs 2'],
+      [{ schedule: { warmupSteps: 4, minLrRatio: 0.5 } }, 'schedule.minLrRatio: absent vs 0.5'],
+      [{ optimizer: { kind: 'adamw', lr: 1e-3, weightDecay: 0.01 } }, 'optimizer.lr: 0.005 vs 0.001'],
+    ];
+    for (const [overrides, field] of cases) {
+      const refused = run('reschedule', overrides, { resume: true });
+      await expect(refused).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+      await expect(refused).rejects.toThrow(`resume would change the learning-rate schedule (${field}); keep the run's settings, or pass --new-schedule`);
+    }
+    // the optimizer's other settings still belong to the run, new schedule or not
+    await expect(run('reschedule', { optimizer: { kind: 'adamw', lr: 5e-3, weightDecay: 0.1 } }, { resume: true, newSchedule: true })).rejects.toThrow('a different optimizer.weightDecay: 0.01 vs 0.1');
+    const longer = await run('reschedule', { steps: 30 }, { resume: true, newSchedule: true });
+    expect(longer.losses).toHaveLength(30);
+    expect(longer.losses.slice(0, 24)).toEqual(full24());
+    longer.model.dispose();
   });
 
   it('refuses to overwrite a run without --resume, and to resume nothing', async () => {
