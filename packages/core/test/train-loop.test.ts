@@ -206,6 +206,19 @@ describe('bad checkpoints and configs', () => {
     await expect(run('builtin', { task: 'shapes-maskgit' }, { tasks: SEQUENCE_TASKS })).rejects.toThrow('unknown training task "shapes-maskgit"; known tasks: reverse, next-token');
   });
 
+  it('refuses, before step 1, a conditioned model whose conditioning the task does not feed, naming the field', async () => {
+    const steps: number[] = [];
+    const onStep = (r: { step: number }): void => void steps.push(r.step);
+    await expect(run('ctx', { model: { ...model, context: { width: 16 } } }, { onStep })).rejects.toThrow(
+      'model.context needs a text context, but task reverse feeds none; remove model.context or choose a task that feeds it',
+    );
+    await expect(run('time', { model: { ...model, timestep: { frequencyDim: 8 } } }, { onStep })).rejects.toThrow('model.timestep needs a timestep, but task reverse feeds none');
+    const encoder = { tokenizer: { kind: 'word' as const, vocabulary: ['<pad>', '<unk>', 'a'] }, maxLength: 4, width: 16, heads: 2, ffnHidden: 16, blocks: 1 };
+    await expect(run('text', { model: { ...model, text: { encoder, pooled: true } } }, { onStep })).rejects.toThrow('model.text needs prompts, but task reverse feeds none');
+    expect(steps).toEqual([]);
+    expect(await latestCheckpoint(join(root, 'ctx'))).toBeUndefined();
+  });
+
   it('a task table refuses a name listed twice and cannot be changed', () => {
     expect(() => taskTable([reverseTask, fixedReverse, reverseTask])).toThrow('training task reverse is listed twice');
     expect(Object.isFrozen(tasks)).toBe(true);

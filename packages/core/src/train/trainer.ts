@@ -8,7 +8,7 @@ import { batchTensors } from './dataset.js';
 import { WeightEma } from './ema.js';
 import { createOptimizer } from './optimizers.js';
 import { clipByGlobalNorm, learningRate } from './schedule.js';
-import { type TaskTable, findTask } from './task-table.js';
+import { type TaskTable, checkConditioning, findTask } from './task-table.js';
 
 /** What the trainer reports after every step. */
 export interface StepReport {
@@ -106,9 +106,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   validateTrainConfig(config);
   const task = findTask(options.tasks, config.task);
   task.checkModel(config.model);
+  checkConditioning(task, config.model);
   const model = new TransformerModel(config.model, new Rng(mixSeed(config.seed, 1)));
   const variables = model.variables();
-  const optimizer = createOptimizer(config.optimizer);
+  const optimizer = createOptimizer(config.optimizer, model.noDecayVariables());
   let ema = config.ema ? new WeightEma(variables, config.ema.decay) : undefined;
   let rng = new Rng(mixSeed(config.seed, 2));
   let losses: number[] = [];
@@ -134,6 +135,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       losses = [...ckpt.state.losses];
     }
 
+    model.train(rng);
     const save = (): Promise<string> =>
       saveCheckpoint(
         outDir,
@@ -148,7 +150,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       );
 
     const every = config.checkpointEvery ?? 100;
-    const batches = task.dataset(config.model).batches({ seed: config.seed, batchSize: config.batchSize, start: losses.length })[Symbol.asyncIterator]();
+    const batches = task.dataset(config.model, config.data === undefined ? {} : { data: config.data }).batches({ seed: config.seed, batchSize: config.batchSize, start: losses.length })[Symbol.asyncIterator]();
     const varList = [...variables.values()];
     const nameOf = new Map([...variables].map(([n, v]) => [v.name, n]));
     const started = performance.now();
@@ -179,6 +181,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       options.onStep?.({ step: done, steps: config.steps, loss, lr, gradNorm, stepsPerSecond: ((done - firstStep) * 1000) / (performance.now() - started) });
       if (done % every === 0 || done === config.steps) checkpoint = await save();
     }
+    model.eval();
     return { model, losses, checkpoint };
   } catch (error) {
     model.dispose();
