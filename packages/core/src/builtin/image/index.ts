@@ -13,6 +13,21 @@ export { PATCH, GRID, SLOTS, SEQUENCE, ATTRIBUTE_SLOTS, PALETTE_SLOTS, buildMask
 export { MAX_STEPS, sampleTokens, type LogitsFunction, type SampleOptions } from './sampler.js';
 export { shapesMaskGitTask, shapesMaskGitCentredTask, shapesVocabulary, cosineMaskRatio } from './task.js';
 export { sampleExample, type ShapesExample } from './dataset.js';
+export { CAPTIONS_FILE, readCaptionedImages, captionTokenizer, sampleCaptionedScene, shapesCaptionTokenizer, type CaptionedImage } from './captioned.js';
+export {
+  captionedMaskGitTask,
+  captionedDiffusionTask,
+  shapesDiffusionTask,
+  shapesPixelMaskGitTask,
+  pixelCode,
+  pixelColour,
+  PIXEL_LEVELS,
+  PIXEL_CODES,
+  PIXEL_VOCABULARY,
+  PROMPT_DROPOUT,
+  TIMESTEP_SCALE,
+} from './conditioned-tasks.js';
+export { sampleDiffusion, type DiffusionSampleOptions } from './diffusion.js';
 export {
   builtinImageModelDir,
   readBuiltinModelInfo,
