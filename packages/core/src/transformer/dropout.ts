@@ -28,6 +28,7 @@ export function validateDropoutRates(rates: DropoutRates, field: string): void {
  */
 export class Dropout {
   /**
+   * Dropout for one training run.
    * @param rates - the model's rates
    * @param rng - the training run's generator (advanced by every mask drawn)
    */

@@ -4,8 +4,8 @@
  * dataset (the pixel checker that scores it is a test helper). The built-in video model is built on these (builtin/video).
  * @packageDocumentation
  */
-export { SHAPES, COLOURS, COLOUR_NAMES, SIZES, POSITIONS, MAX_PROMPT_LENGTH, parsePrompt } from './prompt.js';
-export type { Shape, Colour, Size, Position, ParsedPrompt } from './prompt.js';
+export { SHAPES, COLOURS, COLOUR_NAMES, SIZES, POSITIONS, MAX_PROMPT_LENGTH, parsePrompt, completePrompt } from './prompt.js';
+export type { Shape, Colour, Size, Position, ParsedPrompt, CompletePrompt, AttributeChooser } from './prompt.js';
 export { describeScene, ALL_MENTIONED, type MentionedAttributes } from './captions.js';
 export { NATIVE_SIZE, SIZE_PIXELS, renderSceneMask, paintMask, renderScene, allLayouts, isHeldOut, sampleScene } from './scene.js';
 export type { Scene, SceneAttributes } from './scene.js';

@@ -4,10 +4,14 @@ import { readModelJson, shippedModelDir } from '../../models/shipped.js';
 import { FramewrightError } from '../../protocol/errors.js';
 import { ModelCache } from '../../runtime/model-cache.js';
 import { type OnnxSession, openOnnxSession } from '../../runtime/onnx-session.js';
-import { parsePrompt } from './prompt.js';
+import { completePrompt, parsePrompt } from './prompt.js';
 import { MAX_STEPS, sampleTokens } from './sampler.js';
 import { NATIVE_SIZE } from './scene.js';
 import { SEQUENCE, ShapesVocabulary } from './tokens.js';
+import { Rng, mixSeed } from '../../transformer/random.js';
+
+/** Stream id of the attribute choices for what a prompt leaves out (mixed with the request seed). */
+const ATTRIBUTE_STREAM = 0x61747472;
 
 /**
  * The built-in text-to-image model `framewright-shapes-32`: a masked-token transformer trained
@@ -119,12 +123,18 @@ class OnnxBuiltinImageModel implements BuiltinImageModel {
     if (!Number.isInteger(req.seed) || req.seed < 0 || req.seed > 0xffffffff) {
       throw new FramewrightError('INVALID_PARAMS', `seed must be an integer from 0 to 4294967295, got ${req.seed}`);
     }
-    const warnings = parsed.unknownWords.length === 0 ? [] : [`the built-in model does not know ${parsed.unknownWords.map((w) => JSON.stringify(w)).join(', ')}; ignored`];
+    const warnings = [
+      ...(parsed.unknownWords.length === 0 ? [] : [`the built-in model does not know ${parsed.unknownWords.map((w) => JSON.stringify(w)).join(', ')}; ignored`]),
+      ...(parsed.conflicts ?? []).map((c) => `the prompt contradicts itself (${c})`),
+    ];
+    // What the prompt leaves out is chosen here, from the seed, so the model always gets a whole
+    // description: left to the model, omitted attributes came out as speckles or empty pictures.
+    const attributes = completePrompt(parsed, new Rng(mixSeed(req.seed, ATTRIBUTE_STREAM)));
     const logitsOf = async (tokens: Int32Array): Promise<Float32Array> => {
       const { output } = await this.session.run({ ids: { data: tokens, dims: [1, SEQUENCE] } });
       return output!.data as Float32Array;
     };
-    const tokens = await sampleTokens(logitsOf, this.vocab, this.vocab.encodePrompt(parsed), {
+    const tokens = await sampleTokens(logitsOf, this.vocab, this.vocab.encodePrompt(attributes), {
       steps: req.steps ?? this.defaultSteps,
       seed: req.seed,
       temperature: this.sampling.temperature,
