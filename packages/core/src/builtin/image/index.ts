@@ -32,6 +32,7 @@ export {
   builtinImageModelDir,
   readBuiltinModelInfo,
   loadBuiltinImageModel,
+  resolvePrompt,
   BuiltinModelInfoSchema,
   type BuiltinModelInfo,
   type BuiltinImageModel,

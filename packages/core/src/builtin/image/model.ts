@@ -4,7 +4,7 @@ import { readModelJson, shippedModelDir } from '../../models/shipped.js';
 import { FramewrightError } from '../../protocol/errors.js';
 import { ModelCache } from '../../runtime/model-cache.js';
 import { type OnnxSession, openOnnxSession } from '../../runtime/onnx-session.js';
-import { completePrompt, parsePrompt } from './prompt.js';
+import { type CompletePrompt, completePrompt, parsePrompt } from './prompt.js';
 import { MAX_STEPS, sampleTokens } from './sampler.js';
 import { NATIVE_SIZE } from './scene.js';
 import { SEQUENCE, ShapesVocabulary } from './tokens.js';
@@ -103,6 +103,23 @@ export async function readBuiltinModelInfo(dir: string): Promise<BuiltinModelInf
   return info;
 }
 
+/**
+ * What the built-in model draws for a prompt and seed: every attribute, those the prompt leaves
+ * out chosen from the seed ({@link completePrompt}), and the warnings (unknown words,
+ * contradictions).
+ * @throws FramewrightError `INVALID_PARAMS` for an empty or over-long prompt
+ */
+export function resolvePrompt(prompt: string, seed: number): { attributes: CompletePrompt; warnings: string[] } {
+  const parsed = parsePrompt(prompt);
+  const warnings = [
+    ...(parsed.unknownWords.length === 0 ? [] : [`the built-in model does not know ${parsed.unknownWords.map((w) => JSON.stringify(w)).join(', ')}; ignored`]),
+    ...(parsed.conflicts ?? []).map((c) => `the prompt contradicts itself (${c})`),
+  ];
+  // Left to the model, omitted attributes came out as speckles or empty pictures; chosen here
+  // from the seed, the model always gets a whole description.
+  return { attributes: completePrompt(parsed, new Rng(mixSeed(seed, ATTRIBUTE_STREAM))), warnings };
+}
+
 class OnnxBuiltinImageModel implements BuiltinImageModel {
   readonly id = 'framewright-shapes-32';
   readonly nativeSize = NATIVE_SIZE;
@@ -119,17 +136,10 @@ class OnnxBuiltinImageModel implements BuiltinImageModel {
   }
 
   async generate(req: BuiltinImageRequest, onStep?: (step: number, steps: number) => void, signal?: AbortSignal): Promise<BuiltinImage> {
-    const parsed = parsePrompt(req.prompt);
     if (!Number.isInteger(req.seed) || req.seed < 0 || req.seed > 0xffffffff) {
       throw new FramewrightError('INVALID_PARAMS', `seed must be an integer from 0 to 4294967295, got ${req.seed}`);
     }
-    const warnings = [
-      ...(parsed.unknownWords.length === 0 ? [] : [`the built-in model does not know ${parsed.unknownWords.map((w) => JSON.stringify(w)).join(', ')}; ignored`]),
-      ...(parsed.conflicts ?? []).map((c) => `the prompt contradicts itself (${c})`),
-    ];
-    // What the prompt leaves out is chosen here, from the seed, so the model always gets a whole
-    // description: left to the model, omitted attributes came out as speckles or empty pictures.
-    const attributes = completePrompt(parsed, new Rng(mixSeed(req.seed, ATTRIBUTE_STREAM)));
+    const { attributes, warnings } = resolvePrompt(req.prompt, req.seed);
     const logitsOf = async (tokens: Int32Array): Promise<Float32Array> => {
       const { output } = await this.session.run({ ids: { data: tokens, dims: [1, SEQUENCE] } });
       return output!.data as Float32Array;
