@@ -9,6 +9,7 @@ import { FramewrightError } from '../src/protocol/errors.js';
 import { cachedOnnxSessionCount, closeOnnxSessions } from '../src/runtime/onnx-session.js';
 import { parsePrompt } from '../src/builtin/image/prompt.js';
 import { checkImage } from './helpers/image-checker.js';
+import { upscaleTo } from '../src/ops/image-gen/upscale.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'fw-builtin-image-'));
 afterAll(async () => {
@@ -88,6 +89,22 @@ describe('the shipped built-in image model', () => {
     const { accuracy } = checkerShapeBaseline(300);
     expect(accuracy).toBeGreaterThan(0.2);
     expect(accuracy).toBeLessThan(0.45);
+  });
+
+  it('lays the scene out on a non-square canvas instead of cropping it: 512×192 keeps a top square whole', async () => {
+    const model = await loadBuiltinImageModel();
+    const square = await model.generate({ prompt: 'a large red square at the top on blue', seed: 4 });
+    const wide = await model.generate({ prompt: 'a large red square at the top on blue', seed: 4, width: 512, height: 192 });
+    expect([wide.width, wide.height]).toEqual([85, 32]);
+    const tile = checkImage(square.rgb, 32, 32);
+    const read = checkImage(wide.rgb, wide.width, wide.height);
+    expect(read).toMatchObject({ background: 'blue', colour: 'red', position: 'top', count: 1, objectPixels: tile.objectPixels });
+    const final = await upscaleTo(wide, 512, 192);
+    expect(checkImage(final.rgb, 512, 192)).toMatchObject({ background: 'blue', colour: 'red', position: 'top', count: 1 });
+    // a portrait canvas puts a bottom-right object at the bottom
+    const tall = await model.generate({ prompt: 'a large green circle bottom right on white', seed: 4, width: 192, height: 512 });
+    expect([tall.width, tall.height]).toEqual([32, 85]);
+    expect(checkImage(tall.rgb, tall.width, tall.height)).toMatchObject({ position: 'bottom right', count: 1 });
   });
 
   it('warns about contradictions and still draws a visible object', async () => {

@@ -28,6 +28,7 @@ export {
   TIMESTEP_SCALE,
 } from './conditioned-tasks.js';
 export { sampleDiffusion, type DiffusionSampleOptions } from './diffusion.js';
+export { layOutOnCanvas } from './canvas.js';
 export {
   builtinImageModelDir,
   readBuiltinModelInfo,

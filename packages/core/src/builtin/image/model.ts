@@ -7,6 +7,7 @@ import { type OnnxSession, openOnnxSession } from '../../runtime/onnx-session.js
 import { type CompletePrompt, completePrompt, parsePrompt } from './prompt.js';
 import { MAX_STEPS, sampleTokens } from './sampler.js';
 import { NATIVE_SIZE } from './scene.js';
+import { layOutOnCanvas } from './canvas.js';
 import { SEQUENCE, ShapesVocabulary } from './tokens.js';
 import { Rng, mixSeed } from '../../transformer/random.js';
 
@@ -27,9 +28,17 @@ export interface BuiltinImageRequest {
   seed: number;
   /** Parallel decoding steps (default {@link BuiltinImageModel.defaultSteps}, at most {@link MAX_STEPS}). */
   steps?: number;
+  /**
+   * Size of the canvas the picture is for (only its aspect ratio matters): the scene is laid out
+   * on a canvas of that shape (see {@link layOutOnCanvas}) instead of being cropped to it later.
+   * Default square.
+   */
+  width?: number;
+  /** See {@link BuiltinImageRequest.width}. */
+  height?: number;
 }
 
-/** A generated picture at the model's native size. */
+/** A generated picture at the model's native size: square, or the native side as the short side of the asked aspect. */
 export interface BuiltinImage {
   /** Pixels across. */
   width: number;
@@ -154,7 +163,8 @@ class OnnxBuiltinImageModel implements BuiltinImageModel {
       signal,
     });
     const { rgb } = this.vocab.decode(tokens);
-    return { width: NATIVE_SIZE, height: NATIVE_SIZE, rgb, warnings };
+    const picture = layOutOnCanvas({ width: NATIVE_SIZE, height: NATIVE_SIZE, rgb }, attributes.position, req.width ?? NATIVE_SIZE, req.height ?? NATIVE_SIZE);
+    return { ...picture, warnings };
   }
 }
 
