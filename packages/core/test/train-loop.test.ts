@@ -31,8 +31,9 @@ const model: TransformerModelConfig = {
   positions: { kind: 'sinusoidal', length: 6 },
   width: 16, heads: 2, ffnHidden: 32, activation: 'gelu', blocks: 1, outputSize: 8,
 };
+// Dropout on: the resumed run must draw the same masks as the uninterrupted one.
 const config: TrainConfig = {
-  task: 'reverse', model, batchSize: 8, steps: 24, seed: 7,
+  task: 'reverse', model: { ...model, dropout: { attention: 0.1, residual: 0.1 } }, batchSize: 8, steps: 24, seed: 7,
   optimizer: { kind: 'adamw', lr: 5e-3, weightDecay: 0.01 },
   schedule: { warmupSteps: 4 }, clipNorm: 1, ema: { decay: 0.9 }, checkpointEvery: 8, keepCheckpoints: 2,
 };
@@ -64,7 +65,7 @@ const full24 = (): number[] => full.losses;
 describe('training loop', () => {
 
   it('a tiny model overfits a fixed batch: loss falls by at least 90 %', async () => {
-    const r = await run('overfit', { task: 'test-fixed-reverse', steps: 120, ema: undefined, optimizer: { kind: 'adamw', lr: 1e-2 } });
+    const r = await run('overfit', { task: 'test-fixed-reverse', model, steps: 120, ema: undefined, optimizer: { kind: 'adamw', lr: 1e-2 } });
     r.model.dispose();
     expect(r.losses[r.losses.length - 1]!).toBeLessThan(0.1 * r.losses[0]!);
   });
@@ -96,6 +97,11 @@ describe('training loop', () => {
     const other = await run('other-seed', { seed: 8, steps: 3 });
     other.model.dispose();
     expect(other.losses[0]).not.toEqual(full.losses[0]);
+    // the trainer runs the model in training mode: without dropout the same seed gives another first loss
+    const plain = await run('no-dropout', { model, steps: 1 });
+    expect(plain.model.training).toBe(false); // returned in evaluation mode
+    plain.model.dispose();
+    expect(plain.losses[0]).not.toEqual(full.losses[0]);
   });
 
   it('checkpoint save → load gives a model with bit-identical outputs', async () => {
@@ -161,17 +167,17 @@ describe('bad checkpoints and configs', () => {
   it('a model.json that is not a model config is named', async () => {
     const dir = await copyOf('badmodel');
     const ckpt = (await latestCheckpoint(dir))!;
-    await writeFile(join(ckpt, 'model.json'), JSON.stringify({ ...model, heads: 0 }));
+    await writeFile(join(ckpt, 'model.json'), JSON.stringify({ ...config.model, heads: 0 }));
     await expect(loadModel(ckpt)).rejects.toThrow(/model\.json is not a valid model config: model config heads must be a positive integer, got 0/);
   });
 
   it('a checkpoint of another model config names the tensor and both shapes', async () => {
     await copyOf('wider');
-    await expect(run('wider', { model: { ...model, width: 32 } }, { resume: true })).rejects.toThrow(
+    await expect(run('wider', { model: { ...config.model, width: 32 } }, { resume: true })).rejects.toThrow(
       'embed.weight has shape [8, 16], model expects [8, 32]',
     );
     await copyOf('eps');
-    await expect(run('eps', { model: { ...model, eps: 1e-6 } }, { resume: true })).rejects.toThrow('does not match the model config at model.eps: absent vs 0.000001');
+    await expect(run('eps', { model: { ...config.model, eps: 1e-6 } }, { resume: true })).rejects.toThrow('does not match the model config at model.eps: absent vs 0.000001');
   });
 
   it('a resume that would change the learning-rate schedule is refused naming the field, unless a new schedule is asked for', async () => {
