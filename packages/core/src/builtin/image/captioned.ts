@@ -33,6 +33,22 @@ export interface CaptionedImage {
  *   `INVALID_PARAMS` naming the line of a bad entry, `UNSUPPORTED_MEDIA` for an image that is not a PNG
  */
 export async function readCaptionedImages(dir: string, width: number, height: number): Promise<CaptionedImage[]> {
+  const out: CaptionedImage[] = [];
+  for (const entry of await readCaptionList(dir)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(resolve(dir, entry.image));
+    } catch {
+      throw new FramewrightError('INPUT_NOT_FOUND', `${entry.where}: image ${entry.image} not found`);
+    }
+    const picture = decodePng(bytes, `${entry.image} (${entry.where})`);
+    out.push({ caption: entry.caption, image: resizeRgb(picture, width, height) });
+  }
+  return out;
+}
+
+/** The entries of a folder's `captions.jsonl`, checked (see {@link readCaptionedImages}), pictures not read. */
+async function readCaptionList(dir: string): Promise<{ image: string; caption: string; where: string }[]> {
   const listPath = join(dir, CAPTIONS_FILE);
   let text: string;
   try {
@@ -40,7 +56,7 @@ export async function readCaptionedImages(dir: string, width: number, height: nu
   } catch {
     throw new FramewrightError('INPUT_NOT_FOUND', `captioned-images folder ${dir} has no ${CAPTIONS_FILE} (one {"image": "a.png", "caption": "…"} per line)`);
   }
-  const out: CaptionedImage[] = [];
+  const out: { image: string; caption: string; where: string }[] = [];
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
@@ -54,15 +70,7 @@ export async function readCaptionedImages(dir: string, width: number, height: nu
     }
     if (typeof entry?.image !== 'string' || entry.image === '') throw new FramewrightError('INVALID_PARAMS', `${where} needs "image": a PNG file name relative to the folder`);
     if (typeof entry.caption !== 'string') throw new FramewrightError('INVALID_PARAMS', `${where} needs "caption": a string`);
-    const path = resolve(dir, entry.image);
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch {
-      throw new FramewrightError('INPUT_NOT_FOUND', `${where}: image ${entry.image} not found`);
-    }
-    const picture = decodePng(bytes, `${entry.image} (${where})`);
-    out.push({ caption: entry.caption, image: resizeRgb(picture, width, height) });
+    out.push({ image: entry.image, caption: entry.caption, where });
   }
   if (out.length === 0) throw new FramewrightError('INVALID_PARAMS', `${listPath} lists no images`);
   return out;
@@ -73,8 +81,7 @@ export async function readCaptionedImages(dir: string, width: number, height: nu
  * model's `text.encoder` before training on the folder (words outside it read as `<unk>`).
  */
 export async function captionTokenizer(dir: string): Promise<PromptTokenizer> {
-  const examples = await readCaptionedImages(dir, 1, 1);
-  return PromptTokenizer.fromCorpus(examples.map((e) => e.caption), 'word');
+  return PromptTokenizer.fromCorpus((await readCaptionList(dir)).map((e) => e.caption), 'word');
 }
 
 /** A random procedural scene with a caption that names every attribute, at `width × height`. */

@@ -37,7 +37,7 @@ export function pixelColour(code: number): [number, number, number] {
 /** Where a conditioned task's pictures come from. */
 type PictureSource = 'folder' | 'shapes';
 
-/** `(rng, example index) → picture`: the folder read once, or procedural scenes. */
+/** `(rng, batch index, batch size) → pictures`: the folder read once and shuffled per epoch, or procedural scenes. */
 type PicturePicker = (rng: Rng, batch: number, batchSize: number) => CaptionedImage[];
 
 async function picker(task: string, from: PictureSource, source: DatasetSource | undefined, width: number, height: number, seed: number): Promise<PicturePicker> {
