@@ -6,7 +6,7 @@
 // the training time and the time per step, and the ONNX parity of the trained model.
 //
 //   npm run bench:text-diffusion                         (or: npx tsx bench/text-diffusion.ts --json)
-//   options: --steps N (default 600)  --batch N (16)  --prompts N (40)  --size 16|32  --guidance W (2)
+//   options: --steps N (default 600)  --batch N (16)  --prompts N (40)  --size 16|32  --guidance W[,W…] (2)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ const steps = flag('steps', 600);
 const batchSize = flag('batch', 16);
 const prompts = flag('prompts', 40);
 const size = flag('size', 16);
-const guidance = flag('guidance', 2);
+const guidanceFlag = process.argv.indexOf('--guidance');
+const guidances = guidanceFlag < 0 ? [2] : process.argv[guidanceFlag + 1]!.split(',').map(Number);
 const json = process.argv.includes('--json');
 const patch = size / 8;
 
@@ -72,17 +73,19 @@ const rng = new Rng(0x5eed);
 const scenes = Array.from({ length: prompts }, () => sampleScene(rng, 'train'));
 const captions = scenes.map((s) => describeScene(s, rng));
 const sampleStarted = performance.now();
-const pictures = sampleDiffusion(result.model, captions, new Rng(7), { steps: 20, guidance });
-const msPerPicture = (performance.now() - sampleStarted) / prompts;
-const hits = { background: 0, colour: 0, position: 0 };
-scenes.forEach((scene, i) => {
-  const p = pictures[i]!;
-  const seen = checkImage(p.rgb, p.width, p.height);
-  if (seen.background === scene.background) hits.background++;
-  if (seen.colour === scene.colour) hits.colour++;
-  if (seen.position === scene.position) hits.position++;
+const byGuidance = guidances.map((guidance) => {
+  const pictures = sampleDiffusion(result.model, captions, new Rng(7), { steps: 20, guidance });
+  const hits = { background: 0, colour: 0, position: 0 };
+  scenes.forEach((scene, i) => {
+    const p = pictures[i]!;
+    const seen = checkImage(p.rgb, p.width, p.height);
+    if (seen.background === scene.background) hits.background++;
+    if (seen.colour === scene.colour) hits.colour++;
+    if (seen.position === scene.position) hits.position++;
+  });
+  return { guidance, accuracy: Object.fromEntries(Object.entries(hits).map(([k, v]) => [k, v / prompts])) as Record<keyof typeof hits, number> };
 });
-const accuracy = Object.fromEntries(Object.entries(hits).map(([k, v]) => [k, v / prompts]));
+const msPerPicture = (performance.now() - sampleStarted) / (prompts * guidances.length);
 // chance: a uniform guess among the colours (the object colour is never the background's) and cells
 const chance = { background: 1 / COLOUR_NAMES.length, colour: 1 / (COLOUR_NAMES.length - 1), position: 1 / POSITIONS.length };
 
@@ -104,8 +107,7 @@ const figures = {
   lossFirst20: Number(mean(losses.slice(0, 20)).toFixed(4)),
   lossLast20: Number(mean(losses.slice(-20)).toFixed(4)),
   prompts,
-  guidance,
-  accuracy,
+  byGuidance,
   chance,
   msPerPicture: Number(msPerPicture.toFixed(0)),
   onnxParity: parity,
@@ -115,8 +117,9 @@ if (json) console.log(JSON.stringify(figures));
 else {
   console.log(`text-conditioned diffusion on shapes (${figures.size}, ${figures.parameters} parameters, ${backend.chosen}, one thread)`);
   console.log(`  trained ${steps} steps of batch ${batchSize} in ${figures.trainSeconds} s wall, ${figures.trainCpuSeconds} s CPU (${figures.msPerStep} ms/step wall): loss ${figures.lossFirst20} → ${figures.lossLast20}`);
+  console.log(`  ${'guidance'.padEnd(10)} ${guidances.map((g) => String(g).padStart(6)).join('')}   chance`);
   for (const k of ['background', 'colour', 'position'] as const) {
-    console.log(`  ${k.padEnd(10)} ${(accuracy[k]! * 100).toFixed(0).padStart(3)} %   (chance ${(chance[k] * 100).toFixed(0)} %)`);
+    console.log(`  ${k.padEnd(10)} ${byGuidance.map((b) => `${(b.accuracy[k] * 100).toFixed(0)} %`.padStart(6)).join('')}   ${(chance[k] * 100).toFixed(0)} %`);
   }
-  console.log(`  ${prompts} prompts, 20 DDIM steps, guidance ${guidance}: ${figures.msPerPicture} ms per picture; ONNX parity ${parity.toExponential(2)}`);
+  console.log(`  ${prompts} prompts, 20 DDIM steps: ${figures.msPerPicture} ms per picture; ONNX parity ${parity.toExponential(2)}`);
 }
