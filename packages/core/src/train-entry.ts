@@ -19,7 +19,18 @@
  */
 export * from './transformer/index.js';
 export * from './train/index.js';
-export { BUILTIN_TASKS } from './builtin/index.js';
+export {
+  BUILTIN_TASKS,
+  CAPTIONS_FILE,
+  PIXEL_VOCABULARY,
+  TIMESTEP_SCALE,
+  captionTokenizer,
+  readCaptionedImages,
+  sampleDiffusion,
+  type CaptionedImage,
+  type DiffusionSampleOptions,
+} from './builtin/index.js';
+export type { RgbImage } from './image/index.js';
 export { exportToOnnx, writeOnnxModel, DEFAULT_ONNX_OPSET, ONNX_IR_VERSION_BY_OPSET } from './transformer/onnx/index.js';
 export type { OnnxExport, OnnxExportOptions } from './transformer/onnx/index.js';
 export { inspectOnnxModel } from './onnx/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FramewrightError } from '../src/protocol/errors.js';
-import { MAX_PROMPT_LENGTH, parsePrompt } from '../src/builtin/image/prompt.js';
+import { COLOUR_NAMES, MAX_PROMPT_LENGTH, POSITIONS, completePrompt, parsePrompt } from '../src/builtin/image/prompt.js';
 import { describeScene } from '../src/builtin/image/captions.js';
 import { sampleScene } from '../src/builtin/image/scene.js';
 import { Rng } from '../src/transformer/random.js';
@@ -36,6 +36,30 @@ describe('parsePrompt', () => {
   it('leaves out what the prompt does not say', () => {
     expect(parsePrompt('triangle')).toEqual({ shape: 'triangle', unknownWords: [] });
     expect(parsePrompt('something purple')).toEqual({ colour: 'purple', unknownWords: ['something'] });
+  });
+
+  it('lists contradictions (the first value wins) and says nothing when there are none', () => {
+    expect(parsePrompt('a circle and a square, top, bottom').conflicts).toEqual(['shape: circle, then square; drawing circle', 'position: top, then bottom; drawing top']);
+    expect(parsePrompt('red green blue circle').conflicts).toEqual(['object colour: red, then blue; drawing red']);
+    expect(parsePrompt('a red circle on a red background').conflicts).toEqual(['the object and the background are both red; the background is drawn in another colour']);
+    expect(parsePrompt('a red circle on a blue background').conflicts).toBeUndefined();
+  });
+
+  it('completePrompt keeps what was asked and chooses the rest from the generator', () => {
+    const rng = new Rng(4);
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const a = completePrompt(parsePrompt('triangle'), rng);
+      expect(a.shape).toBe('triangle');
+      expect(a.count).toBe(1);
+      expect(['medium', 'large']).toContain(a.size);
+      expect(a.background).not.toBe(a.colour);
+      seen.add(`${a.colour}/${a.position}`);
+    }
+    expect(seen.size).toBeGreaterThan(COLOUR_NAMES.length * POSITIONS.length * 0.6);
+    expect(completePrompt(parsePrompt('two red circles on red'), rng)).toMatchObject({ colour: 'red', count: 2, size: 'small' });
+    expect(completePrompt(parsePrompt('two red circles on red'), rng).background).not.toBe('red');
+    expect(completePrompt(parsePrompt('a small blue square at the top on white'), rng)).toEqual({ shape: 'square', colour: 'blue', background: 'white', size: 'small', position: 'top', count: 1 });
   });
 
   it('lists unknown words once each, in order, and never fails on them', () => {

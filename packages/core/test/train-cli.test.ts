@@ -1,12 +1,15 @@
 // `framewright train` in-process through main() with captured streams: a preset runs, Ctrl+C
 // leaves a checkpoint, --resume finishes the same curve; bad flags and configs are one-line errors.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { initTfjsBackend } from '../src/runtime/tfjs-backend.js';
 import { TRAIN_PRESETS } from '../src/train/index.js';
+import { CAPTIONS_FILE, PIXEL_VOCABULARY, captionTokenizer, renderScene, sampleScene } from '../src/builtin/index.js';
+import { encodePng } from '../src/image/index.js';
+import { Rng } from '../src/transformer/index.js';
 import { captureIo } from './helpers/captured-io.js';
 
 let dir: string;
@@ -52,6 +55,42 @@ describe('framewright train', () => {
     const a = JSON.parse(resumed.out) as { finalLoss: number };
     const b = JSON.parse(await readFile(join(dir, 'run', 'checkpoints', 'step-00000010', 'state.json'), 'utf8')) as { losses: number[] };
     expect(a.finalLoss).toBe(b.losses[9]);
+    const longer = captureIo(dir);
+    expect(await main(['train', '--config', 'tiny.json', '--out', 'stopped', '--resume', '--steps', '12'], longer)).toBe(2);
+    expect(longer.err.trim().split('\n').filter((l) => !l.startsWith('tfjs backend'))).toHaveLength(1);
+    expect(longer.err).toMatch(/resume would change the learning-rate schedule \(steps: 10 vs 12\); .* pass --new-schedule/);
+    const rescheduled = captureIo(dir);
+    expect(await main(['train', '--config', 'tiny.json', '--out', 'stopped', '--resume', '--steps', '12', '--new-schedule', '--json'], rescheduled)).toBe(0);
+    expect((JSON.parse(rescheduled.out) as { steps: number }).steps).toBe(12);
+  });
+
+  it('trains a conditioned task on a dataset folder named relative to the config file', async () => {
+    const pictures = join(dir, 'project', 'pictures');
+    await mkdir(pictures, { recursive: true });
+    const rng = new Rng(1);
+    const lines = [0, 1].map((i) => {
+      const scene = sampleScene(rng, 'train');
+      return { scene, file: `${i}.png`, caption: `a ${scene.colour} ${scene.shape}` };
+    });
+    for (const l of lines) await writeFile(join(pictures, l.file), encodePng({ width: 32, height: 32, rgb: renderScene(l.scene) }));
+    await writeFile(join(pictures, CAPTIONS_FILE), lines.map((l) => JSON.stringify({ image: l.file, caption: l.caption })).join('\n'));
+    const tokenizer = (await captionTokenizer(pictures)).config;
+    const config = {
+      task: 'captioned-maskgit',
+      data: 'pictures',
+      model: {
+        input: { kind: 'tokens', vocabSize: PIXEL_VOCABULARY }, positions: { kind: 'sincos2d', rows: 4, cols: 4 },
+        width: 16, heads: 2, ffnHidden: 16, activation: 'gelu', blocks: 1, outputSize: PIXEL_VOCABULARY,
+        text: { encoder: { tokenizer, maxLength: 4, width: 16, heads: 2, ffnHidden: 16, blocks: 1 } }, context: { width: 16 },
+      },
+      batchSize: 2, steps: 2, seed: 1, optimizer: { kind: 'adamw', lr: 1e-3 },
+    };
+    await writeFile(join(dir, 'project', 'cond.json'), JSON.stringify(config));
+    const io = captureIo(dir);
+    expect(await main(['train', '--config', 'project/cond.json', '--out', 'cond', '--json'], io), io.err).toBe(0);
+    expect(JSON.parse(io.out)).toMatchObject({ task: 'captioned-maskgit', steps: 2 });
+    const state = JSON.parse(await readFile(join(dir, 'cond', 'checkpoints', 'step-00000002', 'state.json'), 'utf8')) as { train: { data: string } };
+    expect(state.train.data).toBe(pictures);
   });
 
   it('bad usage and bad configs fail with one line naming the problem', async () => {
@@ -61,6 +100,7 @@ describe('framewright train', () => {
       [['train', '--preset', 'reverse-tiny'], 2, /--out DIR is required/],
       [['train', '--preset', 'reverse-tiny', '--out', 'x', '--steps', '0'], 2, /--steps must be between 1/],
       [['train', '--config', 'missing.json', '--out', 'x'], 3, /training config not found/],
+      [['train', '--preset', 'reverse-tiny', '--out', 'x', '--new-schedule'], 2, /--new-schedule only applies with --resume/],
     ];
     for (const [argv, code, message] of cases) {
       const io = captureIo(dir);

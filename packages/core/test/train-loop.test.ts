@@ -31,8 +31,9 @@ const model: TransformerModelConfig = {
   positions: { kind: 'sinusoidal', length: 6 },
   width: 16, heads: 2, ffnHidden: 32, activation: 'gelu', blocks: 1, outputSize: 8,
 };
+// Dropout on: the resumed run must draw the same masks as the uninterrupted one.
 const config: TrainConfig = {
-  task: 'reverse', model, batchSize: 8, steps: 24, seed: 7,
+  task: 'reverse', model: { ...model, dropout: { attention: 0.1, residual: 0.1 } }, batchSize: 8, steps: 24, seed: 7,
   optimizer: { kind: 'adamw', lr: 5e-3, weightDecay: 0.01 },
   schedule: { warmupSteps: 4 }, clipNorm: 1, ema: { decay: 0.9 }, checkpointEvery: 8, keepCheckpoints: 2,
 };
@@ -58,11 +59,13 @@ async function run(dir: string, overrides: Partial<TrainConfig> = {}, extra: Par
   return train({ config: { ...config, ...overrides }, outDir: join(root, dir), tasks, ...extra });
 }
 
+let full: TrainResult;
+const full24 = (): number[] => full.losses;
+
 describe('training loop', () => {
-  let full: TrainResult;
 
   it('a tiny model overfits a fixed batch: loss falls by at least 90 %', async () => {
-    const r = await run('overfit', { task: 'test-fixed-reverse', steps: 120, ema: undefined, optimizer: { kind: 'adamw', lr: 1e-2 } });
+    const r = await run('overfit', { task: 'test-fixed-reverse', model, steps: 120, ema: undefined, optimizer: { kind: 'adamw', lr: 1e-2 } });
     r.model.dispose();
     expect(r.losses[r.losses.length - 1]!).toBeLessThan(0.1 * r.losses[0]!);
   });
@@ -94,6 +97,11 @@ describe('training loop', () => {
     const other = await run('other-seed', { seed: 8, steps: 3 });
     other.model.dispose();
     expect(other.losses[0]).not.toEqual(full.losses[0]);
+    // the trainer runs the model in training mode: without dropout the same seed gives another first loss
+    const plain = await run('no-dropout', { model, steps: 1 });
+    expect(plain.model.training).toBe(false); // returned in evaluation mode
+    plain.model.dispose();
+    expect(plain.losses[0]).not.toEqual(full.losses[0]);
   });
 
   it('checkpoint save → load gives a model with bit-identical outputs', async () => {
@@ -159,17 +167,38 @@ describe('bad checkpoints and configs', () => {
   it('a model.json that is not a model config is named', async () => {
     const dir = await copyOf('badmodel');
     const ckpt = (await latestCheckpoint(dir))!;
-    await writeFile(join(ckpt, 'model.json'), JSON.stringify({ ...model, heads: 0 }));
+    await writeFile(join(ckpt, 'model.json'), JSON.stringify({ ...config.model, heads: 0 }));
     await expect(loadModel(ckpt)).rejects.toThrow(/model\.json is not a valid model config: model config heads must be a positive integer, got 0/);
   });
 
   it('a checkpoint of another model config names the tensor and both shapes', async () => {
     await copyOf('wider');
-    await expect(run('wider', { model: { ...model, width: 32 } }, { resume: true })).rejects.toThrow(
+    await expect(run('wider', { model: { ...config.model, width: 32 } }, { resume: true })).rejects.toThrow(
       'embed.weight has shape [8, 16], model expects [8, 32]',
     );
     await copyOf('eps');
-    await expect(run('eps', { model: { ...model, eps: 1e-6 } }, { resume: true })).rejects.toThrow('does not match the model config at model.eps: absent vs 0.000001');
+    await expect(run('eps', { model: { ...config.model, eps: 1e-6 } }, { resume: true })).rejects.toThrow('does not match the model config at model.eps: absent vs 0.000001');
+  });
+
+  it('a resume that would change the learning-rate schedule is refused naming the field, unless a new schedule is asked for', async () => {
+    await copyOf('reschedule');
+    const cases: [Partial<TrainConfig>, string][] = [
+      [{ steps: 30 }, 'steps: 24 vs 30'],
+      [{ schedule: { warmupSteps: 2 } }, 'schedule.warmupSteps: 4 vs 2'],
+      [{ schedule: { warmupSteps: 4, minLrRatio: 0.5 } }, 'schedule.minLrRatio: absent vs 0.5'],
+      [{ optimizer: { kind: 'adamw', lr: 1e-3, weightDecay: 0.01 } }, 'optimizer.lr: 0.005 vs 0.001'],
+    ];
+    for (const [overrides, field] of cases) {
+      const refused = run('reschedule', overrides, { resume: true });
+      await expect(refused).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+      await expect(refused).rejects.toThrow(`resume would change the learning-rate schedule (${field}); keep the run's settings, or pass --new-schedule`);
+    }
+    // the optimizer's other settings still belong to the run, new schedule or not
+    await expect(run('reschedule', { optimizer: { kind: 'adamw', lr: 5e-3, weightDecay: 0.1 } }, { resume: true, newSchedule: true })).rejects.toThrow('a different optimizer.weightDecay: 0.01 vs 0.1');
+    const longer = await run('reschedule', { steps: 30 }, { resume: true, newSchedule: true });
+    expect(longer.losses).toHaveLength(30);
+    expect(longer.losses.slice(0, 24)).toEqual(full24());
+    longer.model.dispose();
   });
 
   it('refuses to overwrite a run without --resume, and to resume nothing', async () => {
@@ -181,6 +210,19 @@ describe('bad checkpoints and configs', () => {
     await expect(run('bad', { batchSize: 0 })).rejects.toThrow('train config /batchSize');
     await expect(run('unknown', { task: 'nope' })).rejects.toMatchObject({ code: 'INVALID_PARAMS', message: 'unknown training task "nope"; known tasks: reverse, next-token, test-fixed-reverse' });
     await expect(run('builtin', { task: 'shapes-maskgit' }, { tasks: SEQUENCE_TASKS })).rejects.toThrow('unknown training task "shapes-maskgit"; known tasks: reverse, next-token');
+  });
+
+  it('refuses, before step 1, a conditioned model whose conditioning the task does not feed, naming the field', async () => {
+    const steps: number[] = [];
+    const onStep = (r: { step: number }): void => void steps.push(r.step);
+    await expect(run('ctx', { model: { ...model, context: { width: 16 } } }, { onStep })).rejects.toThrow(
+      'model.context needs a text context, but task reverse feeds none; remove model.context or choose a task that feeds it',
+    );
+    await expect(run('time', { model: { ...model, timestep: { frequencyDim: 8 } } }, { onStep })).rejects.toThrow('model.timestep needs a timestep, but task reverse feeds none');
+    const encoder = { tokenizer: { kind: 'word' as const, vocabulary: ['<pad>', '<unk>', 'a'] }, maxLength: 4, width: 16, heads: 2, ffnHidden: 16, blocks: 1 };
+    await expect(run('text', { model: { ...model, text: { encoder, pooled: true } } }, { onStep })).rejects.toThrow('model.text needs prompts, but task reverse feeds none');
+    expect(steps).toEqual([]);
+    expect(await latestCheckpoint(join(root, 'ctx'))).toBeUndefined();
   });
 
   it('a task table refuses a name listed twice and cannot be changed', () => {

@@ -11,6 +11,7 @@ const PositiveInt = Type.Integer({ minimum: 1 });
 export const TrainConfigSchema: TSchema = Type.Object(
   {
     task: Type.String({ minLength: 1, description: 'training task, by its name in the table the trainer is given, e.g. reverse or next-token' }),
+    data: Type.Optional(Type.String({ minLength: 1, description: 'dataset folder, for tasks that read one (e.g. images + captions.jsonl)' })),
     model: Type.Unsafe<TransformerModelConfig>(Type.Object({}, { additionalProperties: true, description: 'TransformerModelConfig' })),
     batchSize: PositiveInt,
     steps: PositiveInt,
@@ -55,6 +56,11 @@ export const TrainConfigSchema: TSchema = Type.Object(
 export interface TrainConfig {
   /** Training task, by its name in the table the trainer is given (e.g. `reverse`, `next-token`). */
   task: string;
+  /**
+   * Dataset folder, for tasks that read one (e.g. a folder of images with `captions.jsonl`).
+   * The CLI resolves it against the folder of the config file.
+   */
+  data?: string;
   /** The model to train. */
   model: TransformerModelConfig;
   /** Examples per step. */

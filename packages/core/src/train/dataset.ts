@@ -73,16 +73,34 @@ export class ShuffledSampler {
   }
 }
 
+/**
+ * A conditioning input a task gives the model: a diffusion `timestep`, `prompt` token ids (for a
+ * model with its own prompt encoder, `model.text`), or a ready `context` tensor.
+ */
+export type ConditioningFeed = 'timestep' | 'prompt' | 'context';
+
+/** Where a task's data comes from besides the model: the run's `data` folder, if any. */
+export interface DatasetSource {
+  /** `TrainConfig.data`: a dataset folder (absolute, or relative to the working directory). */
+  data?: string;
+}
+
 /** A trainable task: which data, which loss, which models fit. The trainer gets tasks in a {@link TaskTable}. */
 export interface TrainingTask {
   /** Name a run's config refers to (`reverse`, `next-token`, …). */
   readonly name: string;
   /** One line for `framewright train --help`. */
   readonly description: string;
+  /**
+   * The conditioning inputs the task's loss passes to the model; absent = none. The trainer
+   * refuses, before step 1, a model whose conditioning (`model.timestep`, `model.text`,
+   * `model.context`) the task does not feed.
+   */
+  readonly feeds?: readonly ConditioningFeed[];
   /** Throws `INVALID_PARAMS` naming the field when a model configuration cannot do this task. */
   checkModel(config: TransformerModelConfig): void;
-  /** The task's data for a model of this configuration. */
-  dataset(config: TransformerModelConfig): Dataset;
+  /** The task's data for a model of this configuration (`source.data`: the run's dataset folder). */
+  dataset(config: TransformerModelConfig, source?: DatasetSource): Dataset;
   /**
    * Scalar loss of `model` on `batch`, computed under the gradient tape. `rng` is the run's
    * generator (noise, masking); its state is saved in checkpoints.

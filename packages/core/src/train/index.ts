@@ -16,8 +16,10 @@ export {
   type BatchArray,
   type TensorBatch,
   type TrainingTask,
+  type ConditioningFeed,
+  type DatasetSource,
 } from './dataset.js';
-export { taskTable, findTask, type TaskTable } from './task-table.js';
+export { taskTable, findTask, checkConditioning, type TaskTable } from './task-table.js';
 export { reverseTask, nextTokenTask, SEQUENCE_TASKS } from './sequence-tasks.js';
 export {
   saveCheckpoint,

@@ -14,7 +14,7 @@ export interface AdamWConfig {
   beta2?: number;
   /** Denominator epsilon; default 1e-8. */
   eps?: number;
-  /** Decoupled weight decay, applied to matrices (rank ≥ 2) only; default 0. */
+  /** Decoupled weight decay, applied to weight matrices only (see {@link createOptimizer}); default 0. */
   weightDecay?: number;
 }
 
@@ -26,7 +26,7 @@ export interface SGDConfig {
   lr: number;
   /** Heavy-ball momentum; default 0. */
   momentum?: number;
-  /** Decoupled weight decay, applied to matrices (rank ≥ 2) only; default 0. */
+  /** Decoupled weight decay, applied to weight matrices only (see {@link createOptimizer}); default 0. */
   weightDecay?: number;
 }
 
@@ -58,9 +58,18 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements Optimizer {
   /** State tensors by `<slot>.<variable>`. */
   protected readonly slots = new Map<string, tf.Tensor>();
 
-  constructor(config: C, private readonly slotNames: readonly string[]) {
+  constructor(
+    config: C,
+    private readonly slotNames: readonly string[],
+    private readonly noDecay: ReadonlySet<string>,
+  ) {
     if (!(config.lr > 0)) throw new FramewrightError('INVALID_PARAMS', `optimizer lr must be positive, got ${config.lr}`);
     this.config = config;
+  }
+
+  /** Whether weight decay applies to the variable `name`: a matrix not listed as undecayed. */
+  protected decays(name: string, p: tf.Variable): boolean {
+    return p.rank >= 2 && !this.noDecay.has(name);
   }
 
   /** The state tensor `kind.name`, created as zeros shaped like `like` on first use. */
@@ -106,15 +115,16 @@ abstract class SlotOptimizer<C extends OptimizerConfig> implements Optimizer {
 
 /**
  * AdamW: with t the 1-based step, `m = β1·m + (1−β1)·g`, `v = β2·v + (1−β2)·g²`,
- * `p ← p − lr·( (m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + eps) + wd·p )` (wd only for rank ≥ 2).
+ * `p ← p − lr·( (m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + eps) + wd·p )` (wd only for matrices not in `noDecay`).
  */
 export class AdamW extends SlotOptimizer<AdamWConfig> {
   /**
    * Creates the optimizer; its moment slots are made on the first step.
    * @param config - hyper-parameters
+   * @param noDecay - variables weight decay must not touch (e.g. `model.noDecayVariables()`)
    */
-  constructor(config: AdamWConfig) {
-    super(config, ['m', 'v']);
+  constructor(config: AdamWConfig, noDecay: ReadonlySet<string> = new Set()) {
+    super(config, ['m', 'v'], noDecay);
   }
 
   /** One AdamW update. */
@@ -133,7 +143,7 @@ export class AdamW extends SlotOptimizer<AdamWConfig> {
         const m = tf.add(tf.mul(this.slot('m', name, p), b1), tf.mul(g, 1 - b1));
         const v = tf.add(tf.mul(this.slot('v', name, p), b2), tf.mul(tf.square(g), 1 - b2));
         let update: tf.Tensor = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), eps));
-        if (wd > 0 && p.rank >= 2) update = tf.add(update, tf.mul(p, wd));
+        if (wd > 0 && this.decays(name, p)) update = tf.add(update, tf.mul(p, wd));
         p.assign(tf.sub(p, tf.mul(update, lr)));
         this.setSlot('m', name, m);
         this.setSlot('v', name, v);
@@ -142,14 +152,15 @@ export class AdamW extends SlotOptimizer<AdamWConfig> {
   }
 }
 
-/** SGD with optional heavy-ball momentum: `b = μ·b + g`, `p ← p − lr·(b + wd·p)` (wd only for rank ≥ 2). */
+/** SGD with optional heavy-ball momentum: `b = μ·b + g`, `p ← p − lr·(b + wd·p)` (wd only for matrices not in `noDecay`). */
 export class SGD extends SlotOptimizer<SGDConfig> {
   /**
    * Creates the optimizer; its momentum slots are made on the first step.
    * @param config - hyper-parameters
+   * @param noDecay - variables weight decay must not touch (e.g. `model.noDecayVariables()`)
    */
-  constructor(config: SGDConfig) {
-    super(config, ['momentum']);
+  constructor(config: SGDConfig, noDecay: ReadonlySet<string> = new Set()) {
+    super(config, ['momentum'], noDecay);
   }
 
   /** One SGD update. */
@@ -166,16 +177,20 @@ export class SGD extends SlotOptimizer<SGDConfig> {
           direction = tf.add(tf.mul(this.slot('momentum', name, p), mu), g);
           this.setSlot('momentum', name, direction);
         }
-        if (wd > 0 && p.rank >= 2) direction = tf.add(direction, tf.mul(p, wd));
+        if (wd > 0 && this.decays(name, p)) direction = tf.add(direction, tf.mul(p, wd));
         p.assign(tf.sub(p, tf.mul(direction, lr)));
       });
     }
   }
 }
 
-/** Builds the optimizer a configuration names. */
-export function createOptimizer(config: OptimizerConfig): Optimizer {
-  if (config.kind === 'adamw') return new AdamW(config);
-  if (config.kind === 'sgd') return new SGD(config);
+/**
+ * Builds the optimizer a configuration names. Weight decay applies to weight matrices: never to
+ * vectors (biases, norm scales) nor to the variables in `noDecay` (the trainer passes the model's
+ * `noDecayVariables()`: embedding tables and learned positions).
+ */
+export function createOptimizer(config: OptimizerConfig, noDecay: ReadonlySet<string> = new Set()): Optimizer {
+  if (config.kind === 'adamw') return new AdamW(config, noDecay);
+  if (config.kind === 'sgd') return new SGD(config, noDecay);
   throw new FramewrightError('INVALID_PARAMS', `optimizer kind must be adamw or sgd, got ${JSON.stringify((config as { kind?: unknown }).kind)}`);
 }

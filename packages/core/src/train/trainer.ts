@@ -8,7 +8,7 @@ import { batchTensors } from './dataset.js';
 import { WeightEma } from './ema.js';
 import { createOptimizer } from './optimizers.js';
 import { clipByGlobalNorm, learningRate } from './schedule.js';
-import { type TaskTable, findTask } from './task-table.js';
+import { type TaskTable, checkConditioning, findTask } from './task-table.js';
 
 /** What the trainer reports after every step. */
 export interface StepReport {
@@ -36,6 +36,12 @@ export interface TrainOptions {
   outDir: string;
   /** Continue from the latest checkpoint in `outDir` (required when one exists). */
   resume?: boolean;
+  /**
+   * With `resume`: accept a learning-rate schedule (`steps`, `schedule`, `optimizer.lr`) other
+   * than the checkpoint's, recomputed over the new total from the step reached. Without it a
+   * resumed run must keep its schedule, so it continues the uninterrupted run exactly.
+   */
+  newSchedule?: boolean;
   /** Stops the run: a checkpoint is written, then `CANCELLED` is thrown. */
   signal?: AbortSignal;
   /** Called after every step (progress bars, tests). */
@@ -52,14 +58,30 @@ export interface TrainResult {
   checkpoint: string;
 }
 
-/** Checks that a checkpoint belongs to this run: same weights layout, model config and run identity. */
-function checkCompatible(ckpt: Checkpoint, config: TrainConfig, model: TransformerModel): void {
+/** The fields that fix the learning-rate schedule of a run. */
+const SCHEDULE_FIELDS = ['steps', 'schedule', 'optimizer.lr'] as const;
+
+/**
+ * Checks that a checkpoint belongs to this run: same weights layout, model config and run
+ * identity, and (unless `newSchedule`) the same learning-rate schedule.
+ */
+function checkCompatible(ckpt: Checkpoint, config: TrainConfig, model: TransformerModel, newSchedule: boolean): void {
   model.loadVariables(ckpt.weights, `checkpoint ${ckpt.dir}`);
   const modelDiff = firstDifference(ckpt.model, config.model, 'model');
   if (modelDiff !== undefined) throw new FramewrightError('CHECKPOINT_INVALID', `checkpoint ${ckpt.dir} does not match the model config at ${modelDiff}`);
-  for (const field of ['task', 'seed', 'batchSize', 'optimizer'] as const) {
-    const d = firstDifference(ckpt.state.train[field], config[field], field);
+  const before = ckpt.state.train;
+  const withoutLr = (o: TrainConfig['optimizer'] | undefined): unknown => (o === undefined ? o : { ...o, lr: undefined });
+  for (const field of ['task', 'seed', 'batchSize', 'optimizer', 'data'] as const) {
+    const d = field === 'optimizer' ? firstDifference(withoutLr(before.optimizer), withoutLr(config.optimizer), field) : firstDifference(before[field], config[field], field);
     if (d !== undefined) throw new FramewrightError('CHECKPOINT_INVALID', `checkpoint ${ckpt.dir} was trained with a different ${d}`);
+  }
+  if (newSchedule) return;
+  for (const field of SCHEDULE_FIELDS) {
+    const get = (c: TrainConfig): unknown => (field === 'optimizer.lr' ? c.optimizer?.lr : c[field]);
+    const d = firstDifference(get(before), get(config), field);
+    if (d !== undefined) {
+      throw new FramewrightError('INVALID_PARAMS', `resume would change the learning-rate schedule (${d}); keep the run's settings, or pass --new-schedule to continue under a new schedule`);
+    }
   }
 }
 
@@ -74,16 +96,20 @@ function checkCompatible(ckpt: Checkpoint, config: TrainConfig, model: Transform
  * ```ts
  * const { model, losses } = await train({ config: TRAIN_PRESETS['reverse-tiny']!, outDir: 'runs/rev', tasks: SEQUENCE_TASKS });
  * ```
- * @throws FramewrightError `INVALID_PARAMS` (config, a task not in `tasks`), `CHECKPOINT_INVALID` (resume), `CANCELLED` (signal)
+ * A resumed run keeps the checkpoint's learning-rate schedule (`steps`, `schedule`,
+ * `optimizer.lr`) unless {@link TrainOptions.newSchedule} says otherwise.
+ *
+ * @throws FramewrightError `INVALID_PARAMS` (config, a task not in `tasks`, a resume that changes the schedule), `CHECKPOINT_INVALID` (resume), `CANCELLED` (signal)
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { config, outDir } = options;
   validateTrainConfig(config);
   const task = findTask(options.tasks, config.task);
   task.checkModel(config.model);
+  checkConditioning(task, config.model);
   const model = new TransformerModel(config.model, new Rng(mixSeed(config.seed, 1)));
   const variables = model.variables();
-  const optimizer = createOptimizer(config.optimizer);
+  const optimizer = createOptimizer(config.optimizer, model.noDecayVariables());
   let ema = config.ema ? new WeightEma(variables, config.ema.decay) : undefined;
   let rng = new Rng(mixSeed(config.seed, 2));
   let losses: number[] = [];
@@ -95,7 +121,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (options.resume === true) {
       if (latest === undefined) throw new FramewrightError('INPUT_NOT_FOUND', `nothing to resume: ${outDir} has no latest.json`);
       const ckpt = await loadCheckpoint(latest);
-      checkCompatible(ckpt, config, model);
+      checkCompatible(ckpt, config, model, options.newSchedule === true);
       optimizer.load(ckpt.optimizer, ckpt.state.step);
       if (ema !== undefined) {
         if (ckpt.ema === undefined) throw new FramewrightError('CHECKPOINT_INVALID', `checkpoint ${latest} has no EMA weights but the run keeps an EMA`);
@@ -109,6 +135,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       losses = [...ckpt.state.losses];
     }
 
+    model.train(rng);
     const save = (): Promise<string> =>
       saveCheckpoint(
         outDir,
@@ -123,7 +150,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       );
 
     const every = config.checkpointEvery ?? 100;
-    const batches = task.dataset(config.model).batches({ seed: config.seed, batchSize: config.batchSize, start: losses.length })[Symbol.asyncIterator]();
+    const batches = task.dataset(config.model, config.data === undefined ? {} : { data: config.data }).batches({ seed: config.seed, batchSize: config.batchSize, start: losses.length })[Symbol.asyncIterator]();
     const varList = [...variables.values()];
     const nameOf = new Map([...variables].map(([n, v]) => [v.name, n]));
     const started = performance.now();
@@ -154,6 +181,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       options.onStep?.({ step: done, steps: config.steps, loss, lr, gradNorm, stepsPerSecond: ((done - firstStep) * 1000) / (performance.now() - started) });
       if (done % every === 0 || done === config.steps) checkpoint = await save();
     }
+    model.eval();
     return { model, losses, checkpoint };
   } catch (error) {
     model.dispose();

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { FramewrightError } from '../protocol/errors.js';
+import type { Dropout } from './dropout.js';
 import { Linear } from './layers.js';
 import { Module } from './module.js';
 import { MASK_VALUE, batchMatMul, checkShape } from './ops.js';
@@ -58,6 +59,8 @@ export interface AttentionOptions {
   causal?: boolean;
   /** Self-attention decoding cache: new keys/values are appended and all are attended. */
   cache?: KVCache;
+  /** Training mode: dropout on the attention probabilities (see {@link Dropout}). */
+  dropout?: Dropout;
 }
 
 /**
@@ -69,7 +72,7 @@ export interface AttentionOptions {
  * (reshape `[batch, seq, heads, d]`, transpose to `[batch, heads, seq, d]`);
  * `logits = (q / √d)·kᵀ + maskBias` where maskBias is −1e9 at masked positions (causal: key j > query
  * i + cache length; padding: keyMask 0) and 0 elsewhere; `p = softmax(logits)` over keys (a row with
- * every key masked attends uniformly); `out = merge(p·v)·Wo + bo`.
+ * every key masked attends uniformly; in training mode dropout may zero some of p); `out = merge(p·v)·Wo + bo`.
  * Variables: `q`, `k`, `v`, `o` — each `{weight [in, width], bias [width]}` (`k`/`v` take
  * contextWidth inputs).
  */
@@ -135,7 +138,8 @@ export class MultiHeadAttention extends Module<AttentionConfig> {
     if (options.keyMask !== undefined) {
       logits = tf.add(logits, tf.reshape(tf.mul(tf.sub(1, options.keyMask), MASK_VALUE), [batch, 1, 1, kvSeq]));
     }
-    const p = tf.reshape(tf.softmax(logits), [batch * heads, seq, kvSeq]) as tf.Tensor3D;
+    let p = tf.reshape(tf.softmax(logits), [batch * heads, seq, kvSeq]) as tf.Tensor3D;
+    if (options.dropout !== undefined) p = options.dropout.attention(p);
     const ctx = batchMatMul(p, v);
     const merged = tf.reshape(tf.transpose(tf.reshape(ctx, [batch, heads, seq, d]), [0, 2, 1, 3]), [batch, seq, width]);
     return this.o.forward(merged) as tf.Tensor3D;

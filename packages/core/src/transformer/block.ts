@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FramewrightError } from '../protocol/errors.js';
 import { type KVCache, MultiHeadAttention } from './attention.js';
 import { AdaLNModulation, modulate } from './conditioning.js';
+import type { Dropout } from './dropout.js';
 import { FeedForward } from './feedforward.js';
 import { LayerNorm } from './layers.js';
 import { Module } from './module.js';
@@ -40,6 +41,8 @@ export interface BlockInputs {
   causal?: boolean;
   /** Self-attention KV cache for decoding. */
   cache?: KVCache;
+  /** Training mode: attention and residual dropout (see {@link Dropout}); absent in evaluation. */
+  dropout?: Dropout;
 }
 
 /**
@@ -49,6 +52,8 @@ export interface BlockInputs {
  * x = x + cross(crossNorm(x), context)                          (when contextWidth is set)
  * x = x + gF · ffn(mod(ffnNorm(x), shiftF, scaleF))
  * ```
+ * In training mode (`inputs.dropout`) each sub-layer output is passed through residual dropout
+ * before the add, and the attention probabilities through attention dropout.
  * Without condWidth: mod is the identity, gA = gF = 1 and the norms are affine.
  * With condWidth (adaLN-Zero): attnNorm/ffnNorm have no weight/bias, `mod(h, s, c) = h·(1 + c) + s`
  * and `[shiftA, scaleA, gA, shiftF, scaleF, gF] = ada(cond)` in that order (see {@link AdaLNModulation}).
@@ -89,25 +94,28 @@ export class TransformerBlock extends Module<BlockConfig> {
   /** x `[batch, seq, width]` → `[batch, seq, width]`. */
   forward(x: tf.Tensor3D, inputs: BlockInputs = {}): tf.Tensor3D {
     checkShape(x, ['batch', 'seq', this.config.width], 'block input');
-    const self = { causal: inputs.causal, keyMask: inputs.mask, cache: inputs.cache };
+    const drop = inputs.dropout;
+    const self = { causal: inputs.causal, keyMask: inputs.mask, cache: inputs.cache, dropout: drop };
+    const residual = <T extends tf.Tensor>(t: T): T => (drop === undefined ? t : drop.residual(t));
     let h: tf.Tensor3D;
     if (this.ada !== undefined) {
       if (inputs.cond === undefined) throw missing('a conditioning vector (cond)');
       const [sA, cA, gA, sF, cF, gF] = this.ada.forward(inputs.cond) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-      h = tf.add(x, tf.mul(gA, this.attn.forward(modulate(this.attnNorm.forward(x), sA, cA) as tf.Tensor3D, self)));
+      h = tf.add(x, tf.mul(gA, residual(this.attn.forward(modulate(this.attnNorm.forward(x), sA, cA) as tf.Tensor3D, self))));
       h = this.crossAttend(h, inputs);
-      return tf.add(h, tf.mul(gF, this.ffn.forward(modulate(this.ffnNorm.forward(h), sF, cF))));
+      return tf.add(h, tf.mul(gF, residual(this.ffn.forward(modulate(this.ffnNorm.forward(h), sF, cF)))));
     }
-    h = tf.add(x, this.attn.forward(this.attnNorm.forward(x) as tf.Tensor3D, self));
+    h = tf.add(x, residual(this.attn.forward(this.attnNorm.forward(x) as tf.Tensor3D, self)));
     h = this.crossAttend(h, inputs);
-    return tf.add(h, this.ffn.forward(this.ffnNorm.forward(h)));
+    return tf.add(h, residual(this.ffn.forward(this.ffnNorm.forward(h))));
   }
 
   private crossAttend(h: tf.Tensor3D, inputs: BlockInputs): tf.Tensor3D {
     if (this.cross === undefined || this.crossNorm === undefined) return h;
     if (inputs.context === undefined) throw missing('a text context');
-    const out = this.cross.forward(this.crossNorm.forward(h) as tf.Tensor3D, { context: inputs.context, keyMask: inputs.contextMask });
-    return tf.add(h, out);
+    const drop = inputs.dropout;
+    const out = this.cross.forward(this.crossNorm.forward(h) as tf.Tensor3D, { context: inputs.context, keyMask: inputs.contextMask, dropout: drop });
+    return tf.add(h, drop === undefined ? out : drop.residual(out));
   }
 }
 

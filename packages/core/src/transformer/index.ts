@@ -14,5 +14,16 @@ export { TimestepEmbedding, AdaLNModulation, modulate, type TimestepEmbeddingCon
 export { TransformerBlock, type BlockConfig, type BlockInputs } from './block.js';
 export { SpaceTimeBlock, type SpaceTimeBlockConfig } from './spacetime.js';
 export { PatchEmbed, PatchUnembed, patchify, unpatchify, type PatchConfig } from './patch.js';
-export { TransformerModel, validateModelConfig, type TransformerModelConfig, type ModelInputs } from './model.js';
-export { PromptTokenizer, PromptEncoder, PAD_ID, UNK_ID, type TokenizerConfig, type PromptEncoderConfig, type EncodedPrompts } from './text.js';
+export { Dropout, validateDropoutRates, type DropoutRates } from './dropout.js';
+export {
+  TransformerModel,
+  validateModelConfig,
+  conditioningWidth,
+  textEncoderModelConfig,
+  meanPool,
+  type TransformerModelConfig,
+  type TextEncoderConfig,
+  type ModelInputs,
+} from './model.js';
+export { PromptTokenizer, PAD_ID, UNK_ID, type TokenizerConfig, type EncodedPrompts } from './tokenizer.js';
+export { PromptEncoder, type PromptEncoderConfig } from './text.js';

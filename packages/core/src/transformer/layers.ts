@@ -34,7 +34,7 @@ export class Linear extends Module<LinearConfig> {
     const { inFeatures: i, outFeatures: o } = config;
     const limit = Math.sqrt(6 / (i + o));
     this.weight = this.param('weight', [i, o], config.zeroInit ? { kind: 'zeros' } : { kind: 'uniform', limit }, rng);
-    this.bias = this.param('bias', [o], { kind: 'zeros' }, rng);
+    this.bias = this.param('bias', [o], { kind: 'zeros' }, rng, { decay: false });
   }
 
   /** x `[..., in]` → `[..., out]`. */
@@ -76,8 +76,8 @@ export class LayerNorm extends Module<LayerNormConfig> {
   constructor(config: LayerNormConfig, rng: Rng = new Rng(0)) {
     super(config);
     if (config.affine !== false) {
-      this.gamma = this.param('weight', [config.width], { kind: 'ones' }, rng);
-      this.beta = this.param('bias', [config.width], { kind: 'zeros' }, rng);
+      this.gamma = this.param('weight', [config.width], { kind: 'ones' }, rng, { decay: false });
+      this.beta = this.param('bias', [config.width], { kind: 'zeros' }, rng, { decay: false });
     }
   }
 
@@ -116,7 +116,7 @@ export class Embedding extends Module<EmbeddingConfig> {
    */
   constructor(config: EmbeddingConfig, rng: Rng = new Rng(0)) {
     super(config);
-    this.weight = this.param('weight', [config.vocabSize, config.width], { kind: 'normal', std: 1 }, rng);
+    this.weight = this.param('weight', [config.vocabSize, config.width], { kind: 'normal', std: 1 }, rng, { decay: false });
   }
 
   /** ids `[batch, seq]` int32 → `[batch, seq, width]`. */

@@ -3,6 +3,7 @@ import { FramewrightError } from '../protocol/errors.js';
 import { KVCache } from './attention.js';
 import { TransformerBlock } from './block.js';
 import { AdaLNModulation, TimestepEmbedding, modulate } from './conditioning.js';
+import { Dropout, type DropoutRates, validateDropoutRates } from './dropout.js';
 import { Embedding, LayerNorm, Linear } from './layers.js';
 import { Module } from './module.js';
 import { checkDtype, checkShape } from './ops.js';
@@ -10,8 +11,47 @@ import { PatchEmbed } from './patch.js';
 import { SpaceTimeBlock } from './spacetime.js';
 import { type PositionalConfig, PositionalEncoding } from './positional.js';
 import { Rng } from './random.js';
+import type { TokenizerConfig } from './tokenizer.js';
 
 type WithoutWidth<T> = T extends unknown ? Omit<T, 'width'> : never;
+
+/** A prompt encoder's configuration: its tokenizer and sizes (see {@link PromptEncoder}). */
+export interface TextEncoderConfig {
+  /** Tokenizer kind and vocabulary. */
+  tokenizer: TokenizerConfig;
+  /** Longest prompt in tokens (sinusoidal positions of this length). */
+  maxLength: number;
+  /** Width of the token vectors. */
+  width: number;
+  /** Attention heads. */
+  heads: number;
+  /** Feed-forward hidden width. */
+  ffnHidden: number;
+  /** Number of encoder blocks. */
+  blocks: number;
+}
+
+/**
+ * The transformer a prompt encoder is: token input over the tokenizer's vocabulary, sinusoidal
+ * positions, bidirectional attention under a padding mask, GELU, final norm, no head.
+ */
+export function textEncoderModelConfig(c: TextEncoderConfig): TransformerModelConfig {
+  return {
+    input: { kind: 'tokens', vocabSize: c.tokenizer.vocabulary.length },
+    positions: { kind: 'sinusoidal', length: c.maxLength },
+    width: c.width,
+    heads: c.heads,
+    ffnHidden: c.ffnHidden,
+    activation: 'gelu',
+    blocks: c.blocks,
+  };
+}
+
+/** Mean of token vectors over non-padding positions: `[batch, L, width]`, mask `[batch, L]` → `[batch, width]`. */
+export function meanPool(tokens: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+  const m = tf.expandDims(mask, 2);
+  return tf.div(tf.sum(tf.mul(tokens, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor2D;
+}
 
 /** Configuration of {@link TransformerModel} (plain JSON; stored in checkpoints). */
 export interface TransformerModelConfig {
@@ -73,6 +113,21 @@ export interface TransformerModelConfig {
     /** Width of the context vectors (e.g. the prompt encoder width). */
     width: number;
   };
+  /**
+   * A prompt encoder inside the model, trained with it: the model then takes prompt token ids
+   * (`promptIds`, `promptMask`). Its token vectors are the cross-attention context (needs
+   * `context` with `context.width` = `text.encoder.width`); with `pooled`, their mean over the
+   * prompt, projected to the model width (`textPool`), is added to the adaLN conditioning vector
+   * (the timestep embedding, or alone without `timestep`).
+   */
+  text?: {
+    /** The encoder's tokenizer and sizes. */
+    encoder: TextEncoderConfig;
+    /** Feed the pooled prompt into adaLN; default false. */
+    pooled?: boolean;
+  };
+  /** Dropout in training mode (see {@link TransformerModel.train}); exported graphs have none. */
+  dropout?: DropoutRates;
   /** Video: use {@link SpaceTimeBlock}s (attention within frames, then across frames) instead of full attention. */
   spaceTime?: {
     /** Frames per clip; the sequence is frames × tokens per frame, frame-major. */
@@ -90,6 +145,10 @@ export interface ModelInputs {
   context?: tf.Tensor3D;
   /** Context padding mask `[batch, ctxSeq]`, 1 = token. */
   contextMask?: tf.Tensor2D;
+  /** Prompt token ids `[batch, maxLength]` int32 (models with `text`; see {@link PromptTokenizer.encode}). */
+  promptIds?: tf.Tensor2D;
+  /** Prompt padding mask `[batch, maxLength]`, 1 = token (models with `text`). */
+  promptMask?: tf.Tensor2D;
   /** Key padding mask `[batch, seq]` (with caches `[batch, cached + seq]`), 1 = token. */
   mask?: tf.Tensor2D;
   /** One KV cache per block, for autoregressive decoding (see {@link TransformerModel.createCaches}). */
@@ -118,6 +177,29 @@ export function validateModelConfig(config: TransformerModelConfig): void {
   if (!['none', 'sinusoidal', 'learned', 'sincos2d', 'sincos3d'].includes(config.positions?.kind)) {
     bad('positions.kind', 'must be none, sinusoidal, learned, sincos2d or sincos3d');
   }
+  if (config.dropout !== undefined) validateDropoutRates(config.dropout, 'dropout');
+  const text = config.text;
+  if (text !== undefined) {
+    const enc = text.encoder;
+    if (typeof enc !== 'object' || enc === null) bad('text.encoder', 'must be a prompt encoder config (tokenizer, maxLength, width, heads, ffnHidden, blocks)');
+    for (const k of ['maxLength', 'width', 'heads', 'ffnHidden', 'blocks'] as const) {
+      const v = enc[k];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) bad(`text.encoder.${k}`, `must be a positive integer, got ${JSON.stringify(v)}`);
+    }
+    if (enc.width % enc.heads !== 0) bad('text.encoder.width', `${enc.width} is not divisible by text.encoder.heads ${enc.heads}`);
+    if (!Array.isArray(enc.tokenizer?.vocabulary) || enc.tokenizer.vocabulary[0] !== '<pad>' || enc.tokenizer.vocabulary[1] !== '<unk>') {
+      bad('text.encoder.tokenizer.vocabulary', 'must be a list of tokens starting with <pad>, <unk>');
+    }
+    if (config.context === undefined && text.pooled !== true) bad('text', 'is unused: set model.context (cross-attention to the prompt) or model.text.pooled (pooled prompt into adaLN)');
+    if (config.context !== undefined && config.context.width !== enc.width) {
+      bad('context.width', `must equal model.text.encoder.width (${enc.width}): the prompt encoder's tokens are the context, got ${config.context.width}`);
+    }
+  }
+}
+
+/** The adaLN conditioning width of a model: its width when a timestep or pooled prompt conditions it. */
+export function conditioningWidth(config: TransformerModelConfig): number | undefined {
+  return config.timestep !== undefined || config.text?.pooled === true ? config.width : undefined;
 }
 
 /**
@@ -126,13 +208,16 @@ export function validateModelConfig(config: TransformerModelConfig): void {
  * `forward(input)` → `[batch, seq, outputSize]` (or `[batch, seq, width]` without a head):
  * ```
  * x = pos(embed(input))                       tokens: Embedding; features: Linear; patches: PatchEmbed
+ * t = text(promptIds, promptMask)            when config.text: a prompt encoder; t is the context
  * c = time(timestep)                          when config.timestep (TimestepEmbedding, width wide)
+ *   + textPool(meanPool(t, promptMask))       when config.text.pooled (c is that alone without timestep)
  * x = blocks[i](x, {cond: c, context, …})     i = 0 … blocks−1 (SpaceTimeBlock with config.spaceTime)
  * x = norm(x)                                 affine LayerNorm; with timestep: non-affine, then
  *                                             modulate(x, shift, scale) with [shift, scale] = finalAda(c)
  * y = head(x)                                 Linear, when config.outputSize
  * ```
- * Variables: `embed.*`, `pos.weight` (learned positions), `time.*`, `blocks.{i}.*`, `norm.*`,
+ * In training mode ({@link TransformerModel.train}) the blocks apply `config.dropout`.
+ * Variables: `embed.*`, `pos.weight` (learned positions), `time.*`, `text.*`, `textPool.*`, `blocks.{i}.*`, `norm.*`,
  * `finalAda.linear.*`, `head.*` — e.g. `blocks.0.attn.q.weight` `[width, width]`.
  *
  * @example
@@ -150,6 +235,9 @@ export class TransformerModel extends Module<TransformerModelConfig> {
   private readonly norm: LayerNorm;
   private readonly finalAda: AdaLNModulation | undefined;
   private readonly head: Linear | undefined;
+  private readonly text: TransformerModel | undefined;
+  private readonly textPool: Linear | undefined;
+  private dropout: Dropout | undefined;
 
   /**
    * Builds the model and its weights from the configuration.
@@ -171,8 +259,12 @@ export class TransformerModel extends Module<TransformerModelConfig> {
     if (config.positions.kind !== 'none') {
       this.pos = this.child('pos', new PositionalEncoding({ ...config.positions, width } as PositionalConfig, rng));
     }
-    const condWidth = config.timestep ? width : undefined;
+    const condWidth = conditioningWidth(config);
     if (config.timestep) this.time = this.child('time', new TimestepEmbedding({ frequencyDim: config.timestep.frequencyDim, width }, rng));
+    if (config.text !== undefined) {
+      this.text = this.child('text', new TransformerModel(textEncoderModelConfig(config.text.encoder), rng));
+      if (config.text.pooled === true) this.textPool = this.child('textPool', new Linear({ inFeatures: config.text.encoder.width, outFeatures: width }, rng));
+    }
     const blockConfig = { width, heads: config.heads, ffnHidden: config.ffnHidden, activation: config.activation, eps: config.eps, contextWidth: config.context?.width, condWidth };
     const st = config.spaceTime;
     for (let i = 0; i < config.blocks; i++) {
@@ -182,6 +274,26 @@ export class TransformerModel extends Module<TransformerModelConfig> {
     this.norm = this.child('norm', new LayerNorm({ width, eps: config.eps, affine: condWidth === undefined }, rng));
     if (condWidth !== undefined) this.finalAda = this.child('finalAda', new AdaLNModulation({ condWidth, width, chunks: 2 }, rng));
     if (config.outputSize !== undefined) this.head = this.child('head', new Linear({ inFeatures: width, outFeatures: config.outputSize }, rng));
+  }
+
+  /**
+   * Training mode: dropout (`config.dropout`) is applied in every forward pass, its masks drawn
+   * from `rng` (the run's generator, so a resumed run draws the same masks). Without dropout
+   * rates this changes nothing.
+   */
+  train(rng: Rng): void {
+    const rates = this.config.dropout;
+    this.dropout = rates !== undefined && ((rates.attention ?? 0) > 0 || (rates.residual ?? 0) > 0) ? new Dropout(rates, rng) : undefined;
+  }
+
+  /** Evaluation mode (the default): no dropout; the forward pass is what ONNX export computes. */
+  eval(): void {
+    this.dropout = undefined;
+  }
+
+  /** True in training mode with dropout on. */
+  get training(): boolean {
+    return this.dropout !== undefined;
   }
 
   /** One empty {@link KVCache} per block (causal models), for token-by-token decoding. */
@@ -219,6 +331,26 @@ export class TransformerModel extends Module<TransformerModelConfig> {
       checkShape(inputs.timestep, [x.shape[0]], 'timestep');
       cond = this.time.forward(inputs.timestep);
     }
+    let context = inputs.context;
+    let contextMask = inputs.contextMask;
+    if (this.text !== undefined) {
+      const { promptIds, promptMask } = inputs;
+      if (promptIds === undefined || promptMask === undefined) {
+        throw new FramewrightError('MODEL_INVALID', 'this model encodes a prompt and needs promptIds and promptMask [batch, promptLength]');
+      }
+      checkShape(promptIds, [x.shape[0], 'promptLength'], 'prompt ids');
+      checkShape(promptMask, promptIds.shape, 'prompt mask');
+      const tokens = this.text.forward(promptIds, { mask: promptMask });
+      if (this.config.context !== undefined) {
+        context = tokens;
+        contextMask = promptMask;
+      }
+      if (this.textPool !== undefined) {
+        const pooled = this.textPool.forward(meanPool(tokens, promptMask)) as tf.Tensor2D;
+        cond = cond === undefined ? pooled : tf.add(cond, pooled);
+      }
+    }
+    const dropout = this.dropout;
     const causal = this.config.causal === true;
     if (this.config.spaceTime && (inputs.mask !== undefined || caches !== undefined)) {
       throw new FramewrightError('MODEL_INVALID', 'a space-time model takes no key padding mask or KV caches');
@@ -226,8 +358,8 @@ export class TransformerModel extends Module<TransformerModelConfig> {
     this.blocks.forEach((block, i) => {
       x =
         block instanceof SpaceTimeBlock
-          ? block.forward(x, { cond, context: inputs.context, contextMask: inputs.contextMask })
-          : block.forward(x, { cond, context: inputs.context, contextMask: inputs.contextMask, mask: inputs.mask, causal, cache: caches?.[i] });
+          ? block.forward(x, { cond, context, contextMask, dropout })
+          : block.forward(x, { cond, context, contextMask, mask: inputs.mask, causal, cache: caches?.[i], dropout });
     });
     let y = this.norm.forward(x);
     if (this.finalAda !== undefined && cond !== undefined) {

@@ -54,6 +54,7 @@ export abstract class Module<C> {
   /** The plain JSON-serialisable configuration this component was built from. */
   readonly config: C;
   private readonly params = new Map<string, tf.Variable>();
+  private readonly undecayed = new Set<string>();
   private readonly children = new Map<string, Module<unknown>>();
 
   /**
@@ -64,12 +65,17 @@ export abstract class Module<C> {
     this.config = config;
   }
 
-  /** Creates and registers a trainable float32 parameter. */
-  protected param(name: string, shape: number[], init: Init, rng: Rng): tf.Variable {
+  /**
+   * Creates and registers a trainable float32 parameter. `decay: false` keeps weight decay off
+   * it (embedding tables, positions, norms, biases: shrinking them towards zero is no
+   * regulariser, it only erases what they hold).
+   */
+  protected param(name: string, shape: number[], init: Init, rng: Rng, options: { decay?: boolean } = {}): tf.Variable {
     const initial = tf.tensor(initValues(shape, init, rng), shape, 'float32');
     const v = tf.variable(initial, true);
     initial.dispose();
     this.params.set(name, v);
+    if (options.decay === false) this.undecayed.add(name);
     return v;
   }
 
@@ -85,6 +91,13 @@ export abstract class Module<C> {
     for (const [prefix, c] of this.children) {
       for (const [name, v] of c.variables()) out.set(`${prefix}.${name}`, v);
     }
+    return out;
+  }
+
+  /** Dotted names of the parameters weight decay must not touch (see {@link Module.param}). */
+  noDecayVariables(): Set<string> {
+    const out = new Set<string>(this.undecayed);
+    for (const [prefix, c] of this.children) for (const name of c.noDecayVariables()) out.add(`${prefix}.${name}`);
     return out;
   }
 

@@ -161,7 +161,7 @@ export class PositionalEncoding extends Module<PositionalConfig> {
     const c = config;
     this.length = c.kind === 'sincos2d' ? c.rows * c.cols : c.kind === 'sincos3d' ? c.frames * c.rows * c.cols : c.length;
     if (c.kind === 'learned') {
-      this.learned = this.param('weight', [this.length, c.width], { kind: 'normal', std: 0.02 }, rng);
+      this.learned = this.param('weight', [this.length, c.width], { kind: 'normal', std: 0.02 }, rng, { decay: false });
       return;
     }
     const values =

@@ -81,21 +81,23 @@ export class SpaceTimeBlock extends Module<SpaceTimeBlockConfig> {
       if (inputs.cond === undefined) throw new FramewrightError('MODEL_INVALID', 'this space-time block is conditioned and needs a conditioning vector (cond)');
       mods = this.ada.forward(inputs.cond);
     }
+    const drop = inputs.dropout;
+    const residual = <T extends tf.Tensor>(t: T): T => (drop === undefined ? t : drop.residual(t));
     const pre = (norm: LayerNorm, h: tf.Tensor, i: number): tf.Tensor => (mods ? modulate(norm.forward(h), mods[i]!, mods[i + 1]!) : norm.forward(h));
-    const gate = (h: tf.Tensor, i: number): tf.Tensor => (mods ? tf.mul(mods[i + 2]!, h) : h);
+    const gate = (h: tf.Tensor, i: number): tf.Tensor => (mods ? tf.mul(mods[i + 2]!, residual(h)) : residual(h));
 
-    const s = this.space.forward(tf.reshape(pre(this.spaceNorm, x, 0), [batch * frames, tokens, width]) as tf.Tensor3D);
+    const s = this.space.forward(tf.reshape(pre(this.spaceNorm, x, 0), [batch * frames, tokens, width]) as tf.Tensor3D, { dropout: drop });
     let h: tf.Tensor = tf.add(x, gate(tf.reshape(s, [batch, seq, width]), 0));
 
     // [batch, frames, tokens, width] → [batch, tokens, frames, width]: one 4-D transpose each way
     const byPosition = tf.reshape(tf.transpose(tf.reshape(pre(this.timeNorm, h, 3), [batch, frames, tokens, width]), [0, 2, 1, 3]), [batch * tokens, frames, width]);
-    const t = this.time.forward(byPosition as tf.Tensor3D, { causal: this.config.causalTime === true });
+    const t = this.time.forward(byPosition as tf.Tensor3D, { causal: this.config.causalTime === true, dropout: drop });
     const back = tf.reshape(tf.transpose(tf.reshape(t, [batch, tokens, frames, width]), [0, 2, 1, 3]), [batch, seq, width]);
     h = tf.add(h, gate(back, 3));
 
     if (this.cross !== undefined && this.crossNorm !== undefined) {
       if (inputs.context === undefined) throw new FramewrightError('MODEL_INVALID', 'this space-time block is conditioned and needs a text context');
-      h = tf.add(h, this.cross.forward(this.crossNorm.forward(h) as tf.Tensor3D, { context: inputs.context, keyMask: inputs.contextMask }));
+      h = tf.add(h, residual(this.cross.forward(this.crossNorm.forward(h) as tf.Tensor3D, { context: inputs.context, keyMask: inputs.contextMask, dropout: drop })));
     }
     return tf.add(h, gate(this.ffn.forward(pre(this.ffnNorm, h, 6)), 6)) as tf.Tensor3D;
   }

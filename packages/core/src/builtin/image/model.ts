@@ -4,10 +4,15 @@ import { readModelJson, shippedModelDir } from '../../models/shipped.js';
 import { FramewrightError } from '../../protocol/errors.js';
 import { ModelCache } from '../../runtime/model-cache.js';
 import { type OnnxSession, openOnnxSession } from '../../runtime/onnx-session.js';
-import { parsePrompt } from './prompt.js';
+import { type CompletePrompt, completePrompt, parsePrompt } from './prompt.js';
 import { MAX_STEPS, sampleTokens } from './sampler.js';
 import { NATIVE_SIZE } from './scene.js';
+import { layOutOnCanvas } from './canvas.js';
 import { SEQUENCE, ShapesVocabulary } from './tokens.js';
+import { Rng, mixSeed } from '../../transformer/random.js';
+
+/** Stream id of the attribute choices for what a prompt leaves out (mixed with the request seed). */
+const ATTRIBUTE_STREAM = 0x61747472;
 
 /**
  * The built-in text-to-image model `framewright-shapes-32`: a masked-token transformer trained
@@ -23,9 +28,17 @@ export interface BuiltinImageRequest {
   seed: number;
   /** Parallel decoding steps (default {@link BuiltinImageModel.defaultSteps}, at most {@link MAX_STEPS}). */
   steps?: number;
+  /**
+   * Size of the canvas the picture is for (only its aspect ratio matters): the scene is laid out
+   * on a canvas of that shape (see {@link layOutOnCanvas}) instead of being cropped to it later.
+   * Default square.
+   */
+  width?: number;
+  /** See {@link BuiltinImageRequest.width}. */
+  height?: number;
 }
 
-/** A generated picture at the model's native size. */
+/** A generated picture at the model's native size: square, or the native side as the short side of the asked aspect. */
 export interface BuiltinImage {
   /** Pixels across. */
   width: number;
@@ -99,6 +112,23 @@ export async function readBuiltinModelInfo(dir: string): Promise<BuiltinModelInf
   return info;
 }
 
+/**
+ * What the built-in model draws for a prompt and seed: every attribute, those the prompt leaves
+ * out chosen from the seed ({@link completePrompt}), and the warnings (unknown words,
+ * contradictions).
+ * @throws FramewrightError `INVALID_PARAMS` for an empty or over-long prompt
+ */
+export function resolvePrompt(prompt: string, seed: number): { attributes: CompletePrompt; warnings: string[] } {
+  const parsed = parsePrompt(prompt);
+  const warnings = [
+    ...(parsed.unknownWords.length === 0 ? [] : [`the built-in model does not know ${parsed.unknownWords.map((w) => JSON.stringify(w)).join(', ')}; ignored`]),
+    ...(parsed.conflicts ?? []).map((c) => `the prompt contradicts itself (${c})`),
+  ];
+  // Left to the model, omitted attributes came out as speckles or empty pictures; chosen here
+  // from the seed, the model always gets a whole description.
+  return { attributes: completePrompt(parsed, new Rng(mixSeed(seed, ATTRIBUTE_STREAM))), warnings };
+}
+
 class OnnxBuiltinImageModel implements BuiltinImageModel {
   readonly id = 'framewright-shapes-32';
   readonly nativeSize = NATIVE_SIZE;
@@ -115,16 +145,15 @@ class OnnxBuiltinImageModel implements BuiltinImageModel {
   }
 
   async generate(req: BuiltinImageRequest, onStep?: (step: number, steps: number) => void, signal?: AbortSignal): Promise<BuiltinImage> {
-    const parsed = parsePrompt(req.prompt);
     if (!Number.isInteger(req.seed) || req.seed < 0 || req.seed > 0xffffffff) {
       throw new FramewrightError('INVALID_PARAMS', `seed must be an integer from 0 to 4294967295, got ${req.seed}`);
     }
-    const warnings = parsed.unknownWords.length === 0 ? [] : [`the built-in model does not know ${parsed.unknownWords.map((w) => JSON.stringify(w)).join(', ')}; ignored`];
+    const { attributes, warnings } = resolvePrompt(req.prompt, req.seed);
     const logitsOf = async (tokens: Int32Array): Promise<Float32Array> => {
       const { output } = await this.session.run({ ids: { data: tokens, dims: [1, SEQUENCE] } });
       return output!.data as Float32Array;
     };
-    const tokens = await sampleTokens(logitsOf, this.vocab, this.vocab.encodePrompt(parsed), {
+    const tokens = await sampleTokens(logitsOf, this.vocab, this.vocab.encodePrompt(attributes), {
       steps: req.steps ?? this.defaultSteps,
       seed: req.seed,
       temperature: this.sampling.temperature,
@@ -134,7 +163,8 @@ class OnnxBuiltinImageModel implements BuiltinImageModel {
       signal,
     });
     const { rgb } = this.vocab.decode(tokens);
-    return { width: NATIVE_SIZE, height: NATIVE_SIZE, rgb, warnings };
+    const picture = layOutOnCanvas({ width: NATIVE_SIZE, height: NATIVE_SIZE, rgb }, attributes.position, req.width ?? NATIVE_SIZE, req.height ?? NATIVE_SIZE);
+    return { ...picture, warnings };
   }
 }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { BUILTIN_TASKS } from '../../builtin/index.js';
 import { FramewrightError } from '../../protocol/errors.js';
 import { initTfjsBackend } from '../../runtime/tfjs-backend.js';
@@ -19,6 +19,7 @@ const FLAGS = {
   seed: { type: 'string' },
   out: { type: 'string', short: 'o' },
   resume: { type: 'boolean' },
+  'new-schedule': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -34,7 +35,10 @@ Options:
   -o, --out DIR    run folder (required)
   --steps N        total steps (overrides the configuration)
   --seed S         random seed (overrides the configuration)
-  --resume         continue the run in DIR from its latest checkpoint
+  --resume         continue the run in DIR from its latest checkpoint (same steps, schedule
+                   and lr, so it continues the uninterrupted run exactly)
+  --new-schedule   with --resume: accept other --steps / schedule / lr, recomputing the
+                   learning-rate schedule over the new total from the step reached
   --json           print the result as one JSON object
   -h, --help       show this help
 
@@ -94,7 +98,7 @@ async function readConfig(path: string): Promise<unknown> {
  * Parses `framewright train` flags into a run: the configuration (file or preset, with --steps and
  * --seed applied), the run folder and whether to resume.
  */
-export async function trainRunOf(argv: readonly string[], cwd: string): Promise<{ config: TrainConfig; outDir: string; resume: boolean; json: boolean }> {
+export async function trainRunOf(argv: readonly string[], cwd: string): Promise<{ config: TrainConfig; outDir: string; resume: boolean; newSchedule: boolean; json: boolean }> {
   const args = parseFlags('train', argv, FLAGS);
   positionalArgs('train', args, []);
   const file = stringFlag(args, 'config');
@@ -113,7 +117,13 @@ export async function trainRunOf(argv: readonly string[], cwd: string): Promise<
   const seed = numberFlag('train', args, 'seed', { min: 0, max: 0xffffffff, integer: true });
   const merged = { ...(config as object), ...(steps === undefined ? {} : { steps }), ...(seed === undefined ? {} : { seed }) };
   validateTrainConfig(merged, file === undefined ? `preset ${preset}` : `training config ${file}`);
-  return { config: merged, outDir: resolve(cwd, out), resume: booleanFlag(args, 'resume'), json: booleanFlag(args, 'json') };
+  const resume = booleanFlag(args, 'resume');
+  const newSchedule = booleanFlag(args, 'new-schedule');
+  if (newSchedule && !resume) throw usageError('train: --new-schedule only applies with --resume');
+  const data = (merged as { data?: unknown }).data;
+  // A dataset folder in a config file is relative to that file, like any path a config names.
+  if (file !== undefined && typeof data === 'string') (merged as { data?: string }).data = resolve(dirname(resolve(cwd, file)), data);
+  return { config: merged, outDir: resolve(cwd, out), resume, newSchedule, json: booleanFlag(args, 'json') };
 }
 
 /** `framewright train`. */

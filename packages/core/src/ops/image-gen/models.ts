@@ -37,7 +37,8 @@ class BuiltinGenerator implements ImageGenerator {
   async generate(request: GenerationRequest, onStep: StepListener, signal: AbortSignal): Promise<GeneratedImage> {
     const warnings: string[] = [];
     if (request.negativePrompt !== undefined && request.negativePrompt !== '') warnings.push(`${this.id} has no negative prompts; it was ignored`);
-    const out = await this.model.generate({ prompt: request.prompt, seed: request.seed, steps: request.steps }, (step, steps) => onStep(step, steps), signal);
+    // The scene is laid out on the asked aspect here, so the upscale that follows need not crop it.
+    const out = await this.model.generate({ prompt: request.prompt, seed: request.seed, steps: request.steps, width: request.width, height: request.height }, (step, steps) => onStep(step, steps), signal);
     const image: RgbImage = { width: out.width, height: out.height, rgb: out.rgb };
     return { image, warnings: [...warnings, ...out.warnings] };
   }

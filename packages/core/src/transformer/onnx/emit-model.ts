@@ -1,4 +1,4 @@
-import type { TransformerModelConfig } from '../model.js';
+import { type TransformerModelConfig, conditioningWidth, textEncoderModelConfig } from '../model.js';
 import type { PositionalConfig } from '../positional.js';
 import { emitAdaLN, emitBlock, emitModulate, emitPatchEmbed, emitTimestepEmbedding } from './emit-blocks.js';
 import { emitEmbedding, emitLayerNorm, emitPositional } from './emit-layers.js';
@@ -18,6 +18,10 @@ export interface ModelGraphInputs {
   contextMask?: string;
   /** Key padding mask `[batch, seq]`. */
   mask?: string;
+  /** Prompt token ids `[batch, promptSeq]` (models with `text`). */
+  promptIds?: string;
+  /** Prompt padding mask `[batch, promptSeq]` (models with `text`). */
+  promptMask?: string;
 }
 
 /** Rank of a patch model's image input: video (5-D) when its positions are space-time. */
@@ -28,7 +32,8 @@ export function patchInputRank(config: TransformerModelConfig): 4 | 5 {
 /**
  * The graph inputs of a model, in order: `ids` (int32 `[batch, seq]`), `features`
  * (`[batch, seq, features]`) or `images` (`[batch, height, width, channels]`, video with a frames
- * axis); then `timestep`, `context`, `context_mask`, `mask` as the config and options ask.
+ * axis); then `timestep`, `context`, `context_mask` (or, for a model with its own prompt encoder,
+ * `prompt_ids` int32 and `prompt_mask` `[batch, promptSeq]`), `mask` as the config and options ask.
  */
 export function modelInputSpecs(config: TransformerModelConfig, withMask: boolean, withContextMask: boolean): ExportValueSpec[] {
   const specs: ExportValueSpec[] = [];
@@ -40,7 +45,10 @@ export function modelInputSpecs(config: TransformerModelConfig, withMask: boolea
     specs.push({ name: 'images', type: 'float32', dims: ['batch', ...(patchInputRank(config) === 5 ? ['frames'] : []), ...image] });
   }
   if (config.timestep !== undefined) specs.push({ name: 'timestep', type: 'float32', dims: ['batch'] });
-  if (config.context !== undefined) {
+  if (config.text !== undefined) {
+    specs.push({ name: 'prompt_ids', type: 'int32', dims: ['batch', 'promptSeq'] });
+    specs.push({ name: 'prompt_mask', type: 'float32', dims: ['batch', 'promptSeq'] });
+  } else if (config.context !== undefined) {
     specs.push({ name: 'context', type: 'float32', dims: ['batch', 'contextSeq', config.context.width] });
     if (withContextMask) specs.push({ name: 'context_mask', type: 'float32', dims: ['batch', 'contextSeq'] });
   }
@@ -66,10 +74,27 @@ export function emitModel(e: OnnxEmitter, prefix: string, config: TransformerMod
     x = g.scoped('pos', () => emitPositional(e, at('pos'), { ...positions, width } as PositionalConfig, embedded));
   }
   const timestep = config.timestep;
-  const cond =
+  let cond =
     timestep === undefined || inputs.timestep === undefined
       ? undefined
       : g.scoped('time', () => emitTimestepEmbedding(e, at('time'), { frequencyDim: timestep.frequencyDim, width }, inputs.timestep!));
+  let context = inputs.context;
+  let contextMask = inputs.contextMask;
+  const text = config.text;
+  if (text !== undefined) {
+    const { promptIds, promptMask } = inputs;
+    if (promptIds === undefined || promptMask === undefined) throw new FramewrightError('INVALID_PARAMS', 'ONNX export: a model with a prompt encoder needs prompt_ids and prompt_mask inputs');
+    const tokens = g.scoped('text', () => emitModel(e, at('text'), textEncoderModelConfig(text.encoder), { input: promptIds, mask: promptMask }));
+    if (config.context !== undefined) {
+      context = tokens;
+      contextMask = promptMask;
+    }
+    if (text.pooled === true) {
+      const pooled = g.scoped('textPool', () => e.linear(at('textPool'), emitMeanPool(e, tokens, promptMask)));
+      cond = cond === undefined ? pooled : g.node('Add', [cond, pooled]);
+    }
+  }
+  if ((cond === undefined) !== (conditioningWidth(config) === undefined)) throw new FramewrightError('INVALID_PARAMS', 'ONNX export: a conditioned model needs its timestep input');
 
   const blockConfig = {
     width,
@@ -82,8 +107,8 @@ export function emitModel(e: OnnxEmitter, prefix: string, config: TransformerMod
   };
   const blockInputs = {
     ...(cond === undefined ? {} : { cond }),
-    ...(inputs.context === undefined ? {} : { context: inputs.context }),
-    ...(inputs.contextMask === undefined ? {} : { contextMask: inputs.contextMask }),
+    ...(context === undefined ? {} : { context }),
+    ...(contextMask === undefined ? {} : { contextMask }),
   };
   const spaceTime = config.spaceTime;
   if (spaceTime !== undefined && inputs.mask !== undefined) throw new FramewrightError('INVALID_PARAMS', 'ONNX export: space-time models take no key padding mask');
@@ -101,6 +126,15 @@ export function emitModel(e: OnnxEmitter, prefix: string, config: TransformerMod
     y = emitModulate(e, y, shift, scale);
   }
   return config.outputSize === undefined ? y : e.linear(at('head'), y);
+}
+
+/** `meanPool`: Σ tokens·mask over the sequence / max(Σ mask, 1). */
+function emitMeanPool(e: OnnxEmitter, tokens: string, mask: string): string {
+  const g = e.g;
+  const m = g.node('Unsqueeze', [mask, g.constInt64([2])]);
+  const sum = g.node('ReduceSum', [g.node('Mul', [tokens, m]), g.constInt64([1])], { keepdims: 0 });
+  const count = g.node('Max', [g.node('ReduceSum', [mask, g.constInt64([1])], { keepdims: 1 }), e.scalar(1)]);
+  return g.node('Div', [sum, count]);
 }
 
 /** Output width of a model: its head's size, or the model width without a head. */

@@ -3,11 +3,11 @@ import { TransformerBlock } from '../block.js';
 import { AdaLNModulation, TimestepEmbedding } from '../conditioning.js';
 import { FeedForward } from '../feedforward.js';
 import { Embedding, LayerNorm, Linear } from '../layers.js';
-import { TransformerModel, type TransformerModelConfig } from '../model.js';
+import { TransformerModel, textEncoderModelConfig } from '../model.js';
 import type { Module } from '../module.js';
 import { PatchEmbed, PatchUnembed } from '../patch.js';
 import { PositionalEncoding } from '../positional.js';
-import { PromptEncoder, PromptTokenizer } from '../text.js';
+import { PromptEncoder } from '../text.js';
 import { emitAttention } from './emit-attention.js';
 import { emitAdaLN, emitBlock, emitFeedForward, emitPatchEmbed, emitTimestepEmbedding } from './emit-blocks.js';
 import { emitModel, modelInputSpecs, modelOutputWidth } from './emit-model.js';
@@ -58,23 +58,6 @@ const seqOutput = (width: number, name = 'y'): Omit<ExportValueSpec, 'type'> => 
 /** Inputs named in `specs`, by name, from the graph values created for them. */
 function byName(specs: ExportValueSpec[], values: string[]): Record<string, string> {
   return Object.fromEntries(specs.map((s, i) => [s.name, values[i]!]));
-}
-
-/**
- * The TransformerModel a PromptEncoder builds (its `encoder` child is private): the same
- * construction as the PromptEncoder constructor; the parity test fails if the two drift apart.
- */
-function promptEncoderModel(m: PromptEncoder): TransformerModelConfig {
-  const c = m.config;
-  return {
-    input: { kind: 'tokens', vocabSize: new PromptTokenizer(c.tokenizer).size },
-    positions: { kind: 'sinusoidal', length: c.maxLength },
-    width: c.width,
-    heads: c.heads,
-    ffnHidden: c.ffnHidden,
-    activation: 'gelu',
-    blocks: c.blocks,
-  };
 }
 
 function blockInputSpecs(m: TransformerBlock, o: OnnxExportOptions): ExportValueSpec[] {
@@ -182,6 +165,8 @@ export const COMPONENT_EXPORTERS: readonly ComponentExporter[] = Object.freeze([
         ...(v.context === undefined ? {} : { context: v.context }),
         ...(v.context_mask === undefined ? {} : { contextMask: v.context_mask }),
         ...(v.mask === undefined ? {} : { mask: v.mask }),
+        ...(v.prompt_ids === undefined ? {} : { promptIds: v.prompt_ids }),
+        ...(v.prompt_mask === undefined ? {} : { promptMask: v.prompt_mask }),
       });
     },
   }),
@@ -191,7 +176,7 @@ export const COMPONENT_EXPORTERS: readonly ComponentExporter[] = Object.freeze([
       { name: 'mask', type: 'float32', dims: ['batch', 'seq'] },
     ],
     output: (m) => seqOutput(m.config.width, 'tokens'),
-    emit: (e, m, [ids, mask]) => emitModel(e, 'encoder.', promptEncoderModel(m), { input: ids!, mask: mask! }),
+    emit: (e, m, [ids, mask]) => emitModel(e, 'encoder.', textEncoderModelConfig(m.config), { input: ids!, mask: mask! }),
   }),
 ]);
 

@@ -26,7 +26,8 @@ function mask(batch: number, seq: number): OnnxTensorValue<Float32Array> {
 /**
  * Random inputs of the right names and shapes for a model exported from `config`: token ids
  * or features for the full positional length (16 without positions), images sized to the 2-D/3-D
- * position grid (4×4 patches without one), timesteps in [0, 1000), a 4-token context.
+ * position grid (4×4 patches without one), timesteps in [0, 1000), a 4-token context (or, for a
+ * model with a prompt encoder, prompt ids of random lengths with their padding mask).
  */
 export function sampleModelFeeds(config: TransformerModelConfig, batch: number, rng: Rng, options: SampleFeedOptions = {}): Record<string, OnnxTensorValue> {
   const feeds: Record<string, OnnxTensorValue> = {};
@@ -42,7 +43,13 @@ export function sampleModelFeeds(config: TransformerModelConfig, batch: number, 
     feeds.images = gaussian(rng, [batch, ...frames, grid.rows * p, grid.cols * p, input.channels]);
   }
   if (config.timestep !== undefined) feeds.timestep = { data: Float32Array.from({ length: batch }, () => rng.int(1000)), dims: [batch] };
-  if (config.context !== undefined) {
+  if (config.text !== undefined) {
+    // a prompt of random words, padded after a random length of at least one token
+    const { maxLength, tokenizer } = config.text.encoder;
+    const lengths = Array.from({ length: batch }, () => 1 + rng.int(maxLength));
+    feeds.prompt_ids = { data: Int32Array.from({ length: batch * maxLength }, (_, i) => (i % maxLength < lengths[Math.floor(i / maxLength)]! ? 1 + rng.int(tokenizer.vocabulary.length - 1) : 0)), dims: [batch, maxLength] };
+    feeds.prompt_mask = { data: Float32Array.from({ length: batch * maxLength }, (_, i) => (i % maxLength < lengths[Math.floor(i / maxLength)]! ? 1 : 0)), dims: [batch, maxLength] };
+  } else if (config.context !== undefined) {
     feeds.context = gaussian(rng, [batch, 4, config.context.width]);
     if (options.contextMask === true) feeds.context_mask = mask(batch, 4);
   }
@@ -70,7 +77,11 @@ export async function maxAbsDiffVsTfjs(model: TransformerModel, session: OnnxSes
     const context = t('context') as tf.Tensor3D | undefined;
     const contextMask = t('context_mask') as tf.Tensor2D | undefined;
     const keyMask = t('mask') as tf.Tensor2D | undefined;
+    const promptIds = t('prompt_ids') as tf.Tensor2D | undefined;
+    const promptMask = t('prompt_mask') as tf.Tensor2D | undefined;
     return model.forward(input, {
+      ...(promptIds === undefined ? {} : { promptIds }),
+      ...(promptMask === undefined ? {} : { promptMask }),
       ...(timestep === undefined ? {} : { timestep }),
       ...(context === undefined ? {} : { context }),
       ...(contextMask === undefined ? {} : { contextMask }),
