@@ -11,6 +11,7 @@ export {
   type ModelFile,
   type ModelManifest,
   type ModelPack,
+  type ModelSource,
   type OnnxSignatureEntry,
   type RecommendedSettings,
 } from './manifest.js';
@@ -27,3 +28,9 @@ export {
   type ShotDetectionSettings,
   type ShotModelIo,
 } from './shot-detection.js';
+export { DEFAULT_HF_ENDPOINT, hubConfig, type HubConfig } from './hub.js';
+export { pullModel, parseRepoRef, type PullOptions, type PullProgress, type PullResult } from './pull.js';
+export { importModel, type ImportResult } from './import.js';
+export { detectLayout, DIFFUSERS_ONNX_LAYOUT, SINGLE_ONNX_SHOT_LAYOUT, type ExportLayout } from './layouts.js';
+export { repoLicence, type RepoLicence } from './licence.js';
+export { isMissingKernel } from './create.js';

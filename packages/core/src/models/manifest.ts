@@ -74,6 +74,16 @@ export const DiffusionSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Where a pulled pack came from: the Hub, the repository and the commit its files are from. */
+export const ModelSourceSchema = Type.Object(
+  {
+    endpoint: Type.String({ minLength: 1, description: 'The Hub (HF_ENDPOINT) it was pulled from' }),
+    repo: Type.String({ minLength: 1, description: 'owner/name' }),
+    revision: Type.String({ minLength: 1, description: 'The commit (sha) the files are from' }),
+  },
+  { additionalProperties: false },
+);
+
 /** `framewright-model.json`. */
 export const ModelManifestSchema = Type.Object(
   {
@@ -88,6 +98,13 @@ export const ModelManifestSchema = Type.Object(
     diffusion: Type.Optional(DiffusionSettingsSchema),
     alignment: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'frame-interpolation: frame sides are padded to a multiple of this (RIFE: 32)' })),
     shotDetection: Type.Optional(ShotDetectionSettingsSchema),
+    source: Type.Optional(ModelSourceSchema),
+    runsOn: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: 'ONNX execution providers the export runs on, when it does not run on all (onnxruntime/sd-turbo: cuda only)',
+      }),
+    ),
   },
   { additionalProperties: false, title: 'FramewrightModelManifest' },
 );
@@ -96,6 +113,8 @@ export const ModelManifestSchema = Type.Object(
 export type ModelManifest = Static<typeof ModelManifestSchema>;
 /** Settings a text-to-image pack recommends. */
 export type RecommendedSettings = Static<typeof RecommendedSettingsSchema>;
+/** Where a pulled pack came from. */
+export type ModelSource = Static<typeof ModelSourceSchema>;
 /** One listed file. */
 export type ModelFile = Static<typeof ModelFileSchema>;
 /** One declared ONNX input or output. */

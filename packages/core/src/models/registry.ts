@@ -56,7 +56,8 @@ export async function findPackDirs(options: ModelSearchOptions = {}): Promise<st
     }
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory() && (await isFile(join(dir, entry.name, MODEL_MANIFEST_NAME)))) found.push(join(dir, entry.name));
+      // Hidden folders are packs being pulled (staged until complete), never packs.
+      if (entry.isDirectory() && !entry.name.startsWith('.') && (await isFile(join(dir, entry.name, MODEL_MANIFEST_NAME)))) found.push(join(dir, entry.name));
     }
   }
   return found;

@@ -1,0 +1,70 @@
+// `framewright models import DIR`: adopts an export the user already has (a diffusers ONNX folder
+// from Optimum or onnxruntime, or a single TransNetV2 .onnx) as it is: detects its family and
+// layout, writes the manifest, verifies the pack.
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
+import { FramewrightError } from '../protocol/errors.js';
+import { writeSdTurboManifest } from './create.js';
+import { writeShotDetectionManifest } from './create-shot-detection.js';
+import { detectLayout } from './layouts.js';
+import { MODEL_MANIFEST_NAME, type ModelManifest } from './manifest.js';
+import { defaultPackId } from './pull.js';
+import { verifyModelPack, type PackVerification } from './verify.js';
+
+/** What {@link importModel} did. */
+export interface ImportResult {
+  /** The layout it recognised, in words (`diffusers ONNX export (Optimum or onnxruntime)`). */
+  readonly layout: string;
+  /** The manifest written. */
+  readonly manifest: ModelManifest;
+  /** The verification of the finished pack. */
+  readonly verification: PackVerification;
+}
+
+async function filesUnder(dir: string, root = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path, root)));
+    else if (entry.isFile() && entry.name !== MODEL_MANIFEST_NAME) out.push(relative(root, path).split(sep).join('/'));
+  }
+  return out.sort();
+}
+
+/** The licence a model card (README.md with YAML front matter, as the Hub writes it) names. */
+export async function cardLicence(dir: string): Promise<{ name: string; url?: string } | undefined> {
+  const text = await readFile(join(dir, 'README.md'), 'utf8').catch(() => '');
+  const front = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text)?.[1];
+  if (front === undefined) return undefined;
+  const field = (key: string) => new RegExp(`^${key}:\\s*["']?([^"'\\r\\n]+?)["']?\\s*$`, 'm').exec(front)?.[1];
+  const name = field('license_name') ?? field('license');
+  const url = field('license_link');
+  return name === undefined ? undefined : { name, ...(url === undefined ? {} : { url }) };
+}
+
+/**
+ * Makes a pack of a folder holding a public export, as it is: detects its layout (a file it
+ * needs that is missing is named), takes the licence from its model card or `licence`, writes
+ * `framewright-model.json` and verifies the result. `options`: `id` (default: the folder's name,
+ * lowercased), `licence` (when the folder has no README.md model card naming it), `family`
+ * (`sd-turbo` or `shot-detection`, for a folder whose files do not say it).
+ *
+ * @example
+ * ```ts
+ * const { manifest } = await importModel('/downloads/sd-turbo-onnx', { licence: 'sai-nc-community' });
+ * ```
+ * @throws FramewrightError `MODEL_NOT_FOUND` for a folder that is not there; `MODEL_INVALID`
+ *   naming a missing file; `INVALID_PARAMS` when no licence is known
+ */
+export async function importModel(dir: string, options: { readonly id?: string; readonly licence?: string; readonly family?: string } = {}): Promise<ImportResult> {
+  const paths = await filesUnder(dir).catch((error: unknown) => {
+    throw new FramewrightError('MODEL_NOT_FOUND', `models import: no folder at ${dir}`, { cause: error });
+  });
+  const layout = detectLayout(paths, dir, options.family);
+  const licence = options.licence === undefined ? await cardLicence(dir) : { name: options.licence };
+  if (licence === undefined) throw new FramewrightError('INVALID_PARAMS', `models import: ${dir} has no model card (README.md) naming its licence; give --licence NAME (see the model's page)`);
+  const id = options.id ?? defaultPackId(`local/${basename(dir)}`);
+  const manifest = layout.family === 'shot-detection' ? await writeShotDetectionManifest(dir, { id, licence }) : await writeSdTurboManifest(dir, { id, licence });
+  return { layout: layout.name, manifest, verification: await verifyModelPack(dir) };
+}

@@ -1,0 +1,89 @@
+// The public export layouts Framewright adopts as they are, told apart by their file lists, and
+// which of their files each family needs. Interfaces and sources: docs/models.md.
+import { FramewrightError } from '../protocol/errors.js';
+import type { ModelFamily } from './manifest.js';
+
+/** A family's export layout as a file list shows it. */
+export interface ExportLayout {
+  /** The pack family it becomes. */
+  readonly family: Extract<ModelFamily, 'sd-turbo' | 'shot-detection'>;
+  /** What the export is, for messages: `diffusers ONNX (Optimum / onnxruntime)`. */
+  readonly name: string;
+  /** Files that must be there (paths relative to the export's root). */
+  readonly required: readonly string[];
+  /** Globs (fnmatch, `*` crosses `/`, as huggingface_hub's allow_patterns) of the files the pipeline reads. */
+  readonly include: readonly string[];
+}
+
+/**
+ * Stable Diffusion ONNX exports in the diffusers folder layout: Optimum's
+ * (`optimum-cli export onnx --model stabilityai/sd-turbo`, float32, weights of large models in
+ * `model.onnx_data` beside `model.onnx`) and onnxruntime's (`onnxruntime/sd-turbo`, float16,
+ * Olive-optimised for CUDA). The VAE encoder (image-to-image) is not needed.
+ */
+export const DIFFUSERS_ONNX_LAYOUT: ExportLayout = Object.freeze({
+  family: 'sd-turbo',
+  name: 'diffusers ONNX export (Optimum or onnxruntime)',
+  required: ['text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', 'tokenizer/vocab.json', 'tokenizer/merges.txt'],
+  include: ['model_index.json', 'scheduler/*', 'tokenizer/*', 'text_encoder/*', 'unet/*', 'vae_decoder/*'],
+});
+
+/** A single TransNetV2 ONNX file (with its config, if any): only its `.onnx` is needed. */
+export const SINGLE_ONNX_SHOT_LAYOUT: ExportLayout = Object.freeze({
+  family: 'shot-detection',
+  name: 'single-file ONNX export (TransNetV2)',
+  required: [],
+  include: ['*.onnx'],
+});
+
+/** fnmatch as Python's: `*` anything (slashes too), `?` one character, `[...]` a class. */
+export function globToRegExp(glob: string): RegExp {
+  let out = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) out += '\\[';
+      else {
+        const body = glob.slice(i + 1, end).replace(/\\/g, '\\\\');
+        out += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`;
+        i = end;
+      }
+    } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`);
+}
+
+/** The files of `paths` that match one of `globs`, in order. */
+export function selectFiles(paths: readonly string[], globs: readonly string[]): string[] {
+  const patterns = globs.map(globToRegExp);
+  return paths.filter((p) => patterns.some((r) => r.test(p)));
+}
+
+/**
+ * The layout of an export from its file list: `family` picks one when given; otherwise a
+ * diffusers ONNX folder is recognised by its files. Single-file exports say nothing of their
+ * family, so they need `family`.
+ * @throws FramewrightError `MODEL_INVALID` naming the missing file, or asking for `--family`
+ */
+export function detectLayout(paths: readonly string[], where: string, family?: string): ExportLayout {
+  if (family === 'shot-detection') {
+    const onnx = paths.filter((p) => p.endsWith('.onnx') && !p.includes('/'));
+    if (onnx.length !== 1) throw new FramewrightError('MODEL_INVALID', `${where} must hold exactly one .onnx file at its top for a shot-detection pack; it holds ${onnx.length === 0 ? 'none' : onnx.join(', ')}`);
+    return SINGLE_ONNX_SHOT_LAYOUT;
+  }
+  if (family !== undefined && family !== 'sd-turbo') throw new FramewrightError('INVALID_PARAMS', `--family must be sd-turbo or shot-detection, got ${JSON.stringify(family)}`);
+  const looksDiffusers = paths.includes('model_index.json') || DIFFUSERS_ONNX_LAYOUT.required.some((r) => paths.includes(r));
+  if (family === 'sd-turbo' || looksDiffusers) {
+    const missing = DIFFUSERS_ONNX_LAYOUT.required.filter((r) => !paths.includes(r));
+    if (missing.length > 0) {
+      const pytorch = paths.some((p) => /^unet\/.*\.(safetensors|bin)$/.test(p));
+      const hint = pytorch ? ' (it holds PyTorch weights: export them with `optimum-cli export onnx --model REPO DIR`, then `framewright models import DIR`)' : '';
+      throw new FramewrightError('MODEL_INVALID', `${where} is not a complete ${DIFFUSERS_ONNX_LAYOUT.name}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing${hint}`);
+    }
+    return DIFFUSERS_ONNX_LAYOUT;
+  }
+  throw new FramewrightError('MODEL_INVALID', `cannot tell which family ${where} is (no model_index.json or unet/model.onnx): give --family shot-detection for a single TransNetV2 .onnx file`);
+}
