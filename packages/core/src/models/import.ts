@@ -1,8 +1,9 @@
 // `framewright models import DIR`: adopts an export the user already has (a diffusers ONNX folder
 // from Optimum or onnxruntime, or a single TransNetV2 .onnx) as it is: detects its family and
 // layout, writes the manifest, verifies the pack.
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, posix, relative, sep } from 'node:path';
+import { decodeOnnxModel } from '../onnx/index.js';
 import { FramewrightError } from '../protocol/errors.js';
 import { writeSdTurboManifest } from './create.js';
 import { writeShotDetectionManifest } from './create-shot-detection.js';
@@ -30,6 +31,32 @@ async function filesUnder(dir: string, root = dir): Promise<string[]> {
     else if (entry.isFile() && entry.name !== MODEL_MANIFEST_NAME) out.push(relative(root, path).split(sep).join('/'));
   }
   return out.sort();
+}
+
+// Graph files that keep their weights outside are small; a model file larger than this holds its
+// weights itself and is not parsed here.
+const GRAPH_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The external-data files (`model.onnx_data`, as Optimum writes them for models over 2 GB) the
+ * ONNX files among `paths` name, with the model that names each.
+ */
+async function externalDataFiles(dir: string, paths: readonly string[]): Promise<Array<{ model: string; data: string }>> {
+  const out: Array<{ model: string; data: string }> = [];
+  for (const path of paths.filter((p) => p.endsWith('.onnx'))) {
+    const full = join(dir, path);
+    if ((await stat(full)).size > GRAPH_LIMIT_BYTES) continue;
+    let locations: string[];
+    try {
+      const model = decodeOnnxModel(await readFile(full));
+      locations = model.graph.initializer.flatMap((t) => (t.dataLocation === 1 ? (t.externalData ?? []).filter((e) => e.key === 'location').map((e) => e.value) : []));
+    } catch {
+      // Not parseable here: ONNX Runtime names what is wrong when the manifest is written.
+      continue;
+    }
+    for (const location of new Set(locations)) out.push({ model: path, data: posix.normalize(posix.join(posix.dirname(path), location)) });
+  }
+  return out;
 }
 
 /** The licence a model card (README.md with YAML front matter, as the Hub writes it) names. */
@@ -62,6 +89,9 @@ export async function importModel(dir: string, options: { readonly id?: string; 
     throw new FramewrightError('MODEL_NOT_FOUND', `models import: no folder at ${dir}`, { cause: error });
   });
   const layout = detectLayout(paths, dir, options.family);
+  for (const { model, data } of await externalDataFiles(dir, paths)) {
+    if (!paths.includes(data)) throw new FramewrightError('MODEL_INVALID', `${dir} is incomplete: ${model} keeps its weights in ${data}, which is missing`);
+  }
   const licence = options.licence === undefined ? await cardLicence(dir) : { name: options.licence };
   if (licence === undefined) throw new FramewrightError('INVALID_PARAMS', `models import: ${dir} has no model card (README.md) naming its licence; give --licence NAME (see the model's page)`);
   const id = options.id ?? defaultPackId(`local/${basename(dir)}`);

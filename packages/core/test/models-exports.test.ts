@@ -1,0 +1,116 @@
+// The public SD-Turbo exports as they are: tiny replicas of each layout (test/helpers/
+// export-replicas.ts) pulled from the stand-in Hub or imported from a folder, then run by image-gen.
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { EXIT } from '../src/cli/exit-codes.js';
+import { importModel, pullModel, readModelPack, type PullResult } from '../src/models/index.js';
+import { loadImageGenerator } from '../src/ops/image-gen/models.js';
+import { resolveOnnxProviders } from '../src/runtime/onnx-providers.js';
+import { captureIo } from './helpers/captured-io.js';
+import { SD_EXPORT_LAYOUTS, SD_TURBO_CARD, writeSdTurboExport, type SdExportLayout } from './helpers/export-replicas.js';
+import { filesOfFolder, startTestHub, type TestHub } from './helpers/test-hub.js';
+
+let work: string;
+let hub: TestHub;
+const pulled = new Map<SdExportLayout, PullResult>();
+let cuda = false;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'fw-exports-'));
+  cuda = (await resolveOnnxProviders()).chosen === 'cuda';
+  for (const layout of SD_EXPORT_LAYOUTS) writeSdTurboExport(join(work, 'exports', layout), layout);
+  hub = await startTestHub(SD_EXPORT_LAYOUTS.map((layout) => ({ id: `replicas/sd-turbo-${layout}`, files: filesOfFolder(join(work, 'exports', layout)), cardData: SD_TURBO_CARD })));
+  for (const layout of SD_EXPORT_LAYOUTS) pulled.set(layout, await pullModel(`replicas/sd-turbo-${layout}`, { into: join(work, 'models'), acceptLicence: true, env: { HF_ENDPOINT: hub.endpoint } }));
+});
+afterAll(async () => {
+  await hub.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function draw(id: string, dirs: string[], seed = 3) {
+  const generator = await loadImageGenerator(id, { modelDirs: dirs, env: {} });
+  const { image } = await generator.generate({ prompt: 'a red cat', width: 64, height: 64, seed, steps: 1 }, () => {}, new AbortController().signal);
+  return image;
+}
+
+describe('SD-Turbo exports as they are', () => {
+  it('Optimum float32 with the UNet weights in unet/model.onnx_data: pulled and drawn', async () => {
+    const result = pulled.get('optimum-fp32')!;
+    const paths = result.manifest.files.map((f) => f.path);
+    expect(paths).toContain('unet/model.onnx_data');
+    expect(paths).not.toContain('vae_encoder/model.onnx');
+    const unet = result.manifest.files.find((f) => f.role === 'unet')!;
+    expect(unet.inputs).toEqual([
+      { name: 'sample', type: 'float32', shape: ['batch_size', 4, 'height', 'width'] },
+      { name: 'timestep', type: 'int64', shape: [] },
+      { name: 'encoder_hidden_states', type: 'float32', shape: ['batch_size', 'sequence_length', 16] },
+    ]);
+    expect(result.manifest.runsOn).toBeUndefined();
+    const image = await draw(result.manifest.id, [join(work, 'models')]);
+    expect([image.width, image.height]).toEqual([64, 64]);
+    expect(new Set(image.rgb).size).toBeGreaterThan(20);
+  });
+
+  it('onnxruntime float16 (standard operators): float16 in and out, converted at the boundary, runs on CPU and draws what float32 draws', async () => {
+    const result = pulled.get('onnxruntime-fp16')!;
+    const unet = result.manifest.files.find((f) => f.role === 'unet')!;
+    expect(unet.inputs?.map((i) => `${i.name}:${i.type}`)).toEqual(['sample:float16', 'timestep:float16', 'encoder_hidden_states:float16']);
+    expect(result.manifest.name).toContain('float16');
+    const half = await draw(result.manifest.id, [join(work, 'models')]);
+    const full = await draw(pulled.get('optimum-fp32')!.manifest.id, [join(work, 'models')]);
+    // The same random weights, rounded to float16: the pictures differ by rounding only.
+    let worst = 0;
+    let total = 0;
+    for (let i = 0; i < half.rgb.length; i++) {
+      const d = Math.abs(half.rgb[i]! - full.rgb[i]!);
+      worst = Math.max(worst, d);
+      total += d;
+    }
+    expect(total / half.rgb.length).toBeLessThan(0.5);
+    expect(worst).toBeLessThan(16);
+  });
+
+  it.skipIf(cuda)('the CUDA-only float16 export is pulled, marked cuda-only, and refused on CPU naming the float32 alternative', async () => {
+    const result = pulled.get('onnxruntime-fp16-cuda')!;
+    expect(result.manifest.runsOn).toEqual(['cuda']);
+    await expect(draw(result.manifest.id, [join(work, 'models')])).rejects.toThrow(
+      /^sd-turbo-onnxruntime-fp16-cuda \(replicas\/sd-turbo-onnxruntime-fp16-cuda\) runs only on CUDA, as its model card says \(it cannot run on CPU or DirectML\); this machine has no CUDA \(cuda: .+\)\. On CPU use SD-Turbo's Optimum float32 export: `optimum-cli export onnx --model stabilityai\/sd-turbo sd-turbo-onnx`, then `framewright models import sd-turbo-onnx`$/,
+    );
+    // A pack written where the manifest did not record it (made on a CUDA machine) is refused the same way.
+    const pack = await readModelPack(result.dir);
+    expect(pack.manifest.files.find((f) => f.role === 'unet')!.inputs?.[0]).toEqual({ name: 'sample', type: 'float16', shape: ['batch_size', 4, 'height', 'width'] });
+    const io = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config') } });
+    expect(await main(['models', 'verify', result.dir], io)).toBe(0);
+    expect(io.out).toContain('hash checked; the model itself runs on cuda only, not on cpu');
+  });
+
+  it('models import detects each layout from the folder alone and verifies it; the licence comes from the model card', async () => {
+    for (const layout of SD_EXPORT_LAYOUTS) {
+      const dir = join(work, 'exports', layout);
+      const result = await importModel(dir, { id: `imported-${layout}` });
+      expect(result.layout).toBe('diffusers ONNX export (Optimum or onnxruntime)');
+      expect(result.manifest.licence).toEqual({ name: 'sai-nc-community', url: SD_TURBO_CARD.license_link });
+      expect(result.verification.ok).toBe(true);
+      expect(result.manifest.runsOn).toEqual(layout === 'onnxruntime-fp16-cuda' && !cuda ? ['cuda'] : undefined);
+    }
+    // Imported and pulled packs of the same export draw the same picture.
+    const imported = await draw('imported-optimum-fp32', [join(work, 'exports')]);
+    const fromHub = await draw(pulled.get('optimum-fp32')!.manifest.id, [join(work, 'models')]);
+    expect(Buffer.from(imported.rgb).equals(Buffer.from(fromHub.rgb))).toBe(true);
+  });
+
+  it('models import refuses a folder missing a file, naming it (a model file, or the external weights)', async () => {
+    const dir = join(work, 'broken');
+    writeSdTurboExport(dir, 'optimum-fp32');
+    unlinkSync(join(dir, 'unet', 'model.onnx_data'));
+    const io = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config') } });
+    expect(await main(['models', 'import', dir], io)).toBe(EXIT.unavailable);
+    expect(io.err).toBe(`framewright: ${dir} is incomplete: unet/model.onnx keeps its weights in unet/model.onnx_data, which is missing\n`);
+    unlinkSync(join(dir, 'tokenizer', 'merges.txt'));
+    await expect(importModel(dir)).rejects.toThrow(`${dir} is not a complete diffusers ONNX export (Optimum or onnxruntime): tokenizer/merges.txt is missing`);
+    await expect(importModel(join(work, 'nowhere'))).rejects.toThrow(`models import: no folder at ${join(work, 'nowhere')}`);
+  });
+});
