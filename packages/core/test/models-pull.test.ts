@@ -1,7 +1,8 @@
 // `framewright models pull` against a stand-in Hub on loopback (test/helpers/test-hub.ts): the
 // same requests huggingface_hub makes, a CDN on another origin, a cut connection, a bad hash.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +170,46 @@ describe('models pull', () => {
     );
     const result = await pullModel('test-org/sd-turbo-tiny', { into: freshDir(), acceptLicence: true, include: ['*/model.onnx', 'tokenizer/*', 'README.md'], env: { HF_ENDPOINT: h.endpoint } });
     expect([...result.files].sort()).toEqual(['README.md', 'text_encoder/model.onnx', 'tokenizer/merges.txt', 'tokenizer/vocab.json', 'unet/model.onnx', 'vae_decoder/model.onnx', 'vae_encoder/model.onnx']);
+  });
+});
+
+describe('models pull, killed', () => {
+  it('leaves no pack when SIGKILLed mid-download, and the next pull resumes the staged bytes', async () => {
+    const unet = sdFiles.find((f) => f.path === 'unet/model.onnx')!;
+    const stall = Math.floor(unet.bytes.length / 3);
+    const h = await hub([sdRepo()], { stallAfter: { 'unet/model.onnx': stall } });
+    const into = freshDir();
+    const tsx = join(import.meta.dirname, '..', '..', '..', 'node_modules', '.bin', 'tsx');
+    const child = spawn(tsx, [join(import.meta.dirname, 'helpers', 'pull-child.ts'), 'test-org/sd-turbo-tiny', into, h.endpoint], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const part = join(into, '.sd-turbo-tiny.pull', 'unet', 'model.onnx.incomplete');
+    // Wait until the stalled file holds its first bytes, then kill without warning.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (existsSync(part) && statSync(part).size === stall) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+      child.on('exit', (code) => {
+        clearInterval(timer);
+        reject(new Error(`the pull ended (${code}) before it was killed: ${stderr}`));
+      });
+    });
+    child.removeAllListeners('exit');
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    expect(readdirSync(into)).toEqual(['.sd-turbo-tiny.pull']);
+    expect(await listInstalledModels({ modelDirs: [into], env: {} })).toEqual([]);
+    const before = h.requests.length;
+    const result = await pullModel('test-org/sd-turbo-tiny', { into, acceptLicence: true, env: { HF_ENDPOINT: h.endpoint } });
+    expect(result.resumedBytes).toBeGreaterThanOrEqual(stall);
+    const unetGets = h.requests.slice(before).filter((r) => r.server === 'cdn' && r.method === 'GET' && r.url.includes(createdHash(unet)));
+    expect(unetGets.map((r) => r.range)).toEqual([`bytes=${stall}-`]);
+    expect((await verifyModelPack(result.dir)).ok).toBe(true);
+    expect(readdirSync(into)).toEqual(['sd-turbo-tiny']);
   });
 });
 

@@ -56,7 +56,7 @@ export interface TestHubOptions {
   readonly corrupt?: readonly string[];
   /** Files at least this big are LFS files (default 1024; `.onnx` and `.onnx_data` always are). */
   readonly lfsThreshold?: number;
-  /** Stall (never finish) the body of these paths after this many bytes, for kill tests. */
+  /** Stall (never finish) the first body of these paths after this many bytes, for kill tests. */
   readonly stallAfter?: Readonly<Record<string, number>>;
 }
 
@@ -103,6 +103,7 @@ export async function startTestHub(repos: readonly HubRepo[], options: TestHubOp
   const isLfs = (f: HubFile) => f.bytes.length >= threshold || /\.onnx(_data)?$/.test(f.path);
   const blobs = new Map<string, { file: HubFile; repo: HubRepo }>();
   const cutDone = new Set<string>();
+  const stallDone = new Set<string>();
   const sockets = new Set<import('node:net').Socket>();
   const shaOf = (repo: HubRepo) => repo.sha ?? createHash('sha1').update(repo.files.map((f) => `${f.path}:${sha256(f.bytes)}`).join('\n')).digest('hex');
   for (const repo of repos) for (const f of repo.files) blobs.set(sha256(f.bytes), { file: f, repo });
@@ -213,7 +214,8 @@ export async function startTestHub(repos: readonly HubRepo[], options: TestHubOp
       return;
     }
     const stall = options.stallAfter?.[file.path];
-    if (stall !== undefined && stall > start) {
+    if (stall !== undefined && stall > start && !stallDone.has(file.path)) {
+      stallDone.add(file.path);
       res.write(bytes.subarray(start, stall));
       return;
     }
