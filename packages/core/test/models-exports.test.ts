@@ -87,6 +87,21 @@ describe('SD-Turbo exports as they are', () => {
     expect(io.out).toContain('hash checked; the model itself runs on cuda only, not on cpu');
   });
 
+  it.skipIf(cuda)('doctor names the provider each pack runs on, and why the CUDA-only one does not run here', async () => {
+    const io = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config'), FRAMEWRIGHT_MODELS_DIR: join(work, 'models'), PATH: process.env['PATH'] } });
+    await main(['doctor', '--json'], io);
+    const report = JSON.parse(io.out) as { models: Array<{ id: string; provider?: string; reason?: string }> };
+    expect(report.models).toEqual([
+      expect.objectContaining({ id: 'sd-turbo-onnxruntime-fp16', provider: 'cpu' }),
+      expect.objectContaining({ id: 'sd-turbo-onnxruntime-fp16-cuda', reason: 'runs on cuda only; sessions here use cpu' }),
+      expect.objectContaining({ id: 'sd-turbo-optimum-fp32', provider: 'cpu' }),
+    ]);
+    const text = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config'), FRAMEWRIGHT_MODELS_DIR: join(work, 'models'), PATH: process.env['PATH'] } });
+    await main(['doctor'], text);
+    expect(text.out).toContain('  not here sd-turbo-onnxruntime-fp16-cuda  runs on cuda only; sessions here use cpu');
+    expect(text.out).toMatch(/^  dml: not used — not in this onnxruntime-node build/m);
+  });
+
   it('models import detects each layout from the folder alone and verifies it; the licence comes from the model card', async () => {
     for (const layout of SD_EXPORT_LAYOUTS) {
       const dir = join(work, 'exports', layout);

@@ -46,7 +46,7 @@ function requireSignature(session: OnnxSession, names: readonly string[], kind: 
 async function cudaOnlyRefusal(pack: ModelPack, provider: string, detail?: string): Promise<FramewrightError> {
   const report = await resolveOnnxProviders();
   const cuda = report.attempts.find((a) => a.name === 'cuda');
-  const why = cuda === undefined ? `ONNX Runtime sessions here use ${provider}` : cuda.status === 'failed' ? `this machine has no CUDA (cuda: ${cuda.detail})` : `sessions here use ${provider}`;
+  const why = cuda === undefined ? `ONNX Runtime sessions here use ${provider}` : cuda.status !== 'ok' ? `this machine has no CUDA (cuda: ${cuda.detail})` : `sessions here use ${provider}`;
   return new FramewrightError(
     'BACKEND_UNAVAILABLE',
     `${pack.manifest.id} (${pack.manifest.source?.repo ?? 'a float16 export optimised for CUDA'}) runs only on CUDA, as its model card says (it cannot run on CPU or DirectML); ${why}${detail === undefined ? '' : ` (${detail})`}. On CPU use SD-Turbo's Optimum float32 export: \`optimum-cli export onnx --model stabilityai/sd-turbo sd-turbo-onnx\`, then \`framewright models import sd-turbo-onnx\``,
