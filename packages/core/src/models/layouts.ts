@@ -77,6 +77,9 @@ export function detectLayout(paths: readonly string[], where: string, family?: s
   if (family !== undefined && family !== 'sd-turbo') throw new FramewrightError('INVALID_PARAMS', `--family must be sd-turbo or shot-detection, got ${JSON.stringify(family)}`);
   const looksDiffusers = paths.includes('model_index.json') || DIFFUSERS_ONNX_LAYOUT.required.some((r) => paths.includes(r));
   if (family === 'sd-turbo' || looksDiffusers) {
+    if (paths.some((p) => p.startsWith('text_encoder_2/'))) {
+      throw new FramewrightError('MODEL_INVALID', `${where} is an SDXL export (it has text_encoder_2/, pooled text embeddings and time ids): image-gen runs single-text-encoder SD-Turbo exports, not SDXL-Turbo yet`);
+    }
     const missing = DIFFUSERS_ONNX_LAYOUT.required.filter((r) => !paths.includes(r));
     if (missing.length > 0) {
       const pytorch = paths.some((p) => /^unet\/.*\.(safetensors|bin)$/.test(p));
