@@ -1,6 +1,6 @@
 // The public SD-Turbo exports as they are: tiny replicas of each layout (test/helpers/
 // export-replicas.ts) pulled from the stand-in Hub or imported from a folder, then run by image-gen.
-import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { resolveOnnxProviders } from '../src/runtime/onnx-providers.js';
 import { captureIo } from './helpers/captured-io.js';
 import { SD_EXPORT_LAYOUTS, SD_TURBO_CARD, writeSdTurboExport, type SdExportLayout } from './helpers/export-replicas.js';
 import { filesOfFolder, startTestHub, type TestHub } from './helpers/test-hub.js';
+import { buildShotModelReplica } from './helpers/shot-model-replica.js';
 
 let work: string;
 let hub: TestHub;
@@ -115,6 +116,17 @@ describe('SD-Turbo exports as they are', () => {
     const imported = await draw('imported-optimum-fp32', [join(work, 'exports')]);
     const fromHub = await draw(pulled.get('optimum-fp32')!.manifest.id, [join(work, 'models')]);
     expect(Buffer.from(imported.rgb).equals(Buffer.from(fromHub.rgb))).toBe(true);
+  });
+
+  it('models import adopts one TransNetV2 .onnx with --family shot-detection', async () => {
+    const dir = join(work, 'transnetv2');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'transnetv2.onnx'), buildShotModelReplica().bytes);
+    const io = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config') } });
+    expect(await main(['models', 'import', dir, '--family', 'shot-detection', '--licence', 'MIT'], io)).toBe(0);
+    expect(io.out).toContain(`imported ${dir} as transnetv2: single-file ONNX export (TransNetV2), licence MIT`);
+    expect((await readModelPack(dir)).manifest).toMatchObject({ family: 'shot-detection', files: [{ path: 'transnetv2.onnx', role: 'model' }] });
+    await expect(importModel(dir, { licence: 'MIT' })).rejects.toThrow(`cannot tell which family ${dir} is (no model_index.json or unet/model.onnx): give --family shot-detection for a single TransNetV2 .onnx file`);
   });
 
   it('models import refuses a folder missing a file, naming it (a model file, or the external weights)', async () => {

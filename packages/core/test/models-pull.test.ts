@@ -78,6 +78,13 @@ describe('models pull', () => {
     expect(h.requests.filter((r) => r.server === 'cdn' && r.method === 'GET')).toHaveLength(4);
   });
 
+  it('draws progress on a terminal: bytes done and in all, rate, ETA', async () => {
+    const h = await hub([sdRepo()]);
+    const io = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config'), HF_ENDPOINT: h.endpoint }, tty: true, columns: 120 });
+    expect(await main(['models', 'pull', 'test-org/sd-turbo-tiny', '--accept-licence', '--into', freshDir()], io)).toBe(0);
+    expect(io.err).toMatch(/\r\x1b\[2Kpull {5}\[#+\] 100% {2}44\.8 KB \/ 44\.8 KB {2}[0-9.]+ [KM]B\/s {2}ETA 0:00/);
+  });
+
   it('resumes a file whose connection was cut mid-file with Range, and verifies it', async () => {
     const unet = sdFiles.find((f) => f.path === 'unet/model.onnx')!;
     const cut = Math.floor(unet.bytes.length / 2);
@@ -183,11 +190,14 @@ describe('models pull, killed', () => {
     const child = spawn(tsx, [join(import.meta.dirname, 'helpers', 'pull-child.ts'), 'test-org/sd-turbo-tiny', into, h.endpoint], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const part = join(into, '.sd-turbo-tiny.pull', 'unet', 'model.onnx.incomplete');
-    // Wait until the stalled file holds its first bytes, then kill without warning.
+    const staging = join(into, '.sd-turbo-tiny.pull');
+    const part = join(staging, 'unet', 'model.onnx.incomplete');
+    const others = ['model_index.json', 'scheduler/scheduler_config.json', 'text_encoder/model.onnx', 'tokenizer/merges.txt', 'tokenizer/vocab.json', 'vae_decoder/model.onnx'];
+    // Wait until the stalled file holds its first bytes and every other file is verified and in
+    // place beside it (they download concurrently), then kill without warning.
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
-        if (existsSync(part) && statSync(part).size === stall) {
+        if (existsSync(part) && statSync(part).size === stall && others.every((f) => existsSync(join(staging, f)))) {
           clearInterval(timer);
           resolve();
         }
