@@ -27,6 +27,8 @@ export interface SdTurboManifestOptions {
   readonly licence: { name: string; url?: string };
   /** Where the files were pulled from (recorded in the manifest). */
   readonly source?: ModelSource;
+  /** SHA-256 of files already hashed (by pull's verification), by path: not read again. */
+  readonly sha256?: ReadonlyMap<string, string>;
 }
 
 /** True for ONNX Runtime's "no kernel for this operator on this provider" (CUDA-only contrib ops on CPU). */
@@ -100,7 +102,7 @@ export async function writeSdTurboManifest(dir: string, options: SdTurboManifest
   for (const path of paths) {
     const full = join(dir, path);
     const role = SD_ROLES[path];
-    const file: ModelFile = { path, sha256: await sha256File(full), size: (await stat(full)).size, ...(role === undefined ? {} : { role }) };
+    const file: ModelFile = { path, sha256: options.sha256?.get(path) ?? (await sha256File(full)), size: (await stat(full)).size, ...(role === undefined ? {} : { role }) };
     if (path.endsWith('.onnx')) {
       const found = await signatures(full);
       if (found.inputs !== undefined) file.inputs = found.inputs;

@@ -178,6 +178,7 @@ export async function pullModel(ref: string, options: PullOptions = {}): Promise
     options.onProgress?.({ bytesDone, bytesTotal, bytesPerSecond: rate, ...(rate > 0 ? { etaSeconds: (bytesTotal - bytesDone) / rate } : {}), filesDone, filesTotal: selected.length });
   };
   let resumedBytes = 0;
+  const hashes = new Map<string, string>();
   try {
     await pool(selected, options.concurrency ?? 4, async (path) => {
       const meta = metas.get(path)!;
@@ -205,7 +206,7 @@ export async function pullModel(ref: string, options: PullOptions = {}): Promise
       );
       bytesDone += before;
       resumedBytes += before;
-      await verifyDownload(part, final, meta, `${repo}/${path}`);
+      hashes.set(path, await verifyDownload(part, final, meta, `${repo}/${path}`));
       filesDone++;
       report();
     });
@@ -222,7 +223,7 @@ export async function pullModel(ref: string, options: PullOptions = {}): Promise
     const manifest =
       packLayout.family === 'shot-detection'
         ? await writeShotDetectionManifest(staging, { id, licence: manifestLicence, source })
-        : await writeSdTurboManifest(staging, { id, licence: manifestLicence, source });
+        : await writeSdTurboManifest(staging, { id, licence: manifestLicence, source, sha256: hashes });
     await rename(staging, target);
     await fsyncDir(root);
     return { dir: target, manifest, licence, commit: info.sha, files: selected, bytes: bytesTotal, resumedBytes, upToDate: false };

@@ -105,8 +105,12 @@ export async function startTestHub(repos: readonly HubRepo[], options: TestHubOp
   const cutDone = new Set<string>();
   const stallDone = new Set<string>();
   const sockets = new Set<import('node:net').Socket>();
-  const shaOf = (repo: HubRepo) => repo.sha ?? createHash('sha1').update(repo.files.map((f) => `${f.path}:${sha256(f.bytes)}`).join('\n')).digest('hex');
-  for (const repo of repos) for (const f of repo.files) blobs.set(sha256(f.bytes), { file: f, repo });
+  // Hashes once at start (a request must not cost a hash of every file).
+  const hashes = new Map<HubFile, string>();
+  for (const repo of repos) for (const f of repo.files) hashes.set(f, sha256(f.bytes));
+  const commits = new Map(repos.map((r) => [r, r.sha ?? createHash('sha1').update(r.files.map((f) => `${f.path}:${hashes.get(f)}`).join('\n')).digest('hex')]));
+  const shaOf = (repo: HubRepo) => commits.get(repo)!;
+  for (const repo of repos) for (const f of repo.files) blobs.set(hashes.get(f)!, { file: f, repo });
 
   const record = (server: 'hub' | 'cdn', req: IncomingMessage) =>
     requests.push({
@@ -166,7 +170,7 @@ export async function startTestHub(repos: readonly HubRepo[], options: TestHubOp
       const file = repo.files.find((f) => f.path === path);
       if (file === undefined) return fail(res, 404, 'EntryNotFound');
       if (isLfs(file)) {
-        const hash = sha256(file.bytes);
+        const hash = hashes.get(file)!;
         res.writeHead(302, {
           location: `${cdnOrigin}/blobs/${hash}?repo=${encodeURIComponent(repo.id)}`,
           'x-repo-commit': sha,
