@@ -218,20 +218,30 @@ export class HubClient {
   /**
    * Downloads `meta.location` to `partPath`, resuming with `Range` from what `partPath` already
    * holds, and retrying a connection cut off mid-file from where it stopped. Redirects are followed
-   * (the token only within the endpoint's origin). `onBytes` gets each chunk's length.
-   * @returns the bytes already there before this call (resumed)
+   * (the token only within the endpoint's origin). `onBytes` gets each chunk's length. The bytes
+   * are hashed as they arrive (a resumed prefix is read back once), so verification does not read
+   * the file again.
+   * @returns the bytes already there before this call (resumed) and the file's sha256
    */
-  async download(meta: HubFileMetadata, partPath: string, what: string, onBytes: (n: number) => void, signal?: AbortSignal, attempts = 5): Promise<number> {
+  async download(meta: HubFileMetadata, partPath: string, what: string, onBytes: (n: number) => void, signal?: AbortSignal, attempts = 5): Promise<{ resumed: number; sha256: string }> {
     this.assertOnline();
     const initial = await stat(partPath).then((s) => s.size, () => 0);
+    const hashed: HashState = { hash: createHash('sha256'), bytes: 0 };
+    const done = async () => {
+      await catchUp(hashed, partPath, meta.size);
+      return { resumed: initial, sha256: hashed.hash.digest('hex') };
+    };
     let lastError: unknown;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (signal?.aborted) throw new FramewrightError('CANCELLED', `download of ${what} was cancelled`);
-      const have = await stat(partPath).then((s) => s.size, () => 0);
-      if (have === meta.size) return initial;
-      if (have > meta.size) await rm(partPath, { force: true });
+      let have = await stat(partPath).then((s) => s.size, () => 0);
+      if (have === meta.size) return done();
+      if (have > meta.size) {
+        await rm(partPath, { force: true });
+        have = 0;
+      }
       try {
-        await this.fetchInto(meta.location, partPath, have > meta.size ? 0 : have, what, onBytes, signal);
+        await this.fetchInto(meta.location, partPath, have, what, hashed, onBytes, signal);
       } catch (error) {
         if (!isNetworkError(error) && !(error instanceof FramewrightError && error.code === 'INTERRUPTED')) throw error;
         lastError = error;
@@ -240,11 +250,11 @@ export class HubClient {
       }
     }
     const have = await stat(partPath).then((s) => s.size, () => 0);
-    if (have === meta.size) return initial;
+    if (have === meta.size) return done();
     throw unreachable(this.config, lastError);
   }
 
-  private async fetchInto(url: string, partPath: string, from: number, what: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<void> {
+  private async fetchInto(url: string, partPath: string, from: number, what: string, hashed: HashState, onBytes: (n: number) => void, signal?: AbortSignal): Promise<void> {
     let current = url;
     let response: Response | undefined;
     for (let hop = 0; hop < 10; hop++) {
@@ -270,11 +280,18 @@ export class HubClient {
     if (response.status !== 200 && response.status !== 206) throw new FramewrightError('MODEL_NOT_FOUND', `the Hub answered ${response.status} for ${what}`);
     // A server that ignores Range sends everything again: start the file over.
     const append = response.status === 206 && from > 0;
+    if (append) await catchUp(hashed, partPath, from);
+    else {
+      hashed.hash = createHash('sha256');
+      hashed.bytes = 0;
+    }
     const handle = await open(partPath, append ? 'a' : 'w');
     try {
       if (response.body === null) throw new FramewrightError('INTERRUPTED', `${what}: empty answer`);
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
         await handle.write(chunk);
+        hashed.hash.update(chunk);
+        hashed.bytes += chunk.length;
         onBytes(chunk.length);
       }
     } catch (error) {
@@ -283,6 +300,26 @@ export class HubClient {
     } finally {
       await handle.close();
     }
+  }
+}
+
+/** A running sha256 of the first `bytes` bytes of a part file. */
+interface HashState {
+  hash: ReturnType<typeof createHash>;
+  bytes: number;
+}
+
+/** Makes `state` the hash of the first `upTo` bytes of `path`, reading from disk what it has not seen (a prefix an earlier pull left). */
+async function catchUp(state: HashState, path: string, upTo: number): Promise<void> {
+  if (state.bytes === upTo) return;
+  if (state.bytes > upTo) {
+    state.hash = createHash('sha256');
+    state.bytes = 0;
+  }
+  if (upTo === 0) return;
+  for await (const chunk of createReadStream(path, { start: state.bytes, end: upTo - 1 })) {
+    state.hash.update(chunk as Buffer);
+    state.bytes += (chunk as Buffer).length;
   }
 }
 
@@ -304,14 +341,15 @@ export async function gitBlobSha1(path: string): Promise<string> {
 /**
  * Checks a finished download against its Hub metadata (size, then the sha256 of an LFS file or the
  * git blob sha1 of a small one) and renames it into place; a file that fails is deleted.
+ * `knownSha256` is the hash {@link HubClient.download} computed as the bytes arrived.
  * @returns the file's sha256
  * @throws FramewrightError `MODEL_INVALID` naming the file and both hashes
  */
-export async function verifyDownload(partPath: string, finalPath: string, meta: HubFileMetadata, what: string): Promise<string> {
+export async function verifyDownload(partPath: string, finalPath: string, meta: HubFileMetadata, what: string, knownSha256?: string): Promise<string> {
   try {
     const size = (await stat(partPath)).size;
     if (size !== meta.size) throw new FramewrightError('MODEL_INVALID', `${what} has ${size} bytes, the Hub says ${meta.size}; it was deleted`);
-    const sha256 = await sha256File(partPath);
+    const sha256 = knownSha256 ?? (await sha256File(partPath));
     if (/^[0-9a-f]{64}$/.test(meta.etag)) {
       if (sha256 !== meta.etag) throw new FramewrightError('MODEL_INVALID', `${what} does not match the Hub's hash (sha256 ${sha256}, the Hub says ${meta.etag}); it was deleted`);
     } else if (/^[0-9a-f]{40}$/.test(meta.etag)) {

@@ -193,7 +193,7 @@ export async function pullModel(ref: string, options: PullOptions = {}): Promise
       }
       await mkdir(dirname(final), { recursive: true });
       const part = `${final}.incomplete`;
-      const before = await client.download(
+      const { resumed: before, sha256 } = await client.download(
         meta,
         part,
         `${repo}/${path}`,
@@ -206,7 +206,7 @@ export async function pullModel(ref: string, options: PullOptions = {}): Promise
       );
       bytesDone += before;
       resumedBytes += before;
-      hashes.set(path, await verifyDownload(part, final, meta, `${repo}/${path}`));
+      hashes.set(path, await verifyDownload(part, final, meta, `${repo}/${path}`, sha256));
       filesDone++;
       report();
     });
