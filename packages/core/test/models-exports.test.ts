@@ -10,7 +10,8 @@ import { importModel, pullModel, readModelPack, type PullResult } from '../src/m
 import { loadImageGenerator } from '../src/ops/image-gen/models.js';
 import { resolveOnnxProviders } from '../src/runtime/onnx-providers.js';
 import { captureIo } from './helpers/captured-io.js';
-import { SD_EXPORT_LAYOUTS, SD_TURBO_CARD, writeSdTurboExport, type SdExportLayout } from './helpers/export-replicas.js';
+import { rifeReplica, SD_EXPORT_LAYOUTS, SD_TURBO_CARD, writeSdTurboExport, type SdExportLayout } from './helpers/export-replicas.js';
+import { openFrameInterpolator } from '../src/ops/video-gen/interpolation-model.js';
 import { filesOfFolder, startTestHub, type TestHub } from './helpers/test-hub.js';
 import { buildShotModelReplica } from './helpers/shot-model-replica.js';
 
@@ -127,6 +128,29 @@ describe('SD-Turbo exports as they are', () => {
     expect(io.out).toContain(`imported ${dir} as transnetv2: single-file ONNX export (TransNetV2), licence MIT`);
     expect((await readModelPack(dir)).manifest).toMatchObject({ family: 'shot-detection', files: [{ path: 'transnetv2.onnx', role: 'model' }] });
     await expect(importModel(dir, { licence: 'MIT' })).rejects.toThrow(`cannot tell which family ${dir} is (no model_index.json or unet/model.onnx): give --family shot-detection for a single TransNetV2 .onnx file`);
+  });
+
+  it('a RIFE export is pulled with --family frame-interpolation and interpolates end to end', async () => {
+    const rife = await startTestHub([{ id: 'replicas/rife-4.9', files: [{ path: 'rife49.onnx', bytes: rifeReplica() }, { path: 'README.md', bytes: new TextEncoder().encode('# RIFE\n') }], cardData: { license: 'mit' } }]);
+    try {
+      const io = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config'), HF_ENDPOINT: rife.endpoint } });
+      expect(await main(['models', 'pull', 'replicas/rife-4.9', '--family', 'frame-interpolation', '--into', join(work, 'rife-packs')], io)).toBe(0);
+      const pack = await readModelPack(join(work, 'rife-packs', 'rife-4.9'));
+      expect(pack.manifest).toMatchObject({ family: 'frame-interpolation', alignment: 32, licence: { name: 'mit' }, files: [{ path: 'rife49.onnx', role: 'model' }] });
+      const size = { width: 40, height: 24 };
+      const frame = (v: (i: number) => number) => ({ ...size, rgb: Uint8Array.from({ length: 40 * 24 * 3 }, (_, i) => v(i)) });
+      const a = frame((i) => (i * 7) % 200);
+      const b = frame((i) => 255 - ((i * 3) % 180));
+      const interpolator = await openFrameInterpolator(pack.dir, size);
+      const mid = await interpolator.between(a, b, 0.5, new AbortController().signal);
+      // The blend, moved by the small random convolution of the difference only.
+      let worst = 0;
+      for (let i = 0; i < mid.length; i++) worst = Math.max(worst, Math.abs(mid[i]! - (a.rgb[i]! + b.rgb[i]!) / 2));
+      expect(worst).toBeGreaterThan(0);
+      expect(worst).toBeLessThan(12);
+    } finally {
+      await rife.close();
+    }
   });
 
   it('models import refuses a folder missing a file, naming it (a model file, or the external weights)', async () => {

@@ -7,6 +7,7 @@ import { decodeOnnxModel } from '../onnx/index.js';
 import { FramewrightError } from '../protocol/errors.js';
 import { writeSdTurboManifest } from './create.js';
 import { writeShotDetectionManifest } from './create-shot-detection.js';
+import { writeFrameInterpolationManifest } from './create-frame-interpolation.js';
 import { detectLayout } from './layouts.js';
 import { MODEL_MANIFEST_NAME, type ModelManifest } from './manifest.js';
 import { defaultPackId } from './pull.js';
@@ -75,7 +76,7 @@ export async function cardLicence(dir: string): Promise<{ name: string; url?: st
  * needs that is missing is named), takes the licence from its model card or `licence`, writes
  * `framewright-model.json` and verifies the result. `options`: `id` (default: the folder's name,
  * lowercased), `licence` (when the folder has no README.md model card naming it), `family`
- * (`sd-turbo` or `shot-detection`, for a folder whose files do not say it).
+ * (`sd-turbo`, `shot-detection` or `frame-interpolation`, for a folder whose files do not say it).
  *
  * @example
  * ```ts
@@ -95,6 +96,11 @@ export async function importModel(dir: string, options: { readonly id?: string; 
   const licence = options.licence === undefined ? await cardLicence(dir) : { name: options.licence };
   if (licence === undefined) throw new FramewrightError('INVALID_PARAMS', `models import: ${dir} has no model card (README.md) naming its licence; give --licence NAME (see the model's page)`);
   const id = options.id ?? defaultPackId(`local/${basename(dir)}`);
-  const manifest = layout.family === 'shot-detection' ? await writeShotDetectionManifest(dir, { id, licence }) : await writeSdTurboManifest(dir, { id, licence });
+  const manifest =
+    layout.family === 'shot-detection'
+      ? await writeShotDetectionManifest(dir, { id, licence })
+      : layout.family === 'frame-interpolation'
+        ? await writeFrameInterpolationManifest(dir, { id, licence })
+        : await writeSdTurboManifest(dir, { id, licence });
   return { layout: layout.name, manifest, verification: await verifyModelPack(dir) };
 }

@@ -19,6 +19,7 @@ export { MODELS_DIR_ENV, describePack, findModelPack, findPackDirs, listInstalle
 export { sha256File, verifyModelPack, type FileCheck, type PackVerification } from './verify.js';
 export { writeSdTurboManifest, type SdTurboManifestOptions } from './create.js';
 export { writeShotDetectionManifest, type ShotDetectionManifestOptions } from './create-shot-detection.js';
+export { writeFrameInterpolationManifest, type FrameInterpolationManifestOptions } from './create-frame-interpolation.js';
 export {
   SHOT_MODEL_DEFAULT_NAMES,
   SHOT_MODEL_FRAME,
@@ -31,6 +32,6 @@ export {
 export { DEFAULT_HF_ENDPOINT, hubConfig, type HubConfig } from './hub.js';
 export { pullModel, parseRepoRef, type PullOptions, type PullProgress, type PullResult } from './pull.js';
 export { importModel, type ImportResult } from './import.js';
-export { detectLayout, DIFFUSERS_ONNX_LAYOUT, SINGLE_ONNX_SHOT_LAYOUT, type ExportLayout } from './layouts.js';
+export { detectLayout, DIFFUSERS_ONNX_LAYOUT, SINGLE_ONNX_INTERPOLATION_LAYOUT, SINGLE_ONNX_SHOT_LAYOUT, type ExportLayout } from './layouts.js';
 export { repoLicence, type RepoLicence } from './licence.js';
 export { isMissingKernel } from './create.js';

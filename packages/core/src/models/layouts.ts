@@ -6,7 +6,7 @@ import type { ModelFamily } from './manifest.js';
 /** A family's export layout as a file list shows it. */
 export interface ExportLayout {
   /** The pack family it becomes. */
-  readonly family: Extract<ModelFamily, 'sd-turbo' | 'shot-detection'>;
+  readonly family: Extract<ModelFamily, 'sd-turbo' | 'shot-detection' | 'frame-interpolation'>;
   /** What the export is, for messages: `diffusers ONNX (Optimum / onnxruntime)`. */
   readonly name: string;
   /** Files that must be there (paths relative to the export's root). */
@@ -32,6 +32,14 @@ export const DIFFUSERS_ONNX_LAYOUT: ExportLayout = Object.freeze({
 export const SINGLE_ONNX_SHOT_LAYOUT: ExportLayout = Object.freeze({
   family: 'shot-detection',
   name: 'single-file ONNX export (TransNetV2)',
+  required: [],
+  include: ['*.onnx'],
+});
+
+/** A single RIFE 4.x ONNX file: two frames and a timestep in, the frame between out. */
+export const SINGLE_ONNX_INTERPOLATION_LAYOUT: ExportLayout = Object.freeze({
+  family: 'frame-interpolation',
+  name: 'single-file ONNX export (RIFE)',
   required: [],
   include: ['*.onnx'],
 });
@@ -69,12 +77,12 @@ export function selectFiles(paths: readonly string[], globs: readonly string[]):
  * @throws FramewrightError `MODEL_INVALID` naming the missing file, or asking for `--family`
  */
 export function detectLayout(paths: readonly string[], where: string, family?: string): ExportLayout {
-  if (family === 'shot-detection') {
+  if (family === 'shot-detection' || family === 'frame-interpolation') {
     const onnx = paths.filter((p) => p.endsWith('.onnx') && !p.includes('/'));
-    if (onnx.length !== 1) throw new FramewrightError('MODEL_INVALID', `${where} must hold exactly one .onnx file at its top for a shot-detection pack; it holds ${onnx.length === 0 ? 'none' : onnx.join(', ')}`);
-    return SINGLE_ONNX_SHOT_LAYOUT;
+    if (onnx.length !== 1) throw new FramewrightError('MODEL_INVALID', `${where} must hold exactly one .onnx file at its top for a ${family} pack; it holds ${onnx.length === 0 ? 'none' : onnx.join(', ')} (choose one with --include)`);
+    return family === 'shot-detection' ? SINGLE_ONNX_SHOT_LAYOUT : SINGLE_ONNX_INTERPOLATION_LAYOUT;
   }
-  if (family !== undefined && family !== 'sd-turbo') throw new FramewrightError('INVALID_PARAMS', `--family must be sd-turbo or shot-detection, got ${JSON.stringify(family)}`);
+  if (family !== undefined && family !== 'sd-turbo') throw new FramewrightError('INVALID_PARAMS', `--family must be sd-turbo, shot-detection or frame-interpolation, got ${JSON.stringify(family)}`);
   const looksDiffusers = paths.includes('model_index.json') || DIFFUSERS_ONNX_LAYOUT.required.some((r) => paths.includes(r));
   if (family === 'sd-turbo' || looksDiffusers) {
     if (paths.some((p) => p.startsWith('text_encoder_2/'))) {
@@ -88,5 +96,5 @@ export function detectLayout(paths: readonly string[], where: string, family?: s
     }
     return DIFFUSERS_ONNX_LAYOUT;
   }
-  throw new FramewrightError('MODEL_INVALID', `cannot tell which family ${where} is (no model_index.json or unet/model.onnx): give --family shot-detection for a single TransNetV2 .onnx file`);
+  throw new FramewrightError('MODEL_INVALID', `cannot tell which family ${where} is (no model_index.json or unet/model.onnx): give --family shot-detection for a single TransNetV2 .onnx file, --family frame-interpolation for a RIFE one`);
 }

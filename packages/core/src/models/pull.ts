@@ -8,6 +8,7 @@ import { FramewrightError } from '../protocol/errors.js';
 import { fsyncDir } from '../util/fs.js';
 import { writeSdTurboManifest } from './create.js';
 import { writeShotDetectionManifest } from './create-shot-detection.js';
+import { writeFrameInterpolationManifest } from './create-frame-interpolation.js';
 import { HubClient, hubConfig, verifyDownload, type HubFileMetadata } from './hub.js';
 import { detectLayout, selectFiles, type ExportLayout } from './layouts.js';
 import { repoLicence } from './licence.js';
@@ -24,7 +25,7 @@ export interface PullOptions extends PathEnvironment {
   readonly id?: string;
   /** Globs of the files to fetch instead of the family's (fnmatch, as huggingface_hub's allow_patterns). */
   readonly include?: readonly string[];
-  /** `sd-turbo` or `shot-detection`, for repositories whose files do not say it. */
+  /** `sd-turbo`, `shot-detection` or `frame-interpolation`, for repositories whose files do not say it. */
   readonly family?: string;
   /** Accept a non-commercial, unknown or gated licence (it is printed; without this, such a pull stops). */
   readonly acceptLicence?: boolean;
@@ -223,7 +224,9 @@ export async function pullModel(ref: string, options: PullOptions = {}): Promise
     const manifest =
       packLayout.family === 'shot-detection'
         ? await writeShotDetectionManifest(staging, { id, licence: manifestLicence, source })
-        : await writeSdTurboManifest(staging, { id, licence: manifestLicence, source, sha256: hashes });
+        : packLayout.family === 'frame-interpolation'
+          ? await writeFrameInterpolationManifest(staging, { id, licence: manifestLicence, source })
+          : await writeSdTurboManifest(staging, { id, licence: manifestLicence, source, sha256: hashes });
     await rename(staging, target);
     await fsyncDir(root);
     return { dir: target, manifest, licence, commit: info.sha, files: selected, bytes: bytesTotal, resumedBytes, upToDate: false };

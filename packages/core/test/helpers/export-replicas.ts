@@ -161,3 +161,22 @@ export function writeSdTurboExport(dir: string, layout: SdExportLayout): string[
   }
   return Object.keys(files).sort();
 }
+
+/**
+ * A tiny RIFE-style frame interpolator with the interface video-gen runs (two float32 frames
+ * `img0`, `img1` `[1, 3, height, width]` in 0..1 and `timestep` `[1, 1, 1, 1]`, the frame at that
+ * time out as `output`): the blend `img0 + t·(img1 − img0)` plus a small random 1×1 convolution of
+ * the difference, so it is not the identity of any one input.
+ */
+export function rifeReplica(seed = 7): Uint8Array {
+  const rng = new Rng(seed);
+  const g = new OnnxGraphBuilder('rife');
+  const img0 = g.input('img0', 'float32', [1, 3, 'height', 'width']);
+  const img1 = g.input('img1', 'float32', [1, 3, 'height', 'width']);
+  const t = g.input('timestep', 'float32', [1, 1, 1, 1]);
+  const diff = g.node('Sub', [img1, img0]);
+  const mix = g.initializer('flow.mix', gaussian(rng, 9, 0.01), [3, 3, 1, 1]);
+  const blend = g.node('Add', [img0, g.node('Mul', [diff, t])]);
+  g.output(g.node('Add', [blend, g.node('Conv', [diff, mix])]), 'output', [1, 3, 'height', 'width']);
+  return g.toBytes();
+}

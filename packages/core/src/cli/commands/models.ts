@@ -55,7 +55,8 @@ repositories to pull.
            or private repositories, never printed) are read as huggingface_hub reads them;
            HF_HUB_OFFLINE=1 forbids downloads.
   import   adopts a folder holding an export as it is (diffusers ONNX from Optimum or
-           onnxruntime, or one TransNetV2 .onnx with --family shot-detection): detects the
+           onnxruntime, one TransNetV2 .onnx with --family shot-detection, one RIFE .onnx with
+           --family frame-interpolation): detects the
            layout, names any file that is missing, writes the manifest and verifies the pack.
            The licence comes from the folder's README.md model card, or --licence.
   verify   checks a pack completely: the manifest schema, every file's size and SHA-256, and the
@@ -73,7 +74,8 @@ Options:
   --id ID           pull, import, init: the pack id (lowercase letters, digits, . _ -;
                     default: the repository's or folder's name)
   --licence NAME    import, init: the licence the weights were published under (see the model card)
-  --family NAME     sd-turbo (default where the files say so) or shot-detection
+  --family NAME     sd-turbo (default where the files say so), shot-detection or
+                    frame-interpolation (a single RIFE .onnx)
   --include GLOB    pull: fetch the files matching GLOB instead of the family's (repeatable)
   --into DIR        pull: put the pack in DIR instead of the config folder's models folder
   --accept-licence  pull: accept a non-commercial, unknown or gated licence
