@@ -9,8 +9,10 @@ import { EXIT } from '../src/cli/exit-codes.js';
 import { importModel, pullModel, readModelPack, type PullResult } from '../src/models/index.js';
 import { loadImageGenerator } from '../src/ops/image-gen/models.js';
 import { resolveOnnxProviders } from '../src/runtime/onnx-providers.js';
+import { createOnnxSession, type OnnxTensorValue } from '../src/runtime/onnx-session.js';
 import { captureIo } from './helpers/captured-io.js';
-import { rifeReplica, SD_EXPORT_LAYOUTS, SD_TURBO_CARD, writeSdTurboExport, type SdExportLayout } from './helpers/export-replicas.js';
+import { tinyClipVocab } from './helpers/tiny-packs.js';
+import { rifeReplica, TINY_WHISPER, writeWhisperExport, SD_EXPORT_LAYOUTS, SD_TURBO_CARD, writeSdTurboExport, type SdExportLayout } from './helpers/export-replicas.js';
 import { openFrameInterpolator } from '../src/ops/video-gen/interpolation-model.js';
 import { filesOfFolder, startTestHub, type TestHub } from './helpers/test-hub.js';
 import { buildShotModelReplica } from './helpers/shot-model-replica.js';
@@ -151,6 +153,41 @@ describe('SD-Turbo exports as they are', () => {
     } finally {
       await rife.close();
     }
+  });
+
+  it('Whisper as Optimum exports it (top level, or under onnx/) is pulled without the unmerged decoders, and its encoder and merged decoder run two greedy steps', async () => {
+    writeWhisperExport(join(work, 'whisper', 'optimum'));
+    writeWhisperExport(join(work, 'whisper', 'onnx-community'), 'onnx/');
+    const whisper = await startTestHub(['optimum', 'onnx-community'].map((layout) => ({ id: `replicas/whisper-tiny-${layout}`, files: filesOfFolder(join(work, 'whisper', layout)), cardData: { license: 'apache-2.0' } })));
+    try {
+      for (const [layout, prefix] of [['optimum', ''], ['onnx-community', 'onnx/']] as const) {
+        const result = await pullModel(`replicas/whisper-tiny-${layout}`, { into: join(work, 'whisper-packs'), env: { HF_ENDPOINT: whisper.endpoint } });
+        expect(result.manifest.family).toBe('speech-to-text');
+        const paths = result.manifest.files.map((f) => f.path);
+        expect(paths).toContain(`${prefix}decoder_model_merged.onnx`);
+        expect(paths).not.toContain(`${prefix}decoder_model.onnx`);
+        expect(paths).not.toContain('README.md');
+        const { heads, headDim, layers } = TINY_WHISPER;
+        const encoder = await createOnnxSession(join(result.dir, `${prefix}encoder_model.onnx`));
+        const { last_hidden_state: states } = await encoder.run({ input_features: { data: Float32Array.from({ length: 80 * 20 }, (_, i) => Math.sin(i)), dims: [1, 80, 20] } });
+        expect(states!.dims).toEqual([1, 10, TINY_WHISPER.width]);
+        const decoder = await createOnnxSession(join(result.dir, `${prefix}decoder_model_merged.onnx`));
+        let past: Record<string, OnnxTensorValue> = {};
+        for (let layer = 0; layer < layers; layer++) for (const part of ['decoder.key', 'decoder.value', 'encoder.key', 'encoder.value']) past[`past_key_values.${layer}.${part}`] = { data: new Float32Array(0), dims: [1, heads, 0, headDim] };
+        for (const [step, token] of [[1, 3n], [2, 5n]] as const) {
+          const out = await decoder.run({ input_ids: { data: BigInt64Array.of(token), dims: [1, 1] }, encoder_hidden_states: states!, use_cache_branch: { data: Uint8Array.of(step > 1 ? 1 : 0), dims: [1] }, ...past });
+          expect(out['logits']!.dims).toEqual([1, 1, Object.keys(tinyClipVocab()).length]);
+          expect(out['present.0.decoder.key']!.dims).toEqual([1, heads, step, headDim]);
+          past = Object.fromEntries(Object.entries(out).filter(([k]) => k.startsWith('present.')).map(([k, v]) => [k.replace('present.', 'past_key_values.'), v]));
+        }
+        await encoder.release();
+        await decoder.release();
+      }
+    } finally {
+      await whisper.close();
+    }
+    unlinkSync(join(work, 'whisper', 'optimum', 'merges.txt'));
+    await expect(importModel(join(work, 'whisper', 'optimum'))).rejects.toThrow(`${join(work, 'whisper', 'optimum')} is not a complete Whisper ONNX export (Optimum): merges.txt is missing`);
   });
 
   it('models import refuses a folder missing a file, naming it (a model file, or the external weights)', async () => {

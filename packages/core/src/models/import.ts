@@ -8,6 +8,7 @@ import { FramewrightError } from '../protocol/errors.js';
 import { writeSdTurboManifest } from './create.js';
 import { writeShotDetectionManifest } from './create-shot-detection.js';
 import { writeFrameInterpolationManifest } from './create-frame-interpolation.js';
+import { writeSpeechToTextManifest } from './create-speech-to-text.js';
 import { detectLayout } from './layouts.js';
 import { MODEL_MANIFEST_NAME, type ModelManifest } from './manifest.js';
 import { defaultPackId } from './pull.js';
@@ -101,6 +102,8 @@ export async function importModel(dir: string, options: { readonly id?: string; 
       ? await writeShotDetectionManifest(dir, { id, licence })
       : layout.family === 'frame-interpolation'
         ? await writeFrameInterpolationManifest(dir, { id, licence })
-        : await writeSdTurboManifest(dir, { id, licence });
+        : layout.family === 'speech-to-text'
+          ? await writeSpeechToTextManifest(dir, { id, licence })
+          : await writeSdTurboManifest(dir, { id, licence });
   return { layout: layout.name, manifest, verification: await verifyModelPack(dir) };
 }

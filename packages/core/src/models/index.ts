@@ -20,6 +20,7 @@ export { sha256File, verifyModelPack, type FileCheck, type PackVerification } fr
 export { writeSdTurboManifest, type SdTurboManifestOptions } from './create.js';
 export { writeShotDetectionManifest, type ShotDetectionManifestOptions } from './create-shot-detection.js';
 export { writeFrameInterpolationManifest, type FrameInterpolationManifestOptions } from './create-frame-interpolation.js';
+export { writeSpeechToTextManifest, type SpeechToTextManifestOptions } from './create-speech-to-text.js';
 export {
   SHOT_MODEL_DEFAULT_NAMES,
   SHOT_MODEL_FRAME,
@@ -32,6 +33,6 @@ export {
 export { DEFAULT_HF_ENDPOINT, hubConfig, type HubConfig } from './hub.js';
 export { pullModel, parseRepoRef, type PullOptions, type PullProgress, type PullResult } from './pull.js';
 export { importModel, type ImportResult } from './import.js';
-export { detectLayout, DIFFUSERS_ONNX_LAYOUT, SINGLE_ONNX_INTERPOLATION_LAYOUT, SINGLE_ONNX_SHOT_LAYOUT, type ExportLayout } from './layouts.js';
+export { detectLayout, DIFFUSERS_ONNX_LAYOUT, SINGLE_ONNX_INTERPOLATION_LAYOUT, SINGLE_ONNX_SHOT_LAYOUT, WHISPER_OPTIMUM_LAYOUT, type ExportLayout } from './layouts.js';
 export { repoLicence, type RepoLicence } from './licence.js';
 export { isMissingKernel } from './create.js';

@@ -6,7 +6,7 @@ import type { ModelFamily } from './manifest.js';
 /** A family's export layout as a file list shows it. */
 export interface ExportLayout {
   /** The pack family it becomes. */
-  readonly family: Extract<ModelFamily, 'sd-turbo' | 'shot-detection' | 'frame-interpolation'>;
+  readonly family: Extract<ModelFamily, 'sd-turbo' | 'shot-detection' | 'frame-interpolation' | 'speech-to-text'>;
   /** What the export is, for messages: `diffusers ONNX (Optimum / onnxruntime)`. */
   readonly name: string;
   /** Files that must be there (paths relative to the export's root). */
@@ -42,6 +42,29 @@ export const SINGLE_ONNX_INTERPOLATION_LAYOUT: ExportLayout = Object.freeze({
   name: 'single-file ONNX export (RIFE)',
   required: [],
   include: ['*.onnx'],
+});
+
+/**
+ * Whisper as Optimum exports it: `encoder_model.onnx` and `decoder_model_merged.onnx` (with past
+ * key values), the BPE tokenizer and the feature-extractor config, at the top of the export or
+ * under `onnx/` (onnx-community repositories). The unmerged decoders are not needed.
+ */
+export const WHISPER_OPTIMUM_LAYOUT: ExportLayout = Object.freeze({
+  family: 'speech-to-text',
+  name: 'Whisper ONNX export (Optimum)',
+  required: ['encoder_model.onnx', 'decoder_model_merged.onnx', 'vocab.json', 'merges.txt'],
+  include: [
+    'encoder_model.onnx',
+    'encoder_model.onnx_data',
+    'decoder_model_merged.onnx',
+    'decoder_model_merged.onnx_data',
+    'onnx/encoder_model.onnx',
+    'onnx/encoder_model.onnx_data',
+    'onnx/decoder_model_merged.onnx',
+    'onnx/decoder_model_merged.onnx_data',
+    '*.json',
+    'merges.txt',
+  ],
 });
 
 /** fnmatch as Python's: `*` anything (slashes too), `?` one character, `[...]` a class. */
@@ -82,7 +105,14 @@ export function detectLayout(paths: readonly string[], where: string, family?: s
     if (onnx.length !== 1) throw new FramewrightError('MODEL_INVALID', `${where} must hold exactly one .onnx file at its top for a ${family} pack; it holds ${onnx.length === 0 ? 'none' : onnx.join(', ')} (choose one with --include)`);
     return family === 'shot-detection' ? SINGLE_ONNX_SHOT_LAYOUT : SINGLE_ONNX_INTERPOLATION_LAYOUT;
   }
-  if (family !== undefined && family !== 'sd-turbo') throw new FramewrightError('INVALID_PARAMS', `--family must be sd-turbo, shot-detection or frame-interpolation, got ${JSON.stringify(family)}`);
+  if (family !== undefined && family !== 'sd-turbo' && family !== 'speech-to-text') throw new FramewrightError('INVALID_PARAMS', `--family must be sd-turbo, shot-detection, frame-interpolation or speech-to-text, got ${JSON.stringify(family)}`);
+  const whisperRoot = ['', 'onnx/'].find((prefix) => paths.includes(`${prefix}encoder_model.onnx`) || paths.includes(`${prefix}decoder_model_merged.onnx`));
+  if (family === 'speech-to-text' || (family === undefined && whisperRoot !== undefined)) {
+    const at = (name: string) => (name.endsWith('.onnx') ? [`${whisperRoot ?? ''}${name}`] : [name]);
+    const missing = WHISPER_OPTIMUM_LAYOUT.required.filter((r) => !at(r).some((p) => paths.includes(p)));
+    if (missing.length > 0) throw new FramewrightError('MODEL_INVALID', `${where} is not a complete ${WHISPER_OPTIMUM_LAYOUT.name}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing`);
+    return WHISPER_OPTIMUM_LAYOUT;
+  }
   const looksDiffusers = paths.includes('model_index.json') || DIFFUSERS_ONNX_LAYOUT.required.some((r) => paths.includes(r));
   if (family === 'sd-turbo' || looksDiffusers) {
     if (paths.some((p) => p.startsWith('text_encoder_2/'))) {

@@ -9,6 +9,7 @@ import { fsyncDir } from '../util/fs.js';
 import { writeSdTurboManifest } from './create.js';
 import { writeShotDetectionManifest } from './create-shot-detection.js';
 import { writeFrameInterpolationManifest } from './create-frame-interpolation.js';
+import { writeSpeechToTextManifest } from './create-speech-to-text.js';
 import { HubClient, hubConfig, verifyDownload, type HubFileMetadata } from './hub.js';
 import { detectLayout, selectFiles, type ExportLayout } from './layouts.js';
 import { repoLicence } from './licence.js';
@@ -25,7 +26,7 @@ export interface PullOptions extends PathEnvironment {
   readonly id?: string;
   /** Globs of the files to fetch instead of the family's (fnmatch, as huggingface_hub's allow_patterns). */
   readonly include?: readonly string[];
-  /** `sd-turbo`, `shot-detection` or `frame-interpolation`, for repositories whose files do not say it. */
+  /** `shot-detection` or `frame-interpolation` for a single .onnx file, whose name says nothing of its family. */
   readonly family?: string;
   /** Accept a non-commercial, unknown or gated licence (it is printed; without this, such a pull stops). */
   readonly acceptLicence?: boolean;
@@ -226,7 +227,9 @@ export async function pullModel(ref: string, options: PullOptions = {}): Promise
         ? await writeShotDetectionManifest(staging, { id, licence: manifestLicence, source })
         : packLayout.family === 'frame-interpolation'
           ? await writeFrameInterpolationManifest(staging, { id, licence: manifestLicence, source })
-          : await writeSdTurboManifest(staging, { id, licence: manifestLicence, source, sha256: hashes });
+          : packLayout.family === 'speech-to-text'
+            ? await writeSpeechToTextManifest(staging, { id, licence: manifestLicence, source, sha256: hashes })
+            : await writeSdTurboManifest(staging, { id, licence: manifestLicence, source, sha256: hashes });
     await rename(staging, target);
     await fsyncDir(root);
     return { dir: target, manifest, licence, commit: info.sha, files: selected, bytes: bytesTotal, resumedBytes, upToDate: false };

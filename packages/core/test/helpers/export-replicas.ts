@@ -180,3 +180,67 @@ export function rifeReplica(seed = 7): Uint8Array {
   g.output(g.node('Add', [blend, g.node('Conv', [diff, mix])]), 'output', [1, 3, 'height', 'width']);
   return g.toBytes();
 }
+
+/** Dims of the tiny Whisper (whisper-tiny: d_model 384, 6 heads of 64, 4 decoder layers, 80 mel bins, 51865 tokens). */
+export const TINY_WHISPER = Object.freeze({ mels: 80, width: 8, heads: 2, headDim: 4, layers: 2 });
+
+/**
+ * Writes a tiny Whisper export in Optimum's layout into `dir` (`prefix` `onnx/` for the
+ * onnx-community layout): `encoder_model.onnx` (`input_features` float32 `[batch_size, 80,
+ * encoder_sequence_length]` → `last_hidden_state` at half the length), `decoder_model_merged.onnx`
+ * (`input_ids` int64, `encoder_hidden_states`, `past_key_values.N.{decoder,encoder}.{key,value}`
+ * `[batch_size, heads, length, head_dim]`, `use_cache_branch` bool `[1]` → `logits`, `present.N.…`),
+ * and the tokenizer and config files. Returns the paths written.
+ */
+export function writeWhisperExport(dir: string, prefix: '' | 'onnx/' = ''): string[] {
+  const rng = new Rng(31);
+  const { mels, width: d, heads, headDim, layers } = TINY_WHISPER;
+  const vocab = tinyClipVocab();
+  const vocabSize = Object.keys(vocab).length;
+  const enc = new OnnxGraphBuilder('encoder');
+  const features = enc.input('input_features', 'float32', ['batch_size', mels, 'encoder_sequence_length']);
+  const conv = enc.node('Conv', [features, enc.initializer('conv1.weight', gaussian(rng, d * mels * 3, 0.05), [d, mels, 3])], { pads: [1, 1], strides: [2] });
+  enc.output(enc.node('Tanh', [enc.node('Transpose', [conv], { perm: [0, 2, 1] })]), 'last_hidden_state', ['batch_size', 'encoder_sequence_length / 2', d]);
+
+  const dec = new OnnxGraphBuilder('decoder_merged');
+  const ids = dec.input('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
+  const states = dec.input('encoder_hidden_states', 'float32', ['batch_size', 'encoder_sequence_length / 2', d]);
+  const splitHeads = (x: string) => dec.node('Transpose', [dec.node('Reshape', [x, dec.constInt64([0, -1, heads, headDim])])], { perm: [0, 2, 1, 3] });
+  const embed = dec.initializer('embed_tokens.weight', gaussian(rng, vocabSize * d, 0.5), [vocabSize, d]);
+  const tokens = dec.node('Gather', [embed, ids]);
+  const past: Array<[string, string]> = [];
+  for (let layer = 0; layer < layers; layer++) {
+    for (const part of ['decoder.key', 'decoder.value', 'encoder.key', 'encoder.value']) {
+      const length = part.startsWith('decoder') ? 'past_decoder_sequence_length' : 'encoder_sequence_length_out';
+      past.push([part, dec.input(`past_key_values.${layer}.${part}`, 'float32', ['batch_size', heads, length, headDim])]);
+    }
+  }
+  dec.input('use_cache_branch', 'bool', [1]);
+  const context = dec.node('ReduceMean', [states], { axes: [1], keepdims: 1 });
+  const hidden = dec.node('Add', [tokens, context]);
+  dec.output(dec.node('MatMul', [hidden, dec.node('Transpose', [embed], { perm: [1, 0] })]), 'logits', ['batch_size', 'decoder_sequence_length', vocabSize]);
+  past.forEach(([part, value], i) => {
+    const layer = Math.floor(i / 4);
+    const w = dec.initializer(`layers.${layer}.${part}.weight`, gaussian(rng, d * d, 0.3), [d, d]);
+    const fresh = splitHeads(dec.node('MatMul', [part.startsWith('decoder') ? hidden : states, w]));
+    // The self-attention cache grows by the new tokens; the cross-attention one is the encoder's.
+    const present = part.startsWith('decoder') ? dec.node('Concat', [value, fresh], { axis: 2 }) : fresh;
+    dec.output(present, `present.${layer}.${part}`, ['batch_size', heads, part.startsWith('decoder') ? 'present_sequence_length' : 'encoder_sequence_length_out', headDim]);
+  });
+  const files: Record<string, Uint8Array | string> = {
+    [`${prefix}encoder_model.onnx`]: enc.toBytes(),
+    [`${prefix}decoder_model_merged.onnx`]: dec.toBytes(),
+    [`${prefix}decoder_model.onnx`]: dec.toBytes(),
+    'vocab.json': JSON.stringify(vocab),
+    'merges.txt': `#version: 0.2\n${TINY_MERGES.join('\n')}\n`,
+    'config.json': JSON.stringify({ model_type: 'whisper', d_model: d, decoder_attention_heads: heads, decoder_layers: layers, num_mel_bins: mels, vocab_size: vocabSize }),
+    'generation_config.json': JSON.stringify({ decoder_start_token_id: vocabSize - 2 }),
+    'preprocessor_config.json': JSON.stringify({ feature_extractor_type: 'WhisperFeatureExtractor', feature_size: mels, sampling_rate: 16000, hop_length: 160, n_fft: 400, chunk_length: 30 }),
+    'README.md': '---\nlicense: apache-2.0\n---\n# Tiny random-weight Whisper replica\n',
+  };
+  for (const [path, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), bytes);
+  }
+  return Object.keys(files).sort();
+}

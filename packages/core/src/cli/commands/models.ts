@@ -40,7 +40,7 @@ const HELP = `Usage: framewright models list [--model-dir DIR] [--json]
        framewright models init DIR --id ID --licence NAME [--family shot-detection]
 
 Model packs are folders with a framewright-model.json manifest (families framewright-builtin,
-sd-turbo, frame-interpolation and shot-detection). They are found in --model-dir folders, in the folders of FRAMEWRIGHT_MODELS_DIR
+sd-turbo, frame-interpolation, shot-detection and speech-to-text). They are found in --model-dir folders, in the folders of FRAMEWRIGHT_MODELS_DIR
 (separated like PATH) and in the models folder of the config folder; a folder is a pack itself
 or holds packs as sub-folders. Only pull downloads anything. See docs/models.md for which
 repositories to pull.
@@ -55,8 +55,8 @@ repositories to pull.
            or private repositories, never printed) are read as huggingface_hub reads them;
            HF_HUB_OFFLINE=1 forbids downloads.
   import   adopts a folder holding an export as it is (diffusers ONNX from Optimum or
-           onnxruntime, one TransNetV2 .onnx with --family shot-detection, one RIFE .onnx with
-           --family frame-interpolation): detects the
+           onnxruntime, Whisper from Optimum, one TransNetV2 .onnx with --family
+           shot-detection, one RIFE .onnx with --family frame-interpolation): detects the
            layout, names any file that is missing, writes the manifest and verifies the pack.
            The licence comes from the folder's README.md model card, or --licence.
   verify   checks a pack completely: the manifest schema, every file's size and SHA-256, and the
