@@ -163,6 +163,29 @@ describe('models pull', () => {
     expect(offline.err).toBe('framewright: HF_HUB_OFFLINE is set, so nothing is downloaded: unset it to pull, or copy an export here and run `framewright models import DIR`\n');
   });
 
+  it('says so in one line when the Hub name does not resolve (DNS)', async () => {
+    const { code, err } = await cli(['models', 'pull', 'test-org/sd-turbo-tiny', '--into', freshDir()], { HF_ENDPOINT: 'http://framewright-test.invalid' });
+    expect(code).toBe(EXIT.unavailable);
+    expect(err).toMatch(/^framewright: cannot reach the Hub at http:\/\/framewright-test\.invalid \((ENOTFOUND|EAI_AGAIN)\): check the connection \(or HF_ENDPOINT\)[^\n]*\n$/);
+  });
+
+  it('Ctrl+C stops a pull: exit 130, no pack, the staged bytes kept for the next pull', async () => {
+    const unet = sdFiles.find((f) => f.path === 'unet/model.onnx')!;
+    const h = await hub([sdRepo()], { stallAfter: { 'unet/model.onnx': 100 } });
+    const into = freshDir();
+    const io = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config'), HF_ENDPOINT: h.endpoint } });
+    const running = main(['models', 'pull', 'test-org/sd-turbo-tiny', '--accept-licence', '--into', into], io);
+    const part = join(into, '.sd-turbo-tiny.pull', 'unet', 'model.onnx.incomplete');
+    while (!(existsSync(part) && statSync(part).size === 100)) await new Promise((r) => setTimeout(r, 10));
+    io.interrupt();
+    expect(await running).toBe(EXIT.cancelled);
+    expect(io.err).toContain('framewright: the pull of test-org/sd-turbo-tiny was cancelled (the files so far are kept: run the same pull again to resume)\n');
+    expect(await listInstalledModels({ modelDirs: [into], env: {} })).toEqual([]);
+    const result = await pullModel('test-org/sd-turbo-tiny', { into, acceptLicence: true, env: { HF_ENDPOINT: h.endpoint } });
+    expect(result.resumedBytes).toBeGreaterThanOrEqual(100);
+    expect(h.requests.filter((r) => r.server === 'cdn' && r.url.includes(createdHash(unet))).map((r) => r.range)).toEqual([undefined, 'bytes=100-']);
+  });
+
   it('names a repository or revision the Hub does not have', async () => {
     const h = await hub([sdRepo()]);
     await expect(pullModel('test-org/nope', { into: freshDir(), env: { HF_ENDPOINT: h.endpoint } })).rejects.toThrow(`test-org/nope@main is not on the Hub at ${h.endpoint}: no such repository (or it is private: set HF_TOKEN)`);

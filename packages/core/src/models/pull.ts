@@ -4,7 +4,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { resolvePaths, type PathEnvironment } from '../config/index.js';
-import { FramewrightError } from '../protocol/errors.js';
+import { cancelled, FramewrightError } from '../protocol/errors.js';
 import { fsyncDir } from '../util/fs.js';
 import { writeSdTurboManifest } from './create.js';
 import { writeShotDetectionManifest } from './create-shot-detection.js';
@@ -216,6 +216,7 @@ export async function pullModel(ref: string, options: PullOptions = {}): Promise
     // A file that is not what the Hub says leaves nothing behind; a cut or cancelled download is
     // kept, hidden, for the next pull to resume.
     if (error instanceof FramewrightError && error.code === 'MODEL_INVALID') await rm(staging, { recursive: true, force: true });
+    if (options.signal?.aborted) throw cancelled(`the pull of ${repo}`, '(the files so far are kept: run the same pull again to resume)');
     throw error;
   }
 
