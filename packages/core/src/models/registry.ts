@@ -22,6 +22,8 @@ export interface InstalledModel {
   readonly family?: ModelFamily;
   /** Absolute pack folder. */
   readonly dir: string;
+  /** The licence the manifest records (name), when the manifest is readable. */
+  readonly licence?: string;
   /** Total bytes of the listed files that exist. */
   readonly bytes: number;
   /** `ok`: manifest valid and every file present with its listed size; otherwise what is wrong. */
@@ -83,7 +85,7 @@ export async function describePack(dir: string): Promise<InstalledModel> {
     }
   }
   const { id, family } = pack.manifest;
-  return { id, family, dir, bytes, status: problems.length === 0 ? 'ok' : 'missing-files', detail: problems.join('; ') };
+  return { id, family, licence: pack.manifest.licence.name, dir, bytes, status: problems.length === 0 ? 'ok' : 'missing-files', detail: problems.join('; ') };
 }
 
 /** Every pack in the search folders with its status. */

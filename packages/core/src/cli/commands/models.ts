@@ -45,7 +45,7 @@ sd-turbo, frame-interpolation, shot-detection and speech-to-text). They are foun
 or holds packs as sub-folders. Only pull downloads anything. See docs/models.md for which
 repositories to pull.
 
-  list     each pack's id, family, size and status (files present with their listed sizes)
+  list     each pack's id, family, size, status (files present with their listed sizes) and licence
   pull     downloads a model from the Hugging Face Hub into the models folder of the config
            folder (or --into DIR): only the files its family needs (--include GLOB, repeatable,
            to choose others), several at once, each resumed after a cut connection and checked
@@ -106,6 +106,8 @@ async function builtinEntry(): Promise<InstalledModel> {
   return {
     id: BUILTIN_IMAGE_MODEL_ID,
     family: 'framewright-builtin',
+    // Trained by this project and shipped inside @framewright/core: the package's licence.
+    licence: 'MIT',
     dir,
     bytes: dir === '' ? 0 : await folderBytes(dir),
     status: installed.installed ? 'ok' : 'missing-files',
@@ -114,8 +116,8 @@ async function builtinEntry(): Promise<InstalledModel> {
 }
 
 function listTable(models: readonly InstalledModel[], searched: readonly string[]): string {
-  const rows = models.map((m) => [m.id, m.family ?? '?', megabytes(m.bytes), m.status, m.dir]);
-  const header = ['ID', 'FAMILY', 'SIZE', 'STATUS', 'FOLDER'];
+  const rows = models.map((m) => [m.id, m.family ?? '?', megabytes(m.bytes), m.status, m.licence ?? '?', m.dir]);
+  const header = ['ID', 'FAMILY', 'SIZE', 'STATUS', 'LICENCE', 'FOLDER'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   const problems = models.filter((m) => m.detail !== '').map((m) => `${m.id}: ${m.detail}`);
