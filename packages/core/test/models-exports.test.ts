@@ -102,7 +102,7 @@ describe('SD-Turbo exports as they are', () => {
     ]);
     const text = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config'), FRAMEWRIGHT_MODELS_DIR: join(work, 'models'), PATH: process.env['PATH'] } });
     await main(['doctor'], text);
-    expect(text.out).toContain('  not here sd-turbo-onnxruntime-fp16-cuda  runs on cuda only; sessions here use cpu');
+    expect(text.out).toContain('\nModel packs\n  ready    sd-turbo-onnxruntime-fp16  runs on cpu\n  not here sd-turbo-onnxruntime-fp16-cuda  runs on cuda only; sessions here use cpu\n');
     expect(text.out).toMatch(/^  dml: not used — not in this onnxruntime-node build/m);
   });
 

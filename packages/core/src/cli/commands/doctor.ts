@@ -115,9 +115,9 @@ function text(report: DoctorReport): string {
   lines.push(...('error' in tfjs ? [`MISSING ${tfjs.error.message}`] : formatTfjsBackendReport(tfjs)).map((l) => `  ${l}`));
   lines.push('', 'ONNX Runtime execution providers');
   lines.push(...('error' in onnx ? [`MISSING ${onnx.error.message}`] : formatOnnxProviderReport(onnx)).map((l) => `  ${l}`));
-  lines.push('', 'Model packs (see framewright models list)');
-  if (report.models.length === 0) lines.push('  none installed (framewright models pull REPO, or models import DIR)');
-  for (const m of report.models) lines.push(m.provider !== undefined ? `  ready   ${m.id}  runs on ${m.provider}` : `  not here ${m.id}  ${m.reason ?? ''}`);
+  lines.push('', 'Model packs');
+  if (report.models.length === 0) lines.push('  none installed (framewright models pull REPO, or framewright models import DIR)');
+  for (const m of report.models) lines.push(m.provider !== undefined ? `  ready    ${m.id}  runs on ${m.provider}` : `  not here ${m.id}  ${m.reason ?? ''}`);
   const { espeakNg } = report.speech;
   lines.push('', 'Text to speech (video-gen narration; optional)');
   lines.push(espeakNg.installed ? `  ok      espeak-ng ${espeakNg.version}  ${espeakNg.path}` : `  MISSING espeak-ng (${espeakNg.path} not found): narration is unavailable; install it (apt install espeak-ng) or set ESPEAK_NG_PATH`);
