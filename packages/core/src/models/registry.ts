@@ -1,4 +1,4 @@
-// Where model packs are found: folders the user points at. Nothing is downloaded.
+// Where model packs are found: folders the user points at (models pull stages its downloads in hidden folders beside them).
 import { readdir, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { resolvePaths, type PathEnvironment } from '../config/index.js';

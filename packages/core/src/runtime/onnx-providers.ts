@@ -12,7 +12,7 @@ export const ONNX_PROVIDER_NAMES = ['cuda', 'dml', 'coreml', 'cpu'] as const;
 /** One of {@link ONNX_PROVIDER_NAMES}. */
 export type OnnxProviderName = (typeof ONNX_PROVIDER_NAMES)[number];
 
-/** The environment variable that forces one execution provider (`cuda` or `cpu`). */
+/** The environment variable that forces one execution provider (`cuda`, `dml`, `coreml` or `cpu`). */
 export const ONNX_PROVIDER_ENV = 'FRAMEWRIGHT_ORT_PROVIDER';
 
 /** What happened when one provider was started on a probe model. */
