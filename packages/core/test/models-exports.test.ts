@@ -1,6 +1,6 @@
 // The public SD-Turbo exports as they are: tiny replicas of each layout (test/helpers/
 // export-replicas.ts) pulled from the stand-in Hub or imported from a folder, then run by image-gen.
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,12 +83,20 @@ describe('SD-Turbo exports as they are', () => {
     await expect(draw(result.manifest.id, [join(work, 'models')])).rejects.toThrow(
       /^sd-turbo-onnxruntime-fp16-cuda \(replicas\/sd-turbo-onnxruntime-fp16-cuda\) runs only on CUDA, as its model card says \(it cannot run on CPU or DirectML\); this machine has no CUDA \(cuda: .+\)\. On CPU use SD-Turbo's Optimum float32 export: `optimum-cli export onnx --model stabilityai\/sd-turbo sd-turbo-onnx`, then `framewright models import sd-turbo-onnx`$/,
     );
-    // A pack written where the manifest did not record it (made on a CUDA machine) is refused the same way.
     const pack = await readModelPack(result.dir);
     expect(pack.manifest.files.find((f) => f.role === 'unet')!.inputs?.[0]).toEqual({ name: 'sample', type: 'float16', shape: ['batch_size', 4, 'height', 'width'] });
     const io = captureIo(work, { env: { FRAMEWRIGHT_CONFIG_DIR: join(work, 'config') } });
     expect(await main(['models', 'verify', result.dir], io)).toBe(0);
     expect(io.out).toContain('hash checked; the model itself runs on cuda only, not on cpu');
+    // A pack whose manifest does not record it (written on a CUDA machine) is refused the same
+    // way when its CUDA-only operators fail to load here, with ONNX Runtime's reason.
+    const copy = join(work, 'cuda-made');
+    cpSync(result.dir, copy, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(copy, 'framewright-model.json'), 'utf8')) as Record<string, unknown>;
+    delete manifest['runsOn'];
+    manifest['id'] = 'cuda-made';
+    writeFileSync(join(copy, 'framewright-model.json'), JSON.stringify(manifest));
+    await expect(draw('cuda-made', [copy])).rejects.toThrow(/^cuda-made \(replicas\/sd-turbo-onnxruntime-fp16-cuda\) runs only on CUDA, as its model card says .*; this machine has no CUDA \(cuda: .+\) \(ONNX Runtime cannot load .*unet\/model\.onnx: .*GroupNorm.*\)\. On CPU use SD-Turbo's Optimum float32 export/);
   });
 
   it.skipIf(cuda)('doctor names the provider each pack runs on, and why the CUDA-only one does not run here', async () => {
