@@ -126,6 +126,7 @@ describe('command outputs the guides explain', () => {
       ['Operations', 'Operations'],
       ['ML backends (tfjs)', 'ML backends (tfjs)'],
       ['ONNX Runtime execution providers', 'ONNX Runtime execution providers'],
+      ['Model packs', 'Model packs'],
       ['Text to speech (video-gen narration; optional)', 'Text to speech'],
       ['Paths', 'Paths'],
     ];

@@ -57,3 +57,5 @@ export type {
 } from './protocol/index.js';
 export { listInstalledModels, findModelPack, readModelPack, verifyModelPack, modelSearchDirs, ModelManifestSchema, MODEL_MANIFEST_NAME, MODEL_FAMILIES, MODELS_DIR_ENV } from './models/index.js';
 export type { ModelManifest, ModelPack, ModelFamily, InstalledModel, PackVerification, FileCheck, ModelSearchOptions } from './models/index.js';
+export { pullModel, importModel } from './models/index.js';
+export type { PullOptions, PullResult, ImportResult } from './models/index.js';

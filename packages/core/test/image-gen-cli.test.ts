@@ -85,8 +85,8 @@ describe('framewright models', () => {
       ['tiny-sd-turbo', 'ok'],
     ]);
     const table = (await cli(['models', 'list'])).out;
-    expect(table).toMatch(/^ID\s+FAMILY\s+SIZE\s+STATUS\s+FOLDER/);
-    expect(table).toMatch(/tiny-sd-turbo\s+sd-turbo\s+\d+\.\d KB\s+ok/);
+    expect(table).toMatch(/^ID\s+FAMILY\s+SIZE\s+STATUS\s+LICENCE\s+FOLDER/);
+    expect(table).toMatch(/tiny-sd-turbo\s+sd-turbo\s+\d+\.\d KB\s+ok\s+MIT\s/);
   });
 
   it('verifies a good pack (exit 0) and names each broken file of a bad one (exit 7)', async () => {

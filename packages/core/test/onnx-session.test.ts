@@ -63,9 +63,16 @@ afterAll(async () => {
 });
 
 describe('ONNX execution providers', () => {
-  it('tries CUDA and CPU separately, records every failure, and chooses one that started', async () => {
+  it('tries CUDA, DirectML and CoreML (where the build has them) and CPU separately, gives a reason for each not used, and chooses one that started', async () => {
     const report = await resolveOnnxProviders({});
-    expect(report.attempts.map((a) => a.name)).toEqual(['cuda', 'cpu']);
+    expect(report.attempts.map((a) => a.name)).toEqual(['cuda', 'dml', 'coreml', 'cpu']);
+    for (const a of report.attempts) {
+      if (a.name !== 'cpu' && !report.builtWith.includes(a.name)) {
+        expect(a).toEqual({ name: a.name, status: 'skipped', detail: `not in this onnxruntime-node build for ${process.platform} ${process.arch} (it has ${report.builtWith.join(', ')})` });
+      }
+    }
+    // onnxruntime-node's Linux build has no DirectML or CoreML.
+    if (process.platform === 'linux') expect(formatOnnxProviderReport(report).filter((l) => / not used — not in this onnxruntime-node build/.test(l)).map((l) => l.split(':')[0])).toEqual(['dml', 'coreml']);
     const chosen = report.attempts.find((a) => a.name === report.chosen)!;
     expect(chosen.status).toBe('ok');
     for (const a of report.attempts) if (a.status === 'failed') expect(a.detail.length).toBeGreaterThan(0);
@@ -80,7 +87,7 @@ describe('ONNX execution providers', () => {
     const forced = fresh.resolveOnnxProviders({ FRAMEWRIGHT_ORT_PROVIDER: 'cuda' });
     if (cudaLoads) await expect(forced).resolves.toMatchObject({ chosen: 'cuda', forced: true });
     else await expectError(forced, 'BACKEND_UNAVAILABLE', /no ONNX Runtime execution provider could start: \[cuda\] /);
-    await expectError(fresh.resolveOnnxProviders({ FRAMEWRIGHT_ORT_PROVIDER: 'tpu' }), 'INVALID_PARAMS', /FRAMEWRIGHT_ORT_PROVIDER=tpu is not an ONNX execution provider; valid names: cuda, cpu/);
+    await expectError(fresh.resolveOnnxProviders({ FRAMEWRIGHT_ORT_PROVIDER: 'tpu' }), 'INVALID_PARAMS', /FRAMEWRIGHT_ORT_PROVIDER=tpu is not an ONNX execution provider; valid names: cuda, dml, coreml, cpu/);
     await expect(fresh.resolveOnnxProviders({ FRAMEWRIGHT_ORT_PROVIDER: 'cpu' })).resolves.toMatchObject({ chosen: 'cpu', forced: true });
   });
 });

@@ -7,6 +7,8 @@ export interface ProgressLike {
   readonly etaSeconds?: number;
   readonly framesPerSecond?: number;
   readonly message?: string;
+  /** Extra text before the ETA (a download's `120.3 MB / 2.6 GB  12.1 MB/s`). */
+  readonly detail?: string;
 }
 
 function clock(seconds: number): string {
@@ -21,6 +23,7 @@ function clock(seconds: number): string {
 export function renderProgress(p: ProgressLike, columns: number): string {
   const percent = `${String(Math.floor(p.fraction * 100)).padStart(3)}%`;
   const tail = [
+    p.detail ?? '',
     p.framesPerSecond === undefined ? '' : `${Math.round(p.framesPerSecond)} fps`,
     p.etaSeconds === undefined ? '' : `ETA ${clock(p.etaSeconds)}`,
   ].filter((s) => s !== '').join('  ');

@@ -6,7 +6,7 @@ import { FramewrightError } from '../protocol/errors.js';
 import { assertValid } from '../protocol/validate.js';
 import { createOnnxSession, type OnnxValueSpec } from '../runtime/onnx-session.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { MODEL_MANIFEST_NAME, ModelManifestSchema, readModelPack, type ModelManifest } from './manifest.js';
+import { MODEL_MANIFEST_NAME, ModelManifestSchema, readModelPack, type ModelManifest, type ModelSource } from './manifest.js';
 import { SHOT_MODEL_DEFAULT_NAMES, shotModelIo, type ShotDetectionSettings } from './shot-detection.js';
 import { sha256File } from './verify.js';
 
@@ -18,6 +18,8 @@ export interface ShotDetectionManifestOptions {
   readonly licence: { name: string; url?: string };
   /** Whether the export applies the sigmoid itself (default: its outputs are logits, as TransNetV2's). */
   readonly outputs?: 'logits' | 'probabilities';
+  /** Where the file was pulled from (recorded in the manifest). */
+  readonly source?: ModelSource;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function writeShotDetectionManifest(dir: string, options: ShotDetec
     licence: options.licence,
     files: [{ path: onnx[0]!, role: 'model', size: (await stat(path)).size, sha256: await sha256File(path), inputs: session.inputs.map(signature), outputs: session.outputs.map(signature) }],
     shotDetection,
+    ...(options.source === undefined ? {} : { source: options.source }),
   };
   assertValid(ModelManifestSchema, manifest, `${dir} manifest`, 'MODEL_INVALID');
   await writeFileAtomic(join(dir, MODEL_MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`);

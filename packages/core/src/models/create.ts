@@ -4,9 +4,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { FramewrightError } from '../protocol/errors.js';
 import { assertValid } from '../protocol/validate.js';
+import { inspectOnnxModel, ONNX_DATA_TYPE } from '../onnx/index.js';
 import { createOnnxSession } from '../runtime/onnx-session.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { MODEL_MANIFEST_NAME, ModelManifestSchema, readModelPack, type ModelFile, type ModelManifest } from './manifest.js';
+import { MODEL_MANIFEST_NAME, ModelManifestSchema, readModelPack, type ModelFile, type ModelManifest, type ModelSource, type OnnxSignatureEntry } from './manifest.js';
 import { sha256File } from './verify.js';
 
 /** Roles of the files of an SD-Turbo export, by path. */
@@ -24,6 +25,47 @@ export interface SdTurboManifestOptions {
   readonly id: string;
   /** Licence of the weights (SD-Turbo: the Stability AI Non-Commercial Research Community License). */
   readonly licence: { name: string; url?: string };
+  /** Where the files were pulled from (recorded in the manifest). */
+  readonly source?: ModelSource;
+  /** SHA-256 of files already hashed (by pull's verification), by path: not read again. */
+  readonly sha256?: ReadonlyMap<string, string>;
+}
+
+/** True for ONNX Runtime's "no kernel for this operator on this provider" (CUDA-only contrib ops on CPU). */
+export function isMissingKernel(message: string): boolean {
+  return /Kernel not found|Could not find an implementation/i.test(message);
+}
+
+const TYPE_NAMES: Readonly<Record<number, string>> = {
+  [ONNX_DATA_TYPE.FLOAT]: 'float32',
+  [ONNX_DATA_TYPE.FLOAT16]: 'float16',
+  [ONNX_DATA_TYPE.INT32]: 'int32',
+  [ONNX_DATA_TYPE.INT64]: 'int64',
+  [ONNX_DATA_TYPE.BOOL]: 'bool',
+};
+
+// Reading a model file into JS costs its size in memory: signatures of larger files that no
+// session can open here are left out of the manifest (the pipeline checks them when it loads).
+const INSPECT_LIMIT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A model's declared inputs and outputs: from a session when one opens here, else (a model whose
+ * operators this machine's providers lack) from the file itself. `cudaOnly` is set in that case.
+ */
+async function signatures(path: string): Promise<{ inputs?: OnnxSignatureEntry[]; outputs?: OnnxSignatureEntry[]; cudaOnly: boolean }> {
+  try {
+    const session = await createOnnxSession(path, { intraOpThreads: 1, graphOptimization: 'disabled' });
+    const inputs = session.inputs.map((v) => ({ name: v.name, type: v.type, shape: [...v.dims] }));
+    const outputs = session.outputs.map((v) => ({ name: v.name, type: v.type, shape: [...v.dims] }));
+    await session.release();
+    return { inputs, outputs, cudaOnly: false };
+  } catch (error) {
+    if (!(error instanceof FramewrightError) || !isMissingKernel(error.message)) throw error;
+    if ((await stat(path)).size > INSPECT_LIMIT_BYTES) return { cudaOnly: true };
+    const summary = inspectOnnxModel(await readFile(path), path);
+    const entry = (v: { name: string; elemType: number; dims: Array<number | string> }) => ({ name: v.name, type: TYPE_NAMES[v.elemType] ?? `type${v.elemType}`, shape: [...v.dims] });
+    return { inputs: summary.inputs.map(entry), outputs: summary.outputs.map(entry), cudaOnly: true };
+  }
 }
 
 async function filesUnder(dir: string, root = dir): Promise<string[]> {
@@ -51,23 +93,25 @@ const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : 
  * @throws FramewrightError `MODEL_INVALID` when a required file is missing or a model does not load
  */
 export async function writeSdTurboManifest(dir: string, options: SdTurboManifestOptions): Promise<ModelManifest> {
-  const paths = await filesUnder(dir);
+  const paths = (await filesUnder(dir)).filter((p) => !p.split('/').some((part) => part.startsWith('.')));
   for (const required of Object.keys(SD_ROLES)) {
     if (!paths.includes(required)) throw new FramewrightError('MODEL_INVALID', `${dir} is not an SD-Turbo ONNX export: ${required} is missing`);
   }
   const files: ModelFile[] = [];
+  let cudaOnly = false;
   for (const path of paths) {
     const full = join(dir, path);
     const role = SD_ROLES[path];
-    const file: ModelFile = { path, sha256: await sha256File(full), size: (await stat(full)).size, ...(role === undefined ? {} : { role }) };
+    const file: ModelFile = { path, sha256: options.sha256?.get(path) ?? (await sha256File(full)), size: (await stat(full)).size, ...(role === undefined ? {} : { role }) };
     if (path.endsWith('.onnx')) {
-      const session = await createOnnxSession(full, { intraOpThreads: 1, graphOptimization: 'disabled' });
-      file.inputs = session.inputs.map((v) => ({ name: v.name, type: v.type, shape: [...v.dims] }));
-      file.outputs = session.outputs.map((v) => ({ name: v.name, type: v.type, shape: [...v.dims] }));
-      await session.release();
+      const found = await signatures(full);
+      if (found.inputs !== undefined) file.inputs = found.inputs;
+      if (found.outputs !== undefined) file.outputs = found.outputs;
+      cudaOnly ||= found.cudaOnly;
     }
     files.push(file);
   }
+  const float16 = files.some((f) => f.role === 'unet' && f.inputs?.some((i) => i.name === 'sample' && i.type === 'float16'));
   const scheduler = (await readJson(join(dir, 'scheduler', 'scheduler_config.json'))) ?? {};
   const vae = (await readJson(join(dir, 'vae_decoder', 'config.json'))) ?? {};
   const special = (await readJson(join(dir, 'tokenizer', 'special_tokens_map.json'))) ?? {};
@@ -75,11 +119,13 @@ export async function writeSdTurboManifest(dir: string, options: SdTurboManifest
   const manifest = {
     manifestVersion: 1,
     id: options.id,
-    name: `SD-Turbo ONNX export (${options.id})`,
+    name: `SD-Turbo ONNX export, ${float16 ? 'float16' : 'float32'} (${options.source === undefined ? options.id : options.source.repo})`,
     family: 'sd-turbo',
     task: 'text-to-image',
     licence: options.licence,
     files,
+    ...(options.source === undefined ? {} : { source: options.source }),
+    ...(cudaOnly ? { runsOn: ['cuda'] } : {}),
     recommended: { width: 512, height: 512, steps: 1, guidanceScale: 0, scheduler: 'euler' },
     diffusion: {
       trainTimesteps: num(scheduler['num_train_timesteps'], 1000),

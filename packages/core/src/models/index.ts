@@ -11,6 +11,7 @@ export {
   type ModelFile,
   type ModelManifest,
   type ModelPack,
+  type ModelSource,
   type OnnxSignatureEntry,
   type RecommendedSettings,
 } from './manifest.js';
@@ -18,6 +19,8 @@ export { MODELS_DIR_ENV, describePack, findModelPack, findPackDirs, listInstalle
 export { sha256File, verifyModelPack, type FileCheck, type PackVerification } from './verify.js';
 export { writeSdTurboManifest, type SdTurboManifestOptions } from './create.js';
 export { writeShotDetectionManifest, type ShotDetectionManifestOptions } from './create-shot-detection.js';
+export { writeFrameInterpolationManifest, type FrameInterpolationManifestOptions } from './create-frame-interpolation.js';
+export { writeSpeechToTextManifest, type SpeechToTextManifestOptions } from './create-speech-to-text.js';
 export {
   SHOT_MODEL_DEFAULT_NAMES,
   SHOT_MODEL_FRAME,
@@ -27,3 +30,9 @@ export {
   type ShotDetectionSettings,
   type ShotModelIo,
 } from './shot-detection.js';
+export { DEFAULT_HF_ENDPOINT, hubConfig, type HubConfig } from './hub.js';
+export { pullModel, parseRepoRef, type PullOptions, type PullProgress, type PullResult } from './pull.js';
+export { importModel, type ImportResult } from './import.js';
+export { detectLayout, DIFFUSERS_ONNX_LAYOUT, SINGLE_ONNX_INTERPOLATION_LAYOUT, SINGLE_ONNX_SHOT_LAYOUT, WHISPER_OPTIMUM_LAYOUT, type ExportLayout } from './layouts.js';
+export { repoLicence, type RepoLicence } from './licence.js';
+export { isMissingKernel } from './create.js';

@@ -9,8 +9,11 @@ import { ShotDetectionSettingsSchema } from './shot-detection.js';
 /** File name of a pack's manifest. */
 export const MODEL_MANIFEST_NAME = 'framewright-model.json';
 
-/** Model families a pack may declare: text-to-image (image-gen), frame interpolation (video-gen) and shot detection (clip-cut). */
-export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo', 'frame-interpolation', 'shot-detection'] as const;
+/**
+ * Model families a pack may declare: text-to-image (image-gen), frame interpolation (video-gen),
+ * shot detection (clip-cut) and speech to text (Whisper as Optimum exports it, for subtitles).
+ */
+export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo', 'frame-interpolation', 'shot-detection', 'speech-to-text'] as const;
 
 /** The families image-gen runs. */
 export const TEXT_TO_IMAGE_FAMILIES: readonly ModelFamily[] = ['framewright-builtin', 'sd-turbo'];
@@ -74,6 +77,16 @@ export const DiffusionSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Where a pulled pack came from: the Hub, the repository and the commit its files are from. */
+export const ModelSourceSchema = Type.Object(
+  {
+    endpoint: Type.String({ minLength: 1, description: 'The Hub (HF_ENDPOINT) it was pulled from' }),
+    repo: Type.String({ minLength: 1, description: 'owner/name' }),
+    revision: Type.String({ minLength: 1, description: 'The commit (sha) the files are from' }),
+  },
+  { additionalProperties: false },
+);
+
 /** `framewright-model.json`. */
 export const ModelManifestSchema = Type.Object(
   {
@@ -81,13 +94,20 @@ export const ModelManifestSchema = Type.Object(
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,99}$', description: 'What `--model` names' }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     family: Type.Union(MODEL_FAMILIES.map((f) => Type.Literal(f))),
-    task: Type.Union([Type.Literal('text-to-image'), Type.Literal('frame-interpolation'), Type.Literal('shot-detection')]),
+    task: Type.Union([Type.Literal('text-to-image'), Type.Literal('frame-interpolation'), Type.Literal('shot-detection'), Type.Literal('speech-to-text')]),
     licence: Type.Object({ name: Type.String({ minLength: 1 }), url: Type.Optional(Type.String()) }, { additionalProperties: false }),
     files: Type.Array(ModelFileSchema, { minItems: 1 }),
     recommended: Type.Optional(RecommendedSettingsSchema),
     diffusion: Type.Optional(DiffusionSettingsSchema),
     alignment: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, description: 'frame-interpolation: frame sides are padded to a multiple of this (RIFE: 32)' })),
     shotDetection: Type.Optional(ShotDetectionSettingsSchema),
+    source: Type.Optional(ModelSourceSchema),
+    runsOn: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description: 'ONNX execution providers the export runs on, when it does not run on all (onnxruntime/sd-turbo: cuda only)',
+      }),
+    ),
   },
   { additionalProperties: false, title: 'FramewrightModelManifest' },
 );
@@ -96,6 +116,8 @@ export const ModelManifestSchema = Type.Object(
 export type ModelManifest = Static<typeof ModelManifestSchema>;
 /** Settings a text-to-image pack recommends. */
 export type RecommendedSettings = Static<typeof RecommendedSettingsSchema>;
+/** Where a pulled pack came from. */
+export type ModelSource = Static<typeof ModelSourceSchema>;
 /** One listed file. */
 export type ModelFile = Static<typeof ModelFileSchema>;
 /** One declared ONNX input or output. */
@@ -115,6 +137,7 @@ export const REQUIRED_ROLES: Readonly<Record<ModelFamily, readonly string[]>> = 
   'sd-turbo': ['text_encoder', 'unet', 'vae_decoder', 'vocab', 'merges'],
   'frame-interpolation': [],
   'shot-detection': ['model'],
+  'speech-to-text': ['encoder', 'decoder', 'vocab', 'merges'],
 });
 
 /**
@@ -149,7 +172,8 @@ export async function readModelPack(dir: string): Promise<ModelPack> {
     if (!json.files.some((f) => f.role === role)) throw new FramewrightError('MODEL_INVALID', `${path}: a ${json.family} pack needs a file with role ${role}`);
   }
   const textToImage = TEXT_TO_IMAGE_FAMILIES.includes(json.family);
-  if (textToImage !== (json.task === 'text-to-image') || (json.family === 'shot-detection') !== (json.task === 'shot-detection')) {
+  const ownTask = (family: string) => json.task === family;
+  if (textToImage !== (json.task === 'text-to-image') || (['shot-detection', 'speech-to-text'] as const).some((f) => (json.family === f) !== ownTask(f))) {
     throw new FramewrightError('MODEL_INVALID', `${path}: family ${json.family} does not do ${json.task}`);
   }
   if (textToImage && json.recommended === undefined) throw new FramewrightError('MODEL_INVALID', `${path}: a ${json.family} pack needs its recommended settings`);

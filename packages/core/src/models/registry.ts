@@ -1,4 +1,4 @@
-// Where model packs are found: folders the user points at. Nothing is downloaded.
+// Where model packs are found: folders the user points at (models pull stages its downloads in hidden folders beside them).
 import { readdir, stat } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
 import { resolvePaths, type PathEnvironment } from '../config/index.js';
@@ -22,6 +22,8 @@ export interface InstalledModel {
   readonly family?: ModelFamily;
   /** Absolute pack folder. */
   readonly dir: string;
+  /** The licence the manifest records (name), when the manifest is readable. */
+  readonly licence?: string;
   /** Total bytes of the listed files that exist. */
   readonly bytes: number;
   /** `ok`: manifest valid and every file present with its listed size; otherwise what is wrong. */
@@ -56,7 +58,8 @@ export async function findPackDirs(options: ModelSearchOptions = {}): Promise<st
     }
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory() && (await isFile(join(dir, entry.name, MODEL_MANIFEST_NAME)))) found.push(join(dir, entry.name));
+      // Hidden folders are packs being pulled (staged until complete), never packs.
+      if (entry.isDirectory() && !entry.name.startsWith('.') && (await isFile(join(dir, entry.name, MODEL_MANIFEST_NAME)))) found.push(join(dir, entry.name));
     }
   }
   return found;
@@ -82,7 +85,7 @@ export async function describePack(dir: string): Promise<InstalledModel> {
     }
   }
   const { id, family } = pack.manifest;
-  return { id, family, dir, bytes, status: problems.length === 0 ? 'ok' : 'missing-files', detail: problems.join('; ') };
+  return { id, family, licence: pack.manifest.licence.name, dir, bytes, status: problems.length === 0 ? 'ok' : 'missing-files', detail: problems.join('; ') };
 }
 
 /** Every pack in the search folders with its status. */

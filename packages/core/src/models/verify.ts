@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createOnnxSession, type OnnxValueSpec } from '../runtime/onnx-session.js';
+import { resolveOnnxProviders } from '../runtime/onnx-providers.js';
 import { isFramewrightError } from '../protocol/errors.js';
 import { readModelPack, type ModelPack, type OnnxSignatureEntry } from './manifest.js';
 import { shotModelIo } from './shot-detection.js';
@@ -13,7 +14,7 @@ export interface FileCheck {
   readonly path: string;
   /** `ok`, or the first thing that is wrong. */
   readonly status: 'ok' | 'missing' | 'size-mismatch' | 'hash-mismatch' | 'signature-mismatch' | 'unloadable';
-  /** One line; empty when ok. */
+  /** One line; empty when ok (or, when ok, what could not be checked on this machine). */
   readonly detail: string;
 }
 
@@ -65,6 +66,11 @@ async function checkFile(pack: ModelPack, file: ModelPack['manifest']['files'][n
   // A shot-detection model must also have its family's interface, whatever the manifest lists.
   const familyInterface = pack.manifest.family === 'shot-detection' && file.role === 'model';
   if (file.inputs === undefined && file.outputs === undefined && !familyInterface) return { path: file.path, status: 'ok', detail: '' };
+  const runsOn = pack.manifest.runsOn;
+  if (runsOn !== undefined) {
+    const provider = (await resolveOnnxProviders()).chosen;
+    if (!runsOn.includes(provider)) return { path: file.path, status: 'ok', detail: `hash checked; the model itself runs on ${runsOn.join(', ')} only, not on ${provider}` };
+  }
   let session;
   try {
     session = await createOnnxSession(path, { intraOpThreads: 1, graphOptimization: 'disabled' });

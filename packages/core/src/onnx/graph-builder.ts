@@ -25,10 +25,11 @@ export const ONNX_IR_VERSION_BY_OPSET: Readonly<Record<number, number>> = Object
 export const DEFAULT_ONNX_OPSET = 17;
 
 /** Element types a graph input, output or initializer may have. */
-export type OnnxElementType = 'float32' | 'int32' | 'int64' | 'bool';
+export type OnnxElementType = 'float32' | 'float16' | 'int32' | 'int64' | 'bool';
 
 const DATA_TYPE: Record<OnnxElementType, number> = {
   float32: ONNX_DATA_TYPE.FLOAT,
+  float16: ONNX_DATA_TYPE.FLOAT16,
   int32: ONNX_DATA_TYPE.INT32,
   int64: ONNX_DATA_TYPE.INT64,
   bool: ONNX_DATA_TYPE.BOOL,
@@ -104,12 +105,13 @@ export class OnnxGraphBuilder {
 
   /**
    * Adds a constant tensor. Names are used as given (they are the tfjs variable names for
-   * weights), so a reader of the ONNX file finds each weight under its training name.
+   * weights), so a reader of the ONNX file finds each weight under its training name. float16
+   * weights are given as their IEEE half-precision bit patterns in a `Uint16Array`.
    */
-  initializer(name: string, data: Float32Array | Int32Array | BigInt64Array | Uint8Array, dims: number[], type?: OnnxElementType): string {
+  initializer(name: string, data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array, dims: number[], type?: OnnxElementType): string {
     const elementType = type ?? elementTypeOf(data);
     const count = dims.reduce((a, b) => a * b, 1);
-    const elementBytes = elementType === 'int64' ? 8 : elementType === 'bool' ? 1 : 4;
+    const elementBytes = elementType === 'int64' ? 8 : elementType === 'bool' ? 1 : elementType === 'float16' ? 2 : 4;
     if (data.byteLength !== count * elementBytes) {
       throw new FramewrightError('INVALID_PARAMS', `initializer ${name}: ${data.byteLength} bytes do not fill shape [${dims.join(', ')}] of ${elementType}`);
     }
@@ -210,15 +212,16 @@ function valueInfo(name: string, type: OnnxElementType, dims: OnnxDim[]): OnnxVa
   };
 }
 
-function elementTypeOf(data: Float32Array | Int32Array | BigInt64Array | Uint8Array): OnnxElementType {
+function elementTypeOf(data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array): OnnxElementType {
   if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Uint16Array) return 'float16';
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof BigInt64Array) return 'int64';
   return 'bool';
 }
 
 /** ONNX raw_data is little-endian; typed arrays use the host order, so swap on big-endian hosts. */
-function littleEndianBytes(data: Float32Array | Int32Array | BigInt64Array | Uint8Array): Uint8Array {
+function littleEndianBytes(data: Float32Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array): Uint8Array {
   const bytes = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
   if (HOST_IS_LITTLE_ENDIAN || data.BYTES_PER_ELEMENT === 1) return bytes;
   const width = data.BYTES_PER_ELEMENT;

@@ -130,7 +130,7 @@ const root = protobuf.Root.fromJSON(ONNX_DESCRIPTOR);
 const modelType = root.lookupType('onnx.ModelProto');
 
 /** `TensorProto.DataType` values used by the exporter. */
-export const ONNX_DATA_TYPE = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
+export const ONNX_DATA_TYPE = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 
 /** `AttributeProto.AttributeType` values used by the exporter. */
 export const ONNX_ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
@@ -146,8 +146,12 @@ export interface OnnxTensor {
   dims: number[];
   /** `TensorProto.DataType` ({@link ONNX_DATA_TYPE}). */
   dataType: number;
-  /** Elements, fixed width, little-endian. */
+  /** Elements, fixed width, little-endian (empty when they are in an external file). */
   rawData: Uint8Array;
+  /** Where external data lives: `location`, `offset`, `length` (ONNX's external-data keys). */
+  externalData?: Array<{ key: string; value: string }>;
+  /** 1 (`EXTERNAL`) when the elements are in the file named by `externalData`. */
+  dataLocation?: number;
 }
 
 /** An `AttributeProto` in the shape protobufjs encodes. */

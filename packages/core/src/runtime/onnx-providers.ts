@@ -2,22 +2,26 @@ import * as ort from 'onnxruntime-node';
 import { FramewrightError, oneLine } from '../protocol/errors.js';
 import { OnnxGraphBuilder } from '../onnx/index.js';
 
-/** ONNX Runtime execution providers Framewright tries, in priority order. */
-export const ONNX_PROVIDER_NAMES = ['cuda', 'cpu'] as const;
+/**
+ * ONNX Runtime execution providers Framewright tries, in priority order: CUDA (Linux, Windows),
+ * DirectML (`dml`, Windows), CoreML (macOS), then CPU. A provider that this onnxruntime-node build
+ * does not have is skipped with that reason.
+ */
+export const ONNX_PROVIDER_NAMES = ['cuda', 'dml', 'coreml', 'cpu'] as const;
 
 /** One of {@link ONNX_PROVIDER_NAMES}. */
 export type OnnxProviderName = (typeof ONNX_PROVIDER_NAMES)[number];
 
-/** The environment variable that forces one execution provider (`cuda` or `cpu`). */
+/** The environment variable that forces one execution provider (`cuda`, `dml`, `coreml` or `cpu`). */
 export const ONNX_PROVIDER_ENV = 'FRAMEWRIGHT_ORT_PROVIDER';
 
 /** What happened when one provider was started on a probe model. */
 export interface OnnxProviderAttempt {
   /** Provider name. */
   name: OnnxProviderName;
-  /** `ok`: it started a session; `failed`: it threw (see `detail`). */
-  status: 'ok' | 'failed';
-  /** The provider's one-line failure; empty when it started. */
+  /** `ok`: it started a session; `failed`: it threw; `skipped`: this build does not have it (see `detail`). */
+  status: 'ok' | 'failed' | 'skipped';
+  /** Why it is not used (its one-line failure, or that the build lacks it); empty when it started. */
   detail: string;
 }
 
@@ -77,19 +81,24 @@ async function resolve(order: readonly OnnxProviderName[], forced: boolean): Pro
   // because this runs before the process's first session.)
   ort.env.logLevel = 'fatal';
   const model = probeModel();
+  const builtWith = ort.listSupportedBackends().map((b) => b.name);
   const attempts: OnnxProviderAttempt[] = [];
-  for (const name of order) attempts.push(await tryProvider(name, model));
+  for (const name of order) {
+    if (name !== 'cpu' && !builtWith.includes(name)) {
+      attempts.push({ name, status: 'skipped', detail: `not in this onnxruntime-node build for ${process.platform} ${process.arch} (it has ${builtWith.join(', ')})` });
+    } else attempts.push(await tryProvider(name, model));
+  }
   const chosen = attempts.find((a) => a.status === 'ok');
   if (chosen === undefined) {
     const reasons = attempts.map((a) => `[${a.name}] ${a.detail}`).join('; ');
     throw new FramewrightError('BACKEND_UNAVAILABLE', `no ONNX Runtime execution provider could start: ${reasons}`);
   }
-  const builtWith = ort.listSupportedBackends().map((b) => b.name);
   return { chosen: chosen.name, forced, attempts, builtWith, version: ort.env.versions.node ?? ort.env.versions.common };
 }
 
 /**
- * Starts each execution provider once per process (CUDA, then CPU) on a tiny probe model and
+ * Starts each execution provider once per process (CUDA, DirectML, CoreML where this build has
+ * them, then CPU) on a tiny probe model and
  * records every failure; sessions then use the first that started. {@link ONNX_PROVIDER_ENV}
  * forces one (its failure is then fatal). Later calls return the same report.
  *
@@ -116,10 +125,11 @@ export function resolveOnnxProviders(env: NodeJS.ProcessEnv = process.env): Prom
   return resolving;
 }
 
-/** One line per provider, for `framewright doctor`: `cpu: ok (chosen)`, `cuda: failed — …`. */
+/** One line per provider, for `framewright doctor`: `cpu: ok (chosen)`, `cuda: failed — …`, `dml: not used — …`. */
 export function formatOnnxProviderReport(report: OnnxProviderReport): string[] {
   return report.attempts.map((a) => {
     if (a.status === 'failed') return `${a.name}: failed — ${a.detail}`;
+    if (a.status === 'skipped') return `${a.name}: not used — ${a.detail}`;
     return a.name === report.chosen ? `${a.name}: ok (chosen${report.forced ? `, forced by ${ONNX_PROVIDER_ENV}` : ''})` : `${a.name}: ok`;
   });
 }

@@ -6,8 +6,12 @@ import { inspectOnnxModel } from '../onnx/index.js';
 import { ModelCache, releaseModelCaches } from './model-cache.js';
 import { resolveOnnxProviders, type OnnxProviderName } from './onnx-providers.js';
 
-/** Tensor element buffers a session accepts and returns (`Uint8Array` for `bool` and `uint8`). */
-export type OnnxTensorData = Float32Array | Int32Array | BigInt64Array | Uint8Array;
+/**
+ * Tensor element buffers a session accepts and returns (`Uint8Array` for `bool` and `uint8`).
+ * float16 tensors are converted at the boundary: fed as `Float32Array` (or their bit patterns in a
+ * `Uint16Array`) and returned as `Float32Array`.
+ */
+export type OnnxTensorData = Float32Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array;
 
 /** A tensor passed to or returned by {@link OnnxSession.run}: row-major data and its shape. */
 export interface OnnxTensorValue<D extends OnnxTensorData = OnnxTensorData> {
@@ -51,7 +55,8 @@ export interface OnnxValueSpec {
 }
 
 const TYPE_OF_DATA: ReadonlyArray<[new (...args: never[]) => OnnxTensorData, readonly string[]]> = [
-  [Float32Array, ['float32']],
+  [Float32Array, ['float32', 'float16']],
+  [Uint16Array, ['float16']],
   [Int32Array, ['int32']],
   [BigInt64Array, ['int64']],
   [Uint8Array, ['bool', 'uint8']],
@@ -122,7 +127,8 @@ export class OnnxSession {
     }
     const out: Record<string, OnnxTensorValue> = {};
     for (const [name, tensor] of Object.entries(results)) {
-      out[name] = { data: tensor.data as OnnxTensorData, dims: [...tensor.dims] };
+      const data = tensor.type === 'float16' ? halfToFloat32(tensor.data as ArrayLike<number>) : (tensor.data as OnnxTensorData);
+      out[name] = { data, dims: [...tensor.dims] };
     }
     return out;
   }
@@ -151,8 +157,77 @@ export class OnnxSession {
     if (feed.data.length !== count) {
       throw new FramewrightError('INVALID_PARAMS', `${where} has ${feed.data.length} elements; shape [${feed.dims.join(', ')}] needs ${count}`);
     }
+    if (input.type === 'float16') return halfTensor(feed.data instanceof Uint16Array ? feed.data : float32ToHalf(feed.data as Float32Array), feed.dims);
     return new ort.Tensor(input.type as 'float32', feed.data as Float32Array, feed.dims);
   }
+}
+
+/**
+ * A float16 tensor from half-precision bit patterns. Where the JS engine has `Float16Array`,
+ * onnxruntime-common wraps a Uint16Array in one, which the Node binding (1.30) reads as empty
+ * ("not enough space: expected N, got 0"); the bits are handed over as they are instead.
+ */
+function halfTensor(bits: Uint16Array, dims: readonly number[]): ort.Tensor {
+  const tensor = new ort.Tensor('float16', bits, dims);
+  if (!(tensor.data instanceof Uint16Array)) (tensor as unknown as { cpuData: Uint16Array }).cpuData = bits;
+  return tensor;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** IEEE 754 single → half bit patterns, rounding to nearest even (overflow → ±Inf, NaN kept). */
+export function float32ToHalf(values: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    f32[0] = values[i]!;
+    const x = u32[0]!;
+    const sign = (x >>> 16) & 0x8000;
+    const exp = (x >>> 23) & 0xff;
+    let mant = x & 0x7fffff;
+    if (exp === 0xff) {
+      out[i] = sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
+      continue;
+    }
+    const e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        out[i] = sign;
+        continue;
+      }
+      mant |= 0x800000;
+      const shift = 14 - e;
+      let half = mant >>> shift;
+      const rest = mant & ((1 << shift) - 1);
+      const midway = 1 << (shift - 1);
+      if (rest > midway || (rest === midway && (half & 1) === 1)) half++;
+      out[i] = sign | half;
+      continue;
+    }
+    let half = (e << 10) | (mant >>> 13);
+    const rest = mant & 0x1fff;
+    if (rest > 0x1000 || (rest === 0x1000 && (half & 1) === 1)) half++;
+    out[i] = sign | half;
+  }
+  return out;
+}
+
+/** Half bit patterns (or a `Float16Array`) → float32. */
+export function halfToFloat32(values: ArrayLike<number>): Float32Array {
+  if (!(values instanceof Uint16Array)) return Float32Array.from(values);
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const h = values[i]!;
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >>> 10) & 0x1f;
+    const mant = h & 0x3ff;
+    out[i] = exp === 0 ? sign * mant * 2 ** -24 : exp === 0x1f ? (mant === 0 ? sign * Infinity : NaN) : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+  }
+  return out;
 }
 
 /** ONNX Runtime's run error without its source-file locations: `Gather node Gather_0: indices element out of data bounds…`. */

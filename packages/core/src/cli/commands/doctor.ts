@@ -4,6 +4,7 @@ import { delimiter, isAbsolute, join } from 'node:path';
 import { describeConfig, type ConfigEntry } from '../../config/index.js';
 import { listCapabilities } from '../../engine/index.js';
 import { espeakPath, espeakVersion, resolveTools, type ResolvedTool } from '../../media/index.js';
+import { listInstalledModels, readModelPack } from '../../models/index.js';
 import { formatOnnxProviderReport, resolveOnnxProviders, type OnnxProviderReport } from '../../runtime/onnx-providers.js';
 import { formatTfjsBackendReport, initTfjsBackend, type TfjsBackendReport } from '../../runtime/tfjs-backend.js';
 import { toFramewrightError, type OperationCapability, type WireError } from '../../protocol/index.js';
@@ -16,7 +17,8 @@ const FLAGS = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
 const HELP = `Usage: framewright doctor [--json]
 
 Checks what Framewright needs and where it keeps things: ffmpeg and ffprobe (path, where they
-were found, version), the operations this build can run, the ML backends, and the config folder,
+were found, version), the operations this build can run, the ML backends, the installed model
+packs and the execution provider each runs on, and the config folder,
 token file, data folder and output root. Exits 0 when everything required is there, 6 when
 ffmpeg or ffprobe is missing.
 
@@ -34,6 +36,8 @@ export interface DoctorReport {
   operations: OperationCapability[];
   /** ML backends: each tfjs backend and ONNX Runtime execution provider tried, which was chosen and why the others were not. */
   backends: { tfjs: TfjsBackendReport | { error: WireError }; onnx: OnnxProviderReport | { error: WireError } };
+  /** Each installed model pack and the ONNX execution provider it runs on here, or why it does not run. */
+  models: Array<{ id: string; family?: string; dir: string; provider?: string; reason?: string }>;
   /** Every configured path, where its value came from and whether it exists. */
   paths: ConfigEntry[];
   /** Optional tools: espeak-ng speaks video-gen narration; without it only narration is unavailable. */
@@ -71,11 +75,22 @@ export async function doctorReport(env: Readonly<Record<string, string | undefin
     espeakVersion(env),
   ]);
   const espeakBin = await onPath(espeakPath(env), env);
+  const models: DoctorReport['models'] = [];
+  for (const m of await listInstalledModels({ env })) {
+    const entry = { id: m.id, dir: m.dir, ...(m.family === undefined ? {} : { family: m.family }) };
+    if (m.status !== 'ok') models.push({ ...entry, reason: m.detail });
+    else if ('error' in onnx) models.push({ ...entry, reason: onnx.error.message });
+    else {
+      const runsOn = (await readModelPack(m.dir)).manifest.runsOn;
+      models.push(runsOn === undefined || runsOn.includes(onnx.chosen) ? { ...entry, provider: onnx.chosen } : { ...entry, reason: `runs on ${runsOn.join(', ')} only; sessions here use ${onnx.chosen}` });
+    }
+  }
   return {
     ok: !('error' in tools),
     tools,
     operations,
     backends: { tfjs, onnx },
+    models,
     paths,
     speech: { espeakNg: espeak === undefined ? { installed: false, path: espeakBin } : { installed: true, version: espeak, path: espeakBin } },
   };
@@ -100,6 +115,9 @@ function text(report: DoctorReport): string {
   lines.push(...('error' in tfjs ? [`MISSING ${tfjs.error.message}`] : formatTfjsBackendReport(tfjs)).map((l) => `  ${l}`));
   lines.push('', 'ONNX Runtime execution providers');
   lines.push(...('error' in onnx ? [`MISSING ${onnx.error.message}`] : formatOnnxProviderReport(onnx)).map((l) => `  ${l}`));
+  lines.push('', 'Model packs');
+  if (report.models.length === 0) lines.push('  none installed (framewright models pull REPO, or framewright models import DIR)');
+  for (const m of report.models) lines.push(m.provider !== undefined ? `  ready    ${m.id}  runs on ${m.provider}` : `  not here ${m.id}  ${m.reason ?? ''}`);
   const { espeakNg } = report.speech;
   lines.push('', 'Text to speech (video-gen narration; optional)');
   lines.push(espeakNg.installed ? `  ok      espeak-ng ${espeakNg.version}  ${espeakNg.path}` : `  MISSING espeak-ng (${espeakNg.path} not found): narration is unavailable; install it (apt install espeak-ng) or set ESPEAK_NG_PATH`);

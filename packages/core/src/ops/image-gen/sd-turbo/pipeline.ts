@@ -1,9 +1,12 @@
-// SD-Turbo (and other Stable-Diffusion ONNX exports in the Hugging Face Optimum layout):
-// CLIP text encoder → Euler sampling of the UNet's noise prediction → VAE decoder.
+// SD-Turbo (and other Stable-Diffusion ONNX exports in the diffusers folder layout, from Optimum
+// or onnxruntime): CLIP text encoder → Euler sampling of the UNet's noise prediction → VAE
+// decoder. float16 exports run as they are: the sessions convert float16 inputs and outputs at
+// the boundary, so the maths here stays float32.
 import type { RgbImage } from '../../../image/index.js';
-import { packFile, type ModelPack, type RecommendedSettings } from '../../../models/index.js';
+import { isMissingKernel, packFile, type ModelPack, type RecommendedSettings } from '../../../models/index.js';
 import { cancelled, FramewrightError } from '../../../protocol/errors.js';
 import { openOnnxSession, type OnnxSession, type OnnxTensorValue } from '../../../runtime/onnx-session.js';
+import { resolveOnnxProviders } from '../../../runtime/onnx-providers.js';
 import { Rng } from '../../../transformer/random.js';
 import type { GeneratedImage, GenerationRequest, ImageGenerator, StepListener } from '../generator.js';
 import { ClipTokenizer } from './clip-tokenizer.js';
@@ -33,9 +36,21 @@ function requireSignature(session: OnnxSession, names: readonly string[], kind: 
   for (const name of names) {
     if (!have.includes(name)) throw new FramewrightError('MODEL_INVALID', `${session.what} has no ${kind} ${name} (it has ${have.join(', ')})`);
   }
-  for (const v of session.inputs) {
-    if (v.type === 'float16') throw new FramewrightError('MODEL_INVALID', `${session.what}: input ${v.name} is float16; image-gen runs float32 exports`);
-  }
+}
+
+/**
+ * The refusal for an export that runs on CUDA only (onnxruntime/sd-turbo: Olive-optimised float16
+ * with CUDA-only fused operators; its model card says it does not run on CPU or DirectML), on a
+ * machine whose sessions use another provider.
+ */
+async function cudaOnlyRefusal(pack: ModelPack, provider: string, detail?: string): Promise<FramewrightError> {
+  const report = await resolveOnnxProviders();
+  const cuda = report.attempts.find((a) => a.name === 'cuda');
+  const why = cuda === undefined ? `ONNX Runtime sessions here use ${provider}` : cuda.status !== 'ok' ? `this machine has no CUDA (cuda: ${cuda.detail})` : `sessions here use ${provider}`;
+  return new FramewrightError(
+    'BACKEND_UNAVAILABLE',
+    `${pack.manifest.id} (${pack.manifest.source?.repo ?? 'a float16 export optimised for CUDA'}) runs only on CUDA, as its model card says (it cannot run on CPU or DirectML); ${why}${detail === undefined ? '' : ` (${detail})`}. On CPU use SD-Turbo's Optimum float32 export: \`optimum-cli export onnx --model stabilityai/sd-turbo sd-turbo-onnx\`, then \`framewright models import sd-turbo-onnx\``,
+  );
 }
 
 /** A loaded SD-Turbo pack. */
@@ -61,8 +76,14 @@ export class SdTurboPipeline implements ImageGenerator {
   static async load(pack: ModelPack): Promise<SdTurboPipeline> {
     const { diffusion, recommended } = pack.manifest;
     if (diffusion === undefined || recommended === undefined) throw new FramewrightError('MODEL_INVALID', `model pack ${pack.manifest.id} has no diffusion or recommended settings`);
+    const provider = (await resolveOnnxProviders()).chosen;
+    if (pack.manifest.runsOn !== undefined && !pack.manifest.runsOn.includes(provider)) throw await cudaOnlyRefusal(pack, provider);
     const tokenizer = await ClipTokenizer.fromFiles(packFile(pack, 'vocab'), packFile(pack, 'merges'), diffusion.maxTokens, diffusion.padToken);
-    const [textEncoder, unet, vae] = await Promise.all(['text_encoder', 'unet', 'vae_decoder'].map((role) => openOnnxSession(packFile(pack, role))));
+    const [textEncoder, unet, vae] = await Promise.all(['text_encoder', 'unet', 'vae_decoder'].map((role) => openOnnxSession(packFile(pack, role)))).catch(async (error: unknown) => {
+      // A pack made on a CUDA machine has no runsOn; its CUDA-only operators show when loading.
+      if (provider !== 'cuda' && error instanceof FramewrightError && isMissingKernel(error.message)) throw await cudaOnlyRefusal(pack, provider, error.message);
+      throw error;
+    });
     const n = SD_ONNX_NAMES;
     requireSignature(textEncoder!, [n.textEncoder.input], 'input');
     requireSignature(textEncoder!, [n.textEncoder.output], 'output');
