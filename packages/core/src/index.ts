@@ -34,6 +34,8 @@ export type { RunOptions } from './engine/index.js';
 export { defaultMemoryBudget } from './engine/memory-budget.js';
 export { startServer, DEFAULT_PORT, DEFAULT_MAX_SEND_BUFFER_BYTES } from './server/index.js';
 export type { ServerOptions, RunningServer } from './server/index.js';
+export { startWorker } from './cluster/index.js';
+export type { ClusterWorkerOptions, RunningWorker, PathMapping, WorkerAnnouncement } from './cluster/index.js';
 export type { Logger, LogLevel } from './util/log.js';
 export { CodedError, FramewrightError, isFramewrightError, ERROR_CODES, OPERATION_NAMES, CLIP_CUT_DETECTORS, CLIP_CUT_EXPORTS, VIDEO_GEN_MODES } from './protocol/index.js';
 export type {

@@ -196,7 +196,7 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     sendJson(req, res, ctx.guard, 200, publishedSchemas());
   } else if (parts.length === 2 && parts[1] === 'jobs') {
     if (method === 'POST') await submit(req, res, ctx);
-    else if (method === 'GET') sendJson(req, res, ctx.guard, 200, { jobs: ctx.queue.list() });
+    else if (method === 'GET') sendJson(req, res, ctx.guard, 200, { jobs: await ctx.queue.list() });
     else notAllowed();
   } else if (parts.length === 3 && parts[1] === 'jobs') {
     const id = jobIdOf(parts[2]!);

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { DEFAULT_PORT, FramewrightError, toFramewrightError, WS_SUBPROTOCOL } from '../protocol/index.js';
 import { configuredAllowedOrigins, loadOrCreateToken, resolvePaths } from '../config/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
-import { JobJournal, JobQueue } from '../jobs/index.js';
+import { JobJournal, JobQueue, type JobService } from '../jobs/index.js';
 import { engineJobRunner } from './engine-runner.js';
 import type { ServerContext } from './context.js';
 import { InvalidRequest, statusOf } from './errors.js';
@@ -48,6 +48,14 @@ export interface ServerOptions {
   allowedOrigins?: readonly string[];
   /** Jobs running at once (default: half the CPU threads). */
   concurrency?: number;
+  /**
+   * Put jobs on the BullMQ queues of a cluster in this Redis (`redis://host:port[/db]`) instead
+   * of running them in this process: `framewright worker` processes run them, and job records
+   * live in Redis, so any server answers for any job. Protocol, token and checks stay the same.
+   */
+  queue?: string;
+  /** Key prefix of the cluster in Redis (default `fw`); with {@link ServerOptions.queue}. */
+  queuePrefix?: string;
   /** The operations to run (default: the built-in registry); tests inject fakes. @internal */
   registry?: OperationRegistry;
   /** Largest request body or WebSocket message, in bytes (default 1 MiB). */
@@ -86,7 +94,10 @@ export interface RunningServer {
   readonly token: string;
   /** The output root it writes under (absolute). */
   readonly outputRoot: string;
-  /** Stops listening, closes clients, cancels running jobs (killing their children) and waits for the journal. */
+  /**
+   * Stops listening, closes clients, cancels running jobs (killing their children) and waits for the
+   * journal. With a cluster queue the jobs go on, on the workers.
+   */
   close(): Promise<void>;
 }
 
@@ -194,12 +205,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const token = options.token ?? (await loadOrCreateToken(options.configDir ?? paths.configDir.path));
   const registry = options.registry ?? OPERATION_REGISTRY;
   const log = options.log ?? stderrLogger;
-  const queue = await JobQueue.open({
-    runner: engineJobRunner({ outputRoot, registry, ...(options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: options.memoryBudgetBytes }) }),
-    journal: new JobJournal(join(options.dataDir ?? paths.dataDir.path, 'jobs')),
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    log,
-  });
+  const queue: JobService =
+    options.queue === undefined
+      ? await JobQueue.open({
+          runner: engineJobRunner({ outputRoot, registry, ...(options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: options.memoryBudgetBytes }) }),
+          journal: new JobJournal(join(options.dataDir ?? paths.dataDir.path, 'jobs')),
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          log,
+        })
+      : await (await import('../cluster/index.js')).RedisJobQueue.open({ url: options.queue, outputRoot, log, ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }) });
 
   const closers = new Set<() => void>();
   const guard: { -readonly [K in keyof GuardOptions]: GuardOptions[K] } = { token, host, port: 0, allowedOrigins: options.allowedOrigins ?? configuredAllowedOrigins() };

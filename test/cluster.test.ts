@@ -1,0 +1,146 @@
+// The cluster end to end: a redis-server of the test's own, `framewright worker` processes run
+// from the sources, and servers started with `queue` (serve --queue). Real clip-cut on
+// ffmpeg-made videos; the SDK client and the HTTP routes exactly as against a local server.
+import { existsSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FramewrightClient, WebSocketTransport, type WebSocketConstructor } from '../packages/core/src/client/index.js';
+import { runOperation } from '../packages/core/src/engine/index.js';
+import { generateSampleVideo } from '../packages/core/src/media/index.js';
+import type { ClipCutResult, Job } from '../packages/core/src/protocol/index.js';
+import { startServer, type RunningServer } from '../packages/core/src/server/index.js';
+import { alive, descendants, startRedis, startWorker, type TestRedis, type TestWorker } from './helpers/cluster.js';
+import { tempDir } from './helpers/media.js';
+
+const WS = WebSocket as unknown as WebSocketConstructor;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let dir: string;
+let redis: TestRedis;
+let server: RunningServer;
+let workers: TestWorker[] = [];
+/** Videos of 2 to 5 seconds, and one long enough to be cut off mid-run. */
+let videos: string[] = [];
+let long: string;
+/** What the in-process engine makes of each video: the answer the cluster must give. */
+const expected = new Map<string, ClipCutResult>();
+
+const serverOptions = (url: string) => ({ port: 0, outputRoot: join(dir, 'out'), configDir: join(dir, 'config'), dataDir: join(dir, 'data'), queue: url, log: () => undefined });
+const clientFor = (s: RunningServer) => new FramewrightClient(() => new WebSocketTransport(s.wsUrl, { token: s.token, WebSocket: WS }), { clientInfo: { name: 'cluster-test', version: '0' } });
+
+/** A clip-cut result without the paths of its files (each job writes into its own folder). */
+function cutsOf(result: ClipCutResult): Omit<ClipCutResult, 'files' | 'outputs'> {
+  const { files: _files, outputs: _outputs, ...rest } = result;
+  return rest;
+}
+
+async function record(id: string, db = redis.client): Promise<{ job: Job; worker?: string; attempts?: number }> {
+  return JSON.parse((await db.get(`fw:job:${id}`))!) as { job: Job; worker?: string; attempts?: number };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+beforeAll(async () => {
+  dir = tempDir('fw-cluster-');
+  redis = await startRedis(dir);
+  const made = await Promise.all([2, 3, 4, 5].map((seconds) => generateSampleVideo(join(dir, `v${seconds}.mp4`), { width: 160, height: 90, seconds, preset: 'ultrafast' })));
+  videos = made.map((v) => v.path);
+  long = (await generateSampleVideo(join(dir, 'long.mp4'), { width: 320, height: 180, seconds: 90, preset: 'ultrafast' })).path;
+  for (const input of videos) expected.set(input, await runOperation('clip-cut', { input, exports: ['json'] }, { outputRoot: join(dir, 'in-process'), defaultOutputDir: join(dir, 'in-process', input.slice(dir.length)) }));
+  server = await startServer(serverOptions(redis.url));
+  // Two CPU workers that take clip-cut only, and one that takes everything this machine runs.
+  workers = await Promise.all([startWorker(redis.url, ['--ops', 'clip-cut']), startWorker(redis.url, ['--ops', 'clip-cut']), startWorker(redis.url, [])]);
+}, 240_000);
+
+afterAll(async () => {
+  await server?.close();
+  await Promise.all(workers.map((w) => w.stop()));
+  await redis?.stop();
+  await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('cluster (serve --queue, framewright worker)', () => {
+  it('the SDK client runs a job on a worker unchanged, with progress, and gets the in-process result', async () => {
+    const client = clientFor(server);
+    const hello = await client.connect();
+    expect(hello.capabilities.operations.find((o) => o.op === 'clip-cut')?.available).toBe(true);
+    const progress: unknown[] = [];
+    const result = await client.run('clip-cut', { input: videos[2]!, exports: ['json'] }, { onProgress: (p) => progress.push(p) });
+    expect(cutsOf(result)).toEqual(cutsOf(expected.get(videos[2]!)!));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const file of result.files) expect(file.startsWith(join(dir, 'out'))).toBe(true);
+    const jobs = await client.listJobs();
+    expect(jobs[0]?.state).toBe('succeeded');
+    await client.close();
+  }, 60_000);
+
+  it('100 clip-cut jobs from 10 clients across 3 worker processes all succeed with the in-process results', async () => {
+    const clients = Array.from({ length: 10 }, () => clientFor(server));
+    await Promise.all(clients.map((c) => c.connect()));
+    const runs = clients.flatMap((client, c) =>
+      Array.from({ length: 10 }, async (_, i) => {
+        const input = videos[(c + i) % videos.length]!;
+        const job = await client.submit('clip-cut', { input, exports: ['json'] });
+        return { id: job.id, input, result: await client.wait(job) };
+      }),
+    );
+    const done = await Promise.all(runs);
+    expect(done).toHaveLength(100);
+    for (const { input, result } of done) expect(cutsOf(result)).toEqual(cutsOf(expected.get(input)!));
+    const ranOn = new Set(await Promise.all(done.map(async ({ id }) => (await record(id)).worker)));
+    expect(ranOn.size).toBeGreaterThan(1);
+    for (const id of ranOn) expect(workers.map((w) => w.info.id)).toContain(id);
+    await Promise.all(clients.map((c) => c.close()));
+  }, 240_000);
+
+  it('routes image-gen only to a worker that has the model, and a job no worker can run waits and says why', async () => {
+    const imageWorker = workers[2]!;
+    expect(imageWorker.info.routes).toContain('image-gen.framewright-shapes-32');
+    expect(workers[0]!.info.routes).toEqual(['clip-cut']);
+    const client = clientFor(server);
+    await client.connect();
+    for (let i = 0; i < 3; i++) {
+      const job = await client.submit('image-gen', { prompt: 'a red circle', count: 1, seed: i });
+      await client.wait(job);
+      expect((await record(job.id)).worker).toBe(imageWorker.info.id);
+    }
+    const stuck = await client.submit('image-gen', { prompt: 'a red circle', model: 'no-worker-has-this' });
+    await sleep(300);
+    const waiting = await client.getJob(stuck.id);
+    expect(waiting.state).toBe('queued');
+    expect(waiting.waiting).toMatch(/none of the 3 live workers takes image-gen\.no-worker-has-this jobs/);
+    expect((await client.cancelJob(stuck.id)).state).toBe('cancelled');
+    await client.close();
+  }, 120_000);
+
+  it('a cancel reaches the worker process running the job and kills its ffmpeg', async () => {
+    const client = clientFor(server);
+    await client.connect();
+    const controller = new AbortController();
+    const job = await client.submit('clip-cut', { input: long, exports: ['json', 'edl'] });
+    const run = client.wait(job, { signal: controller.signal }).catch((e: unknown) => e);
+    const running = await until('the job to run', async () => {
+      const r = await record(job.id);
+      return r.job.state === 'running' && r.job.progress !== undefined ? r : undefined;
+    });
+    const worker = workers.find((w) => w.info.id === running.worker)!;
+    const ffmpeg = await until('its ffmpeg', async () => descendants(worker.process.pid!).find((p) => p.comm === 'ffmpeg'));
+    controller.abort();
+    const error = await run;
+    expect((error as { code?: string }).code).toBe('CANCELLED');
+    expect((await record(job.id)).job.state).toBe('cancelled');
+    await until('ffmpeg to be gone', async () => (alive(ffmpeg.pid) ? undefined : true), 5000);
+    expect(existsSync(join(dir, 'out', job.id))).toBe(false);
+    await client.close();
+  }, 120_000);
+});
