@@ -63,6 +63,8 @@ export async function startRedis(dir: string): Promise<TestRedis> {
   let current = launch();
   await untilReady(port);
   const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null });
+  // It reconnects by itself after a kill/restart; the refusals meanwhile are expected.
+  client.on('error', () => undefined);
   const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
   return {
     port,

@@ -149,9 +149,21 @@ export function bullConnection(url: string): ConnectionOptions {
   return redisOptions(url) as ConnectionOptions;
 }
 
-/** A connection to the cluster's Redis. */
-export function connect(url: string): Redis {
-  return new Redis(redisOptions(url));
+/**
+ * A connection to the cluster's Redis. It reconnects by itself; `onError` hears the first error
+ * of each outage (not one line per retry).
+ */
+export function connect(url: string, onError: (message: string) => void = () => undefined): Redis {
+  const redis = new Redis(redisOptions(url));
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) onError(`Redis at ${url}: ${error.message}; reconnecting`);
+    down = true;
+  });
+  redis.on('ready', () => {
+    down = false;
+  });
+  return redis;
 }
 
 /** Parses a stored record; undefined for none or a damaged one. */

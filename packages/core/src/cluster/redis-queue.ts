@@ -86,7 +86,8 @@ export class RedisJobQueue implements JobService {
    * @throws FramewrightError `INTERNAL` when Redis cannot be reached
    */
   static async open(options: RedisJobQueueOptions): Promise<RedisJobQueue> {
-    const redis = connect(options.url);
+    const warn = (line: string) => (options.log ?? stderrLogger)(line, 'warn');
+    const redis = connect(options.url, warn);
     const sub = connect(options.url);
     const queue = new RedisJobQueue(options, redis, sub);
     try {

@@ -77,7 +77,7 @@ class ClusterWorker {
     readonly log: Logger,
   ) {
     this.keys = new ClusterKeys(options.prefix);
-    this.redis = connect(options.url);
+    this.redis = connect(options.url, (line) => log(line, 'warn'));
     this.sub = connect(options.url);
     this.pool = new ChildPool(Math.max(1, Math.floor(options.concurrency ?? 1)), options.env ?? process.env);
     this.paths = new PathMap(options.pathMap ?? []);
