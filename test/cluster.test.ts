@@ -1,7 +1,7 @@
 // The cluster end to end: a redis-server of the test's own, `framewright worker` processes run
 // from the sources, and servers started with `queue` (serve --queue). Real clip-cut on
 // ffmpeg-made videos; the SDK client and the HTTP routes exactly as against a local server.
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -142,5 +142,33 @@ describe('cluster (serve --queue, framewright worker)', () => {
     await until('ffmpeg to be gone', async () => (alive(ffmpeg.pid) ? undefined : true), 5000);
     expect(existsSync(join(dir, 'out', job.id))).toBe(false);
     await client.close();
+  }, 120_000);
+
+  it('a worker on another machine maps the shared folder (--path-map) both ways and refuses paths outside it', async () => {
+    // The server names the shared folder server-view (where it is mounted on its machine); the
+    // worker has the files under worker-view. Database 1: the other workers do not see these jobs.
+    const serverView = join(dir, 'server-view');
+    const workerView = join(dir, 'worker-view');
+    mkdirSync(workerView, { recursive: true });
+    copyFileSync(videos[0]!, join(workerView, 'clip.mp4'));
+    const url = `${redis.url}/1`;
+    const remote = await startServer({ ...serverOptions(url), outputRoot: join(serverView, 'out') });
+    const mapped = await startWorker(url, ['--ops', 'clip-cut', '--path-map', `${serverView}=${workerView}`]);
+    try {
+      const client = clientFor(remote);
+      await client.connect();
+      const result = await client.run('clip-cut', { input: join(serverView, 'clip.mp4'), exports: ['json', 'edl'] });
+      expect(cutsOf(result)).toEqual({ ...cutsOf(expected.get(videos[0]!)!), input: join(serverView, 'clip.mp4') });
+      for (const file of result.files) {
+        expect(file.startsWith(join(serverView, 'out'))).toBe(true);
+        expect(existsSync(join(workerView, file.slice(serverView.length)))).toBe(true);
+      }
+      const outside = await client.run('clip-cut', { input: videos[0]! }).catch((e: unknown) => e);
+      expect(outside).toMatchObject({ code: 'INPUT_NOT_FOUND', message: expect.stringMatching(/is not in a folder this worker shares/) });
+      await client.close();
+    } finally {
+      await mapped.stop();
+      await remote.close();
+    }
   }, 120_000);
 });
