@@ -11,6 +11,7 @@ import { runOperation } from '../packages/core/src/engine/index.js';
 import { generateSampleVideo } from '../packages/core/src/media/index.js';
 import type { ClipCutResult, Job } from '../packages/core/src/protocol/index.js';
 import { startServer, type RunningServer } from '../packages/core/src/server/index.js';
+import { http, readSse } from '../packages/core/test/server-helpers.js';
 import { alive, descendants, startRedis, startWorker, type TestRedis, type TestWorker } from './helpers/cluster.js';
 import { tempDir } from './helpers/media.js';
 
@@ -82,6 +83,22 @@ describe('cluster (serve --queue, framewright worker)', () => {
     const jobs = await client.listJobs();
     expect(jobs[0]?.state).toBe('succeeded');
     await client.close();
+  }, 60_000);
+
+  it('the HTTP routes the Resolve scripts use answer the same: submit, Server-Sent Events to the final state, get, 404 for no job', async () => {
+    const headers = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
+    const submitted = await http(server.port, 'POST', '/v1/jobs', { headers, body: JSON.stringify({ op: 'clip-cut', params: { input: videos[1]!, exports: ['json'] } }) });
+    expect(submitted.status).toBe(202);
+    const id = (submitted.json as Job).id;
+    expect(submitted.headers.location).toBe(`/v1/jobs/${id}`);
+    const events = await readSse(server.port, `/v1/jobs/${id}/events`, server.token);
+    const last = events.at(-1)!;
+    expect(last.event).toBe('state');
+    expect((last.data as Job).state).toBe('succeeded');
+    expect(cutsOf((last.data as Job).result as ClipCutResult)).toEqual(cutsOf(expected.get(videos[1]!)!));
+    expect(((await http(server.port, 'GET', `/v1/jobs/${id}`, { headers })).json as Job).state).toBe('succeeded');
+    expect((await http(server.port, 'GET', '/v1/jobs/no-such-job', { headers })).status).toBe(404);
+    expect((await http(server.port, 'GET', `/v1/jobs/${id}`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
   }, 60_000);
 
   it('100 clip-cut jobs from 10 clients across 3 worker processes all succeed with the in-process results', async () => {

@@ -113,6 +113,17 @@ class ClusterWorker {
     }
   }
 
+  /**
+   * Whether worker `id` still announces itself: its announcement outlives it by at most its TTL,
+   * so one that is still there after that was renewed.
+   */
+  async alive(id: string): Promise<boolean> {
+    const left = await this.redis.pttl(this.keys.worker(id));
+    if (left < 0) return false;
+    await new Promise((r) => setTimeout(r, left + 100));
+    return (await this.redis.exists(this.keys.worker(id))) === 1;
+  }
+
   async announce(): Promise<void> {
     await this.redis.multi().set(this.keys.worker(this.id), JSON.stringify(this.announcement), 'PX', ANNOUNCE_TTL_MS).sadd(this.keys.workers, this.id).exec();
   }
@@ -139,8 +150,7 @@ class ClusterWorker {
   }
 
   async finish(record: JobRecord, state: 'succeeded' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: WireError }): Promise<void> {
-    const { progress: _progress, ...rest } = record.job;
-    const job: Job = { ...(state === 'succeeded' ? record.job : rest), state, finishedAt: new Date().toISOString() };
+    const job: Job = { ...record.job, state, finishedAt: new Date().toISOString() };
     if (outcome.result !== undefined) job.result = outcome.result;
     if (outcome.error !== undefined) job.error = outcome.error;
     const { params: _params, outputs: _outputs, ...kept } = record;
@@ -156,7 +166,10 @@ class ClusterWorker {
     if (record === undefined || isTerminal(record.job.state)) return;
     const cancelFlag = (await this.redis.exists(this.keys.cancelled(id))) === 1;
     if (record.job.state === 'running') {
-      // Its worker died mid-run (BullMQ found its lock expired): undo what the run created.
+      // BullMQ found its lock expired. A worker that still announces itself is alive (its lock
+      // lapsed, say, through a Redis outage) and still runs the job: its record is its to finish.
+      if (this.active.has(id) || (record.worker !== undefined && (await this.alive(record.worker)))) return;
+      // Its worker died mid-run: undo what the run created.
       const undone = record.outputs === undefined ? { removed: [], failed: [] } : await undoOutputs(this.paths.deep(record.outputs, 'toLocal') as OutputRecord);
       const { outputs: _outputs, ...cleared } = record;
       if (cancelFlag) return this.finish(cleared, 'cancelled', { error: cancelled(record.job.op).toWire() });
