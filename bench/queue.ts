@@ -116,11 +116,11 @@ async function main(): Promise<void> {
   const input = (await generateSampleVideo(join(dir, 'short.mp4'), { width: 160, height: 90, seconds: 2, preset: 'ultrafast' })).path;
   const long = (await generateSampleVideo(join(dir, 'long.mp4'), { width: 320, height: 180, seconds: 90, preset: 'ultrafast' })).path;
   console.log(`machine: ${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}; job: clip-cut of a 2 s 160x90 video (json export); ${JOBS} jobs per run`);
-  const workers: TestWorker[] = [await startWorker(redis.url, ['--ops', 'clip-cut'])];
+  const workers: TestWorker[] = [await startWorker(redis.url, ['--ops', 'clip-cut', '--output-root', join(dir, 'out')])];
   await throughput(server, input, 4); // warm-up: the job process has loaded the engine
   const one = await throughput(server, input, JOBS);
   const { start, event } = await overhead(server, input, OVERHEAD_SAMPLES);
-  workers.push(await startWorker(redis.url, ['--ops', 'clip-cut']));
+  workers.push(await startWorker(redis.url, ['--ops', 'clip-cut', '--output-root', join(dir, 'out')]));
   await throughput(server, input, 4);
   const two = await throughput(server, input, JOBS);
   const cancelMs = await cancels(server, workers, long);

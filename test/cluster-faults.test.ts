@@ -24,7 +24,7 @@ let long: string;
 
 const startClusterServer = () => startServer({ port: 0, outputRoot: join(dir, 'out'), configDir: join(dir, 'config'), dataDir: join(dir, 'data'), queue: redis.url, log: () => undefined });
 /** Workers that give a dead worker's job to another after 2 s instead of 30. */
-const clipCutWorker = () => startWorker(redis.url, ['--ops', 'clip-cut', '--lock-seconds', '2']);
+const clipCutWorker = () => startWorker(redis.url, ['--ops', 'clip-cut', '--lock-seconds', '2', '--output-root', join(dir, 'out')]);
 
 async function submit(params: Record<string, unknown>): Promise<Job> {
   const answer = await http(server.port, 'POST', '/v1/jobs', { headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ op: 'clip-cut', params }) });

@@ -1,7 +1,7 @@
 // The cluster end to end: a redis-server of the test's own, `framewright worker` processes run
 // from the sources, and servers started with `queue` (serve --queue). Real clip-cut on
 // ffmpeg-made videos; the SDK client and the HTTP routes exactly as against a local server.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -60,7 +60,8 @@ beforeAll(async () => {
   for (const input of videos) expected.set(input, await runOperation('clip-cut', { input, exports: ['json'] }, { outputRoot: join(dir, 'in-process'), defaultOutputDir: join(dir, 'in-process', input.slice(dir.length)) }));
   server = await startServer(serverOptions(redis.url));
   // Two CPU workers that take clip-cut only, and one that takes everything this machine runs.
-  workers = await Promise.all([startWorker(redis.url, ['--ops', 'clip-cut']), startWorker(redis.url, ['--ops', 'clip-cut']), startWorker(redis.url, [])]);
+  const out = ['--output-root', join(dir, 'out')];
+  workers = await Promise.all([startWorker(redis.url, ['--ops', 'clip-cut', ...out]), startWorker(redis.url, ['--ops', 'clip-cut', ...out]), startWorker(redis.url, out)]);
 }, 240_000);
 
 afterAll(async () => {
@@ -140,6 +141,20 @@ describe('cluster (serve --queue, framewright worker)', () => {
     await client.close();
   }, 120_000);
 
+  it('a worker refuses a job whose server writes outside the output root the worker was given', async () => {
+    const elsewhere = await startServer({ ...serverOptions(redis.url), outputRoot: join(dir, 'elsewhere') });
+    try {
+      const client = clientFor(elsewhere);
+      await client.connect();
+      const refused = await client.run('clip-cut', { input: videos[0]! }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'OUTPUT_NOT_ALLOWED', message: expect.stringMatching(/is outside what this worker writes in/) });
+      expect(existsSync(join(dir, 'elsewhere')) ? readdirSync(join(dir, 'elsewhere')) : []).toEqual([]);
+      await client.close();
+    } finally {
+      await elsewhere.close();
+    }
+  }, 60_000);
+
   it('a cancel reaches the worker process running the job and kills its ffmpeg', async () => {
     const client = clientFor(server);
     await client.connect();
@@ -182,6 +197,13 @@ describe('cluster (serve --queue, framewright worker)', () => {
       }
       const outside = await client.run('clip-cut', { input: videos[0]! }).catch((e: unknown) => e);
       expect(outside).toMatchObject({ code: 'INPUT_NOT_FOUND', message: expect.stringMatching(/is not in a folder this worker shares/) });
+      const unshared = await startServer({ ...serverOptions(url), outputRoot: join(dir, 'not-shared') });
+      const other = clientFor(unshared);
+      await other.connect();
+      const refused = await other.run('clip-cut', { input: join(serverView, 'clip.mp4') }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'OUTPUT_NOT_ALLOWED', message: expect.stringMatching(/the output root .*not-shared is not in a folder this worker shares/) });
+      await other.close();
+      await unshared.close();
       await client.close();
     } finally {
       await mapped.stop();

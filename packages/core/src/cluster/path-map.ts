@@ -84,14 +84,14 @@ export class PathMap {
    * A job's path on this machine. Without mappings paths are taken as they are (one machine, or
    * the same mount point everywhere); with them, a path outside every mapped folder is refused,
    * so a job reaches only the shared folders this worker was given.
-   * @throws FramewrightError `INPUT_NOT_FOUND` for a path outside the mapped folders
+   * @throws FramewrightError `code` (default `INPUT_NOT_FOUND`) for a path outside the mapped folders
    */
-  toLocal(path: string, what = 'path'): string {
+  toLocal(path: string, what = 'path', code: 'INPUT_NOT_FOUND' | 'OUTPUT_NOT_ALLOWED' = 'INPUT_NOT_FOUND'): string {
     if (this.mappings.length === 0) return path;
     // `..` is resolved first, so /mnt/studio/../etc cannot leave the shared folder.
     const mapped = this.#toLocal(posix.isAbsolute(path) ? posix.normalize(path) : path);
     if (mapped === undefined && isAbsolute(path)) {
-      throw new FramewrightError('INPUT_NOT_FOUND', `${what} ${path} is not in a folder this worker shares (--path-map ${this.mappings.map((m) => m.remote).join(', ')})`);
+      throw new FramewrightError(code, `${what} ${path} is not in a folder this worker shares (--path-map ${this.mappings.map((m) => m.remote).join(', ')})`);
     }
     return mapped ?? path;
   }

@@ -2,12 +2,13 @@
 // takes jobs from the BullMQ queues of those routes only, runs each in a job process and writes
 // the job's record, progress and result to Redis, where every server reads them.
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Worker, type Job as BullJob } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { cancelled, FramewrightError, isTerminal, OPERATION_NAMES, toFramewrightError, type Job, type OperationName, type WireError } from '../protocol/index.js';
 import { withEta } from '../jobs/index.js';
+import { resolvePaths } from '../config/index.js';
 import { stderrLogger, type Logger } from '../util/log.js';
 import { undoOutputs, type OutputRecord } from '../util/outputs.js';
 import { ChildPool, type JobProcess } from './child-pool.js';
@@ -33,6 +34,12 @@ export interface ClusterWorkerOptions {
   readonly ops?: readonly OperationName[];
   /** Shared folders: jobs' paths to this machine's (`--path-map`). */
   readonly pathMap?: readonly PathMapping[];
+  /**
+   * Where jobs may write on this machine when there is no path map (default: the configured
+   * output root). With a path map, jobs write only inside the mapped folders. A job whose
+   * server's output root lies elsewhere is refused with `OUTPUT_NOT_ALLOWED`, whatever Redis says.
+   */
+  readonly outputRoot?: string;
   /** Most memory one job may need, in bytes (default: the engine's). */
   readonly memoryBudgetBytes?: number;
   /** BullMQ lock duration: how long a dead worker's job stays running before another takes it over (default 30 000). */
@@ -158,6 +165,18 @@ class ClusterWorker {
     await this.redis.del(this.keys.cancelled(job.id));
   }
 
+  /** Refuses an output root outside the folders this worker lets jobs write in. */
+  checkOutputRoot(root: string): void {
+    const allowed = this.paths.mappings.length > 0 ? this.paths.mappings.map((m) => m.local) : [resolve(this.options.outputRoot ?? resolvePaths({ env: this.options.env ?? process.env }).outputRoot.path)];
+    const inside = (base: string) => {
+      const rel = relative(base, resolve(root));
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    };
+    if (!allowed.some(inside)) {
+      throw new FramewrightError('OUTPUT_NOT_ALLOWED', `the job's output root ${root} is outside what this worker writes in (${allowed.join(', ')}; set --output-root or --path-map)`);
+    }
+  }
+
   /** The BullMQ processor: decides whether the job runs (taken over, cancelled) and runs it. */
   async process(bullJob: BullJob): Promise<void> {
     const id = (bullJob.data as { id?: unknown }).id;
@@ -200,7 +219,8 @@ class ClusterWorker {
       let outputRoot: string;
       try {
         params = this.paths.paramsToLocal(op, taken.params);
-        outputRoot = this.paths.toLocal(taken.outputRoot, 'output root');
+        outputRoot = this.paths.toLocal(taken.outputRoot, 'the output root', 'OUTPUT_NOT_ALLOWED');
+        this.checkOutputRoot(outputRoot);
       } catch (error) {
         return await this.finish(record, 'failed', { error: toFramewrightError(error).toWire() });
       }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { OPERATION_NAMES, isFramewrightError } from '../../protocol/index.js';
 import { parseByteSize } from '../../engine/index.js';
 import { parsePathMapping, startWorker } from '../../cluster/index.js';
@@ -10,6 +11,7 @@ const FLAGS = {
   concurrency: { type: 'string', short: 'c' },
   ops: { type: 'string' },
   'path-map': { type: 'string', multiple: true },
+  'output-root': { type: 'string' },
   'memory-budget': { type: 'string' },
   'lock-seconds': { type: 'string' },
   json: { type: 'boolean' },
@@ -32,6 +34,9 @@ Options:
   --path-map R=L         a shared folder: jobs name it R, this machine mounts it at L (e.g.
                          /mnt/studio=/Volumes/studio); repeatable. With maps, jobs reach only
                          files in the mapped folders
+  --output-root DIR      where jobs may write on this machine when there is no path map (default:
+                         FRAMEWRIGHT_OUTPUT_ROOT or ~/Framewright); a job whose server writes
+                         elsewhere is refused. With path maps, jobs write only in the mapped folders
   --memory-budget SIZE   most memory one job may need, e.g. 4GB (default: half this machine's)
   --lock-seconds N       how long a job of a worker that died stays running before another
                          worker takes it over (BullMQ lock duration; default 30)
@@ -61,8 +66,10 @@ export const workerCommand: Command = {
     } catch (error) {
       throw usageError(`worker: ${isFramewrightError(error) ? error.message : String(error)}`);
     }
+    const outputRoot = stringFlag(args, 'output-root');
     const worker = await startWorker({
       url,
+      ...(outputRoot === undefined ? {} : { outputRoot: resolve(io.cwd, outputRoot) }),
       concurrency,
       pathMap,
       env: io.env,
