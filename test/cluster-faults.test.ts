@@ -133,4 +133,16 @@ describe('cluster faults', () => {
       if (isTerminal(job.state)) expect(again).toEqual(job);
     }
   }, 180_000);
+
+  it('a job whose submit was cut off between its record and its queue entry is queued again when a server starts', async () => {
+    // What a server killed between the two writes of a submit leaves: the record, no BullMQ job.
+    const id = '00000000-0000-4000-8000-000000000018';
+    const job: Job = { id, op: 'clip-cut', state: 'queued', createdAt: new Date().toISOString() };
+    await redis.client.multi().set(`fw:job:${id}`, JSON.stringify({ job, params: { input: short, exports: ['json'] }, route: 'clip-cut', outputRoot: join(dir, 'out'), attempts: 0 })).zadd('fw:jobs', Date.now(), id).exec();
+    await sleep(500);
+    expect((await get(id)).state).toBe('queued');
+    await server.close();
+    server = await startClusterServer();
+    expect((await finished(id)).state).toBe('succeeded');
+  }, 120_000);
 });
