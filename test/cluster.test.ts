@@ -1,7 +1,7 @@
 // The cluster end to end: a redis-server of the test's own, `framewright worker` processes run
 // from the sources, and servers started with `queue` (serve --queue). Real clip-cut on
 // ffmpeg-made videos; the SDK client and the HTTP routes exactly as against a local server.
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -100,6 +100,32 @@ describe('cluster (serve --queue, framewright worker)', () => {
     expect(((await http(server.port, 'GET', `/v1/jobs/${id}`, { headers })).json as Job).state).toBe('succeeded');
     expect((await http(server.port, 'GET', '/v1/jobs/no-such-job', { headers })).status).toBe(404);
     expect((await http(server.port, 'GET', `/v1/jobs/${id}`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+  }, 60_000);
+
+  it('a client without the shared folder uploads its input through the server and downloads the outputs', async () => {
+    const auth = { authorization: `Bearer ${server.token}` };
+    const video = readFileSync(videos[0]!);
+    const uploaded = await http(server.port, 'PUT', '/v1/files/my%20clip.mp4', { headers: { ...auth, 'content-type': 'application/octet-stream' }, body: video });
+    expect(uploaded.status).toBe(201);
+    const { path, bytes } = uploaded.json as { path: string; bytes: number };
+    expect(bytes).toBe(video.length);
+    expect(path.startsWith(join(dir, 'out', 'uploads'))).toBe(true);
+    const client = clientFor(server);
+    await client.connect();
+    const result = await client.run('clip-cut', { input: path, exports: ['json', 'edl'] });
+    expect(cutsOf(result)).toEqual({ ...cutsOf(expected.get(videos[0]!)!), input: path });
+    const edl = result.files.find((f) => f.endsWith('.edl'))!;
+    const downloaded = await http(server.port, 'GET', `/v1/files?path=${encodeURIComponent(edl)}`, { headers: auth });
+    expect(downloaded.status).toBe(200);
+    expect(downloaded.text).toBe(readFileSync(edl, 'utf8'));
+    expect(downloaded.headers['content-disposition']).toMatch(/attachment; filename=".+\.edl"/);
+    // Only files inside the output root, only one plain name per upload, and the token as everywhere.
+    expect((await http(server.port, 'GET', `/v1/files?path=${encodeURIComponent(videos[0]!)}`, { headers: auth })).status).toBe(403);
+    expect((await http(server.port, 'GET', `/v1/files?path=${encodeURIComponent(join(dir, 'out', '..', 'v2.mp4'))}`, { headers: auth })).status).toBe(403);
+    expect(((await http(server.port, 'PUT', '/v1/files/..%2Fescape.mp4', { headers: auth, body: 'x' })).json as { error: { code: string } }).error.code).toBe('INVALID_PARAMS');
+    expect(((await http(server.port, 'PUT', '/v1/files/-i.mp4', { headers: auth, body: 'x' })).json as { error: { code: string } }).error.code).toBe('INVALID_PARAMS');
+    expect((await http(server.port, 'PUT', '/v1/files/a.mp4', { body: 'x' })).status).toBe(401);
+    await client.close();
   }, 60_000);
 
   it('100 clip-cut jobs from 10 clients across 3 worker processes all succeed with the in-process results', async () => {

@@ -12,6 +12,10 @@ export interface ServerContext {
   readonly guard: GuardOptions;
   /** The operations the server runs. */
   readonly registry: OperationRegistry;
+  /** Jobs write under it; uploads go into it and downloads come from it. */
+  readonly outputRoot: string;
+  /** Largest upload (`PUT /v1/files/<name>`), in bytes. */
+  readonly maxUploadBytes: number;
   /** Largest request body or WebSocket message accepted, in bytes. */
   readonly maxMessageBytes: number;
   /** Most bytes a client may leave unread before it is dropped (WebSocket send buffer, SSE stream). */

@@ -15,6 +15,7 @@ import { engineJobRunner } from './engine-runner.js';
 import type { ServerContext } from './context.js';
 import { InvalidRequest, statusOf } from './errors.js';
 import { handleHttp } from './http.js';
+import { DEFAULT_MAX_UPLOAD_BYTES } from './files.js';
 import type { StaticPages } from './pages.js';
 import { RpcConnection } from './rpc.js';
 import { checkHost, checkOrigin, checkToken, type GuardOptions } from './security.js';
@@ -23,6 +24,7 @@ import { stderrLogger, type Logger } from '../util/log.js';
 const PING_INTERVAL_MS = 30_000;
 
 export { DEFAULT_PORT } from '../protocol/index.js';
+export { DEFAULT_MAX_UPLOAD_BYTES } from './files.js';
 
 /** Default of {@link ServerOptions.maxSendBufferBytes}: 8 MiB. */
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 8 << 20;
@@ -60,6 +62,8 @@ export interface ServerOptions {
   registry?: OperationRegistry;
   /** Largest request body or WebSocket message, in bytes (default 1 MiB). */
   maxMessageBytes?: number;
+  /** Largest file upload (`PUT /v1/files/<name>`), in bytes (default 8 GiB). */
+  maxUploadBytes?: number;
   /** Most memory one job may need by its operation's estimate, in bytes; larger submits are refused with `INVALID_PARAMS` (default: half this machine's memory, at most 32 GiB). */
   memoryBudgetBytes?: number;
   /**
@@ -221,6 +225,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     queue,
     guard,
     registry,
+    outputRoot,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     maxMessageBytes: options.maxMessageBytes ?? 1 << 20,
     maxSendBufferBytes: options.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES,
     validateOutgoing: options.validateOutgoing ?? true,
