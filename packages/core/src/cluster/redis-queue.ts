@@ -3,7 +3,7 @@
 // a restarted server loses nothing. Workers (worker.ts) run the jobs and write their records.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
+import { Queue, type ConnectionOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   assertValid,
@@ -24,7 +24,7 @@ import { quoted } from '../protocol/validate.js';
 import { resolveOutputDir } from '../engine/index.js';
 import type { JobEvent, JobService } from '../jobs/index.js';
 import { stderrLogger, type Logger } from '../util/log.js';
-import { bullConnection, ClusterKeys, connect, parseRecord, queueName, routeOf, type ClusterEvent, type JobRecord, type WorkerAnnouncement } from './keys.js';
+import { ClusterKeys, connect, parseRecord, queueName, routeOf, type ClusterEvent, type JobRecord, type WorkerAnnouncement } from './keys.js';
 
 /** Job ids the queue makes (UUIDs); anything else is no job of ours. */
 const SAFE_ID = /^[A-Za-z0-9-]{1,100}$/;
@@ -120,7 +120,9 @@ export class RedisJobQueue implements JobService {
   #queue(route: string): Queue {
     let queue = this.#queues.get(route);
     if (queue === undefined) {
-      queue = new Queue(queueName(route), { connection: bullConnection(this.options.url), prefix: this.#keys.bull });
+      // One shared connection for every queue: clients choose routes (image-gen models), so a
+      // connection per route would let them open any number.
+      queue = new Queue(queueName(route), { connection: this.redis as unknown as ConnectionOptions, prefix: this.#keys.bull });
       queue.on('error', (error) => this.#log(`queue ${route}: ${error.message}`, 'warn'));
       this.#queues.set(route, queue);
     }
