@@ -39,8 +39,9 @@ export class JobProcess {
   readonly exited: Promise<void>;
   #onCapabilities: ((m: Extract<FromChild, { type: 'capabilities' }>) => void) | undefined;
 
-  constructor(env: NodeJS.ProcessEnv) {
-    this.#child = fork(childEntry(), [], { env, execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  /** @param entry - the job process's script (tests give a stand-in; default the engine's job-child) */
+  constructor(env: NodeJS.ProcessEnv, entry: string = childEntry()) {
+    this.#child = fork(entry, [], { env, execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     this.#child.on('message', (m: FromChild) => this.#receive(m));
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
@@ -135,12 +136,13 @@ export class ChildPool {
   constructor(
     readonly size: number,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly entry?: string,
   ) {
     for (let i = 0; i < size; i++) this.#free.push(this.#spawn());
   }
 
   #spawn(): JobProcess {
-    const p = new JobProcess(this.env);
+    const p = new JobProcess(this.env, this.entry);
     this.#all.add(p);
     void p.exited.then(() => this.#all.delete(p));
     return p;
