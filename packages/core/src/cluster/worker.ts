@@ -204,7 +204,7 @@ class ClusterWorker {
   }
 
   async run(taken: JobRecord): Promise<void> {
-    const process = await this.pool.acquire();
+    const jobProcess = await this.pool.acquire();
     try {
       const { op, id } = taken.job;
       const startedMs = Date.now();
@@ -224,9 +224,9 @@ class ClusterWorker {
       } catch (error) {
         return await this.finish(record, 'failed', { error: toFramewrightError(error).toWire() });
       }
-      this.active.set(id, { record, process });
+      this.active.set(id, { record, process: jobProcess });
       // A cancel that came between the take and now (the flag is set before the message).
-      if ((await this.redis.exists(this.keys.cancelled(id))) === 1) process.cancel(id);
+      if ((await this.redis.exists(this.keys.cancelled(id))) === 1) jobProcess.cancel(id);
       let lastMs = 0;
       let lastStage: unknown;
       let trailing: ReturnType<typeof setTimeout> | undefined;
@@ -237,7 +237,7 @@ class ClusterWorker {
         record = { ...record, job: { ...record.job, progress } };
         void this.write(record, { type: 'progress', jobId: id, op, progress }).catch(() => undefined);
       };
-      const outcome = await process.run(
+      const outcome = await jobProcess.run(
         { type: 'run', id, op, params, outputRoot, defaultOutputDir: join(outputRoot, id), ...(this.options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: this.options.memoryBudgetBytes }) },
         {
           onProgress: (event) => {
@@ -259,7 +259,7 @@ class ClusterWorker {
       if (outcome.ok) await this.finish(record, 'succeeded', { result: this.paths.resultToRemote(op, outcome.result) });
       else await this.finish(record, outcome.error.code === 'CANCELLED' ? 'cancelled' : 'failed', { error: outcome.error });
     } finally {
-      this.pool.release(process);
+      this.pool.release(jobProcess);
     }
   }
 
