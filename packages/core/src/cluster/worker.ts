@@ -58,6 +58,12 @@ export interface RunningWorker {
   readonly announcement: WorkerAnnouncement;
   /** Stops taking jobs, waits for the running ones, ends its job processes. */
   close(): Promise<void>;
+  /**
+   * Stops at once (a second Ctrl+C, or Redis is unreachable so `close` cannot finish): running
+   * jobs are cut off, their job processes killed (which removes their partial outputs), and
+   * another worker takes them over once their locks lapse, as after a crash.
+   */
+  stop(): Promise<void>;
 }
 
 interface Active {
@@ -282,6 +288,15 @@ class ClusterWorker {
     this.sub.disconnect();
     await this.redis.quit().catch(() => undefined);
   }
+
+  async stop(): Promise<void> {
+    clearInterval(this.announcer);
+    // No writes from here on: the jobs' records must still say running, so they are taken over.
+    this.redis.disconnect();
+    this.sub.disconnect();
+    await this.pool.close();
+    await Promise.race([Promise.all(this.workers.map((w) => w.close(true))).catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+  }
 }
 
 /**
@@ -308,5 +323,6 @@ export async function startWorker(options: ClusterWorkerOptions): Promise<Runnin
     id: worker.id,
     announcement: worker.announcement,
     close: () => (closing ??= worker.close()),
+    stop: () => worker.stop(),
   };
 }

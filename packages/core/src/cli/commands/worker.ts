@@ -24,7 +24,8 @@ Runs the jobs of a cluster: \`framewright serve --queue\` servers put them on Bu
 Redis, and this worker takes those it can run. It announces its capabilities (the operations
 and model packs of this machine, its ONNX execution providers) and takes only matching jobs: a
 GPU worker with an image model takes image-gen, a CPU worker takes clip-cut. Each job runs in a
-job process of its own. Ctrl+C (or SIGTERM) stops taking jobs and waits for the running ones.
+job process of its own. Ctrl+C (or SIGTERM) stops taking jobs and waits for the running ones;
+a second one stops at once (the running jobs are then taken over, as after a crash).
 
 Options:
   --queue URL            the cluster's Redis (redis://HOST:PORT[/DB]; rediss:// for TLS)
@@ -100,8 +101,19 @@ export const workerCommand: Command = {
         resolveSignal(name);
       });
     });
-    io.stderr.write(`framewright worker: ${signal}: stopping (waiting for running jobs)\n`);
-    await worker.close();
-    return 0;
+    io.stderr.write(`framewright worker: ${signal}: stopping (waiting for running jobs; ${signal} again stops at once)\n`);
+    const again = new Promise<string>((resolveSignal) => {
+      const stop = io.onInterrupt((name) => {
+        stop();
+        resolveSignal(name);
+      });
+    });
+    const how = await Promise.race([worker.close().then(() => 'closed'), again]);
+    if (how === 'closed') return 0;
+    io.stderr.write(`framewright worker: ${how}: stopping at once; its running jobs are taken over by another worker or reported INTERRUPTED\n`);
+    await worker.stop();
+    // BullMQ may keep reconnecting to an unreachable Redis: nothing of ours is left to wait for.
+    setTimeout(() => process.exit(130), 500).unref();
+    return 130;
   },
 };
