@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@framewright\/core\/client$/, replacement: core('client/index.ts') },
       { find: /^@framewright\/core\/host$/, replacement: core('host/index.ts') },
       { find: /^@framewright\/core\/train$/, replacement: core('train-entry.ts') },
+      { find: /^@framewright\/core\/cluster$/, replacement: core('cluster-entry.ts') },
       { find: /^@framewright\/core$/, replacement: core('index.ts') },
       { find: /^@framewright\/obs-plugin$/, replacement: fileURLToPath(new URL('./packages/obs-plugin/src/index.ts', import.meta.url)) },
     ],

@@ -18,7 +18,9 @@
  *   as a table) adds transformer; models (model packs) adds config, onnx and runtime.
  * - builtin (our own models: vocabulary, token codec, sampler, task, dataset) uses all of
  *   those but no operation; ops use builtin; engine runs ops; jobs (queue, journal) know a runner,
- *   not the engine; server uses everything but cli; cli and the root entry use everything. host (the
+ *   not the engine; cluster (BullMQ on Redis: the server's Redis queue behind the jobs interface,
+ *   and the workers, which run ops through the engine) sits beside server, which uses it;
+ *   server uses everything but cli; cli and the root entry use everything. host (the
  *   entry Node adapters share with the CLI: paths, token, atomic writes, exit codes) uses config,
  *   util, protocol and the CLI's exit-code table only.
  * So media, transformer, runtime and train never reach ops, server, jobs, cli or engine; ops never
@@ -63,10 +65,11 @@ const MAY_USE: Readonly<Record<string, readonly string[]>> = {
   ops: [...MODEL, 'builtin'],
   engine: [...MODEL, 'builtin', 'ops'],
   jobs: [...BASE, 'config'],
+  cluster: [...MODEL, 'builtin', 'ops', 'engine', 'jobs'],
   host: [...BASE, 'config', 'cli/exit-codes.ts'],
-  server: [...MODEL, 'builtin', 'ops', 'engine', 'jobs'],
-  cli: [...MODEL, 'builtin', 'ops', 'engine', 'jobs', 'server', 'client'],
-  core: [...MODEL, 'builtin', 'ops', 'engine', 'jobs', 'server', 'client', 'cli'],
+  server: [...MODEL, 'builtin', 'ops', 'engine', 'jobs', 'cluster'],
+  cli: [...MODEL, 'builtin', 'ops', 'engine', 'jobs', 'cluster', 'server', 'client'],
+  core: [...MODEL, 'builtin', 'ops', 'engine', 'jobs', 'cluster', 'server', 'client', 'cli'],
 };
 /** What an adapter may import from core: the universal entries, and host (paths, token, atomic writes, exit codes for Node adapters). */
 const ADAPTER_ENTRIES = ['@framewright/core/client', '@framewright/core/protocol', '@framewright/core/host'];

@@ -4,10 +4,10 @@ import { nodeBuild } from '../../tsup.base.js';
 export default defineConfig([
   {
     // Node entry points: the engine API, the helpers host adapters share, the model code, and the
-    // CLI (which gets no declarations). The CommonJS build needs import.meta.url (createRequire,
+    // CLI (which gets no declarations), and the job process a cluster worker forks. The CommonJS build needs import.meta.url (createRequire,
     // shipped model files) shimmed, as nodeBuild does.
-    ...nodeBuild({ index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'train/index': 'src/train-entry.ts', 'cli/main': 'src/cli/main.ts' }),
-    dts: { entry: { index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'train/index': 'src/train-entry.ts' }, compilerOptions: { composite: false } },
+    ...nodeBuild({ index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'train/index': 'src/train-entry.ts', 'cluster/index': 'src/cluster-entry.ts', 'cli/main': 'src/cli/main.ts', 'cluster/job-child': 'src/cluster/job-child.ts' }),
+    dts: { entry: { index: 'src/index.ts', 'host/index': 'src/host/index.ts', 'train/index': 'src/train-entry.ts', 'cluster/index': 'src/cluster-entry.ts' }, compilerOptions: { composite: false } },
     clean: false,
   },
   {

@@ -28,6 +28,7 @@ export const API_ENTRIES: readonly ApiEntry[] = Object.freeze([
   entry('core', '@framewright/core/client', 'src/client/index.ts', 'client'),
   entry('core', '@framewright/core/host', 'src/host/index.ts', 'host'),
   entry('core', '@framewright/core/train', 'src/train-entry.ts', 'train'),
+  entry('core', '@framewright/core/cluster', 'src/cluster-entry.ts', 'cluster'),
   entry('obs-plugin', '@framewright/obs-plugin', 'src/index.ts', 'obs-plugin'),
   entry('premiere-uxp', '@framewright/premiere-uxp', 'src/index.ts', 'premiere-uxp'),
   entry('davinci-bridge', '@framewright/davinci-bridge', 'src/index.ts', 'davinci-bridge'),

@@ -23,7 +23,8 @@
  *
  * Other entry points: `@framewright/core/client` (the SDK client for a running `framewright serve`,
  * universal), `@framewright/core/protocol` (schemas, validators, every wire type),
- * `@framewright/core/host` (config paths and token for Node adapters) and
+ * `@framewright/core/host` (config paths and token for Node adapters),
+ * `@framewright/core/cluster` (the worker side of `serve --queue`) and
  * `@framewright/core/train` (the transformer, the trainer, ONNX export and runtime).
  *
  * Any new export added here becomes public API; test/api-report.test.ts holds the list.

@@ -4,6 +4,7 @@ import { cancelled, FramewrightError, isTerminal, toFramewrightError, type Job, 
 import { stderrLogger, type Logger, type LogLevel } from '../util/log.js';
 import type { OutputRecord } from '../util/outputs.js';
 import type { JobJournal, RecoveredJob } from './journal.js';
+import { withEta, type JobEvent, type JobService } from './service.js';
 
 /** What a job runner gets besides the op and its params. */
 export interface JobRunContext {
@@ -27,29 +28,6 @@ export interface JobRunner {
   /** Runs it to its result, or rejects with a `FramewrightError` (`CANCELLED` once the signal aborts). */
   run(op: OperationName, params: unknown, context: JobRunContext): Promise<unknown>;
 }
-
-/** A job entered a new state. */
-export interface JobStateEvent {
-  /** Discriminant. */
-  readonly type: 'state';
-  /** The job in its new state (a copy). */
-  readonly job: Job;
-}
-
-/** A running job reported progress. */
-export interface JobProgressEvent {
-  /** Discriminant. */
-  readonly type: 'progress';
-  /** The job's id. */
-  readonly jobId: string;
-  /** The job's operation. */
-  readonly op: OperationName;
-  /** The progress event, in the operation's progress schema (ETA filled in when the operation gave none). */
-  readonly progress: unknown;
-}
-
-/** A change in the queue, as its listeners see it. */
-export type JobEvent = JobStateEvent | JobProgressEvent;
 
 /** Options of {@link JobQueue}. */
 export interface JobQueueOptions {
@@ -98,7 +76,7 @@ interface Entry {
  * const job = await queue.submit('clip-cut', { input: 'talk.mp4' });
  * ```
  */
-export class JobQueue {
+export class JobQueue implements JobService {
   private readonly jobs = new Map<string, Entry>();
   private readonly pending: string[] = [];
   private readonly listeners = new Set<(event: JobEvent) => void>();
@@ -284,12 +262,7 @@ export class JobQueue {
 
   private progress(entry: Entry, event: unknown): void {
     if (entry.job.state !== 'running' || typeof event !== 'object' || event === null) return;
-    const progress = { ...(event as Record<string, unknown>) };
-    const fraction = progress['fraction'];
-    if (progress['etaSeconds'] === undefined && typeof fraction === 'number' && fraction > 0.01 && fraction < 1) {
-      const elapsed = (Date.now() - entry.startedMs) / 1000;
-      progress['etaSeconds'] = Math.round((elapsed * (1 - fraction)) / fraction * 10) / 10;
-    }
+    const progress = withEta(event as Record<string, unknown>, entry.startedMs);
     entry.job = { ...entry.job, progress };
     const now = Date.now();
     const interval = this.options.progressIntervalMs ?? 100;

@@ -38,6 +38,7 @@ export const JobSchema = closed(
     progress: Type.Optional(Type.Unknown()),
     result: Type.Optional(Type.Unknown()),
     error: Type.Optional(WireErrorSchema),
+    waiting: Type.Optional(Type.String({ description: 'Why a queued job has not started, where the server knows (a cluster: no live worker takes its operation or model)' })),
   },
   { title: 'Job' },
 );

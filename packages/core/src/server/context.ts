@@ -1,5 +1,5 @@
 import type { OperationRegistry } from '../ops/index.js';
-import type { JobQueue } from '../jobs/index.js';
+import type { JobService } from '../jobs/index.js';
 import type { StaticPages } from './pages.js';
 import type { GuardOptions } from './security.js';
 import type { Logger } from '../util/log.js';
@@ -7,11 +7,15 @@ import type { Logger } from '../util/log.js';
 /** What the HTTP routes and WebSocket connections of one server share. */
 export interface ServerContext {
   /** The job queue. */
-  readonly queue: JobQueue;
+  readonly queue: JobService;
   /** Token, port, host and allowed origins. */
   readonly guard: GuardOptions;
   /** The operations the server runs. */
   readonly registry: OperationRegistry;
+  /** Jobs write under it; uploads go into it and downloads come from it. */
+  readonly outputRoot: string;
+  /** Largest upload (`PUT /v1/files/<name>`), in bytes. */
+  readonly maxUploadBytes: number;
   /** Largest request body or WebSocket message accepted, in bytes. */
   readonly maxMessageBytes: number;
   /** Most bytes a client may leave unread before it is dropped (WebSocket send buffer, SSE stream). */

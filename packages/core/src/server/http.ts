@@ -17,6 +17,7 @@ import type { JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
 import { InvalidRequest, statusOf } from './errors.js';
 import { servePage } from './pages.js';
+import { receiveUpload, sendDownload } from './files.js';
 import { notReadingReason, progressBacklogBytes } from './rpc.js';
 import { checkHost, checkOrigin, checkToken, originRefused, type GuardOptions } from './security.js';
 
@@ -30,7 +31,7 @@ function corsHeaders(req: IncomingMessage, guard: GuardOptions): Record<string, 
   return {
     'access-control-allow-origin': origin,
     'access-control-allow-headers': 'authorization, content-type',
-    'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+    'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
     'access-control-max-age': '600',
     vary: 'Origin',
   };
@@ -196,13 +197,19 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     sendJson(req, res, ctx.guard, 200, publishedSchemas());
   } else if (parts.length === 2 && parts[1] === 'jobs') {
     if (method === 'POST') await submit(req, res, ctx);
-    else if (method === 'GET') sendJson(req, res, ctx.guard, 200, { jobs: ctx.queue.list() });
+    else if (method === 'GET') sendJson(req, res, ctx.guard, 200, { jobs: await ctx.queue.list() });
     else notAllowed();
   } else if (parts.length === 3 && parts[1] === 'jobs') {
     const id = jobIdOf(parts[2]!);
     if (method === 'GET') sendJson(req, res, ctx.guard, 200, await ctx.queue.get(id));
     else if (method === 'DELETE') sendJson(req, res, ctx.guard, 200, await ctx.queue.cancel(id));
     else notAllowed();
+  } else if (parts.length === 2 && parts[1] === 'files') {
+    if (method !== 'GET') notAllowed();
+    await sendDownload(req, res, ctx.outputRoot, corsHeaders(req, ctx.guard));
+  } else if (parts.length === 3 && parts[1] === 'files') {
+    if (method !== 'PUT') notAllowed();
+    await receiveUpload(req, res, ctx.outputRoot, jobIdOf(parts[2]!), ctx.maxUploadBytes, (status, body) => sendJson(req, res, ctx.guard, status, body));
   } else if (parts.length === 4 && parts[1] === 'jobs' && parts[3] === 'events') {
     if (method !== 'GET') notAllowed();
     await streamEvents(req, res, ctx, jobIdOf(parts[2]!));

@@ -10,11 +10,12 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { DEFAULT_PORT, FramewrightError, toFramewrightError, WS_SUBPROTOCOL } from '../protocol/index.js';
 import { configuredAllowedOrigins, loadOrCreateToken, resolvePaths } from '../config/index.js';
 import { OPERATION_REGISTRY, type OperationRegistry } from '../ops/index.js';
-import { JobJournal, JobQueue } from '../jobs/index.js';
+import { JobJournal, JobQueue, type JobService } from '../jobs/index.js';
 import { engineJobRunner } from './engine-runner.js';
 import type { ServerContext } from './context.js';
 import { InvalidRequest, statusOf } from './errors.js';
 import { handleHttp } from './http.js';
+import { DEFAULT_MAX_UPLOAD_BYTES } from './files.js';
 import type { StaticPages } from './pages.js';
 import { RpcConnection } from './rpc.js';
 import { checkHost, checkOrigin, checkToken, type GuardOptions } from './security.js';
@@ -23,6 +24,7 @@ import { stderrLogger, type Logger } from '../util/log.js';
 const PING_INTERVAL_MS = 30_000;
 
 export { DEFAULT_PORT } from '../protocol/index.js';
+export { DEFAULT_MAX_UPLOAD_BYTES } from './files.js';
 
 /** Default of {@link ServerOptions.maxSendBufferBytes}: 8 MiB. */
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 8 << 20;
@@ -48,10 +50,20 @@ export interface ServerOptions {
   allowedOrigins?: readonly string[];
   /** Jobs running at once (default: half the CPU threads). */
   concurrency?: number;
+  /**
+   * Put jobs on the BullMQ queues of a cluster in this Redis (`redis://host:port[/db]`) instead
+   * of running them in this process: `framewright worker` processes run them, and job records
+   * live in Redis, so any server answers for any job. Protocol, token and checks stay the same.
+   */
+  queue?: string;
+  /** Key prefix of the cluster in Redis (default `fw`); with {@link ServerOptions.queue}. */
+  queuePrefix?: string;
   /** The operations to run (default: the built-in registry); tests inject fakes. @internal */
   registry?: OperationRegistry;
   /** Largest request body or WebSocket message, in bytes (default 1 MiB). */
   maxMessageBytes?: number;
+  /** Largest file upload (`PUT /v1/files/<name>`), in bytes (default 8 GiB). */
+  maxUploadBytes?: number;
   /** Most memory one job may need by its operation's estimate, in bytes; larger submits are refused with `INVALID_PARAMS` (default: half this machine's memory, at most 32 GiB). */
   memoryBudgetBytes?: number;
   /**
@@ -86,7 +98,10 @@ export interface RunningServer {
   readonly token: string;
   /** The output root it writes under (absolute). */
   readonly outputRoot: string;
-  /** Stops listening, closes clients, cancels running jobs (killing their children) and waits for the journal. */
+  /**
+   * Stops listening, closes clients, cancels running jobs (killing their children) and waits for the
+   * journal. With a cluster queue the jobs go on, on the workers.
+   */
   close(): Promise<void>;
 }
 
@@ -194,12 +209,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const token = options.token ?? (await loadOrCreateToken(options.configDir ?? paths.configDir.path));
   const registry = options.registry ?? OPERATION_REGISTRY;
   const log = options.log ?? stderrLogger;
-  const queue = await JobQueue.open({
-    runner: engineJobRunner({ outputRoot, registry, ...(options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: options.memoryBudgetBytes }) }),
-    journal: new JobJournal(join(options.dataDir ?? paths.dataDir.path, 'jobs')),
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    log,
-  });
+  const queue: JobService =
+    options.queue === undefined
+      ? await JobQueue.open({
+          runner: engineJobRunner({ outputRoot, registry, ...(options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: options.memoryBudgetBytes }) }),
+          journal: new JobJournal(join(options.dataDir ?? paths.dataDir.path, 'jobs')),
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          log,
+        })
+      : await (await import('../cluster/index.js')).RedisJobQueue.open({ url: options.queue, outputRoot, log, ...(options.queuePrefix === undefined ? {} : { prefix: options.queuePrefix }) });
 
   const closers = new Set<() => void>();
   const guard: { -readonly [K in keyof GuardOptions]: GuardOptions[K] } = { token, host, port: 0, allowedOrigins: options.allowedOrigins ?? configuredAllowedOrigins() };
@@ -207,6 +225,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     queue,
     guard,
     registry,
+    outputRoot,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     maxMessageBytes: options.maxMessageBytes ?? 1 << 20,
     maxSendBufferBytes: options.maxSendBufferBytes ?? DEFAULT_MAX_SEND_BUFFER_BYTES,
     validateOutgoing: options.validateOutgoing ?? true,

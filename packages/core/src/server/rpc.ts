@@ -120,14 +120,14 @@ export class RpcConnection {
       case 'job.cancel':
         return this.ctx.queue.cancel((params as JobRefParams).jobId);
       case 'job.list':
-        return { jobs: this.ctx.queue.list() };
+        return { jobs: await this.ctx.queue.list() };
     }
   }
 
   private async hello(params: HelloParams): Promise<HelloResult> {
     if (this.version !== undefined) throw new FramewrightError('INVALID_REQUEST', `hello was already answered (version ${this.version})`);
     const version = negotiateVersion(params.versions);
-    const operations = await listCapabilities(this.ctx.registry);
+    const operations = this.ctx.queue.capabilities === undefined ? await listCapabilities(this.ctx.registry) : await this.ctx.queue.capabilities();
     this.version = version;
     return { version, server: { name: 'framewright', version: ENGINE_VERSION }, capabilities: { operations } };
   }

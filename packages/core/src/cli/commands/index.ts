@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'image-gen', summary: 'draw pictures from a prompt (built-in model or an ONNX model pack); PNG with the parameters inside', load: async () => (await import('./image-gen.js')).imageGenCommand },
   { name: 'models', summary: 'list installed model packs; verify their files, hashes and ONNX signatures', load: async () => (await import('./models.js')).modelsCommand },
   { name: 'serve', summary: 'start the local server for host adapters and SDK clients', load: async () => (await import('./serve.js')).serveCommand },
+  { name: 'worker', summary: 'run the jobs of a cluster (serve --queue) from its Redis, as this machine can', load: async () => (await import('./worker.js')).workerCommand },
   { name: 'train', summary: 'train a transformer on a built-in task (checkpoints, exact resume)', load: async () => (await import('./train.js')).trainCommand },
   { name: 'export-onnx', summary: 'export a trained transformer checkpoint to an ONNX model and verify it in ONNX Runtime', load: async () => (await import('./export-onnx.js')).exportOnnxCommand },
   { name: 'doctor', summary: 'check ffmpeg, operations, ML backends, config and output paths', load: async () => (await import('./doctor.js')).doctorCommand },

@@ -14,6 +14,7 @@ const FLAGS = {
   'print-token': { type: 'boolean' },
   'allow-origin': { type: 'string' },
   'memory-budget': { type: 'string' },
+  queue: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -35,6 +36,9 @@ Options:
   --memory-budget SIZE   most memory one job may need, e.g. 4GB or 512M (binary units); larger
                          requests are refused at submit (default: half this machine's memory,
                          at most 32 GiB; here ${formatBytes(defaultMemoryBudget())})
+  --queue URL            put jobs on a cluster's BullMQ queues in this Redis (redis://HOST:PORT[/DB])
+                         instead of running them here; \`framewright worker\` processes run them and
+                         any server on the same Redis answers for any job (see docs/cluster.md)
   --print-token          also print the token itself
   --json                 print {url, wsUrl, port, tokenFile, outputRoot} as one JSON line when ready
   -h, --help             show this help`;
@@ -73,8 +77,10 @@ export const serveCommand: Command = {
     if (memoryBudgetBytes === undefined) throw usageError(`serve: --memory-budget must be a size like 4GB or 512M, got ${JSON.stringify(budgetFlag)}`);
     const allowedOrigins = [...configuredAllowedOrigins(io.env), ...originsFlag(stringFlag(args, 'allow-origin'))];
     const pages = adapterPages(io.cwd);
-    const server = await startServer({ host, port, outputRoot, allowedOrigins, memoryBudgetBytes, configDir: paths.configDir.path, dataDir: paths.dataDir.path, ...(Object.keys(pages).length > 0 ? { pages } : {}) });
-    const ready = { url: server.url, wsUrl: server.wsUrl, port: server.port, tokenFile: paths.tokenFile, outputRoot: server.outputRoot };
+    const queue = stringFlag(args, 'queue');
+    if (queue !== undefined && !/^rediss?:\/\//.test(queue)) throw usageError(`serve: --queue must be a Redis URL like redis://127.0.0.1:6379, got ${JSON.stringify(queue)}`);
+    const server = await startServer({ host, port, outputRoot, allowedOrigins, memoryBudgetBytes, ...(queue === undefined ? {} : { queue }), configDir: paths.configDir.path, dataDir: paths.dataDir.path, ...(Object.keys(pages).length > 0 ? { pages } : {}) });
+    const ready = { url: server.url, wsUrl: server.wsUrl, port: server.port, tokenFile: paths.tokenFile, outputRoot: server.outputRoot, ...(queue === undefined ? {} : { queue }) };
     if (booleanFlag(args, 'json')) {
       io.stdout.write(`${JSON.stringify(booleanFlag(args, 'print-token') ? { ...ready, token: server.token } : ready)}\n`);
     } else {
@@ -85,7 +91,7 @@ export const serveCommand: Command = {
           `  token file:  ${paths.tokenFile}`,
           ...(booleanFlag(args, 'print-token') ? [`  token:       ${server.token}`] : []),
           `  output root: ${server.outputRoot}`,
-          `  memory:      up to ${formatBytes(memoryBudgetBytes)} per job (--memory-budget)`,
+          queue === undefined ? `  memory:      up to ${formatBytes(memoryBudgetBytes)} per job (--memory-budget)` : `  jobs:        on the cluster queue ${queue} (run \`framewright worker --queue ${queue}\`)`,
           ...(pages['/dock/'] === undefined ? [] : [`  OBS dock:    ${server.url}/dock/#token=… (\`framewright obs setup\` prints the full URL)`]),
           'Press Ctrl+C to stop.',
           '',
@@ -98,7 +104,7 @@ export const serveCommand: Command = {
         resolveSignal(name);
       });
     });
-    io.stderr.write(`framewright: ${signal}: stopping (cancelling running jobs)\n`);
+    io.stderr.write(`framewright: ${signal}: stopping${queue === undefined ? ' (cancelling running jobs)' : ' (the cluster\'s jobs go on on its workers)'}\n`);
     await server.close();
     return 0;
   },

@@ -1,0 +1,158 @@
+// A cluster for tests: a redis-server of the test's own on a free loopback port (AOF on, fsync
+// on every write, in a temp folder), and `framewright worker` processes run from the sources.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const CLI_ENTRY = join(root, 'test', 'helpers', 'cli-entry.ts');
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** A test's redis-server. */
+export interface TestRedis {
+  readonly port: number;
+  /** `redis://127.0.0.1:PORT` (append `/1` for another database). */
+  readonly url: string;
+  readonly process: ChildProcess;
+  /** A client of it (closed by `stop`). */
+  readonly client: Redis;
+  /** Kills it (SIGKILL: nothing is flushed that was not already). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and folder (it reloads its AOF). */
+  restart(): Promise<void>;
+  /** Stops it for good. */
+  stop(): Promise<void>;
+}
+
+async function untilReady(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const probe = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      // LOADING while it replays the AOF: not ready yet.
+      if ((await probe.ping()) === 'PONG') return;
+    } catch {
+      // not listening yet
+    } finally {
+      probe.disconnect();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`redis-server on port ${port} did not start`);
+}
+
+/** Starts redis-server on a free port with its data in `dir`. */
+export async function startRedis(dir: string): Promise<TestRedis> {
+  const port = await freePort();
+  const launch = (): ChildProcess =>
+    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir, '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  let current = launch();
+  await untilReady(port);
+  const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null });
+  // It reconnects by itself after a kill/restart; the refusals meanwhile are expected.
+  client.on('error', () => undefined);
+  const exited = (p: ChildProcess) => new Promise<void>((r) => (p.exitCode !== null || p.signalCode !== null ? r() : p.once('exit', () => r())));
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    get process() {
+      return current;
+    },
+    client,
+    async kill() {
+      current.kill('SIGKILL');
+      await exited(current);
+    },
+    async restart() {
+      current = launch();
+      await untilReady(port);
+    },
+    async stop() {
+      client.disconnect();
+      current.kill('SIGKILL');
+      await exited(current);
+    },
+  };
+}
+
+/** A `framewright worker` process. */
+export interface TestWorker {
+  readonly process: ChildProcess;
+  /** What it printed when ready (`--json`). */
+  readonly info: { id: string; routes: string[]; executionProviders: string[]; concurrency: number };
+  /** What it wrote to standard error so far. */
+  readonly stderr: () => string;
+  /** Stops it (SIGTERM: running jobs finish first) and waits. */
+  stop(): Promise<void>;
+  /** SIGKILL, and waits for it to be gone. */
+  kill(): Promise<void>;
+}
+
+/** Starts `framewright worker --queue URL --json ARGS` from the sources and waits until it announced itself. */
+export function startWorker(url: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<TestWorker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, 'worker', '--queue', url, '--json', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return new Promise((done, fail) => {
+    const onData = (c: Buffer): void => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line === undefined) return;
+      child.stdout!.off('data', onData);
+      done({
+        process: child,
+        info: JSON.parse(line) as TestWorker['info'],
+        stderr: () => err,
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+        async kill() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => fail(new Error(`worker exited (${code}) before it was ready: ${err}`)));
+  });
+}
+
+/** Pids of every process below `pid` with their command names (from ps). */
+export function descendants(pid: number): Array<{ pid: number; comm: string }> {
+  const table = spawnSync('ps', ['-e', '-o', 'pid=,ppid=,comm='], { encoding: 'utf8' }).stdout.split('\n').flatMap((line) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(.+)$/.exec(line);
+    return m === null ? [] : [{ pid: Number(m[1]), ppid: Number(m[2]), comm: m[3]!.trim() }];
+  });
+  const found: Array<{ pid: number; comm: string }> = [];
+  const walk = (parent: number): void => {
+    for (const p of table) if (p.ppid === parent) {
+      found.push({ pid: p.pid, comm: p.comm });
+      walk(p.pid);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+/** True while process `pid` exists and is not a zombie. */
+export function alive(pid: number): boolean {
+  const state = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
+  return state !== '' && !state.startsWith('Z');
+}
