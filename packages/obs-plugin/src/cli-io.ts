@@ -47,6 +47,8 @@ export const OBS_EXIT = Object.freeze({
   ...EXIT,
   /** OBS not running, refused the password, too old, or went away for good. */
   obs: 8,
+  /** The OBS scene named (with `--scene`) does not exist. */
+  scene: 9,
 });
 
 /** Prints one line `framewright obs: <message>` and returns the exit code for the error. */
@@ -57,6 +59,7 @@ export function reportFailure(io: ObsCliIo, error: unknown): number {
   if (error instanceof ObsAdapterError) {
     if (error.code === 'BAD_ARGUMENTS') return OBS_EXIT.usage;
     if (error.code === 'OBS_CONFIG_INVALID') return OBS_EXIT.usage;
+    if (error.code === 'OBS_SCENE_NOT_FOUND') return OBS_EXIT.scene;
     return OBS_EXIT.obs;
   }
   if (isFramewrightError(error)) return exitCodeOf(error.code);

@@ -144,15 +144,36 @@ describe('framewright obs', () => {
     expect(obs.scenes.get('Stinger')?.map((i) => i.sourceName)).toEqual(['Framewright fox-0']);
   });
 
-  it('generate: a scene that does not exist is named in the error', async () => {
+  it('generate: a scene that does not exist fails with exit 9 before anything is generated, naming the scenes there are', async () => {
     const obs = await fakeObs();
+    obs.scenes.set('Live', []);
     const t = testIo();
+    let runs = 0;
     const engine: Engine = {
       check: () => Promise.resolve(),
-      run: (async () => ({ path: '/tmp/x.mp4', frames: 1, fps: 25, width: 16, height: 16, durationSeconds: 0.04, warnings: [], files: [] })) as never,
+      run: (async () => {
+        runs++;
+        return { path: '/tmp/x.mp4', frames: 1, fps: 25, width: 16, height: 16, durationSeconds: 0.04, warnings: [], files: [] };
+      }) as never,
     };
-    expect(await runCli(['generate', 'video', '--prompt', 'waves', '--scene', 'Nope', '--url', obs.url, '--password', 'pw'], { io: t.io, engine })).toBe(8);
-    expect(t.stderr()).toContain('OBS has no scene named "Nope"');
+    expect(await runCli(['generate', 'video', '--prompt', 'waves', '--scene', 'Nope', '--url', obs.url, '--password', 'pw'], { io: t.io, engine })).toBe(9);
+    expect(t.stderr()).toContain('OBS has no scene named "Nope": its scenes are "Live", "Scene"');
+    expect(runs).toBe(0);
+  });
+
+  it('generate: a video without --width/--height is made at the canvas size', async () => {
+    const obs = await fakeObs();
+    const t = testIo();
+    const asked: unknown[] = [];
+    const engine: Engine = {
+      check: () => Promise.resolve(),
+      run: (async (_op: string, params: unknown) => {
+        asked.push(params);
+        return { path: '/tmp/x.mp4', frames: 1, fps: 25, width: 1280, height: 720, durationSeconds: 0.04, warnings: [], files: ['/tmp/x.mp4'] };
+      }) as never,
+    };
+    expect(await runCli(['generate', 'video', '--prompt', 'waves', '--url', obs.url, '--password', 'pw'], { io: t.io, engine })).toBe(0);
+    expect(asked).toEqual([expect.objectContaining({ width: 1280, height: 720 })]);
   });
 
   it('setup: shows the plan and writes nothing; --apply writes, backs up and saves the connection for watch', async () => {
