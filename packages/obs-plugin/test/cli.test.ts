@@ -196,6 +196,22 @@ describe('framewright obs', () => {
     expect(applied.stdout()).toContain(`Dock URL: http://127.0.0.1:7878/dock/#token=${encodeURIComponent(token)}`);
   });
 
+  it('setup: the password the dry run prints is the one --apply writes', async () => {
+    const obsDir = temp();
+    writeFileSync(join(obsDir, 'global.ini'), '[General]\nFirstRun=true\n');
+    const dry = testIo();
+    expect(await runCli(['setup', '--config-dir', obsDir], { io: dry.io })).toBe(0);
+    const printed = /obs-websocket password to use: (\S+)/.exec(dry.stdout())?.[1];
+    expect(printed).toMatch(/^[\w-]{16}$/);
+    expect(readFileSync(join(obsDir, 'global.ini'), 'utf8')).toBe('[General]\nFirstRun=true\n');
+    const again = testIo({ FRAMEWRIGHT_CONFIG_DIR: dry.io.env['FRAMEWRIGHT_CONFIG_DIR'] as string });
+    expect(await runCli(['setup', '--config-dir', obsDir], { io: again.io })).toBe(0);
+    expect(again.stdout()).toContain(`obs-websocket password to use: ${printed}`);
+    const applied = testIo({ FRAMEWRIGHT_CONFIG_DIR: dry.io.env['FRAMEWRIGHT_CONFIG_DIR'] as string });
+    expect(await runCli(['setup', '--apply', '--config-dir', obsDir], { io: applied.io })).toBe(0);
+    expect(readFileSync(join(obsDir, 'global.ini'), 'utf8')).toContain(`ServerPassword=${printed}`);
+  });
+
   it('rejects unknown commands and flags with usage exit 2', async () => {
     const t = testIo();
     expect(await runCli(['record'], { io: t.io })).toBe(2);
