@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isSdkError } from '@framewright/core/client';
-import { EXIT, exitCodeOf } from '@framewright/core/host';
+import { EXIT, exitCodeOf, nearest } from '@framewright/core/host';
 import { isFramewrightError } from '@framewright/core/protocol';
 import { ObsAdapterError } from './errors.js';
 
@@ -84,8 +84,16 @@ export function parseCommand(command: string, argv: readonly string[], options: 
     return { flags: values as Parsed['flags'], positionals };
   } catch (error) {
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-    throw new ObsAdapterError('BAD_ARGUMENTS', `obs ${command}: ${message} (see \`framewright obs ${command} --help\`)`);
+    const flag = (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(--[\w-]+)'/.exec(message)?.[1] : undefined;
+    const near = flag === undefined ? '' : suggestion(flag, Object.keys(options).map((name) => `--${name}`));
+    throw new ObsAdapterError('BAD_ARGUMENTS', `obs ${command}: ${message} (${near}see \`framewright obs ${command} --help\`)`);
   }
+}
+
+/** `did you mean X? ` for the candidate nearest to what was typed, or nothing. */
+export function suggestion(typed: string, candidates: readonly string[]): string {
+  const near = nearest(typed, candidates);
+  return near === undefined ? '' : `did you mean ${near}? `;
 }
 
 /** A string flag's value. */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_PORT, VIDEO_GEN_MODES, type ImageGenParams, type VideoGenParams } from '@framewright/core/protocol';
-import { integerFlag, OBS_EXIT, parseCommand, processIo, reportFailure, stringFlag, type ObsCliIo, type Parsed } from './cli-io.js';
+import { integerFlag, OBS_EXIT, parseCommand, processIo, reportFailure, stringFlag, suggestion, type ObsCliIo, type Parsed } from './cli-io.js';
 import { runSetup } from './cli-setup.js';
 import { OBS_PASSWORD_ENV, OBS_URL_ENV, resolveObsSettings } from './config.js';
 import { DEFAULT_OBS_URL, ObsConnection } from './connection.js';
@@ -97,7 +97,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
       case 'setup':
         return await runSetup(rest, io);
       default:
-        throw new ObsAdapterError('BAD_ARGUMENTS', `unknown command ${JSON.stringify(command)}: expected watch, generate or setup`);
+        throw new ObsAdapterError('BAD_ARGUMENTS', `unknown command ${JSON.stringify(command)}: ${suggestion(command, ['watch', 'generate', 'setup'])}expected watch, generate or setup`);
     }
   } catch (error) {
     return reportFailure(io, error);

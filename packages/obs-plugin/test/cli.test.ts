@@ -217,10 +217,14 @@ describe('framewright obs', () => {
     expect(await runCli(['record'], { io: t.io })).toBe(2);
     expect(await runCli(['watch', '--frobnicate'], { io: t.io })).toBe(2);
     expect(await runCli(['setup', '--port', '99999'], { io: t.io })).toBe(2);
+    expect(await runCli(['generat', 'image'], { io: t.io })).toBe(2);
+    expect(await runCli(['generate', 'image', '--sene', 'Live'], { io: t.io })).toBe(2);
     expect(t.stderr().split('\n').filter(Boolean)).toEqual([
       'framewright obs: unknown command "record": expected watch, generate or setup',
-      expect.stringMatching(/^framewright obs: obs watch: Unknown option '--frobnicate'/),
+      expect.stringMatching(/^framewright obs: obs watch: Unknown option '--frobnicate'.*\(see `framewright obs watch --help`\)$/),
       'framewright obs: --port must be a whole number from 1 to 65535, not "99999"',
+      'framewright obs: unknown command "generat": did you mean generate? expected watch, generate or setup',
+      expect.stringMatching(/^framewright obs: obs generate: Unknown option '--sene'.*\(did you mean --scene\? see `framewright obs generate --help`\)$/),
     ]);
   });
 });
