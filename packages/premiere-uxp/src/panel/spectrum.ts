@@ -58,9 +58,18 @@ export function setPickerItems(doc: Document, node: SpElement, items: readonly (
   if (items[0] !== undefined) node.value = items[0][0];
 }
 
-/** The value of a picker or text field ('' when unset). */
+/**
+ * The value of a text field, or of a picker: its `value`, else the `value` attribute of the menu
+ * item at its `selectedIndex` (what UXP's documentation reads on `change`), else of the item
+ * marked `selected`.
+ */
 export function valueOf(node: SpElement): string {
-  return typeof node.value === 'string' ? node.value : '';
+  if (node.localName !== 'sp-picker') return typeof node.value === 'string' ? node.value : '';
+  if (typeof node.value === 'string' && node.value !== '') return node.value;
+  const items = Array.from(node.querySelectorAll('sp-menu-item'));
+  const index = (node as { selectedIndex?: unknown }).selectedIndex;
+  const item = (typeof index === 'number' && index >= 0 ? items[index] : undefined) ?? items.find((i) => i.hasAttribute('selected')) ?? items[0];
+  return item?.getAttribute('value') ?? '';
 }
 
 /** An `sp-checkbox`. */
