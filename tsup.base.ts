@@ -3,6 +3,12 @@
 import type { Options } from 'tsup';
 
 /**
+ * True under `npm run build --silent` (npm hands its log level to scripts as npm_config_loglevel),
+ * as the root `prepare` runs it: `npm install` then shows no build logs, only errors.
+ */
+export const quiet = process.env['npm_config_loglevel'] === 'silent';
+
+/**
  * The options of a package's Node build of `entry` into dist/. import.meta.url is shimmed in the
  * CommonJS build, as the packages use it to find files they ship (models, scripts, the dock).
  */
@@ -16,5 +22,6 @@ export function nodeBuild(entry: Record<string, string>): Options {
     shims: true,
     sourcemap: true,
     outDir: 'dist',
+    silent: quiet,
   };
 }

@@ -117,6 +117,18 @@ describe('npm run docs', () => {
     expect(build.code, build.output).toBe(0);
   });
 
+  it('keeps inline code in headings: in the page list and in the anchor', () => {
+    const page = readFileSync(join(site, 'documents', 'Getting_started.html'), 'utf8');
+    expect(page).toContain('<h2 id="put-framewright-on-path"');
+    expect(page).toMatch(/<a href="#put-framewright-on-path"><span>Put framewright on (<wbr\/>)?PATH<\/span>/);
+  });
+
+  it('opens the @framewright/core index with running an operation and starting a server', () => {
+    const core = readFileSync(join(site, 'modules', '_framewright_core.index.html'), 'utf8');
+    const groups = [...core.matchAll(/<summary class="tsd-accordion-summary" data-key="section-([^"]+)"/g)].map((m) => m[1]);
+    expect(groups.slice(0, 3)).toEqual(['Run an operation', 'Start a server', 'Functions']);
+  });
+
   it('writes one site with a page for every package and every guide', () => {
     const modules = readFileSync(join(site, 'modules.html'), 'utf8');
     for (const name of packageNames) expect(modules, name).toContain(`>${name}<`);

@@ -1,7 +1,9 @@
 // The Premiere Pro panel, as built for UXP, running in headless Chromium against a real
 // Framewright server. `require('premierepro')` and `require('uxp')` are answered by the typed
 // fake of the Premiere Pro module (bundled for the page), which records what the panel did to
-// the project. Screenshots go to test-artifacts/.
+// the project; UXP's Spectrum widgets (sp-*) by stand-ins with their interface
+// (packages/premiere-uxp/test/fake-spectrum.ts). Every view and state is screenshot into
+// test-artifacts/premiere/ (gitignored; docs/images/premiere-*.png are copies of a few).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -22,8 +24,9 @@ import { buildPlugin } from '../packages/premiere-uxp/scripts/build-plugin.js';
 import type { FakeScenario, FakeState } from '../packages/premiere-uxp/test/fake-premiere.js';
 import { makeVideo, tempDir, type GeneratedVideo } from './helpers/media.js';
 
-const ARTIFACTS = resolve(import.meta.dirname, '..', 'test-artifacts');
+const ARTIFACTS = resolve(import.meta.dirname, '..', 'test-artifacts', 'premiere');
 const FAKE_MODULE = resolve(import.meta.dirname, '..', 'packages', 'premiere-uxp', 'test', 'fake-premiere.ts');
+const FAKE_SPECTRUM = resolve(import.meta.dirname, '..', 'packages', 'premiere-uxp', 'test', 'fake-spectrum.ts');
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png' };
 
 let work: string;
@@ -38,6 +41,8 @@ let genServer: RunningServer;
 let context: BrowserContext;
 let shots: GeneratedVideo;
 let long: GeneratedVideo;
+/** What the stand-in generators were asked. */
+const asked: { op: string; params: unknown }[] = [];
 
 /** Serves the built plugin folder, as UXP would load it, on a loopback origin. */
 function servePlugin(dir: string): Promise<Server> {
@@ -67,7 +72,10 @@ function futureServer(): Promise<WebSocketServer> {
 /** Opens the panel with the fake Premiere Pro in `scenario`. */
 async function openPanel(scenario: FakeScenario): Promise<Page> {
   const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
   await page.addInitScript(`${fakeScript}
+    __defineFakeSpectrum();
     window.__fake = __createFakePremiere(${JSON.stringify(scenario)});
     const saved = new Map();
     const uxp = { storage: { secureStorage: {
@@ -80,17 +88,40 @@ async function openPanel(scenario: FakeScenario): Promise<Page> {
     new MutationObserver((records) => { for (const r of records) window.__fractions.push(Number(r.target.getAttribute('data-fraction'))); })
       .observe(document, { subtree: true, attributes: true, attributeFilter: ['data-fraction'] });`);
   await page.goto(`${origin}/index.html`);
-  await page.waitForSelector('#fw-connect');
+  await page.waitForSelector('#fw-connect', { state: 'attached', timeout: 10_000 }).catch(async (error: Error) => {
+    throw new Error(`the panel did not render: ${errors.join('; ') || (await page.textContent('body'))} (${error.message})`);
+  });
   return page;
 }
 
-async function connect(page: Page, url: string, token: string): Promise<void> {
-  await page.fill('#fw-url', url);
-  await page.fill('#fw-token', token);
+/** Opens Engine, types the address and token, connects, and comes back to `view`. */
+async function connect(page: Page, url: string, token: string, view = 'detect'): Promise<void> {
+  const { hostname, port } = new URL(url);
+  await page.click('#fw-tab-settings');
+  await page.fill('#fw-host input', hostname);
+  await page.fill('#fw-port input', port);
+  await page.fill('#fw-token input', token);
   await page.click('#fw-connect');
   await page.waitForFunction(() => document.querySelector('#fw-status')?.getAttribute('data-state') !== 'connecting');
+  await page.click(`#fw-tab-${view}`);
 }
 
+/** Screenshots the panel as `name`.png. */
+async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits until the job area's message is not the running one. */
+async function finished(page: Page, ms = 45_000): Promise<string> {
+  await page.waitForFunction(() => {
+    const m = document.querySelector('#fw-message');
+    return m !== null && m.getAttribute('data-kind') !== 'info' || document.querySelector('#fw-progress-text')?.textContent === 'Cancelled';
+  }, undefined, { timeout: ms });
+  return textOf(page, '#fw-message');
+}
+
+/** Whether an sp-* widget is disabled (UXP's widgets take the `disabled` attribute). */
+const disabled = async (page: Page, selector: string) => (await page.getAttribute(selector, 'disabled')) !== null;
 const stateOf = (page: Page) => page.evaluate(() => (window as unknown as { __fake: { state: FakeState } }).__fake.state);
 const textOf = async (page: Page, selector: string) => (await page.textContent(selector)) ?? '';
 
@@ -103,7 +134,14 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const [plugin, fake, a, b] = await Promise.all([
     buildPlugin(join(work, 'plugin')),
-    build({ stdin: { contents: `import { createFakePremiere } from ${JSON.stringify(FAKE_MODULE)}; globalThis.__createFakePremiere = createFakePremiere;`, resolveDir: work, loader: 'ts' }, bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent' }),
+    build({
+      stdin: {
+        contents: `import { createFakePremiere } from ${JSON.stringify(FAKE_MODULE)}; import { defineFakeSpectrum } from ${JSON.stringify(FAKE_SPECTRUM)}; globalThis.__createFakePremiere = createFakePremiere; globalThis.__defineFakeSpectrum = defineFakeSpectrum;`,
+        resolveDir: work,
+        loader: 'ts',
+      },
+      bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent',
+    }),
     makeVideo(work, 'shots', { segments: [{ source: 'testsrc2', frames: 50 }, { source: 'smptehdbars', frames: 50 }, { source: 'mandelbrot', frames: 50 }], fps: '25' }),
     // Flat colours encode fast but still take clip-cut seconds to decode: time to cancel mid-job.
     makeVideo(work, 'long', { segments: [{ source: 'color=c=gray', frames: 1500 }, { source: 'color=c=navy', frames: 1500 }], fps: '25', width: 640, height: 360 }),
@@ -129,7 +167,8 @@ beforeAll(async () => {
   const videoGen: Operation<'video-gen'> = {
     name: 'video-gen',
     availability: async () => ({ available: true }),
-    async run(_params, ctx) {
+    async run(params, ctx) {
+      asked.push({ op: 'video-gen', params });
       ctx.onProgress({ stage: 'generate', fraction: 0.5 });
       const path = join(ctx.outputDir, 'generated.mp4');
       await copyFile(shots.path, path);
@@ -138,14 +177,15 @@ beforeAll(async () => {
   };
   const imageGen: Operation<'image-gen'> = {
     name: 'image-gen',
-    availability: async () => ({ available: true }),
-    async run(_params, ctx) {
-      const images = await Promise.all([0, 1].map(async (seed) => {
+    availability: async () => ({ available: true, models: ['framewright-shapes-32', 'sd-turbo-fp16'] }),
+    async run(params, ctx) {
+      asked.push({ op: 'image-gen', params });
+      const images = await Promise.all([0].map(async (seed) => {
         const path = join(ctx.outputDir, `image-${seed}.png`);
         await writeFile(path, encodePng(8, 8, new Uint8Array(8 * 8 * 4).fill(200)));
         return { path, width: 8, height: 8, seed };
       }));
-      return { model: 'stand-in', images, warnings: [], files: images.map((i) => i.path) };
+      return { model: 'stand-in', images, warnings: ['the built-in model does not know "lighthouse"; ignored'], files: images.map((i) => i.path) };
     },
   };
   genServer = await startServer({
@@ -169,105 +209,145 @@ afterAll(async () => {
 });
 
 describe('Premiere Pro panel in Chromium against a real server', () => {
-  it('runs clip-cut on the selected clip with progress and adds sequence markers at the cuts', async () => {
+  it('Detect scenes on the selected clip puts markers at the cuts, with progress; every view renders', async () => {
     const clip = { mediaPath: shots.path, name: 'shots.mp4', startSeconds: 5, inSeconds: 0, outSeconds: 6 };
     const page = await openPanel({ selection: [clip] });
+    await shoot(page, 'detect-not-connected');
+    expect(await textOf(page, '#fw-detect-note')).toMatch(/^Not connected: open Engine/);
+    expect(await disabled(page, '#fw-detect-run')).toBe(true);
+    await page.click('#fw-tab-settings');
+    await shoot(page, 'settings');
     await connect(page, server.wsUrl, server.token);
     expect(await textOf(page, '#fw-status')).toMatch(/^Connected to framewright .* \(protocol 1\.0\)$/);
-    // image-gen and video-gen are not served yet: the panel says so and will not run them.
-    await page.click('#fw-tab-image-gen');
-    expect(await textOf(page, '#fw-tab-image-gen')).toBe('image-gen (unavailable)');
-    expect(await textOf(page, '#fw-unavailable')).toMatch(/^image-gen is not available on this server: .+/);
-    expect(await page.isDisabled('#fw-run')).toBe(true);
-    await page.click('#fw-tab-clip-cut');
-    await page.click('#fw-run');
-    await page.waitForFunction(() => document.querySelector('#fw-message')?.getAttribute('data-kind') !== 'info', undefined, { timeout: 45_000 });
-    expect(await textOf(page, '#fw-message')).toBe('clip-cut finished: 3 clips, 2 cuts; 2 markers added to Sequence 01');
-    expect(await page.inputValue('#fw-clip-cut-input')).toBe(shots.path);
+    // Not one of the ports the manifest allows: the panel says which to use.
+    expect(await textOf(page, '#fw-message')).toMatch(/^Port \d+ is not one Premiere Pro lets the panel reach \(7878, 7879, 7880, 7881, 7882\)/);
+    // image-gen is refused by this server: the view says so and will not run it.
+    await page.click('#fw-tab-image');
+    expect(await textOf(page, '#fw-image-note')).toBe('Generate image is not available on this engine: not served by this test server');
+    expect(await disabled(page, '#fw-image-run')).toBe(true);
+    await shoot(page, 'image-unavailable');
+    await page.click('#fw-tab-detect');
+    await page.selectOption('#fw-detect-sensitivity select', 'normal');
+    await page.click('#fw-detect-run');
+    expect(await finished(page)).toBe('Found 2 scene changes in shots.mp4; added 2 markers to Sequence 01');
     const fractions = await page.evaluate(() => (window as unknown as { __fractions: number[] }).__fractions);
     expect(fractions.some((f) => f > 0 && f < 1)).toBe(true);
     expect(await textOf(page, '#fw-progress-text')).toBe('Finished');
     const state = await stateOf(page);
     expect(state.markers.map((m) => [m.name, m.startSeconds])).toEqual([['Cut 1', 5 + 50 / 25], ['Cut 2', 5 + 100 / 25]]);
     expect(state.transactions).toEqual([{ label: 'Framewright: 2 cut markers', actions: ['add marker Cut 1', 'add marker Cut 2'] }]);
-    expect(await textOf(page, '#fw-results .fw-summary')).toMatch(/^clip-cut finished/);
-    expect(await page.locator('#fw-results .fw-files li').allTextContents()).toEqual(['shots.json']);
-    await page.screenshot({ path: join(ARTIFACTS, 'premiere-panel.png'), fullPage: true });
+    expect(await page.locator('#fw-results li[data-view="detect"] .fw-files li').allTextContents()).toEqual(['shots.json']);
+    await shoot(page, 'detect-finished');
     await page.close();
   });
 
-  it('inserts a generated video at the playhead and imports generated images into the Framewright bin', async () => {
-    const page = await openPanel({ playerSeconds: 3 });
-    await connect(page, genServer.wsUrl, genServer.token);
-    await page.click('#fw-tab-video-gen');
-    await page.selectOption('#fw-video-gen-mode', 'text-to-video');
-    await page.fill('#fw-video-gen-prompt', 'a lighthouse at dusk');
-    await page.selectOption('#fw-placement', 'overwrite');
-    await page.click('#fw-run');
-    await page.waitForFunction(() => document.querySelector('#fw-message')?.getAttribute('data-kind') !== 'info', undefined, { timeout: 30_000 });
-    expect(await textOf(page, '#fw-message')).toBe('video-gen finished: 150 frames, overwritten at 3.00 s');
-    await page.click('#fw-tab-image-gen');
-    await page.fill('#fw-image-gen-prompt', 'a lighthouse');
-    await page.click('#fw-run');
-    await page.waitForFunction(() => document.querySelector('#fw-message')?.textContent?.startsWith('image-gen'), undefined, { timeout: 30_000 });
-    expect(await textOf(page, '#fw-message')).toBe('image-gen finished: 2 images imported into the Framewright bin');
+  it('Detect scenes into a new sequence imports the cut list (FCP7 XML) into the Framewright bin', async () => {
+    const page = await openPanel({ selection: [{ mediaPath: shots.path, name: 'shots.mp4', startSeconds: 0, inSeconds: 0, outSeconds: 6 }] });
+    await connect(page, server.wsUrl, server.token);
+    await page.selectOption('#fw-detect-output select', 'sequence');
+    await page.click('#fw-detect-run');
+    expect(await finished(page)).toBe('Found 2 scene changes in shots.mp4; imported a new sequence of 3 clips');
     const state = await stateOf(page);
-    expect(state.timeline).toEqual([{ mode: 'overwrite', name: 'generated.mp4', atSeconds: 3, videoTrack: 0, audioTrack: 0 }]);
-    expect(state.items.map((i) => [i.name, i.bin])).toEqual([['generated.mp4', 'Framewright'], ['image-0.png', 'Framewright'], ['image-1.png', 'Framewright']]);
-    expect(state.transactions.map((t) => t.label)).toEqual(['Framewright: create Framewright bin', 'Framewright: overwrite generated.mp4']);
+    expect(state.imports).toHaveLength(1);
+    expect(state.imports[0]?.[0]).toMatch(/\.xml$/);
+    expect(state.markers).toEqual([]);
     await page.close();
   });
 
-  it('cancels a running clip-cut and changes nothing in the project', async () => {
+  it('Remove silences on the selected clip opens a new sequence built from the edited timeline', async () => {
+    // 4 s: a tone for 1 s, 2 s of silence, a tone again; with 0.2 s margins 1.2 s + 1.2 s are kept.
+    const talk = join(work, 'talk.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=25:d=4', '-f', 'lavfi', '-i', "aevalsrc='(lt(t,1)+gte(t,3))*0.5*sin(2*PI*440*t)':s=48000:d=4",
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', talk]);
+    const page = await openPanel({ selection: [{ mediaPath: talk, name: 'talk.mp4', startSeconds: 0, inSeconds: 0, outSeconds: 4 }] });
+    await connect(page, server.wsUrl, server.token, 'silences');
+    await page.selectOption('#fw-silences-remove select', 'silence');
+    await shoot(page, 'silences');
+    await page.click('#fw-silences-run');
+    // A page cannot read the XML, so the fake names the sequence after the file; Premiere names it "talk edited".
+    expect(await finished(page)).toBe('Opened "talk": 2.4 s kept of 4.0 s of talk.mp4 (1.6 s taken out)');
+    const state = await stateOf(page);
+    expect(state.imports).toEqual([[expect.stringMatching(/talk\.xml$/)]]);
+    expect(state.opened).toBe('talk');
+    expect(state.markers).toEqual([]);
+    await shoot(page, 'silences-finished');
+    await page.close();
+  });
+
+  it('Generate image: prompt, size, seed and model picked from the installed packs; imported into the bin and placed at the playhead', async () => {
+    asked.length = 0;
+    const page = await openPanel({ playerSeconds: 3 });
+    await connect(page, genServer.wsUrl, genServer.token, 'image');
+    expect(await page.locator('#fw-image-model select option').allTextContents()).toEqual(['Default model', 'framewright-shapes-32', 'sd-turbo-fp16']);
+    await page.fill('#fw-image-prompt textarea', 'a lighthouse on a blue background');
+    await page.selectOption('#fw-image-size select', '768x432');
+    await page.fill('#fw-image-seed input', '7');
+    await page.selectOption('#fw-image-model select', 'sd-turbo-fp16');
+    await page.click('#fw-image-place');
+    await shoot(page, 'image');
+    await page.click('#fw-image-run');
+    expect(await finished(page, 30_000)).toBe('Imported 1 image into the Framewright bin; placed at 3.00 s (note: the built-in model does not know "lighthouse"; ignored)');
+    expect(asked).toEqual([{ op: 'image-gen', params: { prompt: 'a lighthouse on a blue background', width: 768, height: 432, seed: 7, model: 'sd-turbo-fp16' } }]);
+    const state = await stateOf(page);
+    expect(state.items.map((i) => [i.name, i.bin])).toEqual([['image-0.png', 'Framewright']]);
+    expect(state.timeline).toEqual([{ mode: 'insert', name: 'image-0.png', atSeconds: 3, videoTrack: 0, audioTrack: 0 }]);
+    await shoot(page, 'image-finished');
+    await page.close();
+  });
+
+  it('Generate video from the selected stills interpolates through them and inserts the video at the playhead', async () => {
+    asked.length = 0;
+    for (const name of ['a.png', 'b.png']) await writeFile(join(work, name), encodePng(8, 8, new Uint8Array(8 * 8 * 4).fill(name === 'a.png' ? 60 : 220)));
+    const stills = [
+      { mediaPath: join(work, 'b.png'), name: 'b.png', startSeconds: 4, inSeconds: 0, outSeconds: 4 },
+      { mediaPath: join(work, 'a.png'), name: 'a.png', startSeconds: 0, inSeconds: 0, outSeconds: 4 },
+    ];
+    const page = await openPanel({ selection: stills, playerSeconds: 8 });
+    await connect(page, genServer.wsUrl, genServer.token, 'video');
+    await page.selectOption('#fw-video-length select', '4');
+    await shoot(page, 'video');
+    await page.click('#fw-video-run');
+    expect(await finished(page, 30_000)).toBe('Made a 6.0 s video from 2 stills; inserted at 8.00 s');
+    // Timeline order, not selection order.
+    expect(asked).toEqual([{ op: 'video-gen', params: { mode: 'interpolate', keyframes: [join(work, 'a.png'), join(work, 'b.png')], frames: 95, fps: 24 } }]);
+    expect((await stateOf(page)).timeline).toEqual([{ mode: 'insert', name: 'generated.mp4', atSeconds: 8, videoTrack: 0, audioTrack: 0 }]);
+    await page.close();
+  });
+
+  it('cancels a running Detect scenes and changes nothing in the project', async () => {
     const page = await openPanel({ selection: [{ mediaPath: long.path, startSeconds: 0, inSeconds: 0, outSeconds: 120 }] });
     await connect(page, server.wsUrl, server.token);
-    await page.click('#fw-run');
+    await page.click('#fw-detect-run');
     await page.waitForFunction(() => (window as unknown as { __fractions: number[] }).__fractions.some((f) => f > 0), undefined, { timeout: 30_000 });
+    await shoot(page, 'detect-running');
     await page.click('#fw-cancel');
     await page.waitForFunction(() => document.querySelector('#fw-progress-text')?.textContent === 'Cancelled', undefined, { timeout: 30_000 });
     expect(await textOf(page, '#fw-message')).toBe('Cancelled: the job was stopped and nothing was changed in the project.');
     expectUnchanged(await stateOf(page));
-    expect(await page.isDisabled('#fw-cancel')).toBe(true);
-    await page.screenshot({ path: join(ARTIFACTS, 'premiere-panel-cancelled.png'), fullPage: true });
+    expect(await disabled(page, '#fw-cancel')).toBe(true);
+    await shoot(page, 'detect-cancelled');
     await page.close();
   });
 
-  it('says clearly when the server is down, the token is wrong or the protocol version is not supported', async () => {
+  it('says in plain words what is wrong and the fix: engine down, wrong token, other protocol version', async () => {
     const page = await openPanel({ selection: [{ mediaPath: shots.path, startSeconds: 0, inSeconds: 0, outSeconds: 6 }] });
     const closed = await servePlugin(pluginDir);
     const deadPort = (closed.address() as AddressInfo).port;
     await new Promise((done) => closed.close(done));
-    await connect(page, `ws://127.0.0.1:${deadPort}/v1/ws`, server.token);
+    await connect(page, `ws://127.0.0.1:${deadPort}/v1/ws`, server.token, 'settings');
     expect(await page.getAttribute('#fw-status', 'data-state')).toBe('error');
-    expect(await textOf(page, '#fw-message')).toBe(`Server not reachable: no Framewright server is listening at ws://127.0.0.1:${deadPort}/v1/ws: start one with \`framewright serve\``);
+    expect(await textOf(page, '#fw-message')).toBe(
+      `Server not reachable: no Framewright server is listening at ws://127.0.0.1:${deadPort}/v1/ws: start one with \`framewright serve\`. Premiere Pro lets the panel reach ports 7878, 7879, 7880, 7881, 7882 only: run \`framewright serve --port 7878\` and connect there.`,
+    );
+    await shoot(page, 'settings-error');
 
     await connect(page, server.wsUrl, 'not-the-token');
     expect(await textOf(page, '#fw-message')).toMatch(/^Connection refused: the server at .* is running but refused the WebSocket connection: the token is wrong/);
 
     await connect(page, `ws://127.0.0.1:${(oldServer.address() as AddressInfo).port}/v1/ws`, server.token);
     expect(await textOf(page, '#fw-message')).toMatch(/^Protocol version not supported: this panel speaks 1\.0 and the server does not \(.*speaks \[2\.0\].*\)/);
-    expect(await page.isDisabled('#fw-run')).toBe(true);
+    expect(await disabled(page, '#fw-detect-run')).toBe(true);
     expectUnchanged(await stateOf(page));
-    await page.close();
-  });
-
-  it('Remove silences on the selected clip opens a new sequence built from the edited timeline', async () => {
-    // 4 s: a tone for 1 s, 2 s of silence, a tone again; 1.2 s + 1.2 s are kept.
-    const talk = join(work, 'talk.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=160x90:r=25:d=4', '-f', 'lavfi', '-i', "aevalsrc='(lt(t,1)+gte(t,3))*0.5*sin(2*PI*440*t)':s=48000:d=4",
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', talk]);
-    const page = await openPanel({ selection: [{ mediaPath: talk, name: 'talk.mp4', startSeconds: 0, inSeconds: 0, outSeconds: 4 }] });
-    await connect(page, server.wsUrl, server.token);
-    await page.click('#fw-tab-clip-cut');
-    await page.uncheck('#fw-add-markers');
-    await page.check('#fw-remove-silences');
-    await page.click('#fw-run');
-    await page.waitForFunction(() => document.querySelector('#fw-message')?.getAttribute('data-kind') !== 'info', undefined, { timeout: 45_000 });
-    // A page cannot read the XML, so the fake names the sequence after the file; Premiere names it "talk edited".
-    expect(await textOf(page, '#fw-message')).toMatch(/^clip-cut finished: \d+ clips?, \d+ cuts?; new sequence "talk": 2\.4 s kept of 4\.0 s$/);
-    const state = await stateOf(page);
-    expect(state.imports).toEqual([[expect.stringMatching(/talk\.xml$/)]]);
-    expect(state.opened).toBe('talk');
     await page.close();
   });
 
@@ -279,7 +359,7 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     for (const [scenario, text] of cases) {
       const page = await openPanel(scenario);
       await connect(page, server.wsUrl, server.token);
-      await page.click('#fw-run');
+      await page.click('#fw-detect-run');
       await page.waitForFunction(() => document.querySelector('#fw-message')?.getAttribute('data-kind') === 'error');
       expect(await textOf(page, '#fw-message')).toBe(text);
       expect(await page.evaluate(() => (window as unknown as { __fractions: number[] }).__fractions)).toEqual([]);

@@ -1,5 +1,5 @@
 import { defineConfig } from 'tsup';
-import { nodeBuild } from '../../tsup.base.js';
+import { nodeBuild, quiet } from '../../tsup.base.js';
 
 export default defineConfig([
   {
@@ -21,5 +21,6 @@ export default defineConfig([
     clean: false,
     outDir: 'dist',
     noExternal: [/.*/],
+    silent: quiet,
   },
 ]);

@@ -1,6 +1,6 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
-import { nodeBuild } from '../../tsup.base.js';
+import { nodeBuild, quiet } from '../../tsup.base.js';
 
 export default defineConfig([
   // The Node entry: the adapter API and `framewright obs …` (import.meta.url, used to find the
@@ -18,6 +18,7 @@ export default defineConfig([
     clean: false,
     outDir: 'dist',
     noExternal: [/.*/],
+    silent: quiet,
     minify: true,
     async onSuccess() {
       await mkdir('dist/dock', { recursive: true });

@@ -56,7 +56,11 @@ describe('framewright --help and --version', () => {
 
 describe('usage errors are one line naming what is wrong, exit 2', () => {
   const cases: [string, string[], RegExp][] = [
-    ['an unknown command', ['cut'], /^framewright: unknown command "cut": commands are demo, clip-cut/],
+    ['an unknown command', ['paint'], /^framewright: unknown command "paint": commands are demo, clip-cut/],
+    ['a mistyped command, with the nearest', ['clip-ct', 'a.mp4'], /^framewright: unknown command "clip-ct": did you mean clip-cut\? \(`framewright clip-cut --help`; commands are demo/],
+    ['the start of one command, with it', ['expo'], /^framewright: unknown command "expo": did you mean export-onnx\?/],
+    ['a mistyped flag, with the nearest', ['clip-cut', 'a.mp4', '--ot', 'cuts'], /^framewright: clip-cut: unknown flag --ot: did you mean --out\? \(see `framewright clip-cut --help`\)$/],
+    ['a mistyped top-level option', ['--verison'], /^framewright: unknown option --verison: did you mean --version\?/],
     ['an unknown flag', ['clip-cut', 'a.mp4', '--bogus'], /^framewright: clip-cut: unknown flag --bogus/],
     ['a missing input', ['clip-cut', '--out', 'x'], /^framewright: clip-cut: missing INPUT/],
     ['an extra argument', ['clip-cut', 'a.mp4', 'b.mp4'], /^framewright: clip-cut: unexpected argument "b.mp4"/],
@@ -91,6 +95,21 @@ describe('usage errors are one line naming what is wrong, exit 2', () => {
     expect(code).toBe(2);
     expect(JSON.parse(out)).toEqual({ error: { code: 'INVALID_PARAMS', message: 'clip-cut: --threshold content must be <= 255', pointer: '/thresholds/content' } });
     expect(err).toBe('framewright: clip-cut: --threshold content must be <= 255\n');
+  });
+
+  it('says which --port to pass when the port is taken', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const c = captured();
+      const code = await main(['serve', '--port', String(port)], { ...c.io, env: { ...c.io.env, FRAMEWRIGHT_CONFIG_DIR: join(c.cwd, 'config'), FRAMEWRIGHT_DATA_DIR: join(c.cwd, 'data') } });
+      expect(code).not.toBe(0);
+      expect(c.err()).toContain(`port ${port} is taken, perhaps by another \`framewright serve\`: pass --port ${port + 1}, or --port 0 for a free one`);
+    } finally {
+      taken.close();
+    }
   });
 
   it('treats --help after -- as a file name, not a request for help', async () => {

@@ -31,7 +31,8 @@ describe('runOperation refuses bad requests before any work', () => {
     ['a missing input', {}, '/input', /clip-cut params \/input is required/],
     ['an unknown detector', { input: 'a.mp4', detectors: ['magic'] }, '/detectors/0', /must be one of/],
   ])('rejects %s with INVALID_PARAMS and the JSON pointer', async (_, params, pointer, message) => {
-    const error = await failure(runOperation('clip-cut', params, { registry }));
+    // Wrong on purpose: what an untyped caller might send.
+    const error = await failure(runOperation('clip-cut', params as never, { registry }));
     expect(error.code).toBe('INVALID_PARAMS');
     expect(error.pointer).toBe(pointer);
     expect(error.message).toMatch(message);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../src/engine/index.js';
+import type { ClipCutParams, VideoGenParams } from '../src/protocol/index.js';
 import { generateSampleVideo, type SampleVideo } from '../src/media/index.js';
 import type { ClipCutProgress } from '../src/protocol/index.js';
 import { drawBox } from './helpers/video-gen.js';
@@ -52,7 +53,7 @@ describe('two runs with the same output folder and name', () => {
 
   it('with overwrite, B replaces A\'s files once it succeeded, and leaves no other file', async () => {
     const out = join(root, 'again');
-    const params = { input: sample.path, outputDir: out, exports: ['json', 'clips'] };
+    const params: ClipCutParams = { input: sample.path, outputDir: out, exports: ['json', 'clips'] };
     await runOperation('clip-cut', params);
     const names = Object.keys(fingerprint(out));
     const b = await runOperation('clip-cut', { ...params, clipMode: 'accurate', overwrite: true });
@@ -63,7 +64,7 @@ describe('two runs with the same output folder and name', () => {
   it('video-gen picks a free name, or with overwrite replaces its own name, never touching the other file', async () => {
     const out = join(root, 'videos');
     const keyframes = [await drawBox(root, 'k1', { width: 64, height: 48, x: 4, y: 4, box: 8 }), await drawBox(root, 'k2', { width: 64, height: 48, x: 40, y: 30, box: 8 })];
-    const params = { mode: 'interpolate', keyframes, frames: 3, fps: 12, interpolation: 'blend', outputDir: out };
+    const params: VideoGenParams = { mode: 'interpolate', keyframes, frames: 3, fps: 12, interpolation: 'blend', outputDir: out };
     const first = await runOperation('video-gen', params);
     const kept = fingerprint(out);
     const second = await runOperation('video-gen', params);

@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runOperation } from '../src/engine/index.js';
+import type { VideoGenParams } from '../src/protocol/index.js';
 import { createVideoGenOperation, type VideoGenerator } from '../src/ops/video-gen/index.js';
 import { OPERATION_REGISTRY } from '../src/ops/index.js';
 import type { VideoGenProgress } from '../src/protocol/index.js';
@@ -22,7 +23,8 @@ beforeAll(async () => {
   still = await drawBox(dir, 'still', { width: 640, height: 360, x: 300, y: 160, box: 40 });
 });
 
-const i2v = (extra: Record<string, unknown>) => ({ mode: 'image-to-video', image: still, frames: 12, fps: 12, width: 128, height: 72, ...extra });
+// Loosely typed on purpose: the tests vary one field at a time; the engine validates at run time.
+const i2v = (extra: Record<string, unknown>): VideoGenParams => ({ mode: 'image-to-video', image: still, frames: 12, fps: 12, width: 128, height: 72, ...extra }) as VideoGenParams;
 
 describe('video-gen image-to-video and output formats', () => {
   it.each([
@@ -167,7 +169,7 @@ describe('video-gen text-to-video', () => {
 
 describe('video-gen bad input', () => {
   const out = () => join(dir, 'bad');
-  const fails = (params: Record<string, unknown>) => runOperation('video-gen', { ...params, outputDir: out() });
+  const fails = (params: Record<string, unknown>) => runOperation('video-gen', { ...params, outputDir: out() } as VideoGenParams);
 
   it.each([
     ['frames = 0', { frames: 0 }, '/frames'],

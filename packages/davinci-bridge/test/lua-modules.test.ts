@@ -175,6 +175,16 @@ describe.each(LUAS)('Lua modules under %s', (lua) => {
     expect(findEngine(lua, 'posix', { HOME: home, PATH: onPath, FRAMEWRIGHT_CLI: js })).toEqual(['node', js]);
   });
 
+  it('finds the engine in the npm prefix that ~/.npmrc sets, with no PATH entry or variable for it', () => {
+    const home = tempDir();
+    mkdirSync(join(home, 'globals', 'bin'), { recursive: true });
+    writeFileSync(join(home, 'globals', 'bin', 'framewright'), '');
+    writeFileSync(join(home, '.npmrc'), 'fund=false\nprefix = ~/globals/\n');
+    expect(findEngine(lua, 'posix', { HOME: home, PATH: '/nowhere' })).toEqual([join(home, 'globals', 'bin', 'framewright')]);
+    writeFileSync(join(home, '.npmrc'), 'fund=false\n');
+    expect(findEngine(lua, 'posix', { HOME: home, PATH: '/nowhere' })).toEqual({ error: expect.stringContaining('npm install -g ./framewright-*.tgz') });
+  });
+
   it('finds the engine on Windows as node.exe + framewright.js, never through the npm .cmd shim', () => {
     // On Linux a backslash is an ordinary file-name character, so Windows paths can be laid out
     // as plain files: "<dir>\\node.exe" is one file in the temp folder.

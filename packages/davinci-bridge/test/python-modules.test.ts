@@ -2,7 +2,7 @@
 // seen through a script run on Linux (Windows batch-file arguments, per-OS config folders) and
 // the small helpers both languages must agree on.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shippedScriptsDir } from '../src/paths.js';
@@ -50,6 +50,14 @@ describe('framewright_resolve.pyinc', () => {
     const node = join(tempDir(), 'node');
     writeFileSync(node, '', { mode: 0o755 });
     expect(py('fw.find_engine()', { FRAMEWRIGHT_CLI: js, PATH: `${join(node, '..')}:/usr/bin:/bin` })).toEqual([node, js]);
+  });
+
+  it('finds the engine in the npm prefix that ~/.npmrc sets, with no PATH entry or variable for it', () => {
+    const home = tempDir();
+    mkdirSync(join(home, 'globals', 'bin'), { recursive: true });
+    writeFileSync(join(home, 'globals', 'bin', 'framewright'), '', { mode: 0o755 });
+    writeFileSync(join(home, '.npmrc'), 'fund=false\nprefix=${HOME}/globals\n');
+    expect(py('fw.find_engine()', { HOME: home, PATH: '/usr/bin:/bin' })).toEqual([join(home, 'globals', 'bin', 'framewright')]);
   });
 
   it('rounds half up and clamps like the Lua scripts, and flattens prompts to one line', () => {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isSdkError } from '@framewright/core/client';
-import { EXIT, exitCodeOf } from '@framewright/core/host';
+import { EXIT, exitCodeOf, nearest } from '@framewright/core/host';
 import { isFramewrightError } from '@framewright/core/protocol';
 import { ObsAdapterError } from './errors.js';
 
@@ -47,6 +47,8 @@ export const OBS_EXIT = Object.freeze({
   ...EXIT,
   /** OBS not running, refused the password, too old, or went away for good. */
   obs: 8,
+  /** The OBS scene named (with `--scene`) does not exist. */
+  scene: 9,
 });
 
 /** Prints one line `framewright obs: <message>` and returns the exit code for the error. */
@@ -57,6 +59,7 @@ export function reportFailure(io: ObsCliIo, error: unknown): number {
   if (error instanceof ObsAdapterError) {
     if (error.code === 'BAD_ARGUMENTS') return OBS_EXIT.usage;
     if (error.code === 'OBS_CONFIG_INVALID') return OBS_EXIT.usage;
+    if (error.code === 'OBS_SCENE_NOT_FOUND') return OBS_EXIT.scene;
     return OBS_EXIT.obs;
   }
   if (isFramewrightError(error)) return exitCodeOf(error.code);
@@ -81,8 +84,16 @@ export function parseCommand(command: string, argv: readonly string[], options: 
     return { flags: values as Parsed['flags'], positionals };
   } catch (error) {
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-    throw new ObsAdapterError('BAD_ARGUMENTS', `obs ${command}: ${message} (see \`framewright obs ${command} --help\`)`);
+    const flag = (error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(--[\w-]+)'/.exec(message)?.[1] : undefined;
+    const near = flag === undefined ? '' : suggestion(flag, Object.keys(options).map((name) => `--${name}`));
+    throw new ObsAdapterError('BAD_ARGUMENTS', `obs ${command}: ${message} (${near}see \`framewright obs ${command} --help\`)`);
   }
+}
+
+/** `did you mean X? ` for the candidate nearest to what was typed, or nothing. */
+export function suggestion(typed: string, candidates: readonly string[]): string {
+  const near = nearest(typed, candidates);
+  return near === undefined ? '' : `did you mean ${near}? `;
 }
 
 /** A string flag's value. */

@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import { loadOrCreateToken, resolvePaths } from '@framewright/core/host';
 import { DEFAULT_PORT } from '@framewright/core/protocol';
 import { integerFlag, OBS_EXIT, parseCommand, stringFlag, type ObsCliIo } from './cli-io.js';
-import { adapterConfigPath, writeAdapterConfig } from './config.js';
+import { adapterConfigPath, readAdapterConfig, writeAdapterConfig } from './config.js';
 import { ObsAdapterError } from './errors.js';
-import { applySetup, defaultObsConfigDir, planSetup, setupInstructions } from './setup.js';
+import { applySetup, defaultObsConfigDir, newObsPassword, planSetup, setupInstructions } from './setup.js';
 
 /** Help of `framewright obs setup`. */
 export const SETUP_HELP = `Usage: framewright obs setup [--apply] [flags]
@@ -19,7 +19,8 @@ config, so \`framewright obs watch\` needs no flags.
   --apply             write the changes (each changed file is first copied to *.framewright-backup-<time>)
   --config-dir DIR    OBS's config folder (default: this platform's obs-studio folder)
   --port N            obs-websocket port (default: the configured one, else 4455)
-  --password PW       obs-websocket password (default: the configured one, else a new random one)
+  --password PW       obs-websocket password (default: the configured one, else a new random one,
+                      which the dry run keeps in Framewright's config so --apply sets the same)
   --server-port N     port of \`framewright serve\`, for the dock URL (default ${DEFAULT_PORT})
   --force             apply even though something answers on the obs-websocket port (OBS running?)`;
 
@@ -63,10 +64,14 @@ export async function runSetup(argv: string[], io: ObsCliIo): Promise<number> {
   const paths = resolvePaths({ env: io.env });
   // Showing the plan creates nothing; applying creates the server's token if it has none yet.
   const token = apply ? await loadOrCreateToken(paths.configDir.path) : await readFile(paths.tokenFile, 'utf8').then((t) => t.trim(), () => undefined);
+  const saved = adapterConfigPath(io.env);
+  // A password proposed by an earlier dry run (or saved by --apply) is the one to set.
+  const proposed = (await readAdapterConfig(saved)).password ?? newObsPassword();
   const plan = await planSetup({
     obsConfigDir,
     port: integerFlag(parsed, 'port', 1, 65535),
     password,
+    newPassword: proposed,
     serverPort: integerFlag(parsed, 'server-port', 1, 65535) ?? DEFAULT_PORT,
     token,
   });
@@ -90,12 +95,17 @@ export async function runSetup(argv: string[], io: ObsCliIo): Promise<number> {
     }
     const backups = await applySetup(plan);
     for (const backup of backups) out.write(`Backed up to ${backup}\n`);
-    const saved = adapterConfigPath(io.env);
     await writeAdapterConfig(saved, { url: `ws://127.0.0.1:${plan.websocket.port}`, password: plan.websocket.password });
     out.write(`Saved the OBS connection for \`framewright obs\` in ${saved}\n`);
   } else {
     out.write(`obs-websocket password to use: ${plan.websocket.password}\n`);
-    out.write('Nothing was written. Run `framewright obs setup --apply` with OBS closed to write these changes, or do it by hand:\n');
+    if (plan.writes.length > 0) {
+      // Kept (in Framewright's own config, mode 0600) so that --apply, or a user setting it by
+      // hand from the instructions below, ends with the password printed here.
+      await writeAdapterConfig(saved, { url: `ws://127.0.0.1:${plan.websocket.port}`, password: plan.websocket.password });
+      out.write(`Kept this password in ${saved}: \`--apply\` sets the same one, and \`framewright obs\` connects with it.\n`);
+    }
+    out.write('Nothing was written to OBS\'s config. Run `framewright obs setup --apply` with OBS closed to write these changes, or do it by hand:\n');
   }
   out.write(`\n${setupInstructions(plan)}\n`);
   return OBS_EXIT.ok;

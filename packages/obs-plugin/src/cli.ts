@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { CLIP_CUT_REMOVALS, DEFAULT_PORT, VIDEO_GEN_MODES, type ClipCutParams, type ImageGenParams, type VideoGenParams } from '@framewright/core/protocol';
-import { integerFlag, OBS_EXIT, parseCommand, processIo, reportFailure, stringFlag, type ObsCliIo, type Parsed } from './cli-io.js';
+import { integerFlag, OBS_EXIT, parseCommand, processIo, reportFailure, stringFlag, suggestion, type ObsCliIo, type Parsed } from './cli-io.js';
 import { runSetup } from './cli-setup.js';
 import { OBS_PASSWORD_ENV, OBS_URL_ENV, resolveObsSettings } from './config.js';
 import { DEFAULT_OBS_URL, ObsConnection } from './connection.js';
@@ -30,7 +30,8 @@ Commands:
 ${ENGINE_HELP}
 
 Exit codes: 0 ok, 1 internal, 2 usage, 3 input not found, 5 output, 7 not available here (or no
-engine), 8 OBS not running / refused the password / too old, 130 cancelled (Ctrl+C during generate).`;
+engine), 8 OBS not running / refused the password / too old, 9 no such OBS scene, 130 cancelled
+(Ctrl+C during generate).`;
 
 const WATCH_HELP = `Usage: framewright obs watch [flags]
 
@@ -49,13 +50,14 @@ ${CONNECTION_HELP}
 const GENERATE_HELP = `Usage: framewright obs generate image|video --prompt TEXT [flags]
 
 Runs image-gen (image) or video-gen (video) on the Framewright engine and adds the result to OBS:
-an image source, or a looping media source.
+an image source, or a looping media source, fitted to the canvas. The scene is looked up first: a
+scene OBS does not have fails before anything is generated (exit 9), naming the scenes it has.
 
 ${CONNECTION_HELP}
   --prompt TEXT      what to generate
   --mode MODE        video only: ${VIDEO_GEN_MODES.join(', ')} (default text-to-video)
   --image FILE       video only: the still for image-to-video
-  --width N --height N --seed N
+  --width N --height N --seed N   (a video defaults to the canvas size)
   --scene NAME       scene to add to (default: the current program scene)
   --name NAME        name of the new source
   --out DIR          folder for the generated files (default: the working folder)
@@ -97,7 +99,7 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
       case 'setup':
         return await runSetup(rest, io);
       default:
-        throw new ObsAdapterError('BAD_ARGUMENTS', `unknown command ${JSON.stringify(command)}: expected watch, generate or setup`);
+        throw new ObsAdapterError('BAD_ARGUMENTS', `unknown command ${JSON.stringify(command)}: ${suggestion(command, ['watch', 'generate', 'setup'])}expected watch, generate or setup`);
     }
   } catch (error) {
     return reportFailure(io, error);
@@ -171,7 +173,7 @@ async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine, remove: N
     if (parsed.flags['json']) {
       const { clips, outputs } = p.result;
       const edited = p.edited === undefined ? {} : { edited: p.edited, kept: p.result.kept, keptSeconds: p.result.keptSeconds };
-      io.stdout.write(`${JSON.stringify({ recording: p.recording, origin: p.origin, sceneName: p.sceneName, inputNames: p.inputNames, clips, outputs, ...edited })}\n`);
+      io.stdout.write(`${JSON.stringify({ recording: p.recording, origin: p.origin, sceneName: p.sceneName, inputNames: p.inputNames, playlistName: p.playlistName, clips, outputs, ...edited })}\n`);
     }
   });
   watcher.start();

@@ -28,8 +28,21 @@ export { connectEngine, engineWsUrl, ENGINE_URL_ENV, ENGINE_TOKEN_ENV } from './
 export type { ConnectedEngine, ConnectEngineOptions } from './engine-connect.js';
 export { OwnEngine, startEngineProcess, framewrightCommand, FRAMEWRIGHT_CLI_ENV } from './engine-process.js';
 export type { EngineProcess, EngineProcessOptions } from './engine-process.js';
-export { CLIP_SCENE_PREFIX, addMediaToScene, createClipScene, planClipScene, uniqueName, baseNameOf } from './scenes.js';
-export type { ClipScene, ClipScenePlan, MediaKind, PlacedInput } from './scenes.js';
+export {
+  CLIP_SCENE_PREFIX,
+  PLAYLIST_INPUT_KIND,
+  addMediaToScene,
+  baseNameOf,
+  canvasSize,
+  createClipScene,
+  hasPlaylistSource,
+  planClipScene,
+  playClipsInOrder,
+  resolveScene,
+  sceneNames,
+  uniqueName,
+} from './scenes.js';
+export type { ClipScene, ClipSceneOptions, ClipScenePlan, MediaKind, PlacedInput } from './scenes.js';
 export { RecordingWatcher, clipFolderFor } from './watch.js';
 export type { FailedRecording, ProcessedRecording, RecordingOrigin, WatchClipCutSettings, WatchOptions } from './watch.js';
 export { generateIntoObs } from './generate.js';

@@ -14,6 +14,21 @@ export interface ClipScene {
   readonly sceneName: string;
   /** Names of the `ffmpeg_source` inputs, in clip order. */
   readonly inputNames: readonly string[];
+  /**
+   * The `vlc_source` that plays every clip in order, when this OBS has the VLC source; then it is
+   * the one visible item and the clip inputs are hidden (there to be shown one by one). Without
+   * it the first clip is visible and {@link playClipsInOrder} advances from clip to clip.
+   */
+  readonly playlistName: string | undefined;
+}
+
+/** obs-websocket's input kind of OBS's VLC video source, which plays a playlist of files. */
+export const PLAYLIST_INPUT_KIND = 'vlc_source';
+
+/** Whether this OBS offers the VLC video source (it needs VLC's libraries on the machine). */
+export async function hasPlaylistSource(obs: ObsConnection): Promise<boolean> {
+  const { inputKinds } = await obs.call('GetInputKindList', { unversioned: true });
+  return inputKinds.includes(PLAYLIST_INPUT_KIND);
 }
 
 /** An input placed into a scene. */
@@ -49,7 +64,39 @@ export function uniqueName(name: string, taken: ReadonlySet<string>): string {
   }
 }
 
-/** Scales a scene item to fit the canvas, keeping its aspect ratio. */
+/** The canvas (base) size. */
+export async function canvasSize(obs: ObsConnection): Promise<{ width: number; height: number }> {
+  const video = await obs.call('GetVideoSettings');
+  return { width: Number(video.baseWidth), height: Number(video.baseHeight) };
+}
+
+/** The names of OBS's scenes, in OBS's list order. */
+export async function sceneNames(obs: ObsConnection): Promise<string[]> {
+  const { scenes } = await obs.call('GetSceneList');
+  // obs-websocket lists scenes bottom-up; the Scenes dock shows them top-down.
+  return scenes.map((s) => String(s['sceneName'])).reverse();
+}
+
+/**
+ * The scene to add to: the named one, or the current program scene. Asked before anything is
+ * generated, so a wrong name fails at once.
+ * @throws ObsAdapterError `OBS_SCENE_NOT_FOUND` naming the scenes there are
+ */
+export async function resolveScene(obs: ObsConnection, sceneName: string | undefined): Promise<string> {
+  const wanted = sceneName ?? (await obs.call('GetCurrentProgramScene')).currentProgramSceneName;
+  const names = await sceneNames(obs);
+  if (!names.includes(wanted)) {
+    const list = names.length === 0 ? 'it has none' : `its scenes are ${names.map((n) => JSON.stringify(n)).join(', ')}`;
+    throw new ObsAdapterError('OBS_SCENE_NOT_FOUND', `OBS has no scene named ${JSON.stringify(wanted)}: ${list} (pass one with --scene)`);
+  }
+  return wanted;
+}
+
+/**
+ * Scales a scene item to fill the canvas, keeping its aspect ratio: bounds of the canvas's size
+ * with `OBS_BOUNDS_SCALE_INNER`, so the fit holds whatever size the source turns out to be once
+ * its file is open (a media source has no size until then).
+ */
 async function fitToCanvas(obs: ObsConnection, sceneName: string, sceneItemId: number): Promise<void> {
   const video = await obs.call('GetVideoSettings');
   await obs.call('SetSceneItemTransform', {
@@ -78,6 +125,8 @@ export interface ClipScenePlan {
   readonly sceneName: string;
   /** One input name per clip, in clip order. */
   readonly inputNames: readonly string[];
+  /** Name of the playlist input that plays them all (used where OBS has the VLC source). */
+  readonly playlistName: string;
 }
 
 /**
@@ -96,21 +145,36 @@ export async function planClipScene(obs: ObsConnection, recordingPath: string, c
     taken.add(name);
     inputNames.push(name);
   }
-  return { sceneName, inputNames };
+  const playlistName = uniqueName(`${base} · all clips`, taken);
+  return { sceneName, inputNames, playlistName };
+}
+
+/** Options of {@link createClipScene}. */
+export interface ClipSceneOptions {
+  /**
+   * Add a `vlc_source` playlist of every clip, in order, as the scene's visible item (default:
+   * where this OBS has the VLC source). Without it the first clip is visible.
+   */
+  readonly playlist?: boolean | undefined;
 }
 
 /**
- * Creates the planned scene holding one `ffmpeg_source` per clip file, in order. Only the first
- * clip is visible; showing another plays it from the start (`restart_on_activate`). Idempotent:
- * run again after OBS went away part-way, it skips the scene and inputs that already exist.
+ * Creates the planned scene holding one `ffmpeg_source` per clip file, in order, each fitted to
+ * the canvas, and — where OBS has the VLC source — a playlist source on top that plays the
+ * clips one after another whenever the scene is shown (the clip sources are then hidden, for
+ * showing one clip by hand). Without the playlist only the first clip is visible, and
+ * {@link playClipsInOrder} advances the scene from clip to clip. Showing a clip plays it from
+ * the start (`restart_on_activate`). Idempotent: run again after OBS went away part-way, it
+ * skips the scene and inputs that already exist.
  */
-export async function createClipScene(obs: ObsConnection, plan: ClipScenePlan, clipFiles: readonly string[]): Promise<ClipScene> {
+export async function createClipScene(obs: ObsConnection, plan: ClipScenePlan, clipFiles: readonly string[], options: ClipSceneOptions = {}): Promise<ClipScene> {
   if (clipFiles.length !== plan.inputNames.length) {
     throw new ObsAdapterError('BAD_ARGUMENTS', `the scene plan names ${plan.inputNames.length} inputs for ${clipFiles.length} clip files`);
   }
   const { scenes } = await obs.call('GetSceneList');
   if (!scenes.some((s) => s['sceneName'] === plan.sceneName)) await obs.call('CreateScene', { sceneName: plan.sceneName });
   const existing = new Set((await obs.call('GetSceneItemList', { sceneName: plan.sceneName })).sceneItems.map((i) => String(i['sourceName'])));
+  const playlist = options.playlist ?? (await hasPlaylistSource(obs));
   for (const [i, file] of clipFiles.entries()) {
     const inputName = plan.inputNames[i] as string;
     if (existing.has(inputName)) continue;
@@ -127,11 +191,57 @@ export async function createClipScene(obs: ObsConnection, plan: ClipScenePlan, c
         close_when_inactive: true,
         clear_on_media_end: false,
       },
-      sceneItemEnabled: i === 0,
+      sceneItemEnabled: !playlist && i === 0,
     });
     await fitToCanvas(obs, plan.sceneName, sceneItemId);
   }
-  return { sceneName: plan.sceneName, inputNames: plan.inputNames };
+  if (playlist && !existing.has(plan.playlistName)) {
+    const { sceneItemId } = await obs.call('CreateInput', {
+      sceneName: plan.sceneName,
+      inputName: plan.playlistName,
+      inputKind: PLAYLIST_INPUT_KIND,
+      inputSettings: {
+        playlist: clipFiles.map((file) => ({ value: file, hidden: false, selected: false })),
+        loop: false,
+        shuffle: false,
+        // From the first clip each time the scene goes live.
+        playback_behavior: 'stop_restart',
+      },
+      sceneItemEnabled: true,
+    });
+    await fitToCanvas(obs, plan.sceneName, sceneItemId);
+  }
+  return { sceneName: plan.sceneName, inputNames: plan.inputNames, playlistName: playlist ? plan.playlistName : undefined };
+}
+
+/**
+ * Plays a scene of clip sources in order: when the visible clip ends (`MediaInputPlaybackEnded`)
+ * it is hidden and the next one shown, which starts it from its beginning. The last clip stays
+ * on its last frame. For scenes without a playlist source; runs while the connection is open.
+ * @returns a function that stops following the scene
+ */
+export function playClipsInOrder(obs: ObsConnection, scene: Pick<ClipScene, 'sceneName' | 'inputNames'>): () => void {
+  const index = new Map(scene.inputNames.map((name, i) => [name, i]));
+  let chain = Promise.resolve();
+  const off = obs.on('MediaInputPlaybackEnded', (event) => {
+    const i = index.get(String(event?.inputName));
+    const next = i === undefined ? undefined : scene.inputNames[i + 1];
+    if (i === undefined || next === undefined) return;
+    const current = scene.inputNames[i] as string;
+    chain = chain
+      .then(async () => {
+        const sceneName = scene.sceneName;
+        const [{ sceneItemId: shown }, { sceneItemId: hidden }] = await Promise.all([
+          obs.call('GetSceneItemId', { sceneName, sourceName: next }),
+          obs.call('GetSceneItemId', { sceneName, sourceName: current }),
+        ]);
+        await obs.call('SetSceneItemEnabled', { sceneName, sceneItemId: shown, sceneItemEnabled: true });
+        await obs.call('SetSceneItemEnabled', { sceneName, sceneItemId: hidden, sceneItemEnabled: false });
+      })
+      // The scene or a clip was removed or renamed by the user, or OBS went away: nothing to advance.
+      .catch(() => undefined);
+  });
+  return off;
 }
 
 /**
@@ -149,11 +259,7 @@ export async function addMediaToScene(
   options: { sceneName?: string | undefined; inputName?: string | undefined } = {},
 ): Promise<PlacedInput> {
   const taken = await sourceNames(obs);
-  const sceneName = options.sceneName ?? (await obs.call('GetCurrentProgramScene')).currentProgramSceneName;
-  const { scenes } = await obs.call('GetSceneList');
-  if (!scenes.some((s) => s['sceneName'] === sceneName)) {
-    throw new ObsAdapterError('OBS_SCENE_NOT_FOUND', `OBS has no scene named ${JSON.stringify(sceneName)}`);
-  }
+  const sceneName = await resolveScene(obs, options.sceneName);
   const inputName = uniqueName(options.inputName ?? `Framewright ${baseNameOf(file)}`, taken);
   const inputKind = kind === 'image' ? 'image_source' : 'ffmpeg_source';
   const inputSettings: { [key: string]: string | boolean } =

@@ -125,14 +125,24 @@ function change(label: string, before: string | undefined, after: string, secret
   return `${label}: ${show(before)} → ${show(after)}`;
 }
 
+/** A new random obs-websocket password (16 URL-safe characters). */
+export function newObsPassword(): string {
+  return randomBytes(12).toString('base64url');
+}
+
 /** Options of {@link planSetup}. */
 export interface SetupOptions {
   /** OBS's config folder. */
   readonly obsConfigDir: string;
   /** obs-websocket port to set (default: the configured one, else 4455). */
   readonly port?: number | undefined;
-  /** obs-websocket password to set (default: the configured one, else a new random one). */
+  /** obs-websocket password to set (default: the configured one, else {@link SetupOptions.newPassword}). */
   readonly password?: string | undefined;
+  /**
+   * The password to set when OBS has none (default: a new random one). `framewright obs setup`
+   * passes the one its dry run proposed, so showing the plan and applying it agree.
+   */
+  readonly newPassword?: string | undefined;
   /** Port of `framewright serve` (for the dock URL). */
   readonly serverPort: number;
   /** The server's bearer token, if known (it is put in the dock URL's fragment). */
@@ -159,7 +169,7 @@ export async function planSetup(options: SetupOptions): Promise<SetupPlan> {
     enabled: true,
     authRequired: true,
     port: options.port ?? currentPort ?? DEFAULT_OBS_WEBSOCKET_PORT,
-    password: options.password ?? (currentPassword ? currentPassword : randomBytes(12).toString('base64url')),
+    password: options.password ?? (currentPassword ? currentPassword : (options.newPassword ?? newObsPassword())),
   };
   const url = dockUrl(options.serverPort, options.token);
   const writes: PlannedFile[] = [];

@@ -5,7 +5,7 @@ import { cancelled, FramewrightError, type ClipCutParams, type ClipCutProgress, 
 import type { ObsConnection } from './connection.js';
 import type { Engine } from './engine.js';
 import { ObsAdapterError } from './errors.js';
-import { baseNameOf, createClipScene, planClipScene, type ClipScenePlan } from './scenes.js';
+import { baseNameOf, createClipScene, planClipScene, playClipsInOrder, type ClipScenePlan } from './scenes.js';
 
 /** Where a file to cut came from. */
 export type RecordingOrigin = 'recording' | 'replay-buffer';
@@ -37,6 +37,12 @@ export interface WatchOptions {
   readonly log?: (line: string) => void;
   /** Receives clip-cut progress. */
   readonly onProgress?: (recording: string, progress: ClipCutProgress) => void;
+  /**
+   * Give each scene a VLC playlist source that plays its clips in order (default: where OBS has
+   * the VLC source). Without one, the watcher itself advances each scene from clip to clip as
+   * each ends, for as long as it runs.
+   */
+  readonly playlist?: boolean | undefined;
 }
 
 /** A recording that was cut and put into OBS. */
@@ -51,6 +57,8 @@ export interface ProcessedRecording {
   readonly sceneName: string;
   /** Its `ffmpeg_source` inputs, in clip order. */
   readonly inputNames: readonly string[];
+  /** The `vlc_source` that plays them in order, if the scene has one. */
+  readonly playlistName: string | undefined;
   /** With {@link WatchOptions.remove}: the tightened recording (`<name>-edited.mp4`). */
   readonly edited?: string;
 }
@@ -75,7 +83,8 @@ export function clipFolderFor(recording: string, outDir?: string): string {
  * Auto-clips OBS recordings: when a recording stops (`RecordStateChanged` with
  * `OBS_WEBSOCKET_OUTPUT_STOPPED`) or the replay buffer is saved (`ReplayBufferSaved`), runs
  * clip-cut on the file (frame-exact clip files, smart-cut) and creates a scene
- * `Framewright: <base name>` with one `ffmpeg_source` per clip. Files are processed one at a
+ * `Framewright: <base name>` with one `ffmpeg_source` per clip, fitted to the canvas, that plays
+ * the clips in order (see {@link createClipScene}). Files are processed one at a
  * time in the order they arrived, so a recording that finishes while another is being cut
  * waits its turn. When OBS quits mid-job the cut goes on and the scene is created once OBS is
  * back.
@@ -182,10 +191,14 @@ export class RecordingWatcher {
       let plan: ClipScenePlan | undefined;
       const scene = await this.#withObs(async () => {
         plan ??= await planClipScene(this.#obs, recording, files.length);
-        return createClipScene(this.#obs, plan, files);
+        return createClipScene(this.#obs, plan, files, { playlist: this.#options.playlist });
       });
-      log?.(`created scene ${JSON.stringify(scene.sceneName)} with ${scene.inputNames.length} media source${scene.inputNames.length === 1 ? '' : 's'}`);
-      const processed: ProcessedRecording = { recording, origin, result, sceneName: scene.sceneName, inputNames: scene.inputNames, ...(edited === undefined ? {} : { edited }) };
+      if (scene.playlistName === undefined) this.#unsubscribe.push(playClipsInOrder(this.#obs, scene));
+      const player = scene.playlistName === undefined ? 'played in order by this watcher' : `played in order by ${JSON.stringify(scene.playlistName)}`;
+      log?.(`created scene ${JSON.stringify(scene.sceneName)} with ${scene.inputNames.length} media source${scene.inputNames.length === 1 ? '' : 's'}, ${player}`);
+      const processed: ProcessedRecording = {
+        recording, origin, result, sceneName: scene.sceneName, inputNames: scene.inputNames, playlistName: scene.playlistName, ...(edited === undefined ? {} : { edited }),
+      };
       this.#events.emit('processed', processed);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));

@@ -171,15 +171,36 @@ describe('framewright obs', () => {
     expect(obs.scenes.get('Stinger')?.map((i) => i.sourceName)).toEqual(['Framewright fox-0']);
   });
 
-  it('generate: a scene that does not exist is named in the error', async () => {
+  it('generate: a scene that does not exist fails with exit 9 before anything is generated, naming the scenes there are', async () => {
     const obs = await fakeObs();
+    obs.scenes.set('Live', []);
     const t = testIo();
+    let runs = 0;
     const engine: Engine = {
       check: () => Promise.resolve(),
-      run: (async () => ({ path: '/tmp/x.mp4', frames: 1, fps: 25, width: 16, height: 16, durationSeconds: 0.04, warnings: [], files: [] })) as never,
+      run: (async () => {
+        runs++;
+        return { path: '/tmp/x.mp4', frames: 1, fps: 25, width: 16, height: 16, durationSeconds: 0.04, warnings: [], files: [] };
+      }) as never,
     };
-    expect(await runCli(['generate', 'video', '--prompt', 'waves', '--scene', 'Nope', '--url', obs.url, '--password', 'pw'], { io: t.io, engine })).toBe(8);
-    expect(t.stderr()).toContain('OBS has no scene named "Nope"');
+    expect(await runCli(['generate', 'video', '--prompt', 'waves', '--scene', 'Nope', '--url', obs.url, '--password', 'pw'], { io: t.io, engine })).toBe(9);
+    expect(t.stderr()).toContain('OBS has no scene named "Nope": its scenes are "Live", "Scene"');
+    expect(runs).toBe(0);
+  });
+
+  it('generate: a video without --width/--height is made at the canvas size', async () => {
+    const obs = await fakeObs();
+    const t = testIo();
+    const asked: unknown[] = [];
+    const engine: Engine = {
+      check: () => Promise.resolve(),
+      run: (async (_op: string, params: unknown) => {
+        asked.push(params);
+        return { path: '/tmp/x.mp4', frames: 1, fps: 25, width: 1280, height: 720, durationSeconds: 0.04, warnings: [], files: ['/tmp/x.mp4'] };
+      }) as never,
+    };
+    expect(await runCli(['generate', 'video', '--prompt', 'waves', '--url', obs.url, '--password', 'pw'], { io: t.io, engine })).toBe(0);
+    expect(asked).toEqual([expect.objectContaining({ width: 1280, height: 720 })]);
   });
 
   it('setup: shows the plan and writes nothing; --apply writes, backs up and saves the connection for watch', async () => {
@@ -202,15 +223,35 @@ describe('framewright obs', () => {
     expect(applied.stdout()).toContain(`Dock URL: http://127.0.0.1:7878/dock/#token=${encodeURIComponent(token)}`);
   });
 
+  it('setup: the password the dry run prints is the one --apply writes', async () => {
+    const obsDir = temp();
+    writeFileSync(join(obsDir, 'global.ini'), '[General]\nFirstRun=true\n');
+    const dry = testIo();
+    expect(await runCli(['setup', '--config-dir', obsDir], { io: dry.io })).toBe(0);
+    const printed = /obs-websocket password to use: (\S+)/.exec(dry.stdout())?.[1];
+    expect(printed).toMatch(/^[\w-]{16}$/);
+    expect(readFileSync(join(obsDir, 'global.ini'), 'utf8')).toBe('[General]\nFirstRun=true\n');
+    const again = testIo({ FRAMEWRIGHT_CONFIG_DIR: dry.io.env['FRAMEWRIGHT_CONFIG_DIR'] as string });
+    expect(await runCli(['setup', '--config-dir', obsDir], { io: again.io })).toBe(0);
+    expect(again.stdout()).toContain(`obs-websocket password to use: ${printed}`);
+    const applied = testIo({ FRAMEWRIGHT_CONFIG_DIR: dry.io.env['FRAMEWRIGHT_CONFIG_DIR'] as string });
+    expect(await runCli(['setup', '--apply', '--config-dir', obsDir], { io: applied.io })).toBe(0);
+    expect(readFileSync(join(obsDir, 'global.ini'), 'utf8')).toContain(`ServerPassword=${printed}`);
+  });
+
   it('rejects unknown commands and flags with usage exit 2', async () => {
     const t = testIo();
     expect(await runCli(['record'], { io: t.io })).toBe(2);
     expect(await runCli(['watch', '--frobnicate'], { io: t.io })).toBe(2);
     expect(await runCli(['setup', '--port', '99999'], { io: t.io })).toBe(2);
+    expect(await runCli(['generat', 'image'], { io: t.io })).toBe(2);
+    expect(await runCli(['generate', 'image', '--sene', 'Live'], { io: t.io })).toBe(2);
     expect(t.stderr().split('\n').filter(Boolean)).toEqual([
       'framewright obs: unknown command "record": expected watch, generate or setup',
-      expect.stringMatching(/^framewright obs: obs watch: Unknown option '--frobnicate'/),
+      expect.stringMatching(/^framewright obs: obs watch: Unknown option '--frobnicate'.*\(see `framewright obs watch --help`\)$/),
       'framewright obs: --port must be a whole number from 1 to 65535, not "99999"',
+      'framewright obs: unknown command "generat": did you mean generate? expected watch, generate or setup',
+      expect.stringMatching(/^framewright obs: obs generate: Unknown option '--sene'.*\(did you mean --scene\? see `framewright obs generate --help`\)$/),
     ]);
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { endpointFromLocation, operationChoices, paramsFor, progressText, remember, resultEntry } from '../src/dock/view-model.js';
+import { endpointFromLocation, finishedText, operationChoices, paramsFor, progressText, remember, resultEntry } from '../src/dock/view-model.js';
 
 describe('dock view model', () => {
+  it('shows the warnings a result carries, such as words the built-in model does not know', () => {
+    const result = { images: [{ path: '/o/a.png', width: 64, height: 64, seed: 1 }], warnings: ['the built-in model does not know "neon"; ignored'] };
+    const entry = resultEntry('image-gen', result, new Date(0));
+    expect(entry.warnings).toEqual(['the built-in model does not know "neon"; ignored']);
+    expect(finishedText('image-gen', entry.warnings ?? [])).toBe('image-gen finished with a warning: the built-in model does not know "neon"; ignored');
+    expect(resultEntry('image-gen', { images: [], warnings: [] }, new Date(0)).warnings).toBeUndefined();
+    expect(finishedText('clip-cut', [])).toBe('clip-cut finished');
+  });
+
   it('connects to the server that served the page, with the token from the fragment', () => {
     expect(endpointFromLocation('http://127.0.0.1:7878/dock/#token=a%2Bb')).toEqual({ wsUrl: 'ws://127.0.0.1:7878/v1/ws', token: 'a+b' });
     expect(() => endpointFromLocation('http://127.0.0.1:7878/dock/')).toThrow(/no #token=/);

@@ -45,6 +45,8 @@ export interface FakeObsOptions {
   rpcVersion?: number;
   /** Port to listen on (default: a free one, kept across restarts). */
   port?: number;
+  /** What GetInputKindList answers (default: image and media sources, no VLC source). */
+  inputKinds?: string[];
 }
 
 /** The fake server. Start it, point an `ObsConnection` at `url`, then script events. */
@@ -170,6 +172,25 @@ export class FakeObs {
         return { currentProgramSceneName: this.currentScene };
       case 'GetVideoSettings':
         return { baseWidth: 1280, baseHeight: 720, outputWidth: 1280, outputHeight: 720, fpsNumerator: 30, fpsDenominator: 1 };
+      case 'GetInputKindList':
+        return { inputKinds: this.#options.inputKinds ?? ['image_source', 'ffmpeg_source'] };
+      case 'GetSceneItemId': {
+        const item = this.#scene(data['sceneName']).find((i) => i.sourceName === data['sourceName']);
+        if (!item) throw new RequestFailure(600, 'No scene items were found in the specified scene by that name.');
+        return { sceneItemId: item.sceneItemId };
+      }
+      case 'SetSceneItemEnabled': {
+        const item = this.#scene(data['sceneName']).find((i) => i.sceneItemId === data['sceneItemId']);
+        if (!item) throw new RequestFailure(600, 'No scene items were found in the specified scene by that ID.');
+        item.enabled = data['sceneItemEnabled'] === true;
+        return {};
+      }
+      case 'RemoveInput': {
+        const name = String(data['inputName']);
+        if (!this.inputs.delete(name)) throw new RequestFailure(600, 'No source was found by the name of that input.');
+        for (const items of this.scenes.values()) items.splice(0, items.length, ...items.filter((i) => i.sourceName !== name));
+        return {};
+      }
       case 'GetInputList':
         return { inputs: [...this.inputs].map(([inputName, i]) => ({ inputName, inputKind: i.kind, unversionedInputKind: i.kind })) };
       case 'CreateScene': {

@@ -68,8 +68,9 @@ class ScriptedClipCut implements Engine {
   }
 }
 
-async function setup(remove?: ClipCutParams['remove']) {
-  const obs = new FakeObs({ password: 'pw' });
+async function setup(options: { remove?: ClipCutParams['remove']; inputKinds?: string[] } = {}) {
+  const { remove, inputKinds } = options;
+  const obs = new FakeObs({ password: 'pw', ...(inputKinds ? { inputKinds } : {}) });
   await obs.start();
   cleanups.push(() => obs.stop());
   const connection = new ObsConnection({ url: obs.url, password: 'pw', reconnectDelayMs: 30, maxReconnectDelayMs: 100 });
@@ -122,6 +123,41 @@ describe('RecordingWatcher', () => {
     const first = obs.inputs.get('2026-11-24 17-00-00 · clip 01');
     expect(first).toMatchObject({ kind: 'ffmpeg_source', settings: { local_file: processed[0]?.result.clips[0]?.file, looping: false } });
     expect(items?.[0]?.transform).toMatchObject({ boundsType: 'OBS_BOUNDS_SCALE_INNER', boundsWidth: 1280, boundsHeight: 720 });
+  });
+
+  it('without a VLC source, advances the scene from clip to clip as each one ends', async () => {
+    const { obs, processed, recording } = await setup();
+    obs.emit('RecordStateChanged', stopped(recording('talk.mkv')));
+    await until(() => processed.length === 1, 'the recording to be processed');
+    const items = (): boolean[] | undefined => obs.scenes.get('Framewright: talk')?.map((i) => i.enabled);
+    expect(processed[0]?.playlistName).toBeUndefined();
+    obs.emit('MediaInputPlaybackEnded', { inputName: 'talk · clip 01' });
+    await until(() => items()?.[1] === true && items()?.[0] === false, 'clip 02 to be shown');
+    obs.emit('MediaInputPlaybackEnded', { inputName: 'talk · clip 02' });
+    await until(() => items()?.[2] === true, 'clip 03 to be shown');
+    expect(items()).toEqual([false, false, true]);
+    // The last clip stays on screen when it ends.
+    obs.emit('MediaInputPlaybackEnded', { inputName: 'talk · clip 03' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(items()).toEqual([false, false, true]);
+  });
+
+  it('with a VLC source, adds a playlist of the clips in order as the one visible item', async () => {
+    const { obs, processed, recording } = await setup({ inputKinds: ['image_source', 'ffmpeg_source', 'vlc_source'] });
+    obs.emit('RecordStateChanged', stopped(recording('talk.mkv')));
+    await until(() => processed.length === 1, 'the recording to be processed');
+    expect(processed[0]?.playlistName).toBe('talk · all clips');
+    const items = obs.scenes.get('Framewright: talk');
+    expect(items?.map((i) => [i.sourceName, i.enabled])).toEqual([
+      ['talk · clip 01', false],
+      ['talk · clip 02', false],
+      ['talk · clip 03', false],
+      ['talk · all clips', true],
+    ]);
+    const playlist = obs.inputs.get('talk · all clips');
+    expect(playlist?.kind).toBe('vlc_source');
+    expect(playlist?.settings).toMatchObject({ loop: false, shuffle: false, playlist: processed[0]?.result.clips.map((c) => ({ value: c.file, hidden: false, selected: false })) });
+    expect(items?.[3]?.transform).toMatchObject({ boundsType: 'OBS_BOUNDS_SCALE_INNER', boundsWidth: 1280, boundsHeight: 720 });
   });
 
   it('processes a second recording that stops while the first is being cut after it, losing neither', async () => {
@@ -208,7 +244,7 @@ describe('RecordingWatcher', () => {
   });
 
   it('with remove, asks clip-cut for the edit and its render, and reports the tightened file', async () => {
-    const { obs, engine, processed, lines, recording } = await setup(['silence']);
+    const { obs, engine, processed, lines, recording } = await setup({ remove: ['silence'] });
     const path = recording('talk.mkv');
     obs.emit('RecordStateChanged', stopped(path));
     await until(() => processed.length === 1, 'the recording to be processed');

@@ -46,5 +46,5 @@ export async function buildPlugin(outDir: string = join(packageDir, 'dist', 'plu
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const out = process.argv[2] === undefined ? undefined : resolve(process.argv[2]);
   const files = await buildPlugin(out);
-  console.log(`built the Premiere Pro plugin (${files.length} files) in ${out ?? join(packageDir, 'dist', 'plugin')}`);
+  if (process.env['npm_config_loglevel'] !== 'silent') console.log(`built the Premiere Pro plugin (${files.length} files) in ${out ?? join(packageDir, 'dist', 'plugin')}`);
 }

@@ -13,7 +13,7 @@
  * ```ts
  * import { createManifest, packCcx } from '@framewright/premiere-uxp';
  *
- * const manifest = createManifest('0.1.0', 7900); // network access to ws://127.0.0.1:7900 and ws://localhost:7900 only
+ * const manifest = createManifest('0.1.0', [7900]); // network access to ws://127.0.0.1:7900 and ws://localhost:7900 only
  * const files = await packCcx('packages/premiere-uxp/dist/plugin', 'framewright.ccx');
  * ```
  * @packageDocumentation
@@ -28,6 +28,7 @@ export {
   PLUGIN_ID,
   PANEL_ID,
   DEFAULT_SERVER_PORT,
+  SERVER_PORTS,
   DEFAULT_SERVER_URL,
   ICON_FILES,
 } from './manifest.js';

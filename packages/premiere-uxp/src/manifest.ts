@@ -15,6 +15,13 @@ export const DEFAULT_SERVER_PORT = DEFAULT_PORT;
 /** The WebSocket endpoint the panel connects to by default. */
 export const DEFAULT_SERVER_URL = `ws://127.0.0.1:${DEFAULT_SERVER_PORT}/v1/ws`;
 
+/**
+ * The engine ports the panel's settings offer and the manifest lets it reach: the default and
+ * the next four, for when the default is taken (`framewright serve --port 7879`). UXP blocks
+ * every address the manifest does not list.
+ */
+export const SERVER_PORTS: readonly number[] = Object.freeze([0, 1, 2, 3, 4].map((n) => DEFAULT_SERVER_PORT + n));
+
 /** One icon file of the plugin, at 1x and 2x. */
 export interface ManifestIcon {
   width: number;
@@ -71,13 +78,13 @@ export const ICON_FILES = [
  * JSON Schemas to functions at run time.
  *
  * @param version - plugin version (the package version)
- * @param port - port of `framewright serve`
+ * @param ports - the ports of `framewright serve` the panel may reach (default {@link SERVER_PORTS})
  * @example
  * ```ts
  * writeFileSync('dist/plugin/manifest.json', JSON.stringify(createManifest('0.1.0'), null, 2));
  * ```
  */
-export function createManifest(version: string, port: number = DEFAULT_SERVER_PORT): UxpManifest {
+export function createManifest(version: string, ports: readonly number[] = SERVER_PORTS): UxpManifest {
   const hosts = ['127.0.0.1', 'localhost'];
   return {
     manifestVersion: 5,
@@ -103,7 +110,7 @@ export function createManifest(version: string, port: number = DEFAULT_SERVER_PO
     ],
     icons: [{ width: 48, height: 48, path: 'icons/plugin.png', scale: [1, 2], theme: ['all'], species: ['pluginList'] }],
     requiredPermissions: {
-      network: { domains: [...hosts.map((h) => `ws://${h}:${port}`), ...hosts.map((h) => `http://${h}:${port}`)] },
+      network: { domains: ports.flatMap((port) => [...hosts.map((h) => `ws://${h}:${port}`), ...hosts.map((h) => `http://${h}:${port}`)]) },
       localFileSystem: 'plugin',
       allowCodeGenerationFromStrings: true,
     },

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CLIP_CUT_DETECTORS, ClipCutParamsSchema, VideoGenParamsSchema } from '@framewright/core/protocol';
-import { fieldsOf } from '../src/panel/forms.js';
 import { describeError } from '../src/panel/messages.js';
 import { SettingsStore } from '../src/panel/settings.js';
 import { secureStorageOf, type SecureStorage } from '../src/panel/uxp.js';
@@ -42,20 +40,6 @@ describe('panel settings', () => {
   });
 });
 
-describe('forms from param schemas', () => {
-  it('turns clip-cut params into typed fields and leaves nested objects to the JSON box', () => {
-    const fields = fieldsOf(ClipCutParamsSchema);
-    const byName = Object.fromEntries(fields.map((f) => [f.name, f]));
-    expect(byName['input']).toMatchObject({ kind: 'text', required: true });
-    expect(byName['detectors']).toMatchObject({ kind: 'multi', options: [...CLIP_CUT_DETECTORS] });
-    expect(byName['clipMode']).toMatchObject({ kind: 'choice', options: ['smart', 'copy', 'accurate'] });
-    expect(byName['analysisWidth']).toMatchObject({ kind: 'integer', min: 16, max: 1920 });
-    expect(byName['flashSuppression']).toMatchObject({ kind: 'boolean', required: false });
-    expect(byName['thresholds']).toBeUndefined();
-    expect(fieldsOf(VideoGenParamsSchema).find((f) => f.name === 'mode')).toMatchObject({ kind: 'choice', required: true, options: ['interpolate', 'image-to-video', 'text-to-video'] });
-  });
-});
-
 describe('panel messages', () => {
   it('says in one line what failed and what to do', () => {
     expect(describeError(new SdkError('CONNECTION_FAILED', 'no Framewright server is listening at ws://x'))).toBe('Server not reachable: no Framewright server is listening at ws://x');
@@ -63,7 +47,12 @@ describe('panel messages', () => {
       'Protocol version not supported: this panel speaks 1.0 and the server does not (peer offers [1.0]). Update the panel or the engine so they match.',
     );
     expect(describeError(new FramewrightError('CANCELLED', 'job cancelled'))).toMatch(/^Cancelled: .*nothing was changed/);
-    expect(describeError(new FramewrightError('INPUT_NOT_FOUND', 'input /x.mp4 does not exist'))).toBe('INPUT_NOT_FOUND: input /x.mp4 does not exist');
+    expect(describeError(new FramewrightError('INPUT_NOT_FOUND', 'input /x.mp4 does not exist'))).toBe(
+      'The media file cannot be read: input /x.mp4 does not exist. Relink the clip in Premiere Pro (or copy the file back), then try again.',
+    );
+    expect(describeError(new SdkError('CONNECTION_FAILED', 'no Framewright server is listening at ws://127.0.0.1:9000/v1/ws'), { port: 9000, ports: [7878, 7879] })).toBe(
+      'Server not reachable: no Framewright server is listening at ws://127.0.0.1:9000/v1/ws. Premiere Pro lets the panel reach ports 7878, 7879 only: run `framewright serve --port 7878` and connect there.',
+    );
     expect(describeError(new HostError('NO_SEQUENCE', 'no active sequence'))).toBe('Premiere Pro: no active sequence');
   });
 });

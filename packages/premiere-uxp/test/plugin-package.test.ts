@@ -74,7 +74,10 @@ describe('manifest', () => {
     const manifest = createManifest('1.2.3');
     expect(validateManifest(manifest), JSON.stringify(validateManifest.errors)).toBe(true);
     expect(manifest.host).toEqual({ app: 'premierepro', minVersion: MIN_PREMIERE_VERSION });
-    expect(manifest.requiredPermissions.network.domains).toEqual(['ws://127.0.0.1:7878', 'ws://localhost:7878', 'http://127.0.0.1:7878', 'http://localhost:7878']);
+    // The ports the panel's engine settings offer: 7878 and the next four.
+    expect(manifest.requiredPermissions.network.domains).toEqual(
+      [7878, 7879, 7880, 7881, 7882].flatMap((p) => [`ws://127.0.0.1:${p}`, `ws://localhost:${p}`, `http://127.0.0.1:${p}`, `http://localhost:${p}`]),
+    );
     expect(manifest.requiredPermissions.localFileSystem).toBe('plugin');
   });
 

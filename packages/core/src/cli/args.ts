@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { nearest } from '../util/suggest.js';
 import { usageError } from './exit-codes.js';
 
 /** One flag a command accepts. */
@@ -51,6 +52,8 @@ export function parseFlags(command: string, argv: readonly string[], spec: Reado
     const flag = /(--[\w-]+)/.exec(message)?.[1] ?? /'(-\w)/.exec(message)?.[1] ?? '';
     const help = `(see \`framewright ${command} --help\`)`;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const near = flag.startsWith('--') ? nearest(flag, Object.keys(spec).map((name) => `--${name}`)) : undefined;
+      if (near !== undefined) throw usageError(`${command}: unknown flag ${flag}: did you mean ${near}? ${help}`);
       throw usageError(`${command}: unknown flag ${flag} ${help}; a file name that starts with '-' goes after '--'`);
     }
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {

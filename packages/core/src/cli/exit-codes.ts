@@ -63,6 +63,19 @@ export function usageError(message: string): FramewrightError {
   return new FramewrightError('INVALID_PARAMS', message);
 }
 
+/** What to do about an error a user can fix, appended to its line (or nothing). */
+function hintFor(error: unknown): string {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const { code, port } = e as NodeJS.ErrnoException & { port?: unknown };
+    if (code === 'EADDRINUSE') {
+      const taken = typeof port === 'number' ? `port ${port}` : 'the port';
+      const next = typeof port === 'number' && port < 65535 ? `--port ${port + 1}` : '--port N';
+      return ` (${taken} is taken, perhaps by another \`framewright serve\`: pass ${next}, or --port 0 for a free one)`;
+    }
+  }
+  return '';
+}
+
 /**
  * Reports a failure: one line `framewright: <message>` on stderr (the stack only with
  * FRAMEWRIGHT_DEBUG=1) and, when `json` is set, `{"error":{code,message}}` on stdout for
@@ -70,7 +83,7 @@ export function usageError(message: string): FramewrightError {
  */
 export function reportError(io: CliIo, error: unknown, json: boolean): number {
   const fe = toFramewrightError(error);
-  io.stderr.write(`framewright: ${fe.message}\n`);
+  io.stderr.write(`framewright: ${fe.message}${hintFor(error)}\n`);
   if (io.env['FRAMEWRIGHT_DEBUG'] === '1') {
     for (let e: unknown = error; e !== undefined; e = e instanceof Error ? e.cause : undefined) {
       io.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

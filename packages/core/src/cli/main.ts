@@ -1,6 +1,7 @@
 import { COMMANDS } from './commands/index.js';
 import { EXIT, EXIT_CODE_HELP, reportError, usageError } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
+import { nearest } from '../util/suggest.js';
 import { VERSION } from '../util/version.js';
 
 /** The `framewright` version (the `@framewright/core` package version). */
@@ -27,6 +28,19 @@ function flagsPart(argv: readonly string[]): readonly string[] {
   return end === -1 ? argv : argv.slice(0, end);
 }
 
+/** The message for a first argument that is no command or option, with the nearest one if any. */
+function unknownCommand(name: string): string {
+  if (name.startsWith('-')) {
+    const option = nearest(name, ['--help', '--version']);
+    return `unknown option ${name}${option === undefined ? '' : `: did you mean ${option}?`} (see \`framewright --help\`)`;
+  }
+  const names = COMMANDS.map((c) => c.name);
+  const command = nearest(name, names);
+  return command === undefined
+    ? `unknown command ${JSON.stringify(name)}: commands are ${names.join(', ')}`
+    : `unknown command ${JSON.stringify(name)}: did you mean ${command}? (\`framewright ${command} --help\`; commands are ${names.join(', ')})`;
+}
+
 /**
  * Entry point of the `framewright` command.
  * @param argv - arguments after the program name
@@ -48,9 +62,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return EXIT.ok;
     }
     const entry = COMMANDS.find((c) => c.name === name);
-    if (entry === undefined) {
-      throw usageError(name.startsWith('-') ? `unknown option ${name} (see \`framewright --help\`)` : `unknown command ${JSON.stringify(name)}: commands are ${COMMANDS.map((c) => c.name).join(', ')}`);
-    }
+    if (entry === undefined) throw usageError(unknownCommand(name));
     const command = await entry.load();
     if (!command.passThrough && flagsPart(rest).some((a) => a === '--help' || a === '-h')) {
       io.stdout.write(`${command.help}\n`);

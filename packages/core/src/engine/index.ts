@@ -73,8 +73,9 @@ function outputDirOf(params: unknown): string | undefined {
  * @throws FramewrightError `UNKNOWN_OPERATION`, `INVALID_PARAMS` (with the JSON pointer),
  *   `OPERATION_UNAVAILABLE` (with the reason), `OUTPUT_NOT_ALLOWED`, or the operation's own
  *   check's (`MODEL_NOT_FOUND`, `MODEL_INVALID`)
+ * @group Run an operation
  */
-export async function checkOperation<O extends OperationName>(op: O, params: unknown, options: RunOptions<O> = {}): Promise<OperationParams<O>> {
+export async function checkOperation<O extends OperationName>(op: O, params: OperationParams<O>, options: RunOptions<O> = {}): Promise<OperationParams<O>> {
   const name = operationNamed(op) as O;
   assertValid(OPERATIONS[name].params, params, `${name} params`);
   const operation = (options.registry ?? OPERATION_REGISTRY)[name];
@@ -91,7 +92,10 @@ export async function checkOperation<O extends OperationName>(op: O, params: unk
 /**
  * Runs an operation in this process.
  *
- * Params are validated against the operation's schema; the output folder is resolved
+ * `params` is typed per operation ({@link ClipCutParams}, {@link ImageGenParams},
+ * {@link VideoGenParams}) and validated against the operation's schema at run time too, so a
+ * caller without types (plain JavaScript, JSON from elsewhere) gets `INVALID_PARAMS` naming the
+ * bad field; the output folder is resolved
  * (`params.outputDir` relative to `outputRoot` when given, else to the working directory),
  * checked against `outputRoot` and created; progress events and the result are validated
  * against the operation's schemas (a result that fails is an engine bug: `INTERNAL`). The run's
@@ -107,8 +111,9 @@ export async function checkOperation<O extends OperationName>(op: O, params: unk
  * ```
  * @throws FramewrightError with a stable code: `UNKNOWN_OPERATION`, `INVALID_PARAMS`,
  *   `OPERATION_UNAVAILABLE`, `OUTPUT_NOT_ALLOWED`, `OUTPUT_EXISTS`, `CANCELLED`, or the operation's own
+ * @group Run an operation
  */
-export async function runOperation<O extends OperationName>(op: O, params: unknown, options: RunOptions<O> = {}): Promise<OperationResult<O>> {
+export async function runOperation<O extends OperationName>(op: O, params: OperationParams<O>, options: RunOptions<O> = {}): Promise<OperationResult<O>> {
   const checked = await checkOperation(op, params, options);
   const { signal } = options;
   if (signal?.aborted) throw cancelled(op);
@@ -168,6 +173,7 @@ export async function runOperation<O extends OperationName>(op: O, params: unkno
  * ```ts
  * for (const c of await listCapabilities()) console.log(c.op, c.available ? 'ready' : c.reason);
  * ```
+ * @group Run an operation
  */
 export async function listCapabilities(registry: OperationRegistry = OPERATION_REGISTRY): Promise<OperationCapability[]> {
   return Promise.all(

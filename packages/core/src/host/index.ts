@@ -19,3 +19,4 @@ export { resolvePaths, loadOrCreateToken, TOKEN_FILE_NAME } from '../config/inde
 export type { ConfiguredPath, FramewrightPaths, PathEnvironment } from '../config/index.js';
 export { writeAtomic, writeFileAtomic } from '../util/fs.js';
 export { EXIT, exitCodeOf } from '../cli/exit-codes.js';
+export { nearest } from '../util/suggest.js';

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { checkOperation, runOperation, type RunOptions } from '../engine/index.js';
 import type { JobRunner } from '../jobs/index.js';
-import type { OperationName, OperationProgress } from '../protocol/index.js';
+import type { OperationName, OperationParams, OperationProgress } from '../protocol/index.js';
 
 /** Options of {@link engineJobRunner}. */
 export interface EngineJobRunnerOptions {
@@ -28,10 +28,11 @@ export function engineJobRunner(options: EngineJobRunnerOptions): JobRunner {
   };
   return {
     async check(op, params) {
-      await checkOperation(op, params, base);
+      // What arrives on the wire is unchecked: checkOperation validates it against the schema.
+      await checkOperation(op, params as OperationParams<typeof op>, base);
     },
     run(op, params, context) {
-      return runOperation(op, params, {
+      return runOperation(op, params as OperationParams<typeof op>, {
         ...base,
         signal: context.signal,
         defaultOutputDir: join(options.outputRoot, context.jobId),

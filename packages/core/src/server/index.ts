@@ -200,6 +200,7 @@ function checkUpgrade(req: IncomingMessage, guard: GuardOptions): void {
  * await server.close();
  * ```
  * @throws FramewrightError `INTERNAL` when it cannot listen (e.g. the port is taken)
+ * @group Start a server
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const paths = resolvePaths();

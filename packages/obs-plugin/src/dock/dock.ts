@@ -1,7 +1,7 @@
 // The Framewright dock: a page `framewright serve` serves at /dock/ and OBS shows as a Custom
 // Browser Dock. It talks to the server through the universal SDK client.
 import { FramewrightClient, WebSocketTransport } from '@framewright/core/client';
-import { endpointFromLocation, operationChoices, paramsFor, progressText, remember, resultEntry, type DockOperation, type ResultEntry } from './view-model.js';
+import { endpointFromLocation, finishedText, operationChoices, paramsFor, progressText, remember, resultEntry, type DockOperation, type ResultEntry } from './view-model.js';
 import { ADAPTER_VERSION } from '../version.js';
 
 const HISTORY_KEY = 'framewright.dock.results';
@@ -22,7 +22,7 @@ const progressBar = element<HTMLProgressElement>('progress');
 const progressLine = element<HTMLDivElement>('progress-text');
 const resultsList = element<HTMLOListElement>('results');
 
-function say(text: string, kind: 'info' | 'error' = 'info'): void {
+function say(text: string, kind: 'info' | 'warning' | 'error' = 'info'): void {
   status.textContent = text;
   status.dataset['kind'] = kind;
 }
@@ -44,6 +44,12 @@ function showHistory(entries: readonly ResultEntry[]): void {
       for (const file of entry.files) {
         const line = document.createElement('small');
         line.textContent = file;
+        item.append(line);
+      }
+      for (const warning of entry.warnings ?? []) {
+        const line = document.createElement('small');
+        line.className = 'warning';
+        line.textContent = `⚠ ${warning}`;
         item.append(line);
       }
       return item;
@@ -114,11 +120,12 @@ async function start(): Promise<void> {
         },
       })
       .then((result: unknown) => {
-        history = remember(history, resultEntry(op, result, new Date()));
+        const entry = resultEntry(op, result, new Date());
+        history = remember(history, entry);
         localStorage.setItem(HISTORY_KEY, JSON.stringify(history));
         showHistory(history);
         progressLine.textContent = `${op} done`;
-        say(`${op} finished`);
+        say(finishedText(op, entry.warnings ?? []), entry.warnings ? 'warning' : 'info');
       })
       .catch((error: unknown) => {
         progressLine.textContent = '';

@@ -90,10 +90,28 @@ export interface ResultEntry {
   readonly files: readonly string[];
   /** When it finished (ISO time). */
   readonly at: string;
+  /** What the operation warned about (e.g. prompt words the built-in model does not know). */
+  readonly warnings?: readonly string[];
+}
+
+/** The warnings a result carries (`warnings: string[]` in every operation's result). */
+export function warningsOf(result: unknown): string[] {
+  const warnings = (result as { warnings?: unknown } | null)?.warnings;
+  return Array.isArray(warnings) ? warnings.filter((w): w is string => typeof w === 'string') : [];
+}
+
+/** The status line for a finished run: `image-gen finished`, with its warnings when there are any. */
+export function finishedText(op: DockOperation, warnings: readonly string[]): string {
+  return warnings.length === 0 ? `${op} finished` : `${op} finished with ${warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`}: ${warnings.join('; ')}`;
 }
 
 /** Summarises a result for the "last results" list. */
 export function resultEntry(op: DockOperation, result: unknown, at: Date): ResultEntry {
+  const warnings = warningsOf(result);
+  return { ...summaryOf(op, result, at), ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
+function summaryOf(op: DockOperation, result: unknown, at: Date): ResultEntry {
   const r = result as Record<string, unknown>;
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   switch (op) {

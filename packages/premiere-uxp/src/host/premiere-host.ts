@@ -130,6 +130,28 @@ export class PremiereHost {
   }
 
   /**
+   * The media files of every clip selected in the active sequence, each once, in timeline order
+   * (by start time): the stills or clips a video is generated from.
+   * @throws HostError `NO_PROJECT`, `NO_SEQUENCE`, `NO_SELECTION`, `NOT_A_MEDIA_CLIP`
+   */
+  async selectedMedia(): Promise<string[]> {
+    const sequence = await this.activeSequence();
+    const selection = await sequence.getSelection();
+    const items = selection ? await selection.getTrackItems() : [];
+    const clipType = this.ppro.VideoClipTrackItem.TRACKITEMTYPE_CLIP;
+    const found: { path: string; start: number }[] = [];
+    for (const item of items) {
+      if ((await item.getType()) !== clipType) continue;
+      const projectItem = await item.getProjectItem();
+      const mediaPath = projectItem ? await this.ppro.ClipProjectItem.cast(projectItem).getMediaFilePath() : '';
+      if (!mediaPath) throw new HostError('NOT_A_MEDIA_CLIP', `the selected clip "${projectItem?.name ?? '?'}" has no media file (a nested sequence, graphic or offline clip): select stills or video clips`);
+      if (!found.some((f) => f.path === mediaPath)) found.push({ path: mediaPath, start: (await item.getStartTime()).seconds });
+    }
+    if (found.length === 0) throw new HostError('NO_SELECTION', `nothing is selected in sequence "${sequence.name}": select one still (camera motion) or several (a video through them) in the timeline`);
+    return found.sort((a, b) => a.start - b.start).map((f) => f.path);
+  }
+
+  /**
    * Imports files into the project's `Framewright` bin (made on first use).
    * @returns the project items of the imported files, in the order of `paths`
    * @throws HostError `NO_PROJECT`, `IMPORT_FAILED`
