@@ -3,7 +3,7 @@
 // locks and hears cancels. Cancel aborts the run (its ffmpeg and ONNX work stop, its partial
 // outputs are removed); a worker that dies takes this process with it (IPC disconnect).
 import { listCapabilities, runOperation } from '../engine/index.js';
-import { cancelled, toFramewrightError, type OperationName } from '../protocol/index.js';
+import { cancelled, toFramewrightError, type OperationName, type OperationParams } from '../protocol/index.js';
 import { resolveOnnxProviders } from '../runtime/onnx-providers.js';
 import type { OutputRecord } from '../util/outputs.js';
 import type { FromChild, RunRequest, ToChild } from './messages.js';
@@ -34,7 +34,8 @@ function recordOutputs(id: string, record: OutputRecord): Promise<void> {
 
 function run(request: RunRequest): void {
   const controller = new AbortController();
-  const settled = runOperation(request.op, request.params, {
+  // The params come off the wire as JSON; runOperation validates them against the op's schema.
+  const settled = runOperation(request.op, request.params as OperationParams<typeof request.op>, {
     signal: controller.signal,
     outputRoot: request.outputRoot,
     defaultOutputDir: request.defaultOutputDir,
