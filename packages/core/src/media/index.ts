@@ -7,7 +7,8 @@ export { resolveTools, resetTools, type ToolInfo, type ResolvedTool, type ToolSo
 export { probe, probeVideoCodec, countDecodedFrames, checkInputFile, type MediaInfo, type AudioInfo, type Rational, type VideoCodecInfo } from './probe.js';
 export { readFrames, analysisSize, type FrameStream, type FrameReaderOptions, type AnalysisPixelFormat } from './frames.js';
 export { FrameTimeline, type FrameTimestamps, type FrameRounding } from './timeline.js';
-export { readAudioLevels, findSilences, type AudioLevels, type AudioLevelOptions, type Silence } from './audio.js';
+export { readAudioLevels, readAudioSamples, findSilences, type AudioLevels, type AudioLevelOptions, type AudioSampleOptions, type Silence } from './audio.js';
+export { parseSubtitles, checkCues, formatSrt, formatVtt, type Cue } from './subtitles.js';
 export {
   cutSegment, writeThumbnail, decodeNull,
   type SegmentMode, type SegmentOptions, type SegmentResult, type ThumbnailOptions, type DecodeTiming,

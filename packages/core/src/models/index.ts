@@ -27,3 +27,11 @@ export {
   type ShotDetectionSettings,
   type ShotModelIo,
 } from './shot-detection.js';
+export {
+  WHISPER_AUDIO,
+  WHISPER_NAMES,
+  WhisperGenerationConfigSchema,
+  whisperModelIo,
+  type WhisperGenerationConfig,
+  type WhisperModelIo,
+} from './speech-to-text.js';

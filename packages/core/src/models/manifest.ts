@@ -9,8 +9,8 @@ import { ShotDetectionSettingsSchema } from './shot-detection.js';
 /** File name of a pack's manifest. */
 export const MODEL_MANIFEST_NAME = 'framewright-model.json';
 
-/** Model families a pack may declare: text-to-image (image-gen), frame interpolation (video-gen) and shot detection (clip-cut). */
-export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo', 'frame-interpolation', 'shot-detection'] as const;
+/** Model families a pack may declare: text-to-image (image-gen), frame interpolation (video-gen), shot detection (clip-cut) and speech to text (subtitles). */
+export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo', 'frame-interpolation', 'shot-detection', 'speech-to-text'] as const;
 
 /** The families image-gen runs. */
 export const TEXT_TO_IMAGE_FAMILIES: readonly ModelFamily[] = ['framewright-builtin', 'sd-turbo'];
@@ -81,7 +81,7 @@ export const ModelManifestSchema = Type.Object(
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,99}$', description: 'What `--model` names' }),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     family: Type.Union(MODEL_FAMILIES.map((f) => Type.Literal(f))),
-    task: Type.Union([Type.Literal('text-to-image'), Type.Literal('frame-interpolation'), Type.Literal('shot-detection')]),
+    task: Type.Union([Type.Literal('text-to-image'), Type.Literal('frame-interpolation'), Type.Literal('shot-detection'), Type.Literal('speech-to-text')]),
     licence: Type.Object({ name: Type.String({ minLength: 1 }), url: Type.Optional(Type.String()) }, { additionalProperties: false }),
     files: Type.Array(ModelFileSchema, { minItems: 1 }),
     recommended: Type.Optional(RecommendedSettingsSchema),
@@ -115,6 +115,7 @@ export const REQUIRED_ROLES: Readonly<Record<ModelFamily, readonly string[]>> = 
   'sd-turbo': ['text_encoder', 'unet', 'vae_decoder', 'vocab', 'merges'],
   'frame-interpolation': [],
   'shot-detection': ['model'],
+  'speech-to-text': ['encoder', 'decoder', 'generation_config', 'vocab'],
 });
 
 /**
@@ -149,7 +150,7 @@ export async function readModelPack(dir: string): Promise<ModelPack> {
     if (!json.files.some((f) => f.role === role)) throw new FramewrightError('MODEL_INVALID', `${path}: a ${json.family} pack needs a file with role ${role}`);
   }
   const textToImage = TEXT_TO_IMAGE_FAMILIES.includes(json.family);
-  if (textToImage !== (json.task === 'text-to-image') || (json.family === 'shot-detection') !== (json.task === 'shot-detection')) {
+  if (textToImage !== (json.task === 'text-to-image') || (json.family === 'shot-detection') !== (json.task === 'shot-detection') || (json.family === 'speech-to-text') !== (json.task === 'speech-to-text')) {
     throw new FramewrightError('MODEL_INVALID', `${path}: family ${json.family} does not do ${json.task}`);
   }
   if (textToImage && json.recommended === undefined) throw new FramewrightError('MODEL_INVALID', `${path}: a ${json.family} pack needs its recommended settings`);

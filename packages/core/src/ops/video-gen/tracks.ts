@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { checkInputFile, probeAudio, synthesizeSpeech, type AudioTrackSource } from '../../media/index.js';
 import { FramewrightError, type VideoGenParams } from '../../protocol/index.js';
-import { checkCues, formatSrt, parseSubtitles, type Cue } from './subtitles.js';
+import { checkCues, formatSrt, parseSubtitles, type Cue } from '../../media/subtitles.js';
 
 /** Subtitles ready for the encoder. */
 export interface PreparedSubtitles {
