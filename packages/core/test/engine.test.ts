@@ -159,9 +159,12 @@ describe('running', () => {
 });
 
 describe('capabilities', () => {
-  it('lists every declared operation; image-gen and video-gen say honestly what is unavailable', async () => {
+  it('lists every declared operation; image-gen, video-gen and subtitles say honestly what is unavailable', async () => {
     const caps = await listCapabilities();
-    expect(caps.map((c) => c.op)).toEqual(['image-gen', 'clip-cut', 'video-gen']);
+    expect(caps.map((c) => c.op)).toEqual(['image-gen', 'clip-cut', 'video-gen', 'subtitles']);
+    // subtitles runs only with a speech-to-text pack, and none ships.
+    const subtitles = caps.find((c) => c.op === 'subtitles');
+    if (subtitles?.available === false) expect(subtitles.reason).toMatch(/no speech-to-text \(Whisper\) model pack is installed: export one with Hugging Face Optimum/);
     // image-gen runs when the built-in model's files are in the package (or a pack is installed).
     const builtin = await builtinModelInstalled();
     expect(caps.find((c) => c.op === 'image-gen')).toEqual(
