@@ -64,6 +64,24 @@ describe('Whisper decoding on a random-weight replica of the Optimum export', ()
     expect(worst).toBeLessThan(1e-4);
   });
 
+  it('runs the merged decoder (decoder_model_merged.onnx, an If on use_cache_branch) like the split pair: same logits, cache or not', async () => {
+    const split = await replica();
+    const dir = writeWhisperReplicaPack(join(root, `pack-${packs++}`), buildWhisperReplica({ layout: 'merged' }));
+    const merged = await OnnxWhisper.open({ encoder: join(dir, 'encoder_model.onnx'), decoder: join(dir, 'decoder_model_merged.onnx') }, { intraOpThreads: 1 });
+    expect(merged.io.layout).toBe('merged');
+    expect(merged.io).toMatchObject({ layers: 2, heads: 2, headDim: 4, vocab: ids.vocab });
+    const features = new Float32Array(80 * 3000).map((_, i) => Math.cos(i * 0.11));
+    const a = await split.model.begin({ features, startSeconds: 0, durationSeconds: 30 });
+    const b = await merged.begin({ features, startSeconds: 0, durationSeconds: 30 });
+    const sequence = [ids.start, ids.languages.en!, ids.transcribe!, ts(0), wordId('hello'), wordId('world'), ts(1)];
+    let worst = 0;
+    const compare = (x: Float32Array, y: Float32Array) => x.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - y[i]!))));
+    compare(await a.step(sequence.slice(0, 3)), await b.step(sequence.slice(0, 3)));
+    for (let i = 3; i < sequence.length; i++) compare(await a.step([sequence[i]!]), await b.step([sequence[i]!]));
+    compare(await b.withoutCache(sequence), await a.withoutCache(sequence));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
   it('reads its interface: split layout, 2 layers of 2 heads of 4, 80 mel bins; refuses a decoder without past as the with-past model', async () => {
     const { model, dir } = await replica();
     expect(model.io).toEqual({ melBins: 80, layers: 2, heads: 2, headDim: 4, vocab: ids.vocab, layout: 'split' });

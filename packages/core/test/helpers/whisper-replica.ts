@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODEL_MANIFEST_NAME } from '../../src/models/index.js';
-import { OnnxGraphBuilder } from '../../src/onnx/index.js';
+import { encodeOnnxModel, ONNX_ATTRIBUTE_TYPE, ONNX_DATA_TYPE, OnnxGraphBuilder, type OnnxModel } from '../../src/onnx/index.js';
 import { Rng } from '../../src/transformer/index.js';
 
 /** The words of the replica's vocabulary, ids 0…; each is one token with a leading space (Ġ). */
@@ -65,10 +65,13 @@ export interface WhisperReplicaOptions {
   readonly script?: ReadonlyMap<number, number>;
   /** Mel bins the encoder declares (80; 128 for large-v3). */
   readonly melBins?: number;
+  /** split (default): decoder_model.onnx + decoder_with_past_model.onnx; merged: decoder_model_merged.onnx with use_cache_branch. */
+  readonly layout?: 'split' | 'merged';
 }
 
 /** The replica's files, by name. */
-export type WhisperReplicaFiles = Record<'encoder_model.onnx' | 'decoder_model.onnx' | 'decoder_with_past_model.onnx' | 'generation_config.json' | 'vocab.json', Uint8Array>;
+export type WhisperReplicaFiles = Partial<Record<WhisperReplicaFile, Uint8Array>>;
+type WhisperReplicaFile = 'encoder_model.onnx' | 'decoder_model.onnx' | 'decoder_with_past_model.onnx' | 'decoder_model_merged.onnx' | 'generation_config.json' | 'vocab.json';
 
 /** Builds the replica's ONNX files, generation_config.json and vocab.json. */
 export function buildWhisperReplica(options: WhisperReplicaOptions = {}): WhisperReplicaFiles {
@@ -101,15 +104,20 @@ export function buildWhisperReplica(options: WhisperReplicaOptions = {}): Whispe
     g.output(h, 'last_hidden_state', ['batch_size', 1500, d]);
   }
 
-  const decoderGraph = (withPast: boolean) => {
+  // `branch` builds the graph as a body of the merged decoder's If: names prefixed, no inputs of
+  // its own (it reads the outer graph's), and the with-past body passes the encoder cache through.
+  const decoderGraph = (withPast: boolean, branch?: string): OnnxModel => {
     const g = new OnnxGraphBuilder(withPast ? 'whisper-decoder-with-past-replica' : 'whisper-decoder-replica');
-    const inputIds = g.input('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
-    const encoderStates = withPast ? undefined : g.input('encoder_hidden_states', 'float32', ['batch_size', 'encoder_sequence_length', d]);
+    const pre = branch ?? '';
+    const inp = (name: string, type: 'float32' | 'int64', dims: (number | string)[]) => (branch === undefined ? g.input(name, type, dims) : name);
+    return g.scoped(branch ?? 'decoder', () => {
+    const inputIds = inp('input_ids', 'int64', ['batch_size', 'decoder_sequence_length']);
+    const encoderStates = withPast ? undefined : inp('encoder_hidden_states', 'float32', ['batch_size', 'encoder_sequence_length', d]);
     const past: Record<string, string> = {};
     if (withPast) {
       for (let l = 0; l < layers; l++) {
-        for (const kind of ['key', 'value']) past[`${l}.decoder.${kind}`] = g.input(`past_key_values.${l}.decoder.${kind}`, 'float32', ['batch_size', heads, 'past_decoder_sequence_length', headDim]);
-        for (const kind of ['key', 'value']) past[`${l}.encoder.${kind}`] = g.input(`past_key_values.${l}.encoder.${kind}`, 'float32', ['batch_size', heads, 'encoder_sequence_length_out', headDim]);
+        for (const kind of ['key', 'value']) past[`${l}.decoder.${kind}`] = inp(`past_key_values.${l}.decoder.${kind}`, 'float32', ['batch_size', heads, 'past_decoder_sequence_length', headDim]);
+        for (const kind of ['key', 'value']) past[`${l}.encoder.${kind}`] = inp(`past_key_values.${l}.encoder.${kind}`, 'float32', ['batch_size', heads, 'encoder_sequence_length_out', headDim]);
       }
     }
     const scalar = (shapeOf: string, axis: number) => g.node('Gather', [g.node('Shape', [shapeOf]), g.constInt64([axis], [])], { axis: 0 });
@@ -121,8 +129,8 @@ export function buildWhisperReplica(options: WhisperReplicaOptions = {}): Whispe
     const keyPositions = g.node('Range', [g.constInt64([0], []), total, one]);
     const future = g.node('Greater', [g.node('Unsqueeze', [keyPositions, g.constInt64([0])]), g.node('Unsqueeze', [queryPositions, g.constInt64([1])])]);
     const mask = g.node('Where', [future, g.constFloat([-1e9], []), g.constFloat([0], [])]);
-    const embed = g.initializer('embed_tokens.weight', weights.embed, [ids.vocab, d]);
-    let h = g.node('Add', [g.node('Gather', [embed, inputIds], { axis: 0 }), g.node('Gather', [g.initializer('embed_positions.weight', weights.pos, [positions, d]), queryPositions], { axis: 0 })]);
+    const embed = g.initializer(`${pre}embed_tokens.weight`, weights.embed, [ids.vocab, d]);
+    let h = g.node('Add', [g.node('Gather', [embed, inputIds], { axis: 0 }), g.node('Gather', [g.initializer(`${pre}embed_positions.weight`, weights.pos, [positions, d]), queryPositions], { axis: 0 })]);
     const splitHeads = (x: string) => g.node('Transpose', [g.node('Reshape', [x, g.constInt64([0, 0, heads, headDim])])], { perm: [0, 2, 1, 3] });
     const mergeHeads = (x: string) => g.node('Reshape', [g.node('Transpose', [x], { perm: [0, 2, 1, 3] }), g.constInt64([0, 0, d])]);
     const attend = (q: string, k: string, v: string, addMask?: string) => {
@@ -132,7 +140,7 @@ export function buildWhisperReplica(options: WhisperReplicaOptions = {}): Whispe
     };
     weights.layers.forEach((w, l) => {
       g.scoped(`layers.${l}`, () => {
-        const lin = (x: string, name: string, m: Float32Array, inDim: number = d, outDim: number = d) => g.node('MatMul', [x, g.initializer(`layers.${l}.${name}`, m, [inDim, outDim])]);
+        const lin = (x: string, name: string, m: Float32Array, inDim: number = d, outDim: number = d) => g.node('MatMul', [x, g.initializer(`${pre}layers.${l}.${name}`, m, [inDim, outDim])]);
         const q = splitHeads(lin(h, 'self_attn.q_proj', w.q));
         let k = splitHeads(lin(h, 'self_attn.k_proj', w.k));
         let v = splitHeads(lin(h, 'self_attn.v_proj', w.v));
@@ -140,33 +148,69 @@ export function buildWhisperReplica(options: WhisperReplicaOptions = {}): Whispe
           k = g.node('Concat', [past[`${l}.decoder.key`]!, k], { axis: 2 });
           v = g.node('Concat', [past[`${l}.decoder.value`]!, v], { axis: 2 });
         }
-        g.output(k, `present.${l}.decoder.key`, ['batch_size', heads, withPast ? 'past_decoder_sequence_length + 1' : 'decoder_sequence_length', headDim]);
-        g.output(v, `present.${l}.decoder.value`, ['batch_size', heads, withPast ? 'past_decoder_sequence_length + 1' : 'decoder_sequence_length', headDim]);
+        g.output(k, `${pre}present.${l}.decoder.key`, ['batch_size', heads, withPast ? 'past_decoder_sequence_length + 1' : 'decoder_sequence_length', headDim]);
+        g.output(v, `${pre}present.${l}.decoder.value`, ['batch_size', heads, withPast ? 'past_decoder_sequence_length + 1' : 'decoder_sequence_length', headDim]);
         h = g.node('Add', [h, lin(mergeHeads(attend(q, k, v, mask)), 'self_attn.out_proj', w.o)]);
         let ck: string;
         let cv: string;
         if (withPast) {
           ck = past[`${l}.encoder.key`]!;
           cv = past[`${l}.encoder.value`]!;
+          if (branch !== undefined) {
+            g.output(ck, `${pre}present.${l}.encoder.key`, ['batch_size', heads, 'encoder_sequence_length_out', headDim]);
+            g.output(cv, `${pre}present.${l}.encoder.value`, ['batch_size', heads, 'encoder_sequence_length_out', headDim]);
+          }
         } else {
           ck = splitHeads(lin(encoderStates!, 'encoder_attn.k_proj', w.ck));
           cv = splitHeads(lin(encoderStates!, 'encoder_attn.v_proj', w.cv));
-          g.output(ck, `present.${l}.encoder.key`, ['batch_size', heads, 'encoder_sequence_length_out', headDim]);
-          g.output(cv, `present.${l}.encoder.value`, ['batch_size', heads, 'encoder_sequence_length_out', headDim]);
+          g.output(ck, `${pre}present.${l}.encoder.key`, ['batch_size', heads, 'encoder_sequence_length_out', headDim]);
+          g.output(cv, `${pre}present.${l}.encoder.value`, ['batch_size', heads, 'encoder_sequence_length_out', headDim]);
         }
         h = g.node('Add', [h, lin(mergeHeads(attend(splitHeads(lin(h, 'encoder_attn.q_proj', w.cq)), ck, cv)), 'encoder_attn.out_proj', w.co)]);
         h = g.node('Add', [h, lin(g.node('Tanh', [lin(h, 'fc1', w.up, d, 2 * d)]), 'fc2', w.down, 2 * d, d)]);
       });
     });
-    let logits = g.node('MatMul', [h, g.initializer('proj_out.weight', embedT, [d, ids.vocab])]);
+    let logits = g.node('MatMul', [h, g.initializer(`${pre}proj_out.weight`, embedT, [d, ids.vocab])]);
     if (options.script !== undefined) {
       const successor = new BigInt64Array(ids.vocab).fill(BigInt(ids.vocab)); // out of range: no bias
       for (const [from, to] of options.script) successor[from] = BigInt(to);
-      const next = g.node('Gather', [g.initializer('script.successor', successor, [ids.vocab]), inputIds], { axis: 0 });
+      const next = g.node('Gather', [g.initializer(`${pre}script.successor`, successor, [ids.vocab]), inputIds], { axis: 0 });
       logits = g.node('Add', [logits, g.node('OneHot', [next, g.constInt64([ids.vocab], []), g.constFloat([0, 50])], { axis: -1 })]);
     }
-    g.output(logits, 'logits', ['batch_size', 'decoder_sequence_length', ids.vocab]);
-    return g.toBytes({ opset: 17, docString: 'random-weight replica of the Whisper Optimum decoder interface (tests only)' });
+    g.output(logits, `${pre}logits`, ['batch_size', 'decoder_sequence_length', ids.vocab]);
+    return g.toModel({ opset: 17, docString: 'random-weight replica of the Whisper Optimum decoder interface (tests only)' });
+    });
+  };
+
+  // decoder_model_merged.onnx as Optimum merges it: one If on use_cache_branch over both decoders.
+  const mergedDecoder = (): Uint8Array => {
+    const withCache = decoderGraph(true, 'cache.');
+    const fresh = decoderGraph(false, 'fresh.');
+    const plain = (name: string) => name.replace(/^fresh\./, '');
+    const outputs = fresh.graph.output.map((o) => ({ ...o, name: plain(o.name) }));
+    const inputs = [...decoderGraph(true).graph.input];
+    inputs.splice(1, 0, decoderGraph(false).graph.input[1]!);
+    inputs.push({ name: 'use_cache_branch', type: { tensorType: { elemType: ONNX_DATA_TYPE.BOOL, shape: { dim: [{ dimValue: 1 }] } } } });
+    const model: OnnxModel = {
+      ...fresh,
+      graph: {
+        name: 'whisper-decoder-merged-replica',
+        node: [{
+          name: 'optimum::if',
+          opType: 'If',
+          input: ['use_cache_branch'],
+          output: outputs.map((o) => o.name),
+          attribute: [
+            { name: 'then_branch', type: ONNX_ATTRIBUTE_TYPE.GRAPH, g: { ...withCache.graph, input: [] } },
+            { name: 'else_branch', type: ONNX_ATTRIBUTE_TYPE.GRAPH, g: { ...fresh.graph, input: [] } },
+          ],
+        }],
+        initializer: [],
+        input: inputs,
+        output: outputs,
+      },
+    };
+    return encodeOnnxModel(model);
   };
 
   const vocab: Record<string, number> = {};
@@ -187,15 +231,17 @@ export function buildWhisperReplica(options: WhisperReplicaOptions = {}): Whispe
   const text = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
   return {
     'encoder_model.onnx': encoder.toBytes({ opset: 17, docString: 'random-weight replica of the Whisper Optimum encoder interface (tests only)' }),
-    'decoder_model.onnx': decoderGraph(false),
-    'decoder_with_past_model.onnx': decoderGraph(true),
+    ...(options.layout === 'merged'
+      ? { 'decoder_model_merged.onnx': mergedDecoder() }
+      : { 'decoder_model.onnx': encodeOnnxModel(decoderGraph(false)), 'decoder_with_past_model.onnx': encodeOnnxModel(decoderGraph(true)) }),
     'generation_config.json': text(generation),
     'vocab.json': text(vocab),
   };
 }
 
-const ROLES: Record<keyof WhisperReplicaFiles, string> = {
+const ROLES: Record<WhisperReplicaFile, string> = {
   'encoder_model.onnx': 'encoder',
+  'decoder_model_merged.onnx': 'decoder',
   'decoder_model.onnx': 'decoder',
   'decoder_with_past_model.onnx': 'decoder_with_past',
   'generation_config.json': 'generation_config',
@@ -205,9 +251,9 @@ const ROLES: Record<keyof WhisperReplicaFiles, string> = {
 /** Writes the replica as a speech-to-text pack into `dir` and returns `dir`. */
 export function writeWhisperReplicaPack(dir: string, files: WhisperReplicaFiles, id = 'tiny-whisper'): string {
   mkdirSync(dir, { recursive: true });
-  const listed = Object.entries(files).map(([path, bytes]) => {
+  const listed = Object.entries(files).map(([path, bytes]: [string, Uint8Array]) => {
     writeFileSync(join(dir, path), bytes);
-    return { path, role: ROLES[path as keyof WhisperReplicaFiles], size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+    return { path, role: ROLES[path as WhisperReplicaFile], size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   });
   const manifest = { manifestVersion: 1, id, name: 'Whisper interface replica (random weights)', family: 'speech-to-text', task: 'speech-to-text', licence: { name: 'MIT' }, files: listed };
   writeFileSync(join(dir, MODEL_MANIFEST_NAME), JSON.stringify(manifest, null, 2));
