@@ -2,7 +2,7 @@
 // the log-mel frontend, the ONNX replica of Whisper's Optimum export (its argmax scripted, so the
 // captions are known), cues, and SRT/WebVTT/JSON files read back.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -75,7 +75,24 @@ describe('framewright subtitles', () => {
     expect(JSON.parse(readFileSync(join(dir, 'subs', 'talk.json'), 'utf8'))).toEqual(result);
   });
 
-  it('refuses an English-only task on a flag and a pack of another family, naming them', async () => {
+  it('makes a pack of a Hub-style export with models init (merged decoder under onnx/), verifies it and captions with it', async () => {
+    const files = buildWhisperReplica({ layout: 'merged', script: new Map([[ids.transcribe!, ts(0.2)], [ts(0.2), wordId('good')], [wordId('good'), ts(0.9)], [ts(0.9), ids.eos]]) });
+    const hub = join(dir, 'whisper-hub');
+    mkdirSync(join(hub, 'onnx'), { recursive: true });
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(hub, name.endsWith('.onnx') ? `onnx/${name}` : name), bytes);
+    const io = captureIo(dir);
+    expect(await main(['models', 'init', 'whisper-hub', '--id', 'whisper-hub', '--licence', 'MIT', '--family', 'speech-to-text', '--json'], io)).toBe(0);
+    const manifest = JSON.parse(io.out) as { files: { path: string; role: string }[] };
+    expect(manifest.files.map((f) => [f.role, f.path])).toEqual([['encoder', 'onnx/encoder_model.onnx'], ['decoder', 'onnx/decoder_model_merged.onnx'], ['generation_config', 'generation_config.json'], ['vocab', 'vocab.json']]);
+    expect(await main(['models', 'verify', 'whisper-hub'], captureIo(dir))).toBe(0);
+    const { code, out } = await cli(['talk.wav', '--model', 'whisper-hub', '--language', 'en', '--out', 'hub', '--format', 'srt', '--json']);
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as SubtitlesResult;
+    expect(result.cues.map((c) => [c.startSeconds, c.endSeconds, c.text])).toEqual([[0.2, 1.2, 'good']]); // held to the 1 s minimum
+    expect(readFileSync(join(dir, 'hub', 'talk.srt'), 'utf8')).toBe('1\n00:00:00,200 --> 00:00:01,200\ngood\n');
+  });
+
+  it('names a bad flag (exit 2) and a pack that is not installed (exit 7)', async () => {
     const bad = await cli(['talk.wav', '--model', pack, '--task', 'summarise']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--task must be transcribe or translate/);

@@ -18,6 +18,7 @@ export { MODELS_DIR_ENV, describePack, findModelPack, findPackDirs, listInstalle
 export { sha256File, verifyModelPack, type FileCheck, type PackVerification } from './verify.js';
 export { writeSdTurboManifest, type SdTurboManifestOptions } from './create.js';
 export { writeShotDetectionManifest, type ShotDetectionManifestOptions } from './create-shot-detection.js';
+export { writeSpeechToTextManifest, type SpeechToTextManifestOptions } from './create-speech-to-text.js';
 export {
   SHOT_MODEL_DEFAULT_NAMES,
   SHOT_MODEL_FRAME,

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { listInstalledModels, modelSearchDirs, verifyModelPack, writeSdTurboManifest, writeShotDetectionManifest, type InstalledModel, type PackVerification } from '../../models/index.js';
+import { listInstalledModels, modelSearchDirs, verifyModelPack, writeSdTurboManifest, writeShotDetectionManifest, writeSpeechToTextManifest, type InstalledModel, type PackVerification } from '../../models/index.js';
 import { builtinImageModelDir } from '../../builtin/index.js';
 import { BUILTIN_IMAGE_MODEL_ID, builtinModelInstalled } from '../../ops/image-gen/models.js';
 import { FramewrightError } from '../../protocol/index.js';
@@ -13,10 +13,10 @@ const FLAGS = { 'model-dir': { type: 'string', multiple: true }, id: { type: 'st
 
 const HELP = `Usage: framewright models list [--model-dir DIR] [--json]
        framewright models verify [PATH|ID ...] [--model-dir DIR] [--json]
-       framewright models init DIR --id ID --licence NAME [--family shot-detection]
+       framewright models init DIR --id ID --licence NAME [--family shot-detection|speech-to-text]
 
 Model packs are folders with a framewright-model.json manifest (families framewright-builtin,
-sd-turbo, frame-interpolation and shot-detection). They are found in --model-dir folders, in the folders of FRAMEWRIGHT_MODELS_DIR
+sd-turbo, frame-interpolation, shot-detection and speech-to-text). They are found in --model-dir folders, in the folders of FRAMEWRIGHT_MODELS_DIR
 (separated like PATH) and in the models folder of the config folder; a folder is a pack itself
 or holds packs as sub-folders. Nothing is downloaded.
 
@@ -30,12 +30,16 @@ or holds packs as sub-folders. Nothing is downloaded.
            models' signatures, and the scheduler and VAE settings found in the folder.
            With --family shot-detection: a folder holding one TransNetV2 ONNX export (for
            clip-cut's model detector); the model is checked for TransNetV2's interface.
+           With --family speech-to-text: a folder holding Whisper as Optimum exports it
+           (encoder_model.onnx, decoder_model_merged.onnx or decoder_model.onnx and
+           decoder_with_past_model.onnx, here or in onnx/, generation_config.json, vocab.json),
+           checked for Optimum's Whisper interface (for framewright subtitles).
 
 Options:
   --model-dir DIR   also search DIR (repeatable)
   --id ID           init: the pack id (lowercase letters, digits, . _ -)
   --licence NAME    init: the licence the weights were published under (see the model card)
-  --family NAME     init: sd-turbo (default) or shot-detection
+  --family NAME     init: sd-turbo (default), shot-detection or speech-to-text
   --json            print the list or the verification reports as JSON
   -h, --help        show this help`;
 
@@ -131,8 +135,8 @@ export const modelsCommand: Command = {
       const licence = typeof args.flags['licence'] === 'string' ? args.flags['licence'] : undefined;
       if (rest.length !== 1 || id === undefined || licence === undefined) throw usageError('models init: give one folder, --id ID and --licence NAME');
       const family = typeof args.flags['family'] === 'string' ? args.flags['family'] : 'sd-turbo';
-      if (family !== 'sd-turbo' && family !== 'shot-detection') throw usageError(`models init: --family must be sd-turbo or shot-detection, got ${JSON.stringify(family)}`);
-      const write = family === 'shot-detection' ? writeShotDetectionManifest : writeSdTurboManifest;
+      if (family !== 'sd-turbo' && family !== 'shot-detection' && family !== 'speech-to-text') throw usageError(`models init: --family must be sd-turbo, shot-detection or speech-to-text, got ${JSON.stringify(family)}`);
+      const write = family === 'shot-detection' ? writeShotDetectionManifest : family === 'speech-to-text' ? writeSpeechToTextManifest : writeSdTurboManifest;
       const manifest = await write(resolve(io.cwd, rest[0]!), { id, licence: { name: licence } });
       io.stdout.write(json ? `${JSON.stringify(manifest, null, 2)}\n` : `wrote ${join(resolve(io.cwd, rest[0]!), 'framewright-model.json')} (${manifest.files.length} files)\n`);
       return 0;
