@@ -9,7 +9,7 @@ import { connectEngine, ENGINE_TOKEN_ENV, ENGINE_URL_ENV } from './engine-connec
 import { FRAMEWRIGHT_CLI_ENV } from './engine-process.js';
 import { ObsAdapterError } from './errors.js';
 import { generateIntoObs, type GenerateRequest } from './generate.js';
-import { RecordingWatcher } from './watch.js';
+import { RecordingWatcher, type WatchSubtitleSettings } from './watch.js';
 
 const CONNECTION_HELP = `  --url URL          obs-websocket URL (default ${DEFAULT_OBS_URL}; env ${OBS_URL_ENV})
   --password PW      obs-websocket password (env ${OBS_PASSWORD_ENV}; or saved by \`framewright obs setup --apply\`)`;
@@ -42,6 +42,10 @@ ${CONNECTION_HELP}
   --out DIR          put each recording's clip folder under DIR (default: beside the recording)
   --export-edl       also write a CMX3600 EDL of the cut list
   --export-otio      also write an OpenTimelineIO file of the cut list
+  --subtitles        also write <recording>.srt beside each recording (speech to text; needs a
+                     speech-to-text model pack on the engine, see docs/subtitles.md)
+  --subtitles-model PACK  the speech-to-text pack (default: the first installed)
+  --subtitles-language xx  language of the speech (default: detected)
   --json             print one JSON line per processed recording on stdout`;
 
 const GENERATE_HELP = `Usage: framewright obs generate image|video --prompt TEXT [flags]
@@ -130,6 +134,9 @@ async function watch(argv: string[], io: ObsCliIo, given: Engine | undefined): P
     out: { type: 'string' },
     'export-edl': { type: 'boolean' },
     'export-otio': { type: 'boolean' },
+    subtitles: { type: 'boolean' },
+    'subtitles-model': { type: 'string' },
+    'subtitles-language': { type: 'string' },
     json: { type: 'boolean' },
   });
   if (parsed.flags['help']) {
@@ -140,6 +147,16 @@ async function watch(argv: string[], io: ObsCliIo, given: Engine | undefined): P
   return withEngine(given, io, (engine) => watchWith(parsed, io, engine));
 }
 
+function subtitlesOf(parsed: Parsed): { subtitles?: WatchSubtitleSettings } {
+  const model = stringFlag(parsed, 'subtitles-model');
+  const language = stringFlag(parsed, 'subtitles-language');
+  if (parsed.flags['subtitles'] !== true) {
+    if (model !== undefined || language !== undefined) throw new ObsAdapterError('BAD_ARGUMENTS', 'obs watch: --subtitles-model and --subtitles-language need --subtitles');
+    return {};
+  }
+  return { subtitles: { ...(model === undefined ? {} : { model }), ...(language === undefined ? {} : { language }) } };
+}
+
 async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine): Promise<number> {
   const out = stringFlag(parsed, 'out');
   const connection = await connect({ url: stringFlag(parsed, 'url'), password: stringFlag(parsed, 'password') }, io);
@@ -148,12 +165,13 @@ async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine): Promise<
     outDir: out === undefined ? undefined : resolve(io.cwd, out),
     exportEdl: parsed.flags['export-edl'] === true,
     exportOtio: parsed.flags['export-otio'] === true,
+    ...subtitlesOf(parsed),
     log: (line) => io.stderr.write(`framewright obs: ${line}\n`),
   });
   watcher.onProcessed((p) => {
     if (parsed.flags['json']) {
       const { clips, outputs } = p.result;
-      io.stdout.write(`${JSON.stringify({ recording: p.recording, origin: p.origin, sceneName: p.sceneName, inputNames: p.inputNames, clips, outputs })}\n`);
+      io.stdout.write(`${JSON.stringify({ recording: p.recording, origin: p.origin, sceneName: p.sceneName, inputNames: p.inputNames, clips, outputs, ...(p.subtitles === undefined ? {} : { subtitles: p.subtitles }) })}\n`);
     }
   });
   watcher.start();

@@ -31,7 +31,7 @@ export type { EngineProcess, EngineProcessOptions } from './engine-process.js';
 export { CLIP_SCENE_PREFIX, addMediaToScene, createClipScene, planClipScene, uniqueName, baseNameOf } from './scenes.js';
 export type { ClipScene, ClipScenePlan, MediaKind, PlacedInput } from './scenes.js';
 export { RecordingWatcher, clipFolderFor } from './watch.js';
-export type { FailedRecording, ProcessedRecording, RecordingOrigin, WatchClipCutSettings, WatchOptions } from './watch.js';
+export type { FailedRecording, ProcessedRecording, RecordingOrigin, WatchClipCutSettings, WatchOptions, WatchSubtitleSettings } from './watch.js';
 export { generateIntoObs } from './generate.js';
 export type { GenerateRequest, ImageRequest, VideoRequest, Placement } from './generate.js';
 export {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { access, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { cancelled, FramewrightError, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from '@framewright/core/protocol';
+import { cancelled, FramewrightError, type ClipCutParams, type ClipCutProgress, type ClipCutResult, type SubtitlesParams } from '@framewright/core/protocol';
 import type { ObsConnection } from './connection.js';
 import type { Engine } from './engine.js';
 import { ObsAdapterError } from './errors.js';
@@ -16,6 +16,9 @@ const OUTPUT_STOPPED = 'OBS_WEBSOCKET_OUTPUT_STOPPED';
 /** clip-cut settings the watcher lets callers tune; input, outputs and clip mode are its own. */
 export type WatchClipCutSettings = Omit<ClipCutParams, 'input' | 'outputDir' | 'exports' | 'clipMode' | 'name'>;
 
+/** Subtitles settings the watcher passes on; input, folder, name and format are its own (an .srt beside the recording). */
+export type WatchSubtitleSettings = Omit<SubtitlesParams, 'input' | 'outputDir' | 'formats' | 'name'>;
+
 /** Options of {@link RecordingWatcher}. */
 export interface WatchOptions {
   /** Runs clip-cut. */
@@ -28,6 +31,12 @@ export interface WatchOptions {
   readonly exportOtio?: boolean;
   /** Detector settings passed to clip-cut. */
   readonly clipCut?: WatchClipCutSettings;
+  /**
+   * Also caption each recording: the engine's `subtitles` operation writes `<recording name>.srt`
+   * beside the recording (as OBS's LocalVocal plugin does). A caption that fails is logged; the
+   * clips and the scene are made all the same.
+   */
+  readonly subtitles?: WatchSubtitleSettings;
   /** Receives one line per step. */
   readonly log?: (line: string) => void;
   /** Receives clip-cut progress. */
@@ -46,6 +55,8 @@ export interface ProcessedRecording {
   readonly sceneName: string;
   /** Its `ffmpeg_source` inputs, in clip order. */
   readonly inputNames: readonly string[];
+  /** The .srt written beside the recording, when subtitles were asked for and succeeded. */
+  readonly subtitles?: string;
 }
 
 /** A recording that could not be processed, and why. */
@@ -173,7 +184,8 @@ export class RecordingWatcher {
         return createClipScene(this.#obs, plan, files);
       });
       log?.(`created scene ${JSON.stringify(scene.sceneName)} with ${scene.inputNames.length} media source${scene.inputNames.length === 1 ? '' : 's'}`);
-      const processed: ProcessedRecording = { recording, origin, result, sceneName: scene.sceneName, inputNames: scene.inputNames };
+      const subtitles = await this.#caption(recording);
+      const processed: ProcessedRecording = { recording, origin, result, sceneName: scene.sceneName, inputNames: scene.inputNames, ...(subtitles === undefined ? {} : { subtitles }) };
       this.#events.emit('processed', processed);
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
@@ -210,6 +222,21 @@ export class RecordingWatcher {
       signal: this.#abort.signal,
       ...(onProgress ? { onProgress: (p: ClipCutProgress) => onProgress(recording, p) } : {}),
     });
+  }
+
+  /** Writes `<name>.srt` beside the recording; undefined when not asked for or when it failed (logged). */
+  async #caption(recording: string): Promise<string | undefined> {
+    const settings = this.#options.subtitles;
+    if (settings === undefined) return undefined;
+    try {
+      const result = await this.#options.engine.run('subtitles', { ...settings, input: recording, outputDir: dirname(recording), name: baseNameOf(recording), formats: ['srt'] }, { signal: this.#abort.signal });
+      this.#options.log?.(`wrote ${result.cues.length} caption${result.cues.length === 1 ? '' : 's'} to ${result.files[0]}`);
+      return result.files[0];
+    } catch (error) {
+      if (this.#abort.signal.aborted) throw error;
+      this.#options.log?.(`could not caption ${recording}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
   }
 
   /** Runs OBS requests, waiting for OBS to come back when it is gone and starting over when it goes away part-way. */
