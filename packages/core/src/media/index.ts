@@ -22,5 +22,5 @@ export {
   encodeVideo, PNG_SEQUENCE_PATTERN,
   type EncodeVideoOptions, type EncodedVideo, type VideoContainer, type AudioTrackSource, type SubtitleTrack,
 } from './encode-video.js';
-export { probeAudio, synthesizeSpeech, espeakPath, espeakVersion, type AudioFileInfo, type SpeechOptions } from './tracks.js';
+export { probeAudio, synthesizeSpeech, placeSpeech, espeakPath, espeakVersion, type AudioFileInfo, type PlacedSpeech, type SpeechOptions } from './tracks.js';
 export { motionInterpolationFilter, type MotionInterpolation } from './interpolate.js';
