@@ -5,6 +5,8 @@ import { join, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeAudio, readAudioLevels } from '../src/media/index.js';
 import { prepareTracks } from '../src/ops/video-gen/tracks.js';
+import { main } from '../src/cli/main.js';
+import { captureIo } from './helpers/captured-io.js';
 
 const espeakMissing = spawnSync('espeak-ng', ['--version']).error !== undefined;
 
@@ -37,5 +39,13 @@ describe('narration timed by cues', () => {
     } finally {
       await tracks.dispose();
     }
+  });
+});
+
+describe('video-gen --narrate-cues', () => {
+  it('goes with --audio narration only', async () => {
+    const io = captureIo(process.cwd());
+    expect(await main(['video-gen', '--mode', 'text-to-video', '--prompt', 'a red circle', '--audio', 'tone', '--narrate-cues'], io)).toBe(2);
+    expect(io.err).toMatch(/--narrate-cues goes with --audio narration/);
   });
 });
