@@ -160,9 +160,11 @@ describe('running', () => {
 });
 
 describe('capabilities', () => {
-  it('lists every declared operation; image-gen and video-gen say honestly what is unavailable', async () => {
+  it('lists every declared operation; image-gen, video-gen and subtitles say honestly what is unavailable', async () => {
     const caps = await listCapabilities();
-    expect(caps.map((c) => c.op)).toEqual(['image-gen', 'clip-cut', 'video-gen']);
+    expect(caps.map((c) => c.op)).toEqual(['image-gen', 'clip-cut', 'video-gen', 'subtitles']);
+    // subtitles runs with a speech-to-text pack a run names or that is installed (none ships); it lists the installed ones.
+    expect(caps.find((c) => c.op === 'subtitles')).toMatchObject({ op: 'subtitles', available: true });
     // image-gen runs when the built-in model's files are in the package (or a pack is installed).
     const builtin = await builtinModelInstalled();
     expect(caps.find((c) => c.op === 'image-gen')).toEqual(

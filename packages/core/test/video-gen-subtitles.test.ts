@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCues, formatSrt, formatVtt, parseSubtitles } from '../src/ops/video-gen/subtitles.js';
+import { checkCues, formatSrt, formatVtt, parseSubtitles } from '../src/media/subtitles.js';
 
 describe('subtitles', () => {
   it('reads SRT with cue numbers, CRLF line ends and multi-line text', () => {

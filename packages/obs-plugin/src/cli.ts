@@ -9,7 +9,7 @@ import { connectEngine, ENGINE_TOKEN_ENV, ENGINE_URL_ENV } from './engine-connec
 import { FRAMEWRIGHT_CLI_ENV } from './engine-process.js';
 import { ObsAdapterError } from './errors.js';
 import { generateIntoObs, type GenerateRequest } from './generate.js';
-import { RecordingWatcher } from './watch.js';
+import { RecordingWatcher, type WatchSubtitleSettings } from './watch.js';
 
 const CONNECTION_HELP = `  --url URL          obs-websocket URL (default ${DEFAULT_OBS_URL}; env ${OBS_URL_ENV})
   --password PW      obs-websocket password (env ${OBS_PASSWORD_ENV}; or saved by \`framewright obs setup --apply\`)`;
@@ -45,6 +45,10 @@ ${CONNECTION_HELP}
   --export-otio      also write an OpenTimelineIO file of the cut list
   --remove LIST      also write the tightened recording, NAME-edited.mp4 in the clip folder:
                      silence (auto-editor's default edit), non-speech (Silero VAD) or both
+  --subtitles        also write <recording>.srt beside each recording (speech to text; needs a
+                     speech-to-text model pack on the engine, see docs/subtitles.md)
+  --subtitles-model PACK  the speech-to-text pack (default: the first installed)
+  --subtitles-language xx  language of the speech (default: detected)
   --json             print one JSON line per processed recording on stdout`;
 
 const GENERATE_HELP = `Usage: framewright obs generate image|video --prompt TEXT [flags]
@@ -135,6 +139,9 @@ async function watch(argv: string[], io: ObsCliIo, given: Engine | undefined): P
     'export-edl': { type: 'boolean' },
     'export-otio': { type: 'boolean' },
     remove: { type: 'string' },
+    subtitles: { type: 'boolean' },
+    'subtitles-model': { type: 'string' },
+    'subtitles-language': { type: 'string' },
     json: { type: 'boolean' },
   });
   if (parsed.flags['help']) {
@@ -143,7 +150,8 @@ async function watch(argv: string[], io: ObsCliIo, given: Engine | undefined): P
   }
   if (parsed.positionals.length > 0) throw new ObsAdapterError('BAD_ARGUMENTS', `obs watch takes no arguments, got ${JSON.stringify(parsed.positionals[0])}`);
   const remove = removeFlag(parsed);
-  return withEngine(given, io, (engine) => watchWith(parsed, io, engine, remove));
+  const subtitles = subtitlesOf(parsed);
+  return withEngine(given, io, (engine) => watchWith(parsed, io, engine, remove, subtitles));
 }
 
 /** The `--remove` list of `obs watch`, checked before OBS is contacted. */
@@ -158,7 +166,18 @@ function removeFlag(parsed: Parsed): NonNullable<ClipCutParams['remove']> | unde
   return items as NonNullable<ClipCutParams['remove']>;
 }
 
-async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine, remove: NonNullable<ClipCutParams['remove']> | undefined): Promise<number> {
+/** The `--subtitles` settings of `obs watch`, checked before OBS is contacted. */
+function subtitlesOf(parsed: Parsed): { subtitles?: WatchSubtitleSettings } {
+  const model = stringFlag(parsed, 'subtitles-model');
+  const language = stringFlag(parsed, 'subtitles-language');
+  if (parsed.flags['subtitles'] !== true) {
+    if (model !== undefined || language !== undefined) throw new ObsAdapterError('BAD_ARGUMENTS', 'obs watch: --subtitles-model and --subtitles-language need --subtitles');
+    return {};
+  }
+  return { subtitles: { ...(model === undefined ? {} : { model }), ...(language === undefined ? {} : { language }) } };
+}
+
+async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine, remove: NonNullable<ClipCutParams['remove']> | undefined, subtitles: { subtitles?: WatchSubtitleSettings }): Promise<number> {
   const out = stringFlag(parsed, 'out');
   const connection = await connect({ url: stringFlag(parsed, 'url'), password: stringFlag(parsed, 'password') }, io);
   const watcher = new RecordingWatcher(connection, {
@@ -167,13 +186,15 @@ async function watchWith(parsed: Parsed, io: ObsCliIo, engine: Engine, remove: N
     exportEdl: parsed.flags['export-edl'] === true,
     exportOtio: parsed.flags['export-otio'] === true,
     ...(remove === undefined ? {} : { remove }),
+    ...subtitles,
     log: (line) => io.stderr.write(`framewright obs: ${line}\n`),
   });
   watcher.onProcessed((p) => {
     if (parsed.flags['json']) {
       const { clips, outputs } = p.result;
       const edited = p.edited === undefined ? {} : { edited: p.edited, kept: p.result.kept, keptSeconds: p.result.keptSeconds };
-      io.stdout.write(`${JSON.stringify({ recording: p.recording, origin: p.origin, sceneName: p.sceneName, inputNames: p.inputNames, playlistName: p.playlistName, clips, outputs, ...edited })}\n`);
+      const subtitles = p.subtitles === undefined ? {} : { subtitles: p.subtitles };
+      io.stdout.write(`${JSON.stringify({ recording: p.recording, origin: p.origin, sceneName: p.sceneName, inputNames: p.inputNames, playlistName: p.playlistName, clips, outputs, ...edited, ...subtitles })}\n`);
     }
   });
   watcher.start();

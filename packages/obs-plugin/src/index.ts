@@ -44,7 +44,7 @@ export {
 } from './scenes.js';
 export type { ClipScene, ClipSceneOptions, ClipScenePlan, MediaKind, PlacedInput } from './scenes.js';
 export { RecordingWatcher, clipFolderFor } from './watch.js';
-export type { FailedRecording, ProcessedRecording, RecordingOrigin, WatchClipCutSettings, WatchOptions } from './watch.js';
+export type { FailedRecording, ProcessedRecording, RecordingOrigin, WatchClipCutSettings, WatchOptions, WatchSubtitleSettings } from './watch.js';
 export { generateIntoObs } from './generate.js';
 export type { GenerateRequest, ImageRequest, VideoRequest, Placement } from './generate.js';
 export {

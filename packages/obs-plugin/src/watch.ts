@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { access, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { cancelled, FramewrightError, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from '@framewright/core/protocol';
+import { cancelled, FramewrightError, type ClipCutParams, type ClipCutProgress, type ClipCutResult, type SubtitlesParams } from '@framewright/core/protocol';
 import type { ObsConnection } from './connection.js';
 import type { Engine } from './engine.js';
 import { ObsAdapterError } from './errors.js';
@@ -15,6 +15,9 @@ const OUTPUT_STOPPED = 'OBS_WEBSOCKET_OUTPUT_STOPPED';
 
 /** clip-cut settings the watcher lets callers tune; input, outputs and clip mode are its own. */
 export type WatchClipCutSettings = Omit<ClipCutParams, 'input' | 'outputDir' | 'exports' | 'clipMode' | 'name'>;
+
+/** Subtitles settings the watcher passes on; input, folder, name and format are its own (an .srt beside the recording). */
+export type WatchSubtitleSettings = Omit<SubtitlesParams, 'input' | 'outputDir' | 'formats' | 'name'>;
 
 /** Options of {@link RecordingWatcher}. */
 export interface WatchOptions {
@@ -33,6 +36,12 @@ export interface WatchOptions {
    * so `<name>-edited.mp4` (the kept parts end to end) lands in the clip folder beside the clips.
    */
   readonly remove?: NonNullable<ClipCutParams['remove']>;
+  /**
+   * Also caption each recording: the engine's `subtitles` operation writes `<recording name>.srt`
+   * beside the recording (as OBS's LocalVocal plugin does). A caption that fails is logged; the
+   * clips and the scene are made all the same.
+   */
+  readonly subtitles?: WatchSubtitleSettings;
   /** Receives one line per step. */
   readonly log?: (line: string) => void;
   /** Receives clip-cut progress. */
@@ -61,6 +70,8 @@ export interface ProcessedRecording {
   readonly playlistName: string | undefined;
   /** With {@link WatchOptions.remove}: the tightened recording (`<name>-edited.mp4`). */
   readonly edited?: string;
+  /** The .srt written beside the recording, when subtitles were asked for and succeeded. */
+  readonly subtitles?: string;
 }
 
 /** A recording that could not be processed, and why. */
@@ -196,8 +207,10 @@ export class RecordingWatcher {
       if (scene.playlistName === undefined) this.#unsubscribe.push(playClipsInOrder(this.#obs, scene));
       const player = scene.playlistName === undefined ? 'played in order by this watcher' : `played in order by ${JSON.stringify(scene.playlistName)}`;
       log?.(`created scene ${JSON.stringify(scene.sceneName)} with ${scene.inputNames.length} media source${scene.inputNames.length === 1 ? '' : 's'}, ${player}`);
+      const subtitles = await this.#caption(recording);
       const processed: ProcessedRecording = {
-        recording, origin, result, sceneName: scene.sceneName, inputNames: scene.inputNames, playlistName: scene.playlistName, ...(edited === undefined ? {} : { edited }),
+        recording, origin, result, sceneName: scene.sceneName, inputNames: scene.inputNames, playlistName: scene.playlistName,
+        ...(edited === undefined ? {} : { edited }), ...(subtitles === undefined ? {} : { subtitles }),
       };
       this.#events.emit('processed', processed);
     } catch (error) {
@@ -238,6 +251,21 @@ export class RecordingWatcher {
       signal: this.#abort.signal,
       ...(onProgress ? { onProgress: (p: ClipCutProgress) => onProgress(recording, p) } : {}),
     });
+  }
+
+  /** Writes `<name>.srt` beside the recording; undefined when not asked for or when it failed (logged). */
+  async #caption(recording: string): Promise<string | undefined> {
+    const settings = this.#options.subtitles;
+    if (settings === undefined) return undefined;
+    try {
+      const result = await this.#options.engine.run('subtitles', { ...settings, input: recording, outputDir: dirname(recording), name: baseNameOf(recording), formats: ['srt'] }, { signal: this.#abort.signal });
+      this.#options.log?.(`wrote ${result.cues.length} caption${result.cues.length === 1 ? '' : 's'} to ${result.files[0]}`);
+      return result.files[0];
+    } catch (error) {
+      if (this.#abort.signal.aborted) throw error;
+      this.#options.log?.(`could not caption ${recording}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
   }
 
   /** Runs OBS requests, waiting for OBS to come back when it is gone and starting over when it goes away part-way. */

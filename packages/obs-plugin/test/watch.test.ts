@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FramewrightError, type ClipCutParams, type ClipCutResult } from '@framewright/core/protocol';
+import { FramewrightError, type ClipCutParams, type ClipCutResult, type SubtitlesParams, type SubtitlesResult } from '@framewright/core/protocol';
 import { ObsConnection, RecordingWatcher, type Engine, type FailedRecording, type ProcessedRecording } from '../src/index.js';
 import { FakeObs } from './fake-obs.js';
 
@@ -251,5 +251,61 @@ describe('RecordingWatcher', () => {
     expect(engine.params[0]).toMatchObject({ remove: ['silence'], exports: expect.arrayContaining(['clips', 'render']) });
     expect(processed[0]?.edited).toBe(processed[0]?.result.outputs.render);
     expect(lines).toContainEqual(expect.stringMatching(/^wrote the tightened .*edited\.mp4: 2\.0 s kept of 3\.0 s$/));
+  });
+});
+
+/** clip-cut as above, and a subtitles stand-in that writes nothing and answers like the operation. */
+class CaptioningEngine extends ScriptedClipCut {
+  readonly captions: SubtitlesParams[] = [];
+  failCaptions = false;
+  override async run(op: string, params: unknown): Promise<never> {
+    if (op !== 'subtitles') return super.run(op, params);
+    const p = params as SubtitlesParams;
+    this.captions.push(p);
+    if (this.failCaptions) throw new FramewrightError('MODEL_NOT_FOUND', 'subtitles need a speech-to-text (Whisper) model pack and none is installed');
+    const file = join(p.outputDir!, `${p.name}.srt`);
+    const result: SubtitlesResult = { input: p.input, model: 'tiny-whisper', language: 'en', task: 'transcribe', durationSeconds: 3, windows: 1, decodedSeconds: 3, skippedSeconds: 0, cues: [{ startSeconds: 0.5, endSeconds: 1.5, text: 'hello', words: [] }], files: [file] };
+    return result as never;
+  }
+}
+
+describe('RecordingWatcher with subtitles', () => {
+  async function captioning(fail: boolean) {
+    const obs = new FakeObs({ password: 'pw' });
+    await obs.start();
+    cleanups.push(() => obs.stop());
+    const connection = new ObsConnection({ url: obs.url, password: 'pw', reconnectDelayMs: 30, maxReconnectDelayMs: 100 });
+    cleanups.push(() => connection.close());
+    await connection.connect();
+    const engine = new CaptioningEngine();
+    engine.failCaptions = fail;
+    const lines: string[] = [];
+    const watcher = new RecordingWatcher(connection, { engine, subtitles: { language: 'en' }, log: (l) => lines.push(l) });
+    cleanups.push(() => watcher.stop());
+    const processed: ProcessedRecording[] = [];
+    watcher.onProcessed((p) => processed.push(p));
+    watcher.start();
+    const dir = mkdtempSync(join(tmpdir(), 'fw-obs-captions-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'take 1.mkv');
+    writeFileSync(path, 'not read by the scripted engine');
+    obs.emit('RecordStateChanged', stopped(path));
+    await until(() => processed.length === 1, 'the recording to be processed');
+    await watcher.idle();
+    return { engine, processed, lines, dir, path, obs };
+  }
+
+  it('writes <recording>.srt beside each recording through the subtitles operation, after the clips', async () => {
+    const { engine, processed, dir, path, obs } = await captioning(false);
+    expect(engine.captions).toEqual([{ language: 'en', input: path, outputDir: dir, name: 'take 1', formats: ['srt'] }]);
+    expect(processed[0]?.subtitles).toBe(join(dir, 'take 1.srt'));
+    expect(obs.scenes.get('Framewright: take 1')).toHaveLength(3);
+  });
+
+  it('still makes the clips and the scene when captioning fails, and says why', async () => {
+    const { processed, lines, obs } = await captioning(true);
+    expect(processed[0]?.subtitles).toBeUndefined();
+    expect(obs.scenes.get('Framewright: take 1')).toHaveLength(3);
+    expect(lines.some((l) => /could not caption .*take 1\.mkv: subtitles need a speech-to-text \(Whisper\) model pack/.test(l))).toBe(true);
   });
 });

@@ -108,3 +108,56 @@ export function findSilences(levels: AudioLevels, thresholdDb: number, minSecond
   close(levels.levelsDb.length);
   return silences;
 }
+
+/** Options of {@link readAudioSamples}. */
+export interface AudioSampleOptions {
+  /** Samples per second of the result (default 16000, what speech models take). */
+  readonly sampleRate?: number;
+  /** Cancels decoding (ffmpeg is killed; rejects with `CANCELLED`). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Decodes the first audio stream of `input` to mono float samples (−1…1) at `sampleRate`,
+ * resampled and down-mixed by ffmpeg and read from a pipe.
+ *
+ * @example
+ * ```ts
+ * const samples = await readAudioSamples('talk.mp4', { sampleRate: 16000 });
+ * ```
+ */
+export async function readAudioSamples(input: string, options: AudioSampleOptions = {}): Promise<Float32Array> {
+  const path = await checkInputFile(input);
+  const rate = options.sampleRate ?? 16000;
+  const sink = new ChunkSink(1 << 16);
+  const command = (await newCommand())
+    .input(path)
+    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(rate), '-f', 'f32le'])
+    .output(sink, { end: true });
+  const running = runCommand(command, `reading the audio of ${path}`, options.signal);
+  let samples = new Float32Array(1 << 16);
+  let count = 0;
+  const pending = Buffer.alloc(4);
+  let pendingBytes = 0; // bytes of a sample split between two chunks
+  const push = (v: number) => {
+    if (count === samples.length) {
+      const grown = new Float32Array(samples.length * 2);
+      grown.set(samples);
+      samples = grown;
+    }
+    samples[count++] = v;
+  };
+  await sink.consume(running.done, (chunk) => {
+    let i = 0;
+    while (pendingBytes > 0 && i < chunk.length) {
+      pending[pendingBytes++] = chunk[i++]!;
+      if (pendingBytes === 4) {
+        push(pending.readFloatLE(0));
+        pendingBytes = 0;
+      }
+    }
+    for (; i + 3 < chunk.length; i += 4) push(chunk.readFloatLE(i));
+    for (; i < chunk.length; i++) pending[pendingBytes++] = chunk[i]!;
+  });
+  return samples.slice(0, count);
+}

@@ -7,8 +7,9 @@ export { resolveTools, resetTools, type ToolInfo, type ResolvedTool, type ToolSo
 export { probe, probeVideoCodec, countDecodedFrames, checkInputFile, type MediaInfo, type AudioInfo, type Rational, type VideoCodecInfo } from './probe.js';
 export { readFrames, analysisSize, type FrameStream, type FrameReaderOptions, type AnalysisPixelFormat } from './frames.js';
 export { FrameTimeline, type FrameTimestamps, type FrameRounding } from './timeline.js';
-export { readAudioLevels, findSilences, type AudioLevels, type AudioLevelOptions, type Silence } from './audio.js';
+export { readAudioLevels, readAudioSamples, findSilences, type AudioLevels, type AudioLevelOptions, type AudioSampleOptions, type Silence } from './audio.js';
 export { readChunkLoudness, readAllStreamsLoudness, probeAudioStreams, ChunkBoundaries, type ChunkLoudness, type ChunkLoudnessOptions } from './loudness.js';
+export { parseSubtitles, checkCues, formatSrt, formatVtt, type Cue } from './subtitles.js';
 export {
   cutSegment, writeThumbnail, decodeNull,
   type SegmentMode, type SegmentOptions, type SegmentResult, type ThumbnailOptions, type DecodeTiming,
@@ -22,7 +23,7 @@ export {
   encodeVideo, PNG_SEQUENCE_PATTERN,
   type EncodeVideoOptions, type EncodedVideo, type VideoContainer, type AudioTrackSource, type SubtitleTrack,
 } from './encode-video.js';
-export { probeAudio, synthesizeSpeech, espeakPath, espeakVersion, type AudioFileInfo, type SpeechOptions } from './tracks.js';
+export { probeAudio, synthesizeSpeech, placeSpeech, espeakPath, espeakVersion, type AudioFileInfo, type PlacedSpeech, type SpeechOptions } from './tracks.js';
 export { motionInterpolationFilter, type MotionInterpolation } from './interpolate.js';
 export { renderKeptRanges, sampleRanges, type FrameRange, type RenderKeptOptions } from './render-kept.js';
 export { streamPcm, type PcmOptions } from './pcm.js';

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import type ffmpeg from 'fluent-ffmpeg';
 import { cancelled, FramewrightError, oneLine } from '../protocol/index.js';
-import { lastLine, newCommand } from './command.js';
+import { lastLine, newCommand, runCommand } from './command.js';
 import { checkInputFile } from './probe.js';
 import { boundCommand } from './tools.js';
 
@@ -99,4 +99,40 @@ export async function synthesizeSpeech(text: string, wavPath: string, options: S
     child.stdin?.on('error', () => undefined);
     child.stdin?.end(text);
   });
+}
+
+/** One spoken piece placed on a timeline by {@link placeSpeech}. */
+export interface PlacedSpeech {
+  /** A WAV (espeak-ng's output). */
+  readonly path: string;
+  /** Where it starts, seconds. */
+  readonly startSeconds: number;
+  /** Playback speed (1 = as spoken; above 1 squeezes it into its slot). */
+  readonly tempo: number;
+}
+
+/** ffmpeg's atempo takes 0.5-2 per filter; faster speeds chain filters. */
+function atempoChain(tempo: number): string {
+  const parts: string[] = [];
+  let left = tempo;
+  while (left > 2) {
+    parts.push('atempo=2');
+    left /= 2;
+  }
+  parts.push(`atempo=${left.toFixed(6)}`);
+  return parts.join(',');
+}
+
+/**
+ * Mixes spoken pieces into one 48 kHz mono WAV of `durationSeconds`, each starting at its time
+ * (silence between them) and sped up by its tempo: narration that follows subtitle cues.
+ */
+export async function placeSpeech(pieces: readonly PlacedSpeech[], durationSeconds: number, outPath: string, signal?: AbortSignal): Promise<void> {
+  if (pieces.length === 0) throw new FramewrightError('INVALID_PARAMS', 'no speech to place');
+  const command = await newCommand();
+  for (const piece of pieces) command.input(piece.path);
+  const chains = pieces.map((piece, i) => `[${i}:a]aresample=48000,aformat=channel_layouts=mono,${atempoChain(piece.tempo)},adelay=${Math.round(piece.startSeconds * 1000)}[s${i}]`);
+  const mix = `${pieces.map((_, i) => `[s${i}]`).join('')}amix=inputs=${pieces.length}:duration=longest:normalize=0,apad,atrim=0:${durationSeconds.toFixed(6)}[a]`;
+  command.complexFilter([...chains, mix].join(';')).output(outPath).outputOptions(['-map', '[a]', '-c:a', 'pcm_s16le', '-y']);
+  await runCommand(command, 'placing the narration on the cues', signal).done;
 }

@@ -36,3 +36,11 @@ export { importModel, type ImportResult } from './import.js';
 export { detectLayout, DIFFUSERS_ONNX_LAYOUT, SINGLE_ONNX_INTERPOLATION_LAYOUT, SINGLE_ONNX_SHOT_LAYOUT, WHISPER_OPTIMUM_LAYOUT, type ExportLayout } from './layouts.js';
 export { repoLicence, type RepoLicence } from './licence.js';
 export { isMissingKernel } from './create.js';
+export {
+  WHISPER_AUDIO,
+  WHISPER_NAMES,
+  WhisperGenerationConfigSchema,
+  whisperModelIo,
+  type WhisperGenerationConfig,
+  type WhisperModelIo,
+} from './speech-to-text.js';

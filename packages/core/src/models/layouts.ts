@@ -52,7 +52,7 @@ export const SINGLE_ONNX_INTERPOLATION_LAYOUT: ExportLayout = Object.freeze({
 export const WHISPER_OPTIMUM_LAYOUT: ExportLayout = Object.freeze({
   family: 'speech-to-text',
   name: 'Whisper ONNX export (Optimum)',
-  required: ['encoder_model.onnx', 'decoder_model_merged.onnx', 'vocab.json', 'merges.txt'],
+  required: ['encoder_model.onnx', 'decoder_model_merged.onnx', 'generation_config.json', 'vocab.json', 'merges.txt'],
   include: [
     'encoder_model.onnx',
     'encoder_model.onnx_data',

@@ -137,7 +137,7 @@ export const REQUIRED_ROLES: Readonly<Record<ModelFamily, readonly string[]>> = 
   'sd-turbo': ['text_encoder', 'unet', 'vae_decoder', 'vocab', 'merges'],
   'frame-interpolation': [],
   'shot-detection': ['model'],
-  'speech-to-text': ['encoder', 'decoder', 'vocab', 'merges'],
+  'speech-to-text': ['encoder', 'decoder', 'generation_config', 'vocab'],
 });
 
 /**

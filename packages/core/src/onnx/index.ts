@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { encodeOnnxModel, decodeOnnxModel, ONNX_DATA_TYPE, ONNX_ATTRIBUTE_TYPE } from './proto.js';
-export type { OnnxDim, OnnxModel, OnnxTensor, OnnxAttribute, OnnxNode, OnnxValueInfo } from './proto.js';
+export type { OnnxDim, OnnxGraph, OnnxModel, OnnxTensor, OnnxAttribute, OnnxNode, OnnxValueInfo } from './proto.js';
 export { inspectOnnxModel, type OnnxModelSummary, type OnnxValueSummary } from './inspect.js';
 export {
   OnnxGraphBuilder,

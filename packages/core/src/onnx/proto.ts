@@ -18,6 +18,7 @@ const ONNX_DESCRIPTOR = {
             i: { type: 'int64', id: 3 },
             s: { type: 'bytes', id: 4 },
             t: { type: 'TensorProto', id: 5 },
+            g: { type: 'GraphProto', id: 6 },
             floats: { rule: 'repeated', type: 'float', id: 7, options: { packed: true } },
             ints: { rule: 'repeated', type: 'int64', id: 8, options: { packed: true } },
             strings: { rule: 'repeated', type: 'bytes', id: 9 },
@@ -133,7 +134,7 @@ const modelType = root.lookupType('onnx.ModelProto');
 export const ONNX_DATA_TYPE = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 
 /** `AttributeProto.AttributeType` values used by the exporter. */
-export const ONNX_ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+export const ONNX_ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7 } as const;
 
 /** One dimension of a value's shape: a fixed size or a symbolic name such as `"batch"`. */
 export type OnnxDim = number | string;
@@ -168,6 +169,8 @@ export interface OnnxAttribute {
   s?: Uint8Array;
   /** TENSOR value. */
   t?: OnnxTensor;
+  /** GRAPH value: the body of a control-flow node (`If` branches), which may read the outer graph's values by name. */
+  g?: OnnxGraph;
   /** FLOATS value. */
   floats?: number[];
   /** INTS value. */
@@ -200,6 +203,15 @@ export interface OnnxValueInfo {
   docString?: string;
 }
 
+/** A `GraphProto` in the shape protobufjs encodes. */
+export interface OnnxGraph {
+  name: string;
+  node: OnnxNode[];
+  initializer: OnnxTensor[];
+  input: OnnxValueInfo[];
+  output: OnnxValueInfo[];
+}
+
 /** A `ModelProto` in the shape protobufjs encodes. */
 export interface OnnxModel {
   /** IR version (8 for opsets 17–18, 9 for 19–20, 10 for 21). */
@@ -213,13 +225,7 @@ export interface OnnxModel {
   /** Free text. */
   docString?: string;
   /** The graph: nodes in topological order, weights as initializers, named inputs and outputs. */
-  graph: {
-    name: string;
-    node: OnnxNode[];
-    initializer: OnnxTensor[];
-    input: OnnxValueInfo[];
-    output: OnnxValueInfo[];
-  };
+  graph: OnnxGraph;
   /** Key/value metadata (`framewright.config`, …). */
   metadataProps: Array<{ key: string; value: string }>;
 }

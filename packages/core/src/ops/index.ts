@@ -3,6 +3,7 @@ import type { Operation } from './types.js';
 import { clipCutOperation } from './clip-cut/index.js';
 import { imageGenOperation } from './image-gen/index.js';
 import { videoGenOperation } from './video-gen/index.js';
+import { subtitlesOperation } from './subtitles/index.js';
 
 export type { Operation, OperationCheck, OperationContext, Availability, MemoryNeed, ModeAvailability } from './types.js';
 
@@ -14,4 +15,5 @@ export const OPERATION_REGISTRY: OperationRegistry = Object.freeze({
   'clip-cut': clipCutOperation,
   'image-gen': imageGenOperation,
   'video-gen': videoGenOperation,
+  subtitles: subtitlesOperation,
 });

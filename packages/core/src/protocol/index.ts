@@ -28,6 +28,8 @@ export { OPERATIONS, OPERATION_NAMES, isOperationName } from './operations.js';
 export type { OperationName, OperationSchemas, OperationTypes, OperationParams, OperationResult, OperationProgress } from './operations.js';
 export { ClipCutParamsSchema, ClipCutResultSchema, ClipCutProgressSchema, CLIP_CUT_DETECTORS, CLIP_CUT_EXPORTS, CLIP_CUT_REMOVALS } from './ops/clip-cut.js';
 export type { ClipCutParams, ClipCutResult, ClipCutProgress } from './ops/clip-cut.js';
+export { SubtitlesParamsSchema, SubtitlesResultSchema, SubtitlesProgressSchema, SUBTITLES_FORMATS, SUBTITLES_TASKS } from './ops/subtitles.js';
+export type { SubtitlesParams, SubtitlesResult, SubtitlesProgress } from './ops/subtitles.js';
 export { ImageGenParamsSchema, ImageGenResultSchema, ImageGenProgressSchema } from './ops/image-gen.js';
 export type { ImageGenParams, ImageGenResult, ImageGenProgress } from './ops/image-gen.js';
 export { VideoGenParamsSchema, VideoGenResultSchema, VideoGenProgressSchema, VIDEO_GEN_MODES, VIDEO_GEN_MOTIONS } from './ops/video-gen.js';

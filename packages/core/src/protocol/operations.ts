@@ -1,10 +1,11 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ClipCutParamsSchema, ClipCutProgressSchema, ClipCutResultSchema, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from './ops/clip-cut.js';
 import { ImageGenParamsSchema, ImageGenProgressSchema, ImageGenResultSchema, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from './ops/image-gen.js';
+import { SubtitlesParamsSchema, SubtitlesProgressSchema, SubtitlesResultSchema, type SubtitlesParams, type SubtitlesProgress, type SubtitlesResult } from './ops/subtitles.js';
 import { VideoGenParamsSchema, VideoGenProgressSchema, VideoGenResultSchema, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from './ops/video-gen.js';
 
 /** Names of the operations the protocol declares. */
-export const OPERATION_NAMES = ['image-gen', 'clip-cut', 'video-gen'] as const;
+export const OPERATION_NAMES = ['image-gen', 'clip-cut', 'video-gen', 'subtitles'] as const;
 
 /** One of {@link OPERATION_NAMES}. */
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -14,6 +15,7 @@ export interface OperationTypes {
   'image-gen': { params: ImageGenParams; result: ImageGenResult; progress: ImageGenProgress };
   'clip-cut': { params: ClipCutParams; result: ClipCutResult; progress: ClipCutProgress };
   'video-gen': { params: VideoGenParams; result: VideoGenResult; progress: VideoGenProgress };
+  subtitles: { params: SubtitlesParams; result: SubtitlesResult; progress: SubtitlesProgress };
 }
 
 /** Params of operation `O`. */
@@ -49,6 +51,12 @@ export const OPERATIONS: Readonly<Record<OperationName, OperationSchemas>> = Obj
     params: VideoGenParamsSchema,
     result: VideoGenResultSchema,
     progress: VideoGenProgressSchema,
+  },
+  subtitles: {
+    summary: 'Speech to text: captions (SRT, WebVTT, JSON with word times) from what is said, with a Whisper model pack',
+    params: SubtitlesParamsSchema,
+    result: SubtitlesResultSchema,
+    progress: SubtitlesProgressSchema,
   },
 });
 

@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandEntry[] = Object.freeze([
   { name: 'demo', summary: 'make a sample video, cut it and write every export', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'clip-cut', summary: 'cut a video into clips; write EDL, FCP7 XML, FCPXML, OTIO, clip files, thumbnails', load: async () => (await import('./clip-cut.js')).clipCutCommand },
   { name: 'video-gen', summary: 'make a video: keyframe interpolation, camera moves over a still, audio and subtitle tracks', load: async () => (await import('./video-gen.js')).videoGenCommand },
+  { name: 'subtitles', summary: 'captions from what is said (speech to text with a Whisper model pack); SRT, WebVTT, JSON', load: async () => (await import('./subtitles.js')).subtitlesCommand },
   { name: 'image-gen', summary: 'draw pictures from a prompt (built-in model or an ONNX model pack); PNG with the parameters inside', load: async () => (await import('./image-gen.js')).imageGenCommand },
   { name: 'models', summary: 'list installed model packs; verify their files, hashes and ONNX signatures', load: async () => (await import('./models.js')).modelsCommand },
   { name: 'serve', summary: 'start the local server for host adapters and SDK clients', load: async () => (await import('./serve.js')).serveCommand },

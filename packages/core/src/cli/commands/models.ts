@@ -8,6 +8,7 @@ import {
   verifyModelPack,
   writeSdTurboManifest,
   writeShotDetectionManifest,
+  writeSpeechToTextManifest,
   type InstalledModel,
   type PackVerification,
   type PullProgress,
@@ -37,7 +38,7 @@ const HELP = `Usage: framewright models list [--model-dir DIR] [--json]
        framewright models pull REPO[@REVISION] [--accept-licence] [--id ID] [--family F] [--include GLOB] [--into DIR] [--json]
        framewright models import DIR [--id ID] [--licence NAME] [--family F] [--json]
        framewright models verify [PATH|ID ...] [--model-dir DIR] [--json]
-       framewright models init DIR --id ID --licence NAME [--family shot-detection]
+       framewright models init DIR --id ID --licence NAME [--family shot-detection|speech-to-text]
 
 Model packs are folders with a framewright-model.json manifest (families framewright-builtin,
 sd-turbo, frame-interpolation, shot-detection and speech-to-text). They are found in --model-dir folders, in the folders of FRAMEWRIGHT_MODELS_DIR
@@ -68,14 +69,18 @@ repositories to pull.
            models' signatures, and the scheduler and VAE settings found in the folder.
            With --family shot-detection: a folder holding one TransNetV2 ONNX export (for
            clip-cut's model detector); the model is checked for TransNetV2's interface.
+           With --family speech-to-text: a folder holding Whisper as Optimum exports it
+           (encoder_model.onnx, decoder_model_merged.onnx or decoder_model.onnx and
+           decoder_with_past_model.onnx, here or in onnx/, generation_config.json, vocab.json),
+           checked for Optimum's Whisper interface (for framewright subtitles).
 
 Options:
   --model-dir DIR   also search DIR (repeatable)
   --id ID           pull, import, init: the pack id (lowercase letters, digits, . _ -;
                     default: the repository's or folder's name)
   --licence NAME    import, init: the licence the weights were published under (see the model card)
-  --family NAME     sd-turbo (default where the files say so), shot-detection or
-                    frame-interpolation (a single RIFE .onnx)
+  --family NAME     sd-turbo (default where the files say so), shot-detection, speech-to-text
+                    or frame-interpolation (a single RIFE .onnx; pull and import only)
   --include GLOB    pull: fetch the files matching GLOB instead of the family's (repeatable)
   --into DIR        pull: put the pack in DIR instead of the config folder's models folder
   --accept-licence  pull: accept a non-commercial, unknown or gated licence
@@ -234,8 +239,8 @@ export const modelsCommand: Command = {
       const licence = typeof args.flags['licence'] === 'string' ? args.flags['licence'] : undefined;
       if (rest.length !== 1 || id === undefined || licence === undefined) throw usageError('models init: give one folder, --id ID and --licence NAME');
       const family = typeof args.flags['family'] === 'string' ? args.flags['family'] : 'sd-turbo';
-      if (family !== 'sd-turbo' && family !== 'shot-detection') throw usageError(`models init: --family must be sd-turbo or shot-detection, got ${JSON.stringify(family)}`);
-      const write = family === 'shot-detection' ? writeShotDetectionManifest : writeSdTurboManifest;
+      if (family !== 'sd-turbo' && family !== 'shot-detection' && family !== 'speech-to-text') throw usageError(`models init: --family must be sd-turbo, shot-detection or speech-to-text, got ${JSON.stringify(family)}`);
+      const write = family === 'shot-detection' ? writeShotDetectionManifest : family === 'speech-to-text' ? writeSpeechToTextManifest : writeSdTurboManifest;
       const manifest = await write(resolve(io.cwd, rest[0]!), { id, licence: { name: licence } });
       io.stdout.write(json ? `${JSON.stringify(manifest, null, 2)}\n` : `wrote ${join(resolve(io.cwd, rest[0]!), 'framewright-model.json')} (${manifest.files.length} files)\n`);
       return 0;

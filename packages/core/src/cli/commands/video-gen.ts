@@ -25,6 +25,7 @@ const FLAGS = {
   audio: { type: 'string' },
   'tone-frequency': { type: 'string' },
   voice: { type: 'string' },
+  'narrate-cues': { type: 'boolean' },
   subtitles: { type: 'string' },
   'subtitle-format': { type: 'string' },
   'burn-subtitles': { type: 'boolean' },
@@ -67,6 +68,8 @@ Options:
                              or an audio FILE (trimmed or padded to the video's length)
   --tone-frequency HZ        pitch of --audio tone (default 440)
   --voice NAME               espeak-ng voice for narration (default en)
+  --narrate-cues             narration speaks each subtitle cue at its start (sped up to fit
+                             before the next cue), instead of all the text in one go
   --subtitles TEXT|FILE      caption text for the whole video, or an .srt/.vtt file
   --subtitle-format srt|vtt  format of the caption file written beside the video (default srt)
   --burn-subtitles           draw the captions into the picture instead of a subtitle track
@@ -91,10 +94,12 @@ function audioOf(args: ParsedArgs, cwd: string): VideoGenParams['audio'] {
   const voice = stringFlag(args, 'voice');
   if (frequency !== undefined && audio !== 'tone') throw usageError('video-gen: --tone-frequency goes with --audio tone');
   if (voice !== undefined && audio !== 'narration') throw usageError('video-gen: --voice goes with --audio narration');
+  const byCues = booleanFlag(args, 'narrate-cues');
+  if (byCues && audio !== 'narration') throw usageError('video-gen: --narrate-cues goes with --audio narration');
   if (audio === undefined) return undefined;
   if (audio === 'tone') return frequency === undefined ? { kind: 'tone' } : { kind: 'tone', frequency };
   if (audio === 'silence') return { kind: 'silence' };
-  if (audio === 'narration') return voice === undefined ? { kind: 'narration' } : { kind: 'narration', voice };
+  if (audio === 'narration') return { kind: 'narration', ...(voice === undefined ? {} : { voice }), ...(byCues ? { timing: 'cues' as const } : {}) };
   return { kind: 'file', path: resolve(cwd, audio) };
 }
 

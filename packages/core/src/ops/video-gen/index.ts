@@ -19,7 +19,7 @@ import { openFrameInterpolator } from './interpolation-model.js';
 import { videoGenMemory } from './memory.js';
 import { outputSize } from './size.js';
 import { builtinTextToVideo } from './text-to-video.js';
-import { formatSrt, formatVtt } from './subtitles.js';
+import { formatSrt, formatVtt } from '../../media/subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
 
 export type { GeneratorAvailability, VideoGenerator, VideoGenerationRequest } from './generator.js';

@@ -3,9 +3,9 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { checkInputFile, probeAudio, synthesizeSpeech, type AudioTrackSource } from '../../media/index.js';
+import { checkInputFile, placeSpeech, probeAudio, synthesizeSpeech, type AudioTrackSource, type PlacedSpeech } from '../../media/index.js';
 import { FramewrightError, type VideoGenParams } from '../../protocol/index.js';
-import { checkCues, formatSrt, parseSubtitles, type Cue } from './subtitles.js';
+import { checkCues, formatSrt, parseSubtitles, type Cue } from '../../media/subtitles.js';
 
 /** Subtitles ready for the encoder. */
 export interface PreparedSubtitles {
@@ -54,6 +54,29 @@ function fitNote(what: string, audioSeconds: number, videoSeconds: number): stri
   return undefined;
 }
 
+/** Tempo above which sped-up speech is hard to follow; the run warns. */
+const FAST_SPEECH = 1.6;
+
+/**
+ * Each cue spoken at its start: a cue whose speech would run into the next cue (or past the
+ * video's end) is sped up to fit its slot; one that is shorter is followed by silence.
+ */
+async function narrateCues(cues: readonly Cue[], durationSeconds: number, dir: string, voice: string | undefined, signal: AbortSignal, warnings: string[]): Promise<string> {
+  const pieces: PlacedSpeech[] = [];
+  for (const [i, cue] of cues.entries()) {
+    const wav = join(dir, `cue-${i + 1}.wav`);
+    await synthesizeSpeech(cue.text.replace(/\s+/g, ' '), wav, { ...(voice === undefined ? {} : { voice }), signal });
+    const spoken = (await probeAudio(wav)).durationSeconds;
+    const slot = Math.max(0.05, Math.min(cues[i + 1]?.startSeconds ?? durationSeconds, durationSeconds) - cue.startSeconds);
+    const tempo = spoken > slot ? spoken / slot : 1;
+    if (tempo > FAST_SPEECH) warnings.push(`cue ${i + 1} is spoken ${tempo.toFixed(2)}× as fast to fit its ${slot.toFixed(2)} s`);
+    pieces.push({ path: wav, startSeconds: cue.startSeconds, tempo });
+  }
+  const out = join(dir, 'narration.wav');
+  await placeSpeech(pieces, durationSeconds, out, signal);
+  return out;
+}
+
 /**
  * Checks and prepares the audio and subtitles `params` ask for, for a video of `durationSeconds`.
  * Narration speaks the subtitle text (else the prompt) with espeak-ng.
@@ -85,7 +108,10 @@ export async function prepareTracks(params: VideoGenParams, durationSeconds: num
       audio = { kind: 'file', path: info.path };
     } else if (spec?.kind === 'tone') audio = { kind: 'tone', frequency: spec.frequency ?? DEFAULT_TONE_HZ };
     else if (spec?.kind === 'silence') audio = { kind: 'silence' };
-    else if (spec?.kind === 'narration') {
+    else if (spec?.kind === 'narration' && spec.timing === 'cues') {
+      if (subtitles === undefined) throw new FramewrightError('INVALID_PARAMS', 'narration timed by cues needs subtitles to speak', { pointer: '/audio/timing' });
+      audio = { kind: 'file', path: await narrateCues(subtitles.cues, durationSeconds, dir, spec.voice, signal, warnings) };
+    } else if (spec?.kind === 'narration') {
       const text = subtitles?.cues.map((c) => c.text.replace(/\s+/g, ' ')).join(' ') ?? params.prompt;
       if (text === undefined) throw new FramewrightError('INVALID_PARAMS', 'narration speaks the subtitles or the prompt: give one of them', { pointer: '/audio' });
       const wav = join(dir, 'narration.wav');

@@ -12,7 +12,11 @@ const Audio = Type.Union([
   closed({ kind: Type.Literal('file'), path: PathString }),
   closed({ kind: Type.Literal('tone'), frequency: Type.Optional(Type.Number({ minimum: 20, maximum: 20000 })) }),
   closed({ kind: Type.Literal('silence') }),
-  closed({ kind: Type.Literal('narration'), voice: Type.Optional(Type.String({ maxLength: 100 })) }),
+  closed({
+    kind: Type.Literal('narration'),
+    voice: Type.Optional(Type.String({ maxLength: 100 })),
+    timing: Type.Optional(Type.Union([Type.Literal('continuous'), Type.Literal('cues')], { description: 'continuous (default): the subtitles (or prompt) spoken in one go from the start; cues: each subtitle cue spoken at its start, sped up when it would run into the next cue or past the end' })),
+  }),
 ]);
 
 const Cue = closed({ startSeconds: Type.Number({ minimum: 0 }), endSeconds: Type.Number({ minimum: 0 }), text: Type.String({ minLength: 1 }) });

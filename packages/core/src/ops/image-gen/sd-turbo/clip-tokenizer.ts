@@ -3,24 +3,13 @@
 // '</w>' marking word ends, then <|startoftext|> … <|endoftext|> padded to the context length.
 import { readFile } from 'node:fs/promises';
 import { FramewrightError } from '../../../protocol/errors.js';
+import { byteEncoder } from '../../../util/byte-encoder.js';
 
 const START = '<|startoftext|>';
 const END = '<|endoftext|>';
 
 /** CLIP's pre-tokenizer pattern (case-insensitive; the text is lowercased first anyway). */
 const PRE_TOKENIZER = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
-
-/** GPT-2's reversible byte → printable-character table. */
-function byteEncoder(): string[] {
-  const printable: number[] = [];
-  for (let b = 0x21; b <= 0x7e; b++) printable.push(b);
-  for (let b = 0xa1; b <= 0xac; b++) printable.push(b);
-  for (let b = 0xae; b <= 0xff; b++) printable.push(b);
-  const table: string[] = new Array<string>(256);
-  let extra = 0;
-  for (let b = 0; b < 256; b++) table[b] = String.fromCodePoint(printable.includes(b) ? b : 256 + extra++);
-  return table;
-}
 
 const BYTE_ENCODER = byteEncoder();
 

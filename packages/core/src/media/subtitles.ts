@@ -1,6 +1,6 @@
 // Captions: SRT and WebVTT read and written, every timing checked, so a broken file is a clear
 // error before anything is encoded.
-import { FramewrightError } from '../../protocol/index.js';
+import { FramewrightError } from '../protocol/errors.js';
 
 /** One caption. */
 export interface Cue {
