@@ -7,7 +7,7 @@ import { runOperationInCli, shownPath } from './output-dir.js';
 import type { Command } from './types.js';
 
 const FORMATS = ['mp4', 'prores', 'png-sequence'] as const;
-const INTERPOLATIONS = ['motion', 'blend', 'model'] as const;
+const INTERPOLATIONS = ['flow', 'motion', 'blend', 'model'] as const;
 
 const FLAGS = {
   mode: { type: 'string' },
@@ -60,7 +60,8 @@ Options:
   --frames N                 see above (default 7 in-betweens, or 48 frames)
   --fps F                    frame rate, e.g. 24, 29.97 (default 24)
   --width W --height H       output size, even numbers (default: the first keyframe's / the image's)
-  --interpolation KIND       ${INTERPOLATIONS.join(', ')} (motion-compensated, linear blend, or a model pack)
+  --interpolation KIND       ${INTERPOLATIONS.join(', ')} (default flow: optical flow both ways,
+                             occlusion-aware; motion: ffmpeg minterpolate; blend: cross-fade; model: a pack)
   --model PACK               a frame-interpolation model pack: its folder or id (implies --interpolation model)
   --motion MOVE              ${VIDEO_GEN_MOTIONS.join(', ')} (default ken-burns)
   --audio SOURCE             tone, silence, narration (speaks the subtitles or prompt with espeak-ng),

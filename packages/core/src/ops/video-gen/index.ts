@@ -15,6 +15,7 @@ import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM } from './frames.js';
 import { textToVideoAvailability, textToVideoUnavailable, type VideoGenerator } from './generator.js';
+import { flowFrame, flowPair, type FlowPair } from './flow-interpolate.js';
 import { openFrameInterpolator } from './interpolation-model.js';
 import { videoGenMemory } from './memory.js';
 import { outputSize } from './size.js';
@@ -36,8 +37,8 @@ export const VIDEO_GEN_DEFAULTS = Object.freeze({
   frames: 48,
   /** image-to-video: the camera move. */
   motion: 'ken-burns' as CameraMotion,
-  /** interpolate without a model: motion-compensated. */
-  interpolation: 'motion' as const,
+  /** interpolate without a model: optical flow. */
+  interpolation: 'flow' as const,
   /** Output: H.264 MP4. */
   format: 'mp4' as VideoContainer,
   /** text-to-video seed. */
@@ -119,10 +120,20 @@ async function planInterpolation(params: VideoGenParams, signal: AbortSignal): P
     const motion = motionInterpolationFilter(keyframes.length, inBetween);
     return { width, height, frames, source: keyframeFeed(keyframes), inputRate: motion.inputRate, filter: motion.filter, warnings };
   }
+  if (interpolation === 'flow') return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, flowInBetween()), warnings };
   if (interpolation === 'blend') return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, (a, b, t) => blendFrames(a.rgb, b.rgb, t)), warnings };
   const model = await openFrameInterpolator(params.model!, { width, height });
   warnings.push(...model.warnings);
   return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, (a, b, t) => model.between(a, b, t, signal)), warnings };
+}
+
+/** In-betweens by optical flow; each pair's flows are computed once, for all its in-betweens. */
+function flowInBetween(): (a: RgbImage, b: RgbImage, t: number) => Uint8Array {
+  let last: { a: RgbImage; b: RgbImage; pair: FlowPair } | undefined;
+  return (a, b, t) => {
+    if (last === undefined || last.a !== a || last.b !== b) last = { a, b, pair: flowPair(a, b) };
+    return flowFrame(a, b, last.pair, t);
+  };
 }
 
 async function* keyframeFeed(keyframes: readonly RgbImage[]): AsyncGenerator<Uint8Array> {

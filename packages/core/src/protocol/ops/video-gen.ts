@@ -41,7 +41,11 @@ export const VideoGenParamsSchema = closed(
     width: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 2 })),
     height: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 2 })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295 })),
-    interpolation: Type.Optional(Type.Union([Type.Literal('motion'), Type.Literal('blend'), Type.Literal('model')])),
+    interpolation: Type.Optional(
+      Type.Union([Type.Literal('flow'), Type.Literal('motion'), Type.Literal('blend'), Type.Literal('model')], {
+        description: 'interpolate: flow (optical flow both ways, occlusion-aware; the default without a model), motion (ffmpeg minterpolate), blend (cross-fade), model (a frame-interpolation pack; the default with model)',
+      }),
+    ),
     motion: Type.Optional(Type.Union(VIDEO_GEN_MOTIONS.map((m) => Type.Literal(m)))),
     model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     audio: Type.Optional(Audio),
