@@ -56,13 +56,16 @@ function consistencyOf(flow: FlowField, back: FlowField): Uint8Array {
 export function flowPair(a: RgbImage, b: RgbImage, options: FlowOptions = {}): FlowPair {
   const pa = pyramidOf(grayOf(a.rgb, a.width, a.height));
   const pb = pyramidOf(grayOf(b.rgb, b.width, b.height));
-  const forward = denseFlow(pa, pb, options);
-  const backward = denseFlow(pb, pa, options);
+  return flowPairOf(denseFlow(pa, pb, options), denseFlow(pb, pa, options));
+}
+
+/** The pair of two flows computed elsewhere (A → B and B → A, of one size), with its consistency. */
+export function flowPairOf(forward: FlowField, backward: FlowField): FlowPair {
   const seenA = consistencyOf(forward, backward);
   const seenB = consistencyOf(backward, forward);
   let shared = 0;
   for (const s of seenA) shared += s;
-  return { width: a.width, height: a.height, forward, backward, seenA, seenB, consistency: shared / seenA.length };
+  return { width: forward.width, height: forward.height, forward, backward, seenA, seenB, consistency: shared / seenA.length };
 }
 
 /** Step 1: the A→B motion of what is at each pixel at time `t`; NaN where nothing landed. */

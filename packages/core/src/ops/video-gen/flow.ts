@@ -124,6 +124,8 @@ function patchCost(a: GrayImage, b: GrayImage, x0: number, y0: number, p: number
 // Ties between equally good displacements (flat regions) go to the one nearest the coarser
 // level's answer (at the top: to the smaller move).
 const MOVE_PENALTY = 1e-3;
+// Reach of the whole-pixel search around each patch's start below the top level.
+const LOCAL = 2;
 
 /** Best whole-pixel move of a patch over a window of ±rx × ±ry. */
 function exhaustiveSearch(a: GrayImage, b: GrayImage, x0: number, y0: number, p: number, rx: number, ry: number): [number, number] {
@@ -207,6 +209,62 @@ function refine(
   return cost < startCost ? [u, v, cost] : [u0, v0, startCost];
 }
 
+/** The smaller eigenvalue of a patch's structure tensor per pixel: how well its move is determined both ways. */
+function textureOf(grad: { gx: Float32Array; gy: Float32Array }, w: number, x0: number, y0: number, p: number): number {
+  let xx = 0;
+  let xy = 0;
+  let yy = 0;
+  for (let j = 0; j < p; j++) {
+    for (let i = 0; i < p; i++) {
+      const k = (y0 + j) * w + x0 + i;
+      xx += grad.gx[k]! * grad.gx[k]!;
+      xy += grad.gx[k]! * grad.gy[k]!;
+      yy += grad.gy[k]! * grad.gy[k]!;
+    }
+  }
+  const half = (xx + yy) / 2;
+  return (half - Math.sqrt(Math.max(0, half * half - (xx * yy - xy * xy)))) / (p * p);
+}
+
+// Below this texture (squared grey levels per pixel) a patch matches almost anywhere.
+const FLAT = 4;
+
+/**
+ * Patches too flat to tell their own move take the moves of the textured patches around them
+ * (repeated averaging over the patch grid, textured patches held fixed): a flat region moves
+ * with the edges that bound it, instead of keeping whatever a tie left it.
+ */
+function fillFlatPatches(pu: Float32Array, pv: Float32Array, texture: Float32Array, cols: number, rows: number, steps: number): void {
+  const flat: number[] = [];
+  for (let k = 0; k < texture.length; k++) if (texture[k]! < FLAT) flat.push(k);
+  if (flat.length === 0 || flat.length === texture.length) return;
+  const known = new Float32Array(texture.length);
+  for (let k = 0; k < texture.length; k++) known[k] = texture[k]! < FLAT ? 0 : 1;
+  for (let it = 0; it < steps; it++) {
+    let changed = false;
+    for (const k of flat) {
+      const c = k % cols;
+      const r = (k - c) / cols;
+      let su = 0;
+      let sv = 0;
+      let sw = 0;
+      for (const j of [c > 0 ? k - 1 : -1, c + 1 < cols ? k + 1 : -1, r > 0 ? k - cols : -1, r + 1 < rows ? k + cols : -1]) {
+        if (j < 0 || known[j] === 0) continue;
+        const weight = known[j]!;
+        su += weight * pu[j]!;
+        sv += weight * pv[j]!;
+        sw += weight;
+      }
+      if (sw === 0) continue;
+      pu[k] = su / sw;
+      pv[k] = sv / sw;
+      if (known[k] === 0) changed = true;
+      known[k] = 0.5;
+    }
+    if (!changed) break;
+  }
+}
+
 /** One level: patch moves from `init` (a dense field at this level's size, or none at the top), made dense. */
 function flowAtLevel(a: GrayImage, b: GrayImage, init: FlowField | undefined, options: Required<FlowOptions>): FlowField {
   const { width: w, height: h } = a;
@@ -216,6 +274,7 @@ function flowAtLevel(a: GrayImage, b: GrayImage, init: FlowField | undefined, op
   const grad = gradients(a);
   const pu = new Float32Array(xs.length * ys.length);
   const pv = new Float32Array(xs.length * ys.length);
+  const texture = new Float32Array(xs.length * ys.length);
   const half = p >> 1;
   for (let r = 0; r < ys.length; r++) {
     for (let c = 0; c < xs.length; c++) {
@@ -240,11 +299,31 @@ function flowAtLevel(a: GrayImage, b: GrayImage, init: FlowField | undefined, op
           best = cand;
         }
       }
-      const [u, v] = refine(a, b, grad, x0, y0, p, best[0], best[1], options.iterations);
+      // A whole-pixel search of ±2 around the best start catches what the coarser level got
+      // slightly wrong, which Lucas-Kanade alone cannot on fine texture.
+      let [su0, sv0] = best;
+      if (init !== undefined) {
+        const [cu, cv] = [Math.round(best[0]), Math.round(best[1])];
+        for (let dv = -LOCAL; dv <= LOCAL; dv++) {
+          for (let du = -LOCAL; du <= LOCAL; du++) {
+            const cost = patchCost(a, b, x0, y0, p, cu + du, cv + dv) + MOVE_PENALTY * ((cu + du - iu) ** 2 + (cv + dv - iv) ** 2);
+            if (cost < bestCost) {
+              bestCost = cost;
+              su0 = cu + du;
+              sv0 = cv + dv;
+            }
+          }
+        }
+      }
+      const [u, v] = refine(a, b, grad, x0, y0, p, su0, sv0, options.iterations);
       pu[r * xs.length + c] = u;
       pv[r * xs.length + c] = v;
+      texture[r * xs.length + c] = textureOf(grad, w, x0, y0, p);
     }
   }
+  // At the top a flat region takes the moves of the edges around it however far; below, only
+  // near its edges (a few steps), and further in it keeps the coarser level's filled answer.
+  fillFlatPatches(pu, pv, texture, xs.length, ys.length, init === undefined ? xs.length + ys.length : 3);
   // Dense: every pixel takes the moves of the patches over it, each weighted by how well it
   // explains that pixel, so a patch straddling an edge does not drag the other side along.
   const su = new Float32Array(w * h);
