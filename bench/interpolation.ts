@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     const truth = await Promise.all([1, 2, 3].map((i) => rgbOf(path(i))));
     const keyframes = [path(0), path(FRAMES - 1)];
     const score = async (interpolation: 'flow' | 'motion' | 'blend') => {
-      const result = await runOperation('video-gen', { mode: 'interpolate', keyframes, frames: FRAMES - 2, interpolation, format: 'png-sequence', outputDir: join(dir, `out-${s}-${interpolation}`) });
+      const result = await runOperation('video-gen', { mode: 'interpolate', keyframes, frames: FRAMES, interpolation, format: 'png-sequence', outputDir: join(dir, `out-${s}-${interpolation}`) });
       const frames = await Promise.all([2, 3, 4].map((i) => rgbOf(join(result.path, `frame-${String(i).padStart(5, '0')}.png`))));
       return frames.reduce((sum, f, i) => sum + psnr(f, truth[i]!), 0) / frames.length;
     };

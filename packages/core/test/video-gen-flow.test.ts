@@ -62,7 +62,7 @@ beforeAll(async () => {
 
 async function middleFrame(move: number, interpolation: 'flow' | 'motion' | 'blend' | undefined): Promise<Uint8Array> {
   const result = await runOperation('video-gen', {
-    mode: 'interpolate', keyframes: pairs.get(move)!, frames: 1, format: 'png-sequence',
+    mode: 'interpolate', keyframes: pairs.get(move)!, frames: 3, format: 'png-sequence',
     ...(interpolation === undefined ? {} : { interpolation }), outputDir: join(dir, `${interpolation ?? 'default'}-${move}`),
   });
   const frames = await decodeRgbFrames(join(result.path, 'frame-%05d.png'), SIDE, SIDE);

@@ -51,13 +51,14 @@ crossing a plain background, e.g. "a red circle moves from left to right on a bl
 Prints the result: path, frames, fps, width, height, durationSeconds.
 
 Modes and their inputs:
-  --mode interpolate --keyframes A.png,B.png[,...]   --frames N = in-between frames per gap
+  --mode interpolate --keyframes A.png,B.png[,...]   keyframes spread evenly over the frames
                      (a clip as a keyframe: the first gives its last frame, later ones their first)
-  --mode image-to-video --image X.png                --frames N = frames of the video
+  --mode image-to-video --image X.png
   --mode text-to-video --prompt TEXT [--seed S]
 
 Options:
-  --frames N                 see above (default 7 in-betweens, or 48 frames)
+  --frames N                 frames of the video, in every mode (interpolate: keyframe i at frame
+                             round(i·(N−1)/(keyframes−1)); default 8 per gap + 1, or 48 frames)
   --fps F                    frame rate, e.g. 24, 29.97 (default 24)
   --width W --height H       output size, even numbers (default: the first keyframe's / the image's)
   --interpolation KIND       ${INTERPOLATIONS.join(', ')} (default flow: optical flow both ways,

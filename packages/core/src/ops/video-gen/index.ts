@@ -13,7 +13,7 @@ import { cancelled, FramewrightError, isFramewrightError, type CameraMotion, typ
 import { writeFileAtomic } from '../../util/fs.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
-import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM } from './frames.js';
+import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, keyframePositions, CAMERA_ZOOM } from './frames.js';
 import { textToVideoAvailability, textToVideoUnavailable, type VideoGenerator } from './generator.js';
 import { flowFrame, flowPair, type FlowPair } from './flow-interpolate.js';
 import { openFrameInterpolator } from './interpolation-model.js';
@@ -31,7 +31,7 @@ export type { CameraMotion } from '../../protocol/index.js';
 export const VIDEO_GEN_DEFAULTS = Object.freeze({
   /** Frames per second. */
   fps: 24,
-  /** interpolate: in-between frames per gap. */
+  /** interpolate without `frames`: in-between frames per gap (the video has (keyframes − 1) × 8 + 1 frames). */
   inBetween: 7,
   /** image-to-video and text-to-video: frames of the video. */
   frames: 48,
@@ -73,20 +73,24 @@ export function fpsRational(fps: number): Rational {
   return { num: Math.round(fps * 1000), den: 1000 };
 }
 
-function checkFrameTotal(total: number, what: string): void {
-  if (total > MAX_VIDEO_FRAMES) throw new FramewrightError('INVALID_PARAMS', `${what} makes ${total} frames; a video may have at most ${MAX_VIDEO_FRAMES}`, { pointer: '/frames' });
-}
-
 async function planInterpolation(params: VideoGenParams, signal: AbortSignal): Promise<FramePlan> {
   const paths = params.keyframes;
   if (paths === undefined || paths.length < 2) {
     throw new FramewrightError('INVALID_PARAMS', `interpolate needs at least two keyframes, got ${paths?.length ?? 0}`, { pointer: '/keyframes' });
   }
   if (params.image !== undefined) throw new FramewrightError('INVALID_PARAMS', 'interpolate takes keyframes, not image', { pointer: '/image' });
-  const inBetween = params.frames ?? VIDEO_GEN_DEFAULTS.inBetween;
-  const frames = interpolatedFrameCount(paths.length, inBetween);
-  checkFrameTotal(frames, `${paths.length} keyframes with ${inBetween} in-between frames per gap`);
+  const frames = params.frames ?? interpolatedFrameCount(paths.length, VIDEO_GEN_DEFAULTS.inBetween);
+  // The schema caps frames at MAX_VIDEO_FRAMES, and the default of its 1000 keyframes stays under it.
+  if (frames < paths.length) {
+    throw new FramewrightError('INVALID_PARAMS', `interpolate with ${paths.length} keyframes needs at least ${paths.length} frames (one per keyframe), got ${frames}`, { pointer: '/frames' });
+  }
   const interpolation = params.interpolation ?? (params.model === undefined ? VIDEO_GEN_DEFAULTS.interpolation : 'model');
+  const gaps = paths.length - 1;
+  if (interpolation === 'motion' && (frames - 1) % gaps !== 0) {
+    const lower = Math.floor((frames - 1) / gaps) * gaps + 1;
+    throw new FramewrightError('INVALID_PARAMS', `interpolation "motion" (minterpolate) needs equal gaps: frames − 1 must be a multiple of ${gaps} with ${paths.length} keyframes (e.g. ${lower} or ${lower + gaps}, not ${frames}); flow, blend and model take any count`, { pointer: '/frames' });
+  }
+  const positions = keyframePositions(paths.length, frames);
   if (interpolation === 'model' && params.model === undefined) {
     throw new FramewrightError('INVALID_PARAMS', 'interpolation "model" needs a frame-interpolation model pack: set model', { pointer: '/model' });
   }
@@ -117,14 +121,14 @@ async function planInterpolation(params: VideoGenParams, signal: AbortSignal): P
   }
 
   if (interpolation === 'motion') {
-    const motion = motionInterpolationFilter(keyframes.length, inBetween);
+    const motion = motionInterpolationFilter(keyframes.length, (frames - 1) / gaps - 1);
     return { width, height, frames, source: keyframeFeed(keyframes), inputRate: motion.inputRate, filter: motion.filter, warnings };
   }
-  if (interpolation === 'flow') return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, flowInBetween()), warnings };
-  if (interpolation === 'blend') return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, (a, b, t) => blendFrames(a.rgb, b.rgb, t)), warnings };
+  if (interpolation === 'flow') return { width, height, frames, source: interpolatedFrames(keyframes, positions, flowInBetween()), warnings };
+  if (interpolation === 'blend') return { width, height, frames, source: interpolatedFrames(keyframes, positions, (a, b, t) => blendFrames(a.rgb, b.rgb, t)), warnings };
   const model = await openFrameInterpolator(params.model!, { width, height });
   warnings.push(...model.warnings);
-  return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, (a, b, t) => model.between(a, b, t, signal)), warnings };
+  return { width, height, frames, source: interpolatedFrames(keyframes, positions, (a, b, t) => model.between(a, b, t, signal)), warnings };
 }
 
 /** In-betweens by optical flow; each pair's flows are computed once, for all its in-betweens. */
@@ -260,7 +264,7 @@ export interface VideoGenOptions {
  * ```ts
  * const op = createVideoGenOperation();
  * const result = await op.run(
- *   { mode: 'interpolate', keyframes: ['a.png', 'b.png'], frames: 11, fps: 24 },
+ *   { mode: 'interpolate', keyframes: ['a.png', 'b.png'], frames: 13, fps: 24 },
  *   { signal: new AbortController().signal, onProgress: () => {}, outputDir: '/tmp/out' },
  * );
  * console.log(result.path, result.frames); // /tmp/out/interpolate.mp4 13

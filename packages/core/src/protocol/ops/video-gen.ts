@@ -34,7 +34,7 @@ export const VideoGenParamsSchema = closed(
       Type.Integer({
         minimum: 1,
         maximum: 10000,
-        description: 'interpolate: in-between frames per gap between two keyframes; other modes: frames of the video (the video may have at most 10000)',
+        description: 'Frames of the video, in every mode (at most 10000). interpolate: the keyframes are spread evenly, keyframe i at frame round(i·(frames−1)/(keyframes−1)), at least one frame per keyframe; minterpolate (interpolation motion) needs frames−1 to be a multiple of keyframes−1; default (keyframes−1)·8+1. Protocol 1.0 peers keep the 1.0 meaning for interpolate: in-between frames per gap',
       }),
     ),
     fps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 240 })),
