@@ -12,6 +12,7 @@ const INTERPOLATIONS = ['flow', 'motion', 'blend', 'model'] as const;
 const FLAGS = {
   mode: { type: 'string' },
   prompt: { type: 'string' },
+  prompts: { type: 'string' },
   keyframes: { type: 'string' },
   image: { type: 'string' },
   frames: { type: 'string' },
@@ -37,7 +38,7 @@ const FLAGS = {
 
 /** Which flag sets each params field, so schema errors name the flag the user typed. */
 const FLAG_OF_POINTER: Record<string, string> = {
-  '/mode': '--mode', '/prompt': '--prompt', '/keyframes': '--keyframes', '/image': '--image', '/frames': '--frames',
+  '/mode': '--mode', '/prompt': '--prompt', '/prompts': '--prompts', '/keyframes': '--keyframes', '/image': '--image', '/frames': '--frames',
   '/fps': '--fps', '/width': '--width', '/height': '--height', '/seed': '--seed', '/interpolation': '--interpolation',
   '/motion': '--motion', '/model': '--model', '/audio': '--audio', '/audio/frequency': '--tone-frequency',
   '/audio/voice': '--voice', '/subtitles': '--subtitles', '/subtitles/text': '--subtitles', '/outputDir': '--out',
@@ -55,6 +56,8 @@ Modes and their inputs:
                      (a clip as a keyframe: the first gives its last frame, later ones their first)
   --mode image-to-video --image X.png
   --mode text-to-video --prompt TEXT [--seed S]
+                     [--model PACK] keyframes drawn by a text-to-image pack (its id), optical
+                     flow between them, --motion as a camera move; --prompts "A|B|C" one per keyframe
 
 Options:
   --frames N                 frames of the video, in every mode (interpolate: keyframe i at frame
@@ -63,7 +66,8 @@ Options:
   --width W --height H       output size, even numbers (default: the first keyframe's / the image's)
   --interpolation KIND       ${INTERPOLATIONS.join(', ')} (default flow: optical flow both ways,
                              occlusion-aware; motion: ffmpeg minterpolate; blend: cross-fade; model: a pack)
-  --model PACK               a frame-interpolation model pack: its folder or id (implies --interpolation model)
+  --model PACK               interpolate: a frame-interpolation pack, its folder or id (implies --interpolation
+                             model); text-to-video: the id of a text-to-image pack that draws the keyframes
   --motion MOVE              ${VIDEO_GEN_MOTIONS.join(', ')} (default ken-burns)
   --audio SOURCE             tone, silence, narration (speaks the subtitles or prompt with espeak-ng),
                              or an audio FILE (trimmed or padded to the video's length)
@@ -127,6 +131,7 @@ export function videoGenParamsOf(args: ParsedArgs, cwd: string): VideoGenParams 
   const model = stringFlag(args, 'model');
   const optional = {
     prompt: stringFlag(args, 'prompt'),
+    prompts: stringFlag(args, 'prompts')?.split('|').map((p) => p.trim()).filter((p) => p !== ''),
     keyframes: keyframes?.map((k) => resolve(cwd, k)),
     image: image === undefined ? undefined : resolve(cwd, image),
     frames: numberFlag('video-gen', args, 'frames', { integer: true }),

@@ -19,11 +19,13 @@ import { flowFrame, flowPair, type FlowPair } from './flow-interpolate.js';
 import { openFrameInterpolator } from './interpolation-model.js';
 import { videoGenMemory } from './memory.js';
 import { outputSize } from './size.js';
+import { planKeyframeVideo, type KeyframePainterLoader } from './keyframe-video.js';
 import { builtinTextToVideo } from './text-to-video.js';
 import { formatSrt, formatVtt } from './subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
 
 export type { GeneratorAvailability, VideoGenerator, VideoGenerationRequest } from './generator.js';
+export type { KeyframePainter, KeyframePainterLoader } from './keyframe-video.js';
 export { TEXT_TO_VIDEO_UNAVAILABLE } from './generator.js';
 export type { CameraMotion } from '../../protocol/index.js';
 
@@ -161,7 +163,10 @@ async function planCameraMove(params: VideoGenParams, signal: AbortSignal): Prom
   return { width, height, frames, source: cameraFrames(still, params.motion ?? VIDEO_GEN_DEFAULTS.motion, frames, width, height), warnings: [] };
 }
 
-async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator | undefined, context: OperationContext<'video-gen'>): Promise<FramePlan> {
+async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator | undefined, painter: KeyframePainterLoader | undefined, context: OperationContext<'video-gen'>): Promise<FramePlan> {
+  if (params.model !== undefined) return planPaintedVideo(params, params.model, painter, context);
+  if (params.prompts !== undefined) throw new FramewrightError('INVALID_PARAMS', 'prompts (one per keyframe) needs model: a text-to-image pack that draws the keyframes', { pointer: '/prompts' });
+  if (params.motion !== undefined) throw new FramewrightError('INVALID_PARAMS', 'a camera motion in text-to-video needs model: a text-to-image pack that draws the keyframes', { pointer: '/motion' });
   if (params.prompt === undefined) throw new FramewrightError('INVALID_PARAMS', 'text-to-video needs a prompt', { pointer: '/prompt' });
   const availability = await textToVideoAvailability(generator);
   if (generator === undefined || !availability.available) throw textToVideoUnavailable(availability.reason);
@@ -186,6 +191,25 @@ async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator
   };
 }
 
+/** text-to-video through a text-to-image pack: keyframes drawn by it, flow between them. */
+async function planPaintedVideo(params: VideoGenParams, model: string, loader: KeyframePainterLoader | undefined, context: OperationContext<'video-gen'>): Promise<FramePlan> {
+  if (params.prompt === undefined && params.prompts === undefined) throw new FramewrightError('INVALID_PARAMS', 'text-to-video needs a prompt (or prompts, one per keyframe)', { pointer: '/prompt' });
+  if (params.interpolation !== undefined) throw new FramewrightError('INVALID_PARAMS', 'text-to-video interpolates its keyframes by optical flow; interpolation is for interpolate', { pointer: '/interpolation' });
+  if (loader === undefined) throw new FramewrightError('OPERATION_UNAVAILABLE', 'text-to-video from a text-to-image model is not in this build');
+  const painter = await loader(model);
+  const width = params.width ?? params.height ?? 512;
+  const height = params.height ?? params.width ?? 512;
+  for (const [side, pointer] of [[width, '/width'], [height, '/height']] as const) {
+    if (side % 8 !== 0) throw new FramewrightError('INVALID_PARAMS', `a text-to-image model draws sides that are multiples of 8: ${pointer.slice(1)} ${side} is not`, { pointer });
+  }
+  const frames = params.frames ?? VIDEO_GEN_DEFAULTS.frames;
+  const { source, warnings } = await planKeyframeVideo(painter, {
+    prompt: params.prompt, prompts: params.prompts, frames, width, height, seed: params.seed ?? VIDEO_GEN_DEFAULTS.seed, motion: params.motion, signal: context.signal,
+    onKeyframe: (step, steps) => context.onProgress({ stage: 'generate', fraction: 0.05 + 0.45 * (step / steps), step, steps }),
+  });
+  return { width, height, frames, source, warnings };
+}
+
 /** The first name `base`, `base-2`, … with `ext` that is free in `dir`. */
 async function freeName(dir: string, base: string, ext: string, sidecar: string | undefined): Promise<string> {
   const taken = (p: string) => stat(p).then(() => true, () => false);
@@ -195,7 +219,7 @@ async function freeName(dir: string, base: string, ext: string, sidecar: string 
   }
 }
 
-async function run(params: VideoGenParams, context: OperationContext<'video-gen'>, generator: VideoGenerator | undefined): Promise<VideoGenResult> {
+async function run(params: VideoGenParams, context: OperationContext<'video-gen'>, generator: VideoGenerator | undefined, options: VideoGenOptions): Promise<VideoGenResult> {
   const { signal } = context;
   const emit = (p: VideoGenProgress) => context.onProgress(p);
   emit({ stage: 'load', fraction: 0 });
@@ -203,7 +227,7 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
     ? await planInterpolation(params, signal)
     : params.mode === 'image-to-video'
       ? await planCameraMove(params, signal)
-      : await planTextToVideo(params, generator, context);
+      : await planTextToVideo(params, generator, options.keyframePainter, context);
   if (signal.aborted) throw cancelled('video-gen');
   const fps = fpsRational(params.fps ?? VIDEO_GEN_DEFAULTS.fps);
   const durationSeconds = (plan.frames * fps.den) / fps.num;
@@ -255,6 +279,8 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
 export interface VideoGenOptions {
   /** The text-to-video model; without one, text-to-video fails with `OPERATION_UNAVAILABLE`. */
   readonly textToVideo?: VideoGenerator;
+  /** Opens the text-to-image packs that draw text-to-video's keyframes when `model` is set. */
+  readonly keyframePainter?: KeyframePainterLoader;
 }
 
 /**
@@ -299,7 +325,7 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
     async run(params, context) {
       const outputs = ledgerOf(context, params.overwrite);
       try {
-        return await outputs.transact(() => run(params, { ...context, outputs }, generator));
+        return await outputs.transact(() => run(params, { ...context, outputs }, generator, options));
       } catch (error) {
         if (context.signal.aborted) throw cancelled('video-gen');
         throw error;
@@ -308,8 +334,11 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
   };
 }
 
+export { builtinTextToVideo } from './text-to-video.js';
+
 /**
- * video-gen as this build ships it: interpolation, image-to-video, and text-to-video on the
- * built-in model (`framewright-motion-32`) while its files are present (checked when asked).
+ * video-gen with interpolation, image-to-video, and text-to-video on the built-in model
+ * (`framewright-motion-32`) while its files are present (checked when asked). The operations
+ * registry's video-gen adds image-gen's models as text-to-video's keyframe painters.
  */
 export const videoGenOperation: Operation<'video-gen'> = createVideoGenOperation({ textToVideo: builtinTextToVideo() });

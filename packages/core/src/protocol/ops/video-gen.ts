@@ -22,6 +22,13 @@ export const VideoGenParamsSchema = closed(
   {
     mode: Type.Union(VIDEO_GEN_MODES.map((m) => Type.Literal(m))),
     prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    prompts: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), {
+        minItems: 1,
+        maxItems: 100,
+        description: 'text-to-video with a text-to-image model: one prompt per keyframe (keyframe i drawn with seed + i), spread evenly over the frames; without it the prompt is drawn at one keyframe per 16 frames',
+      }),
+    ),
     keyframes: Type.Optional(
       Type.Array(PathString, {
         minItems: 2,
@@ -47,7 +54,7 @@ export const VideoGenParamsSchema = closed(
       }),
     ),
     motion: Type.Optional(Type.Union(VIDEO_GEN_MOTIONS.map((m) => Type.Literal(m)))),
-    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'interpolate: a frame-interpolation pack; text-to-video: a text-to-image pack that draws the keyframes (then optical flow between them, and motion as a camera move over the video)' })),
     audio: Type.Optional(Audio),
     subtitles: Type.Optional(
       closed({
