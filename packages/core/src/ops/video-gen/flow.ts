@@ -23,7 +23,7 @@ export interface FlowOptions {
   readonly stride?: number;
   /** Lucas-Kanade iterations per patch and level (default 8). */
   readonly iterations?: number;
-  /** Pyramid level the flow is computed down to (0 = full size, default 0); finer ones are upsampled. */
+  /** Pyramid level the flow is computed down to (0 = full size, the default of {@link denseFlow}); finer ones are upsampled. */
   readonly finestLevel?: number;
 }
 
