@@ -71,6 +71,12 @@ describe('built-in text-to-video model (shipped ONNX)', () => {
     expect(await countDecodedFrames(result.path)).toBe(12);
   }, 60_000);
 
+  it('passes the model\'s warnings to the result: prompt words it does not know are named, not dropped silently', async () => {
+    const out = join(tempDir('fw-video-builtin-'), 'unknown');
+    const result = await runOperation('video-gen', { mode: 'text-to-video', prompt: 'a white circle moves down on red zorblax', frames: 8, width: 32, height: 32, seed: 2, format: 'png-sequence', outputDir: out });
+    expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/does not know "zorblax"/)]));
+  }, 60_000);
+
   it('loads again after closeOnnxSessions and draws the same clip (the model cache is emptied with the sessions)', async () => {
     const req = { prompt: 'a red square moves left on green', seed: 3, steps: 4 };
     const first = await loadBuiltinVideoModel();

@@ -171,11 +171,13 @@ async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator
   const availability = await textToVideoAvailability(generator);
   if (generator === undefined || !availability.available) throw textToVideoUnavailable(availability.reason);
   const frames = params.frames ?? VIDEO_GEN_DEFAULTS.frames;
+  const warnings: string[] = [];
   const clip = await generator.generate({
     prompt: params.prompt,
     frames,
     seed: params.seed ?? VIDEO_GEN_DEFAULTS.seed,
     signal: context.signal,
+    warn: (message) => warnings.push(message),
     onStep: (step, steps) => context.onProgress({ stage: 'generate', fraction: 0.05 + 0.45 * (step / steps), step, steps }),
   });
   const native = clip[0];
@@ -187,7 +189,7 @@ async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator
   }
   return {
     width: native.width, height: native.height, outputWidth: width, outputHeight: height, frames, source: feed(),
-    ...(resize === undefined ? {} : { filter: resize }), warnings: [],
+    ...(resize === undefined ? {} : { filter: resize }), warnings,
   };
 }
 

@@ -43,7 +43,8 @@ export function builtinTextToVideo(dir?: string): VideoGenerator {
     },
     async generate(request: VideoGenerationRequest): Promise<RawRgbImage[]> {
       const model = await loadBuiltinVideoModel(dir);
-      const { frames } = await model.generate({ prompt: request.prompt, seed: request.seed }, request.onStep, request.signal);
+      const { frames, warnings } = await model.generate({ prompt: request.prompt, seed: request.seed }, request.onStep, request.signal);
+      for (const w of warnings) request.warn?.(w);
       return resampleFrames(frames, request.frames);
     },
   };
