@@ -85,6 +85,14 @@ describe('built-in text-to-video model (shipped ONNX)', () => {
     expect(new Set(frames.map((f) => Buffer.from(f).toString('base64'))).size).toBe(16);
   }, 60_000);
 
+  it('makes a 256-px video when no size is asked for (the model\'s 32-px frames scaled up)', async () => {
+    const out = join(tempDir('fw-video-builtin-'), 'default-size');
+    const result = await runOperation('video-gen', { mode: 'text-to-video', prompt: 'a white circle moves right on red', frames: 4, seed: 2, outputDir: out });
+    expect(result).toMatchObject({ width: 256, height: 256, frames: 4 });
+    const [video] = await probeStreams(result.path);
+    expect(video).toMatchObject({ width: 256, height: 256 });
+  }, 60_000);
+
   it('loads again after closeOnnxSessions and draws the same clip (the model cache is emptied with the sessions)', async () => {
     const req = { prompt: 'a red square moves left on green', seed: 3, steps: 4 };
     const first = await loadBuiltinVideoModel();

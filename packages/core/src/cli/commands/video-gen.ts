@@ -63,7 +63,8 @@ Options:
   --frames N                 frames of the video, in every mode (interpolate: keyframe i at frame
                              round(i·(N−1)/(keyframes−1)); default 8 per gap + 1, or 48 frames)
   --fps F                    frame rate, e.g. 24, 29.97 (default 24)
-  --width W --height H       output size, even numbers (default: the first keyframe's / the image's)
+  --width W --height H       output size, even numbers (default: the first keyframe's / the image's;
+                             text-to-video 256x256)
   --interpolation KIND       ${INTERPOLATIONS.join(', ')} (default flow: optical flow both ways,
                              occlusion-aware; motion: ffmpeg minterpolate; blend: cross-fade; model: a pack)
   --model PACK               interpolate: a frame-interpolation pack, its folder or id (implies --interpolation

@@ -45,6 +45,8 @@ export const VIDEO_GEN_DEFAULTS = Object.freeze({
   format: 'mp4' as VideoContainer,
   /** text-to-video seed. */
   seed: 0,
+  /** text-to-video without width or height: the video's width (the model's square frames scaled up). */
+  textToVideoWidth: 256,
 });
 
 /** Most frames a video may have. */
@@ -182,7 +184,10 @@ async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator
   });
   const native = clip[0];
   if (native === undefined || clip.length !== frames) throw new FramewrightError('INTERNAL', `${generator.name} made ${clip.length} frames, ${frames} were asked for`);
-  const { width, height } = outputSize(params, native);
+  // The model draws 32-px frames; a video without a size asked for is made 256 wide, not 32.
+  const { width, height } = params.width === undefined && params.height === undefined
+    ? outputSize({ ...params, width: VIDEO_GEN_DEFAULTS.textToVideoWidth }, native)
+    : outputSize(params, native);
   const resize = native.width === width && native.height === height ? undefined : `scale=${width}:${height}:flags=lanczos`;
   async function* feed(): AsyncGenerator<Uint8Array> {
     for (const f of clip) yield f.rgb;
