@@ -172,7 +172,7 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     const clip = { mediaPath: shots.path, name: 'shots.mp4', startSeconds: 5, inSeconds: 0, outSeconds: 6 };
     const page = await openPanel({ selection: [clip] });
     await connect(page, server.wsUrl, server.token);
-    expect(await textOf(page, '#fw-status')).toMatch(/^Connected to framewright .* \(protocol 1\.0\)$/);
+    expect(await textOf(page, '#fw-status')).toMatch(/^Connected to framewright .* \(protocol 1\.1\)$/);
     // image-gen and video-gen are not served yet: the panel says so and will not run them.
     await page.click('#fw-tab-image-gen');
     expect(await textOf(page, '#fw-tab-image-gen')).toBe('image-gen (unavailable)');
@@ -244,7 +244,7 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     expect(await textOf(page, '#fw-message')).toMatch(/^Connection refused: the server at .* is running but refused the WebSocket connection: the token is wrong/);
 
     await connect(page, `ws://127.0.0.1:${(oldServer.address() as AddressInfo).port}/v1/ws`, server.token);
-    expect(await textOf(page, '#fw-message')).toMatch(/^Protocol version not supported: this panel speaks 1\.0 and the server does not \(.*speaks \[2\.0\].*\)/);
+    expect(await textOf(page, '#fw-message')).toMatch(/^Protocol version not supported: this panel speaks 1\.1, 1\.0 and the server does not \(.*speaks \[2\.0\].*\)/);
     expect(await page.isDisabled('#fw-run')).toBe(true);
     expectUnchanged(await stateOf(page));
     await page.close();
