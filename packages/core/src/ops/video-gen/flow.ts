@@ -3,9 +3,11 @@
 // are found; each finer level starts from the coarser answer (and the neighbouring patches'
 // answers), refines every patch to sub-pixel precision by inverse-compositional Lucas-Kanade, and
 // turns the patch answers into a dense field weighted by how well each explains each pixel (the
-// scheme of DIS flow, Kroeger et al. 2016). Written here rather than taken from opencv-js: its
-// Farneback has no search, so it misses moves larger than its pyramid's reach, and the 11 MB
-// WebAssembly build costs ~0.3 s to load per process.
+// scheme of DIS flow, Kroeger et al. 2016). Written here rather than taken from opencv-js
+// (Apache-2.0): its Farneback has no search, so it misses moves larger than its pyramid's reach —
+// under the same synthesis, bench:interpolation measured 11.8 dB mean on large motion against
+// 19.9 dB for this flow (minterpolate 12.6) — and its 11 MB WebAssembly build took 0.3–2.7 s to
+// load; it was faster per pair (7.2 against 5.6 in-betweens per CPU second at 512×288).
 
 /** A dense displacement field: pixel (x, y) of the first frame moved to (x + u, y + v) in the second. */
 export interface FlowField {
