@@ -54,9 +54,10 @@ async function main(): Promise<void> {
   const keys = await keyframes();
   const still = keys[1]!;
   const pack = lerpPack();
-  // 3 keyframes with 23 in-betweens per gap: 49 frames; camera moves: 48 frames.
-  const interpolate = { mode: 'interpolate', keyframes: keys, frames: 23, fps: FPS };
+  // 3 keyframes over 49 frames (23 in-betweens per gap); camera moves: 48 frames.
+  const interpolate = { mode: 'interpolate', keyframes: keys, frames: 49, fps: FPS };
   const modes: [string, Record<string, unknown>][] = [
+    ['interpolate, optical flow (default)', { ...interpolate }],
     ['interpolate, motion-compensated (minterpolate)', { ...interpolate, interpolation: 'motion' }],
     ['interpolate, linear blend', { ...interpolate, interpolation: 'blend' }],
     ['interpolate, model pack (tiny lerp ONNX)', { ...interpolate, model: pack }],

@@ -37,7 +37,7 @@ async function videoGen(args: string[]) {
 
 describe('framewright video-gen --json', () => {
   it('interpolate: prints the result object; the MP4 has the frames it says', async () => {
-    const { code, out, err } = await videoGen(['--mode', 'interpolate', '--keyframes', 'a.png,b.png', '--frames', '4', '--fps', '10', '--out', 'interp', '--json']);
+    const { code, out, err } = await videoGen(['--mode', 'interpolate', '--keyframes', 'a.png,b.png', '--frames', '6', '--fps', '10', '--out', 'interp', '--json']);
     expect(err).toBe('');
     expect(code).toBe(0);
     const result = JSON.parse(out) as Record<string, unknown>;
@@ -92,7 +92,7 @@ describe('framewright video-gen bad input: one line, its exit code, nothing writ
   }, 30_000);
 
   it('resizes a keyframe of another size to the first and prints the note', async () => {
-    const { code, out } = await videoGen(['--mode', 'interpolate', '--keyframes', 'a.png,odd.png', '--frames', '1', '--interpolation', 'blend', '--out', 'sizes']);
+    const { code, out } = await videoGen(['--mode', 'interpolate', '--keyframes', 'a.png,odd.png', '--frames', '3', '--interpolation', 'blend', '--out', 'sizes']);
     expect(code).toBe(0);
     expect(out).toBe(`interpolate.mp4: 3 frames at 24 fps, 160x90, 0.13 s\nnote: keyframe 2 (odd.png) is 120x80, not 160x90 like the first: resized to 160x90\n`);
   }, 60_000);

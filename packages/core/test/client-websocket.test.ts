@@ -27,9 +27,9 @@ beforeAll(async () => {
   });
   wss.on('connection', (socket) => {
     socket.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { id: number; method: string };
+      const m = JSON.parse(String(data)) as { id: number; method: string; params: { versions: string[] } };
       if (m.method === 'hello') {
-        socket.send(JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { version: '1.0', server: { name: 'scripted', version: '0' }, capabilities: { operations: [] } } }));
+        socket.send(JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { version: m.params.versions[0], server: { name: 'scripted', version: '0' }, capabilities: { operations: [] } } }));
       }
     });
   });

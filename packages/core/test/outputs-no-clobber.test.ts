@@ -64,13 +64,13 @@ describe('two runs with the same output folder and name', () => {
   it('video-gen picks a free name, or with overwrite replaces its own name, never touching the other file', async () => {
     const out = join(root, 'videos');
     const keyframes = [await drawBox(root, 'k1', { width: 64, height: 48, x: 4, y: 4, box: 8 }), await drawBox(root, 'k2', { width: 64, height: 48, x: 40, y: 30, box: 8 })];
-    const params: VideoGenParams = { mode: 'interpolate', keyframes, frames: 3, fps: 12, interpolation: 'blend', outputDir: out };
+    const params: VideoGenParams = { mode: 'interpolate', keyframes, frames: 5, fps: 12, interpolation: 'blend', outputDir: out };
     const first = await runOperation('video-gen', params);
     const kept = fingerprint(out);
     const second = await runOperation('video-gen', params);
     expect([first.path, second.path].map((p) => p.slice(out.length + 1))).toEqual(['interpolate.mp4', 'interpolate-2.mp4']);
     expect(fingerprint(out)['interpolate.mp4']).toBe(kept['interpolate.mp4']);
-    const third = await runOperation('video-gen', { ...params, frames: 5, overwrite: true });
+    const third = await runOperation('video-gen', { ...params, frames: 9, overwrite: true });
     expect(third.path).toBe(first.path);
     expect(Object.keys(fingerprint(out))).toEqual(['interpolate-2.mp4', 'interpolate.mp4']);
     expect(fingerprint(out)['interpolate.mp4']).not.toBe(kept['interpolate.mp4']);

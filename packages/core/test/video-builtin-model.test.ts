@@ -10,7 +10,7 @@ import { builtinVideoModelDir, loadBuiltinVideoModel, readBuiltinVideoModelInfo 
 import { builtinTextToVideo } from '../src/ops/video-gen/text-to-video.js';
 import { countDecodedFrames } from '../src/media/index.js';
 import { closeOnnxSessions } from '../src/runtime/onnx-session.js';
-import { probeStreams, tempDir } from './helpers/video-gen.js';
+import { decodeRgbFrames, probeStreams, tempDir } from './helpers/video-gen.js';
 
 afterAll(async () => {
   await closeOnnxSessions();
@@ -69,6 +69,28 @@ describe('built-in text-to-video model (shipped ONNX)', () => {
     const [video] = await probeStreams(result.path);
     expect(video).toMatchObject({ width: 128, height: 128 });
     expect(await countDecodedFrames(result.path)).toBe(12);
+  }, 60_000);
+
+  it('passes the model\'s warnings to the result: prompt words it does not know are named, not dropped silently', async () => {
+    const out = join(tempDir('fw-video-builtin-'), 'unknown');
+    const result = await runOperation('video-gen', { mode: 'text-to-video', prompt: 'a white circle moves down on red zorblax', frames: 8, width: 32, height: 32, seed: 2, format: 'png-sequence', outputDir: out });
+    expect(result.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/does not know "zorblax"/)]));
+  }, 60_000);
+
+  it('gives as many distinct frames as asked: the 8-frame clip is retimed by optical flow, no frame held for several', async () => {
+    const out = join(tempDir('fw-video-builtin-'), 'distinct');
+    const result = await runOperation('video-gen', { mode: 'text-to-video', prompt: 'a white circle moves right on red', frames: 16, width: 32, height: 32, seed: 2, format: 'png-sequence', outputDir: out });
+    const frames = await decodeRgbFrames(join(result.path, 'frame-%05d.png'), 32, 32);
+    expect(frames).toHaveLength(16);
+    expect(new Set(frames.map((f) => Buffer.from(f).toString('base64'))).size).toBe(16);
+  }, 60_000);
+
+  it('makes a 256-px video when no size is asked for (the model\'s 32-px frames scaled up)', async () => {
+    const out = join(tempDir('fw-video-builtin-'), 'default-size');
+    const result = await runOperation('video-gen', { mode: 'text-to-video', prompt: 'a white circle moves right on red', frames: 4, seed: 2, outputDir: out });
+    expect(result).toMatchObject({ width: 256, height: 256, frames: 4 });
+    const [video] = await probeStreams(result.path);
+    expect(video).toMatchObject({ width: 256, height: 256 });
   }, 60_000);
 
   it('loads again after closeOnnxSessions and draws the same clip (the model cache is emptied with the sessions)', async () => {

@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 
 async function interpolate(interpolation: 'motion' | 'blend', format: 'png-sequence' | 'mp4', out: string) {
-  return runOperation('video-gen', { mode: 'interpolate', keyframes, frames: N, fps: 8, interpolation, format, outputDir: join(dir, out) });
+  return runOperation('video-gen', { mode: 'interpolate', keyframes, frames: N + 2, fps: 8, interpolation, format, outputDir: join(dir, out) });
 }
 
 describe('video-gen interpolate', () => {
@@ -81,14 +81,48 @@ describe('video-gen interpolate', () => {
 
   it('interpolates across three keyframes with the in-betweens of every gap', async () => {
     const third = await drawBox(dir, 'c', at(2 * K));
-    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [...keyframes, third], frames: 1, fps: 25, interpolation: 'blend', outputDir: join(dir, 'three') });
+    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [...keyframes, third], frames: 5, fps: 25, interpolation: 'blend', outputDir: join(dir, 'three') });
     expect(result.frames).toBe(5);
     expect(await countDecodedFrames(result.path)).toBe(5);
   }, 60_000);
 
+  it('frames is the video\'s frame count: keyframes spread evenly, keyframe i at round(i·(frames−1)/(keyframes−1)), uneven gaps differ by one', async () => {
+    const third = await drawBox(dir, 'c2', at(2 * K));
+    const three = [...keyframes, third];
+    for (const interpolation of ['flow', 'blend'] as const) {
+      const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: three, frames: 6, interpolation, format: 'png-sequence', outputDir: join(dir, `spread-${interpolation}`) });
+      expect(result.frames).toBe(6);
+      const frames = await decodeRgbFrames(join(result.path, 'frame-%05d.png'), W, H);
+      expect(frames).toHaveLength(6);
+      // Keyframes at 0, round(2.5) = 3 and 5: gaps of 3 and 2 frames.
+      expect(psnr(frames[0]!, truth.get(0)!)).toBe(Number.POSITIVE_INFINITY);
+      expect(psnr(frames[3]!, truth.get(K)!)).toBe(Number.POSITIVE_INFINITY);
+      expect(Math.abs(redCentre(frames[5]!, W).x - (48 + 12 + 2 * K - 0.5))).toBeLessThanOrEqual(0.5);
+      if (interpolation === 'blend') {
+        const a = frames[0]!;
+        const b = frames[3]!;
+        expect(Buffer.from(frames[1]!).equals(Buffer.from(a.map((v, i) => Math.round(v + (b[i]! - v) / 3))))).toBe(true);
+      }
+    }
+  }, 60_000);
+
+  it('refuses fewer frames than keyframes, and counts minterpolate cannot spread evenly, in one line naming frames', async () => {
+    const three = [keyframes[0]!, keyframes[1]!, keyframes[0]!];
+    await expect(runOperation('video-gen', { mode: 'interpolate', keyframes: three, frames: 2, outputDir: join(dir, 'few') })).rejects.toMatchObject({
+      code: 'INVALID_PARAMS', pointer: '/frames', message: 'interpolate with 3 keyframes needs at least 3 frames (one per keyframe), got 2',
+    });
+    await expect(runOperation('video-gen', { mode: 'interpolate', keyframes: three, frames: 6, interpolation: 'motion', outputDir: join(dir, 'uneven') })).rejects.toMatchObject({
+      code: 'INVALID_PARAMS', pointer: '/frames',
+      message: 'interpolation "motion" (minterpolate) needs equal gaps: frames − 1 must be a multiple of 2 with 3 keyframes (e.g. 5 or 7, not 6); flow, blend and model take any count',
+    });
+    const motion = await runOperation('video-gen', { mode: 'interpolate', keyframes: three, frames: 7, interpolation: 'motion', outputDir: join(dir, 'even') });
+    expect(motion.frames).toBe(7);
+    expect(await countDecodedFrames(motion.path)).toBe(7);
+  }, 60_000);
+
   it('resizes keyframes of another size to the first one and says so', async () => {
     const small = await drawBox(dir, 'small', { width: 96, height: 54, x: 30, y: 20, box: 12 });
-    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [keyframes[0]!, small], frames: 2, fps: 10, interpolation: 'blend', outputDir: join(dir, 'sizes') });
+    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [keyframes[0]!, small], frames: 4, fps: 10, interpolation: 'blend', outputDir: join(dir, 'sizes') });
     expect(result).toMatchObject({ width: W, height: H, frames: 4 });
     expect(result.warnings).toEqual([`keyframe 2 (small.png) is 96x54, not ${W}x${H} like the first: resized to ${W}x${H}`]);
     const [video] = await probeStreams(result.path);
@@ -107,7 +141,7 @@ describe('video-gen interpolate', () => {
     };
     const a = await clip('clip-a', 'blue', 'red');
     const b = await clip('clip-b', 'lime', 'yellow');
-    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [a, b], frames: 1, interpolation: 'blend', format: 'png-sequence', outputDir: join(dir, 'clips') });
+    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes: [a, b], frames: 3, interpolation: 'blend', format: 'png-sequence', outputDir: join(dir, 'clips') });
     expect(result.warnings).toEqual(['keyframe 1 (clip-a.mp4) is a video: its last frame is used', 'keyframe 2 (clip-b.mp4) is a video: its first frame is used']);
     const mean = (f: Uint8Array, c: number) => f.filter((_, i) => i % 3 === c).reduce((p, v) => p + v, 0) / (f.length / 3);
     const [first, middle, last] = await decodeRgbFrames(join(result.path, 'frame-%05d.png'), W, H);
@@ -118,14 +152,11 @@ describe('video-gen interpolate', () => {
     expect(Math.abs(mean(middle!, 0) - 128)).toBeLessThan(10);
   }, 60_000);
 
-  it('refuses one keyframe, and too many frames in all, before writing anything', async () => {
+  it('refuses one keyframe, and more frames than a video may have, before writing anything', async () => {
     const out = join(dir, 'refused');
     await expect(runOperation('video-gen', { mode: 'interpolate', keyframes: [keyframes[0]!], outputDir: out })).rejects.toMatchObject({ code: 'INVALID_PARAMS', pointer: '/keyframes' });
-    const many = Array.from({ length: 20 }, () => keyframes[0]!);
-    await expect(runOperation('video-gen', { mode: 'interpolate', keyframes: many, frames: 9000, outputDir: out })).rejects.toMatchObject({
-      code: 'INVALID_PARAMS',
-      message: '20 keyframes with 9000 in-between frames per gap makes 171020 frames; a video may have at most 10000',
-    });
+    // More frames than a video may have is the schema's to refuse (frames ≤ 10000), before the op runs.
+    await expect(runOperation('video-gen', { mode: 'interpolate', keyframes, frames: 10001, outputDir: out })).rejects.toMatchObject({ code: 'INVALID_PARAMS', pointer: '/frames' });
     // Not even the output folder: the run made it, so it went with the rest.
     expect(existsSync(out)).toBe(false);
   });

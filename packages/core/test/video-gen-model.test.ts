@@ -69,7 +69,7 @@ beforeAll(async () => {
 describe('video-gen interpolate with a frame-interpolation model pack', () => {
   it('runs the pack for every in-between (padded to its alignment and cropped back) with exact outputs', async () => {
     const pack = await writePack(join(dir, 'packs', 'lerp'), 'tiny-lerp', lerpModel(), { alignment: 32 });
-    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes, frames: 3, fps: 12, model: pack, format: 'png-sequence', outputDir: join(dir, 'out') });
+    const result = await runOperation('video-gen', { mode: 'interpolate', keyframes, frames: 5, fps: 12, model: pack, format: 'png-sequence', outputDir: join(dir, 'out') });
     expect(result.warnings).toEqual(['in-between frames by the frame-interpolation model tiny-lerp']);
     const frames = await decodeRgbFrames(join(result.path, 'frame-%05d.png'), W, H);
     expect(frames).toHaveLength(5);
@@ -85,7 +85,7 @@ describe('video-gen interpolate with a frame-interpolation model pack', () => {
     const before = process.env['FRAMEWRIGHT_MODELS_DIR'];
     process.env['FRAMEWRIGHT_MODELS_DIR'] = join(dir, 'by-id');
     try {
-      const result = await runOperation('video-gen', { mode: 'interpolate', keyframes, frames: 1, model: 'lerp-by-id', outputDir: join(dir, 'by-id-out') });
+      const result = await runOperation('video-gen', { mode: 'interpolate', keyframes, frames: 3, model: 'lerp-by-id', outputDir: join(dir, 'by-id-out') });
       expect(result.frames).toBe(3);
     } finally {
       if (before === undefined) delete process.env['FRAMEWRIGHT_MODELS_DIR'];
@@ -95,7 +95,7 @@ describe('video-gen interpolate with a frame-interpolation model pack', () => {
 
   it('refuses a missing pack, a model file that does not match its hash, and a model of the wrong signature; writes nothing', async () => {
     const out = join(dir, 'refused');
-    const run = (model: string) => runOperation('video-gen', { mode: 'interpolate', keyframes, frames: 1, model, outputDir: out });
+    const run = (model: string) => runOperation('video-gen', { mode: 'interpolate', keyframes, frames: 3, model, outputDir: out });
     await expect(run('no-such-pack')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringMatching(/^unknown model "no-such-pack"; installed packs: /) as unknown });
     const tampered = await writePack(join(dir, 'packs', 'tampered'), 'tampered', lerpModel(), {}, '0'.repeat(64));
     await expect(run(tampered)).rejects.toMatchObject({ code: 'MODEL_INVALID', message: expect.stringMatching(/does not match its SHA-256/) as unknown });

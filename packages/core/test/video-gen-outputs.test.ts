@@ -92,7 +92,7 @@ describe('video-gen tracks', () => {
   it('a short interpolation with a tone keeps its exact frame count (no last-frame duplicates to fill the audio)', async () => {
     const other = await drawBox(dir, 'still-moved', { width: 640, height: 360, x: 340, y: 160, box: 40 });
     const result = await runOperation('video-gen', {
-      mode: 'interpolate', keyframes: [still, other], frames: 7, fps: 24, audio: { kind: 'tone' }, outputDir: join(dir, 'short-tone'),
+      mode: 'interpolate', keyframes: [still, other], frames: 9, fps: 24, audio: { kind: 'tone' }, outputDir: join(dir, 'short-tone'),
     });
     expect(result.frames).toBe(9);
     expect(await countDecodedFrames(result.path)).toBe(9);

@@ -1,8 +1,8 @@
 import type { OperationName } from '../protocol/index.js';
 import type { Operation } from './types.js';
 import { clipCutOperation } from './clip-cut/index.js';
-import { imageGenOperation } from './image-gen/index.js';
-import { videoGenOperation } from './video-gen/index.js';
+import { imageGenKeyframePainter, imageGenOperation } from './image-gen/index.js';
+import { builtinTextToVideo, createVideoGenOperation } from './video-gen/index.js';
 import { subtitlesOperation } from './subtitles/index.js';
 
 export type { Operation, OperationCheck, OperationContext, Availability, MemoryNeed, ModeAvailability } from './types.js';
@@ -14,6 +14,7 @@ export type OperationRegistry = { readonly [O in OperationName]: Operation<O> };
 export const OPERATION_REGISTRY: OperationRegistry = Object.freeze({
   'clip-cut': clipCutOperation,
   'image-gen': imageGenOperation,
-  'video-gen': videoGenOperation,
+  // text-to-video with model: keyframes drawn by an image-gen model, interpolated by optical flow.
+  'video-gen': createVideoGenOperation({ textToVideo: builtinTextToVideo(), keyframePainter: imageGenKeyframePainter }),
   subtitles: subtitlesOperation,
 });

@@ -24,7 +24,7 @@ export { ERROR_STATUS } from './error-status.js';
 export type { ErrorStatus } from './error-status.js';
 export { PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION, negotiateVersion } from './versions.js';
 export type { ProtocolVersion } from './versions.js';
-export { OPERATIONS, OPERATION_NAMES, isOperationName } from './operations.js';
+export { OPERATIONS, OPERATION_NAMES, isOperationName, paramsInLatestMeaning } from './operations.js';
 export type { OperationName, OperationSchemas, OperationTypes, OperationParams, OperationResult, OperationProgress } from './operations.js';
 export { ClipCutParamsSchema, ClipCutResultSchema, ClipCutProgressSchema, CLIP_CUT_DETECTORS, CLIP_CUT_EXPORTS, CLIP_CUT_REMOVALS } from './ops/clip-cut.js';
 export type { ClipCutParams, ClipCutResult, ClipCutProgress } from './ops/clip-cut.js';
@@ -54,6 +54,7 @@ export {
   RPC_ERROR_CODES,
   HttpErrorBodySchema,
   WS_SUBPROTOCOL,
+  PROTOCOL_VERSION_HEADER,
   WS_TOKEN_SUBPROTOCOL_PREFIX,
   DEFAULT_PORT,
 } from './messages.js';

@@ -20,6 +20,12 @@ export function isTerminal(state: JobState): boolean {
 
 /** Names of the `Sec-WebSocket-Protocol` values: the protocol itself and the token carrier. */
 export const WS_SUBPROTOCOL = 'framewright.v1';
+
+/**
+ * HTTP request header naming the protocol version the request speaks (e.g. `1.1`). Without it a
+ * request is taken as 1.0, the version that had no header; WebSocket clients negotiate in `hello`.
+ */
+export const PROTOCOL_VERSION_HEADER = 'framewright-protocol';
 /** Prefix of the subprotocol that carries the bearer token where headers cannot be set (browsers, UXP). */
 export const WS_TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';
 

@@ -1,4 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
+import { FramewrightError } from './errors.js';
+import type { ProtocolVersion } from './versions.js';
 import { ClipCutParamsSchema, ClipCutProgressSchema, ClipCutResultSchema, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from './ops/clip-cut.js';
 import { ImageGenParamsSchema, ImageGenProgressSchema, ImageGenResultSchema, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from './ops/image-gen.js';
 import { SubtitlesParamsSchema, SubtitlesProgressSchema, SubtitlesResultSchema, type SubtitlesParams, type SubtitlesProgress, type SubtitlesResult } from './ops/subtitles.js';
@@ -63,4 +65,30 @@ export const OPERATIONS: Readonly<Record<OperationName, OperationSchemas>> = Obj
 /** True when `name` is a declared operation. */
 export function isOperationName(name: unknown): name is OperationName {
   return typeof name === 'string' && (OPERATION_NAMES as readonly string[]).includes(name);
+}
+
+/** Most frames a video-gen video may have (the schema's bound on `frames`). */
+const MAX_FRAMES = 10000;
+
+/**
+ * Params of operation `op` sent by a peer that negotiated `version`, in the meaning of the newest
+ * version (what the engine runs); still to be validated, so anything unexpected passes unchanged. The one difference so far: a 1.0 video-gen interpolate's
+ * `frames` counts in-between frames per gap, so K keyframes with `frames: n` become
+ * `(K − 1)·(n + 1) + 1` frames of video.
+ *
+ * @example
+ * ```ts
+ * paramsInLatestMeaning('video-gen', { mode: 'interpolate', keyframes: ['a.png', 'b.png'], frames: 7 }, '1.0'); // frames: 9
+ * ```
+ * @throws FramewrightError `INVALID_PARAMS` when the 1.0 count makes more frames than a video may have.
+ */
+export function paramsInLatestMeaning(op: OperationName, params: unknown, version: ProtocolVersion): unknown {
+  if (version !== '1.0' || op !== 'video-gen' || typeof params !== 'object' || params === null) return params;
+  const p = params as Partial<VideoGenParams>;
+  if (p.mode !== 'interpolate' || !Number.isInteger(p.frames) || p.frames! < 1 || !Array.isArray(p.keyframes) || p.keyframes.length < 2) return params;
+  const frames = (p.keyframes.length - 1) * (p.frames! + 1) + 1;
+  if (frames > MAX_FRAMES) {
+    throw new FramewrightError('INVALID_PARAMS', `${p.keyframes.length} keyframes with ${p.frames} in-between frames per gap makes ${frames} frames; a video may have at most ${MAX_FRAMES}`, { pointer: '/frames' });
+  }
+  return { ...p, frames };
 }

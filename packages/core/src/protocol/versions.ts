@@ -1,7 +1,10 @@
 import { FramewrightError } from './errors.js';
 
-/** Protocol versions this build speaks, newest first. */
-export const PROTOCOL_VERSIONS = ['1.0'] as const;
+/**
+ * Protocol versions this build speaks, newest first. 1.1: video-gen's `frames` is the video's
+ * frame count in every mode (in 1.0 it counted in-between frames per gap for interpolate).
+ */
+export const PROTOCOL_VERSIONS = ['1.1', '1.0'] as const;
 
 /** One of {@link PROTOCOL_VERSIONS}. */
 export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];

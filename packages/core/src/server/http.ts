@@ -4,11 +4,15 @@ import {
   FramewrightError,
   isOperationName,
   isTerminal,
+  negotiateVersion,
   OPERATION_NAMES,
+  paramsInLatestMeaning,
+  PROTOCOL_VERSION_HEADER,
   PROTOCOL_VERSIONS,
   publishedSchemas,
   SubmitParamsSchema,
   toFramewrightError,
+  type ProtocolVersion,
   type Job,
 } from '../protocol/index.js';
 import { quoted } from '../protocol/validate.js';
@@ -83,6 +87,16 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
   }
 }
 
+/**
+ * The protocol version an HTTP request speaks: its `Framewright-Protocol` header, and 1.0 without
+ * one (1.0 had no header, so a request without it was written for 1.0).
+ */
+function httpVersion(req: IncomingMessage): ProtocolVersion {
+  const header = req.headers[PROTOCOL_VERSION_HEADER];
+  if (header === undefined) return '1.0';
+  return negotiateVersion([Array.isArray(header) ? header.join(',') : header]);
+}
+
 async function submit(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
   const body = await readJsonBody(req, ctx.maxMessageBytes);
   const op = (body as { op?: unknown } | null)?.op;
@@ -90,7 +104,7 @@ async function submit(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
     throw new FramewrightError('UNKNOWN_OPERATION', `unknown operation ${quoted(op)}: known are ${OPERATION_NAMES.join(', ')}`, { pointer: '/op' });
   }
   assertValid(SubmitParamsSchema, body, 'request body', 'INVALID_REQUEST');
-  const job = await ctx.queue.submit(body.op, body.params);
+  const job = await ctx.queue.submit(body.op, paramsInLatestMeaning(body.op, body.params, httpVersion(req)));
   sendJson(req, res, ctx.guard, 202, job, { location: `/v1/jobs/${encodeURIComponent(job.id)}` });
 }
 

@@ -7,6 +7,8 @@ import {
   isTerminal,
   METHODS,
   negotiateVersion,
+  paramsInLatestMeaning,
+  type ProtocolVersion,
   NOTIFICATIONS,
   RpcNotificationSchema,
   RpcRequestSchema,
@@ -60,7 +62,7 @@ function isMethodName(name: string): name is MethodName {
  * jobs it asked about with `job.get` (so a reconnecting client picks its jobs up again).
  */
 export class RpcConnection {
-  private version: string | undefined;
+  private version: ProtocolVersion | undefined;
   private readonly watched = new Set<string>();
 
   constructor(
@@ -107,7 +109,7 @@ export class RpcConnection {
     switch (method) {
       case 'job.submit': {
         const { op, params: opParams } = params as SubmitParams;
-        const job = await this.ctx.queue.submit(op, opParams);
+        const job = await this.ctx.queue.submit(op, paramsInLatestMeaning(op, opParams, this.version));
         // Watched before the reply goes out; the job starts on a later turn, so no event is missed.
         this.watched.add(job.id);
         return job;

@@ -105,6 +105,8 @@ export class FramewrightPanel {
   private readonly w: Widgets;
   private client: FramewrightClient | undefined;
   private capabilities: OperationCapability[] | undefined;
+  /** The protocol version the engine chose (video-gen's `frames` means in-betweens per gap in 1.0). */
+  private protocol: string | undefined;
   private view: PanelViewName = 'detect';
   private running: { abort(): void } | undefined;
 
@@ -257,6 +259,7 @@ export class FramewrightPanel {
       const hello = await client.connect();
       this.client = client;
       this.capabilities = hello.capabilities.operations;
+      this.protocol = hello.version;
       client.onclose = () => {
         if (this.client !== client) return;
         this.client = undefined;
@@ -401,7 +404,8 @@ export class FramewrightPanel {
     const params: VideoGenParams =
       stills.length === 1
         ? { mode: 'image-to-video', image: stills[0] as string, motion: valueOf(this.w.videoMotion) as VideoGenParams['motion'], frames: seconds * VIDEO_FPS, fps: VIDEO_FPS }
-        : { mode: 'interpolate', keyframes: stills, frames: seconds * VIDEO_FPS - 1, fps: VIDEO_FPS };
+        // `seconds` from one still to the next: the video's frame count (1.1), in-betweens per gap (1.0).
+        : { mode: 'interpolate', keyframes: stills, frames: this.protocol === '1.0' ? seconds * VIDEO_FPS - 1 : (stills.length - 1) * seconds * VIDEO_FPS + 1, fps: VIDEO_FPS };
     return {
       op: 'video-gen',
       params,

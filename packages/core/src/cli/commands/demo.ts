@@ -59,7 +59,7 @@ async function demoVideos(videosDir: string, keyframes: readonly string[], io: P
     out += `text-to-video skipped: ${error.message}\n`;
   }
   if (keyframes.length >= 2) {
-    const interp = await runVideoGen({ mode: 'interpolate', keyframes: keyframes.slice(0, 2), frames: 11, fps: 12, interpolation: 'motion', outputDir: videosDir, overwrite: true }, io);
+    const interp = await runVideoGen({ mode: 'interpolate', keyframes: keyframes.slice(0, 2), frames: 13, fps: 12, interpolation: 'motion', outputDir: videosDir, overwrite: true }, io);
     out += summarizeVideo(interp, videosDir);
   } else {
     out += 'interpolation skipped: no demo pictures to interpolate between\n';

@@ -7,11 +7,12 @@ import { runOperationInCli, shownPath } from './output-dir.js';
 import type { Command } from './types.js';
 
 const FORMATS = ['mp4', 'prores', 'png-sequence'] as const;
-const INTERPOLATIONS = ['motion', 'blend', 'model'] as const;
+const INTERPOLATIONS = ['flow', 'motion', 'blend', 'model'] as const;
 
 const FLAGS = {
   mode: { type: 'string' },
   prompt: { type: 'string' },
+  prompts: { type: 'string' },
   keyframes: { type: 'string' },
   image: { type: 'string' },
   frames: { type: 'string' },
@@ -38,7 +39,7 @@ const FLAGS = {
 
 /** Which flag sets each params field, so schema errors name the flag the user typed. */
 const FLAG_OF_POINTER: Record<string, string> = {
-  '/mode': '--mode', '/prompt': '--prompt', '/keyframes': '--keyframes', '/image': '--image', '/frames': '--frames',
+  '/mode': '--mode', '/prompt': '--prompt', '/prompts': '--prompts', '/keyframes': '--keyframes', '/image': '--image', '/frames': '--frames',
   '/fps': '--fps', '/width': '--width', '/height': '--height', '/seed': '--seed', '/interpolation': '--interpolation',
   '/motion': '--motion', '/model': '--model', '/audio': '--audio', '/audio/frequency': '--tone-frequency',
   '/audio/voice': '--voice', '/subtitles': '--subtitles', '/subtitles/text': '--subtitles', '/outputDir': '--out',
@@ -52,17 +53,23 @@ crossing a plain background, e.g. "a red circle moves from left to right on a bl
 Prints the result: path, frames, fps, width, height, durationSeconds.
 
 Modes and their inputs:
-  --mode interpolate --keyframes A.png,B.png[,...]   --frames N = in-between frames per gap
+  --mode interpolate --keyframes A.png,B.png[,...]   keyframes spread evenly over the frames
                      (a clip as a keyframe: the first gives its last frame, later ones their first)
-  --mode image-to-video --image X.png                --frames N = frames of the video
+  --mode image-to-video --image X.png
   --mode text-to-video --prompt TEXT [--seed S]
+                     [--model PACK] keyframes drawn by a text-to-image pack (its id), optical
+                     flow between them, --motion as a camera move; --prompts "A|B|C" one per keyframe
 
 Options:
-  --frames N                 see above (default 7 in-betweens, or 48 frames)
+  --frames N                 frames of the video, in every mode (interpolate: keyframe i at frame
+                             round(i·(N−1)/(keyframes−1)); default 8 per gap + 1, or 48 frames)
   --fps F                    frame rate, e.g. 24, 29.97 (default 24)
-  --width W --height H       output size, even numbers (default: the first keyframe's / the image's)
-  --interpolation KIND       ${INTERPOLATIONS.join(', ')} (motion-compensated, linear blend, or a model pack)
-  --model PACK               a frame-interpolation model pack: its folder or id (implies --interpolation model)
+  --width W --height H       output size, even numbers (default: the first keyframe's / the image's;
+                             text-to-video 256x256)
+  --interpolation KIND       ${INTERPOLATIONS.join(', ')} (default flow: optical flow both ways,
+                             occlusion-aware; motion: ffmpeg minterpolate; blend: cross-fade; model: a pack)
+  --model PACK               interpolate: a frame-interpolation pack, its folder or id (implies --interpolation
+                             model); text-to-video: the id of a text-to-image pack that draws the keyframes
   --motion MOVE              ${VIDEO_GEN_MOTIONS.join(', ')} (default ken-burns)
   --audio SOURCE             tone, silence, narration (speaks the subtitles or prompt with espeak-ng),
                              or an audio FILE (trimmed or padded to the video's length)
@@ -130,6 +137,7 @@ export function videoGenParamsOf(args: ParsedArgs, cwd: string): VideoGenParams 
   const model = stringFlag(args, 'model');
   const optional = {
     prompt: stringFlag(args, 'prompt'),
+    prompts: stringFlag(args, 'prompts')?.split('|').map((p) => p.trim()).filter((p) => p !== ''),
     keyframes: keyframes?.map((k) => resolve(cwd, k)),
     image: image === undefined ? undefined : resolve(cwd, image),
     frames: numberFlag('video-gen', args, 'frames', { integer: true }),

@@ -189,6 +189,7 @@ export const imageGenOperation: Operation<'image-gen'> = {
 };
 
 export { BUILTIN_IMAGE_MODEL_ID, loadImageGenerator } from './models.js';
+export { imageGenKeyframePainter } from './keyframe-painter.js';
 export type { GeneratedImage, GenerationRequest, ImageGenerator, StepListener } from './generator.js';
 export { ClipTokenizer, type ClipEncoding } from './sd-turbo/clip-tokenizer.js';
 export { SdTurboPipeline, SD_ONNX_NAMES } from './sd-turbo/pipeline.js';

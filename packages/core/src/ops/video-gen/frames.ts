@@ -107,19 +107,30 @@ export function blendFrames(a: Uint8Array, b: Uint8Array, t: number): Uint8Array
 }
 
 /**
- * Every frame of an interpolated sequence: each keyframe, then `inBetween` frames made by
- * `between(a, b, t)` at `t = 1/(inBetween+1) … inBetween/(inBetween+1)`, and the last keyframe.
+ * Where the keyframes of a `frames`-frame interpolation sit: keyframe i at frame
+ * `round(i·(frames − 1)/(keyframes − 1))`, so the first and last frames are keyframes and gaps
+ * that cannot be equal differ by one frame at most.
+ */
+export function keyframePositions(keyframeCount: number, frames: number): number[] {
+  return Array.from({ length: keyframeCount }, (_, i) => Math.round((i * (frames - 1)) / (keyframeCount - 1)));
+}
+
+/**
+ * Every frame of an interpolated sequence: keyframe k at frame `positions[k]`, and between
+ * keyframes k and k+1 the frames made by `between(a, b, t)` at `t = j/(gap)` for each frame j
+ * of the gap.
  */
 export async function* interpolatedFrames(
   keyframes: readonly RgbImage[],
-  inBetween: number,
+  positions: readonly number[],
   between: (a: RgbImage, b: RgbImage, t: number) => Uint8Array | Promise<Uint8Array>,
 ): AsyncGenerator<Uint8Array> {
   for (let k = 0; k + 1 < keyframes.length; k++) {
     const a = keyframes[k]!;
     const b = keyframes[k + 1]!;
+    const gap = positions[k + 1]! - positions[k]!;
     yield a.rgb.slice();
-    for (let j = 1; j <= inBetween; j++) yield await between(a, b, j / (inBetween + 1));
+    for (let j = 1; j < gap; j++) yield await between(a, b, j / gap);
   }
   yield keyframes[keyframes.length - 1]!.rgb.slice();
 }

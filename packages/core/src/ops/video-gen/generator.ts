@@ -15,6 +15,8 @@ export interface VideoGenerationRequest {
   readonly onStep: (step: number, steps: number) => void;
   /** Aborts generation; the generator rejects with `CANCELLED`. */
   readonly signal: AbortSignal;
+  /** Passes a note to the result's warnings (prompt words the model does not know, …). */
+  readonly warn?: (message: string) => void;
 }
 
 /**

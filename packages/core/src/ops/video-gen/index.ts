@@ -13,16 +13,19 @@ import { cancelled, FramewrightError, isFramewrightError, type CameraMotion, typ
 import { writeFileAtomic } from '../../util/fs.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
-import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, CAMERA_ZOOM } from './frames.js';
+import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, keyframePositions, CAMERA_ZOOM } from './frames.js';
 import { textToVideoAvailability, textToVideoUnavailable, type VideoGenerator } from './generator.js';
+import { flowFrame, flowPair, type FlowPair } from './flow-interpolate.js';
 import { openFrameInterpolator } from './interpolation-model.js';
 import { videoGenMemory } from './memory.js';
 import { outputSize } from './size.js';
+import { planKeyframeVideo, type KeyframePainterLoader } from './keyframe-video.js';
 import { builtinTextToVideo } from './text-to-video.js';
 import { formatSrt, formatVtt } from '../../media/subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
 
 export type { GeneratorAvailability, VideoGenerator, VideoGenerationRequest } from './generator.js';
+export type { KeyframePainter, KeyframePainterLoader } from './keyframe-video.js';
 export { TEXT_TO_VIDEO_UNAVAILABLE } from './generator.js';
 export type { CameraMotion } from '../../protocol/index.js';
 
@@ -30,18 +33,20 @@ export type { CameraMotion } from '../../protocol/index.js';
 export const VIDEO_GEN_DEFAULTS = Object.freeze({
   /** Frames per second. */
   fps: 24,
-  /** interpolate: in-between frames per gap. */
+  /** interpolate without `frames`: in-between frames per gap (the video has (keyframes − 1) × 8 + 1 frames). */
   inBetween: 7,
   /** image-to-video and text-to-video: frames of the video. */
   frames: 48,
   /** image-to-video: the camera move. */
   motion: 'ken-burns' as CameraMotion,
-  /** interpolate without a model: motion-compensated. */
-  interpolation: 'motion' as const,
+  /** interpolate without a model: optical flow. */
+  interpolation: 'flow' as const,
   /** Output: H.264 MP4. */
   format: 'mp4' as VideoContainer,
   /** text-to-video seed. */
   seed: 0,
+  /** text-to-video without width or height: the video's width (the model's square frames scaled up). */
+  textToVideoWidth: 256,
 });
 
 /** Most frames a video may have. */
@@ -72,20 +77,24 @@ export function fpsRational(fps: number): Rational {
   return { num: Math.round(fps * 1000), den: 1000 };
 }
 
-function checkFrameTotal(total: number, what: string): void {
-  if (total > MAX_VIDEO_FRAMES) throw new FramewrightError('INVALID_PARAMS', `${what} makes ${total} frames; a video may have at most ${MAX_VIDEO_FRAMES}`, { pointer: '/frames' });
-}
-
 async function planInterpolation(params: VideoGenParams, signal: AbortSignal): Promise<FramePlan> {
   const paths = params.keyframes;
   if (paths === undefined || paths.length < 2) {
     throw new FramewrightError('INVALID_PARAMS', `interpolate needs at least two keyframes, got ${paths?.length ?? 0}`, { pointer: '/keyframes' });
   }
   if (params.image !== undefined) throw new FramewrightError('INVALID_PARAMS', 'interpolate takes keyframes, not image', { pointer: '/image' });
-  const inBetween = params.frames ?? VIDEO_GEN_DEFAULTS.inBetween;
-  const frames = interpolatedFrameCount(paths.length, inBetween);
-  checkFrameTotal(frames, `${paths.length} keyframes with ${inBetween} in-between frames per gap`);
+  const frames = params.frames ?? interpolatedFrameCount(paths.length, VIDEO_GEN_DEFAULTS.inBetween);
+  // The schema caps frames at MAX_VIDEO_FRAMES, and the default of its 1000 keyframes stays under it.
+  if (frames < paths.length) {
+    throw new FramewrightError('INVALID_PARAMS', `interpolate with ${paths.length} keyframes needs at least ${paths.length} frames (one per keyframe), got ${frames}`, { pointer: '/frames' });
+  }
   const interpolation = params.interpolation ?? (params.model === undefined ? VIDEO_GEN_DEFAULTS.interpolation : 'model');
+  const gaps = paths.length - 1;
+  if (interpolation === 'motion' && (frames - 1) % gaps !== 0) {
+    const lower = Math.floor((frames - 1) / gaps) * gaps + 1;
+    throw new FramewrightError('INVALID_PARAMS', `interpolation "motion" (minterpolate) needs equal gaps: frames − 1 must be a multiple of ${gaps} with ${paths.length} keyframes (e.g. ${lower} or ${lower + gaps}, not ${frames}); flow, blend and model take any count`, { pointer: '/frames' });
+  }
+  const positions = keyframePositions(paths.length, frames);
   if (interpolation === 'model' && params.model === undefined) {
     throw new FramewrightError('INVALID_PARAMS', 'interpolation "model" needs a frame-interpolation model pack: set model', { pointer: '/model' });
   }
@@ -116,13 +125,23 @@ async function planInterpolation(params: VideoGenParams, signal: AbortSignal): P
   }
 
   if (interpolation === 'motion') {
-    const motion = motionInterpolationFilter(keyframes.length, inBetween);
+    const motion = motionInterpolationFilter(keyframes.length, (frames - 1) / gaps - 1);
     return { width, height, frames, source: keyframeFeed(keyframes), inputRate: motion.inputRate, filter: motion.filter, warnings };
   }
-  if (interpolation === 'blend') return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, (a, b, t) => blendFrames(a.rgb, b.rgb, t)), warnings };
+  if (interpolation === 'flow') return { width, height, frames, source: interpolatedFrames(keyframes, positions, flowInBetween()), warnings };
+  if (interpolation === 'blend') return { width, height, frames, source: interpolatedFrames(keyframes, positions, (a, b, t) => blendFrames(a.rgb, b.rgb, t)), warnings };
   const model = await openFrameInterpolator(params.model!, { width, height });
   warnings.push(...model.warnings);
-  return { width, height, frames, source: interpolatedFrames(keyframes, inBetween, (a, b, t) => model.between(a, b, t, signal)), warnings };
+  return { width, height, frames, source: interpolatedFrames(keyframes, positions, (a, b, t) => model.between(a, b, t, signal)), warnings };
+}
+
+/** In-betweens by optical flow; each pair's flows are computed once, for all its in-betweens. */
+function flowInBetween(): (a: RgbImage, b: RgbImage, t: number) => Uint8Array {
+  let last: { a: RgbImage; b: RgbImage; pair: FlowPair } | undefined;
+  return (a, b, t) => {
+    if (last === undefined || last.a !== a || last.b !== b) last = { a, b, pair: flowPair(a, b) };
+    return flowFrame(a, b, last.pair, t);
+  };
 }
 
 async function* keyframeFeed(keyframes: readonly RgbImage[]): AsyncGenerator<Uint8Array> {
@@ -146,29 +165,56 @@ async function planCameraMove(params: VideoGenParams, signal: AbortSignal): Prom
   return { width, height, frames, source: cameraFrames(still, params.motion ?? VIDEO_GEN_DEFAULTS.motion, frames, width, height), warnings: [] };
 }
 
-async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator | undefined, context: OperationContext<'video-gen'>): Promise<FramePlan> {
+async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator | undefined, painter: KeyframePainterLoader | undefined, context: OperationContext<'video-gen'>): Promise<FramePlan> {
+  if (params.model !== undefined) return planPaintedVideo(params, params.model, painter, context);
+  if (params.prompts !== undefined) throw new FramewrightError('INVALID_PARAMS', 'prompts (one per keyframe) needs model: a text-to-image pack that draws the keyframes', { pointer: '/prompts' });
+  if (params.motion !== undefined) throw new FramewrightError('INVALID_PARAMS', 'a camera motion in text-to-video needs model: a text-to-image pack that draws the keyframes', { pointer: '/motion' });
   if (params.prompt === undefined) throw new FramewrightError('INVALID_PARAMS', 'text-to-video needs a prompt', { pointer: '/prompt' });
   const availability = await textToVideoAvailability(generator);
   if (generator === undefined || !availability.available) throw textToVideoUnavailable(availability.reason);
   const frames = params.frames ?? VIDEO_GEN_DEFAULTS.frames;
+  const warnings: string[] = [];
   const clip = await generator.generate({
     prompt: params.prompt,
     frames,
     seed: params.seed ?? VIDEO_GEN_DEFAULTS.seed,
     signal: context.signal,
+    warn: (message) => warnings.push(message),
     onStep: (step, steps) => context.onProgress({ stage: 'generate', fraction: 0.05 + 0.45 * (step / steps), step, steps }),
   });
   const native = clip[0];
   if (native === undefined || clip.length !== frames) throw new FramewrightError('INTERNAL', `${generator.name} made ${clip.length} frames, ${frames} were asked for`);
-  const { width, height } = outputSize(params, native);
+  // The model draws 32-px frames; a video without a size asked for is made 256 wide, not 32.
+  const { width, height } = params.width === undefined && params.height === undefined
+    ? outputSize({ ...params, width: VIDEO_GEN_DEFAULTS.textToVideoWidth }, native)
+    : outputSize(params, native);
   const resize = native.width === width && native.height === height ? undefined : `scale=${width}:${height}:flags=lanczos`;
   async function* feed(): AsyncGenerator<Uint8Array> {
     for (const f of clip) yield f.rgb;
   }
   return {
     width: native.width, height: native.height, outputWidth: width, outputHeight: height, frames, source: feed(),
-    ...(resize === undefined ? {} : { filter: resize }), warnings: [],
+    ...(resize === undefined ? {} : { filter: resize }), warnings,
   };
+}
+
+/** text-to-video through a text-to-image pack: keyframes drawn by it, flow between them. */
+async function planPaintedVideo(params: VideoGenParams, model: string, loader: KeyframePainterLoader | undefined, context: OperationContext<'video-gen'>): Promise<FramePlan> {
+  if (params.prompt === undefined && params.prompts === undefined) throw new FramewrightError('INVALID_PARAMS', 'text-to-video needs a prompt (or prompts, one per keyframe)', { pointer: '/prompt' });
+  if (params.interpolation !== undefined) throw new FramewrightError('INVALID_PARAMS', 'text-to-video interpolates its keyframes by optical flow; interpolation is for interpolate', { pointer: '/interpolation' });
+  if (loader === undefined) throw new FramewrightError('OPERATION_UNAVAILABLE', 'text-to-video from a text-to-image model is not in this build');
+  const painter = await loader(model);
+  const width = params.width ?? params.height ?? 512;
+  const height = params.height ?? params.width ?? 512;
+  for (const [side, pointer] of [[width, '/width'], [height, '/height']] as const) {
+    if (side % 8 !== 0) throw new FramewrightError('INVALID_PARAMS', `a text-to-image model draws sides that are multiples of 8: ${pointer.slice(1)} ${side} is not`, { pointer });
+  }
+  const frames = params.frames ?? VIDEO_GEN_DEFAULTS.frames;
+  const { source, warnings } = await planKeyframeVideo(painter, {
+    prompt: params.prompt, prompts: params.prompts, frames, width, height, seed: params.seed ?? VIDEO_GEN_DEFAULTS.seed, motion: params.motion, signal: context.signal,
+    onKeyframe: (step, steps) => context.onProgress({ stage: 'generate', fraction: 0.05 + 0.45 * (step / steps), step, steps }),
+  });
+  return { width, height, frames, source, warnings };
 }
 
 /** The first name `base`, `base-2`, … with `ext` that is free in `dir`. */
@@ -180,7 +226,7 @@ async function freeName(dir: string, base: string, ext: string, sidecar: string 
   }
 }
 
-async function run(params: VideoGenParams, context: OperationContext<'video-gen'>, generator: VideoGenerator | undefined): Promise<VideoGenResult> {
+async function run(params: VideoGenParams, context: OperationContext<'video-gen'>, generator: VideoGenerator | undefined, options: VideoGenOptions): Promise<VideoGenResult> {
   const { signal } = context;
   const emit = (p: VideoGenProgress) => context.onProgress(p);
   emit({ stage: 'load', fraction: 0 });
@@ -188,7 +234,7 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
     ? await planInterpolation(params, signal)
     : params.mode === 'image-to-video'
       ? await planCameraMove(params, signal)
-      : await planTextToVideo(params, generator, context);
+      : await planTextToVideo(params, generator, options.keyframePainter, context);
   if (signal.aborted) throw cancelled('video-gen');
   const fps = fpsRational(params.fps ?? VIDEO_GEN_DEFAULTS.fps);
   const durationSeconds = (plan.frames * fps.den) / fps.num;
@@ -240,6 +286,8 @@ async function run(params: VideoGenParams, context: OperationContext<'video-gen'
 export interface VideoGenOptions {
   /** The text-to-video model; without one, text-to-video fails with `OPERATION_UNAVAILABLE`. */
   readonly textToVideo?: VideoGenerator;
+  /** Opens the text-to-image packs that draw text-to-video's keyframes when `model` is set. */
+  readonly keyframePainter?: KeyframePainterLoader;
 }
 
 /**
@@ -249,7 +297,7 @@ export interface VideoGenOptions {
  * ```ts
  * const op = createVideoGenOperation();
  * const result = await op.run(
- *   { mode: 'interpolate', keyframes: ['a.png', 'b.png'], frames: 11, fps: 24 },
+ *   { mode: 'interpolate', keyframes: ['a.png', 'b.png'], frames: 13, fps: 24 },
  *   { signal: new AbortController().signal, onProgress: () => {}, outputDir: '/tmp/out' },
  * );
  * console.log(result.path, result.frames); // /tmp/out/interpolate.mp4 13
@@ -284,7 +332,7 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
     async run(params, context) {
       const outputs = ledgerOf(context, params.overwrite);
       try {
-        return await outputs.transact(() => run(params, { ...context, outputs }, generator));
+        return await outputs.transact(() => run(params, { ...context, outputs }, generator, options));
       } catch (error) {
         if (context.signal.aborted) throw cancelled('video-gen');
         throw error;
@@ -293,8 +341,11 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
   };
 }
 
+export { builtinTextToVideo } from './text-to-video.js';
+
 /**
- * video-gen as this build ships it: interpolation, image-to-video, and text-to-video on the
- * built-in model (`framewright-motion-32`) while its files are present (checked when asked).
+ * video-gen with interpolation, image-to-video, and text-to-video on the built-in model
+ * (`framewright-motion-32`) while its files are present (checked when asked). The operations
+ * registry's video-gen adds image-gen's models as text-to-video's keyframe painters.
  */
 export const videoGenOperation: Operation<'video-gen'> = createVideoGenOperation({ textToVideo: builtinTextToVideo() });

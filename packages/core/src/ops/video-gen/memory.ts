@@ -27,6 +27,9 @@ export function encoderBytesPerPixel(format: VideoContainer, cpus = availablePar
 
 /** minterpolate (interpolation "motion") holds about this much per pixel besides the encoder: measured 170. */
 const MOTION_FILTER_BYTES_PER_PIXEL = 180;
+// Optical flow of one keyframe pair: two float fields both ways (16), grey pyramids (11), the
+// consistency masks (2), and the motion, weights and colour sums of the frame being made (28).
+const FLOW_BYTES_PER_PIXEL = 57;
 
 const RGB = 3;
 
@@ -63,8 +66,9 @@ export async function videoGenMemory(params: VideoGenParams, defaults: { readonl
     const out = outputOf(params, await sourceSize(keyframes[0]!));
     if (out === undefined) return undefined;
     const frame = out.width * out.height * RGB;
-    const motion = (params.interpolation ?? (params.model === undefined ? defaults.interpolation : 'model')) === 'motion';
-    const encoding = WORKING_FRAMES * frame + encoder(out) + (motion ? out.width * out.height * MOTION_FILTER_BYTES_PER_PIXEL : 0);
+    const interpolation = params.interpolation ?? (params.model === undefined ? defaults.interpolation : 'model');
+    const working = interpolation === 'motion' ? MOTION_FILTER_BYTES_PER_PIXEL : interpolation === 'flow' ? FLOW_BYTES_PER_PIXEL : 0;
+    const encoding = WORKING_FRAMES * frame + encoder(out) + out.width * out.height * working;
     // Each keyframe is decoded by ffmpeg at its own size, then read and copied here: the largest
     // one's decoding (before encoding starts) may outweigh the encoder.
     let decoding = 2 * frame;

@@ -26,6 +26,13 @@ export const VideoGenParamsSchema = closed(
   {
     mode: Type.Union(VIDEO_GEN_MODES.map((m) => Type.Literal(m))),
     prompt: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    prompts: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 2000 }), {
+        minItems: 1,
+        maxItems: 100,
+        description: 'text-to-video with a text-to-image model: one prompt per keyframe (keyframe i drawn with seed + i), spread evenly over the frames; without it the prompt is drawn at one keyframe per 16 frames',
+      }),
+    ),
     keyframes: Type.Optional(
       Type.Array(PathString, {
         minItems: 2,
@@ -38,16 +45,20 @@ export const VideoGenParamsSchema = closed(
       Type.Integer({
         minimum: 1,
         maximum: 10000,
-        description: 'interpolate: in-between frames per gap between two keyframes; other modes: frames of the video (the video may have at most 10000)',
+        description: 'Frames of the video, in every mode (at most 10000). interpolate: the keyframes are spread evenly, keyframe i at frame round(i·(frames−1)/(keyframes−1)), at least one frame per keyframe; minterpolate (interpolation motion) needs frames−1 to be a multiple of keyframes−1; default (keyframes−1)·8+1. Protocol 1.0 peers keep the 1.0 meaning for interpolate: in-between frames per gap',
       }),
     ),
     fps: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 240 })),
     width: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 2 })),
     height: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 2 })),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295 })),
-    interpolation: Type.Optional(Type.Union([Type.Literal('motion'), Type.Literal('blend'), Type.Literal('model')])),
+    interpolation: Type.Optional(
+      Type.Union([Type.Literal('flow'), Type.Literal('motion'), Type.Literal('blend'), Type.Literal('model')], {
+        description: 'interpolate: flow (optical flow both ways, occlusion-aware; the default without a model), motion (ffmpeg minterpolate), blend (cross-fade), model (a frame-interpolation pack; the default with model)',
+      }),
+    ),
     motion: Type.Optional(Type.Union(VIDEO_GEN_MOTIONS.map((m) => Type.Literal(m)))),
-    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'interpolate: a frame-interpolation pack; text-to-video: a text-to-image pack that draws the keyframes (then optical flow between them, and motion as a camera move over the video)' })),
     audio: Type.Optional(Audio),
     subtitles: Type.Optional(
       closed({
