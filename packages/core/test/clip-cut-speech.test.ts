@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipCutOperation } from '../src/ops/clip-cut/index.js';
-import { speechWindows } from '../src/ops/clip-cut/speech.js';
+import { speechWindows } from '../src/builtin/index.js';
 import type { ClipCutParams, ClipCutResult } from '../src/protocol/index.js';
 import { makeRecording, readPcm, speak } from './helpers/speech-media.js';
 

@@ -23,7 +23,9 @@ beforeAll(() => {
   mkdirSync(join(dir, 'models'));
   vi.stubEnv('FRAMEWRIGHT_MODELS_DIR', join(dir, 'models'));
   vi.stubEnv('FRAMEWRIGHT_CONFIG_DIR', join(dir, 'config'));
-  // 6 s of a tone in stereo at 44.1 kHz: ffmpeg resamples and down-mixes it to 16 kHz mono.
+  // 6 s of a tone in stereo at 44.1 kHz: ffmpeg resamples and down-mixes it to 16 kHz mono. A tone is
+  // no speech to Silero VAD, so these runs decode the whole file (--no-vad); the VAD's own test is
+  // subtitles-speech-ranges.test.ts.
   execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=300:duration=6:sample_rate=44100', '-ac', '2', join(dir, 'talk.wav')]);
   const script = [ids.transcribe!, ts(0.4), wordId('hello'), wordId('world'), wordId('.'), ts(1.5), ts(2), wordId('this'), wordId('is'), wordId('a'), wordId('test'), wordId(','), wordId('one'), wordId('two'), wordId('three'), wordId('four'), wordId('five'), wordId('six'), wordId('seven'), wordId('eight'), ts(5.6), ids.eos];
   pack = writeWhisperReplicaPack(join(dir, 'tiny-whisper'), buildWhisperReplica({ script: new Map(script.slice(0, -1).map((id, i) => [id, script[i + 1]!])) }));
@@ -52,7 +54,7 @@ describe('framewright subtitles', () => {
   });
 
   it('writes SRT, WebVTT and JSON whose cues carry the timestamps the model gave, in the limits set', async () => {
-    const { code, out, err } = await cli(['talk.wav', '--model', pack, '--language', 'en', '--out', 'subs', '--max-line-chars', '20', '--json']);
+    const { code, out, err } = await cli(['talk.wav', '--model', pack, '--language', 'en', '--out', 'subs', '--max-line-chars', '20', '--no-vad', '--json']);
     expect(err).toBe('');
     expect(code).toBe(0);
     const result = JSON.parse(out) as SubtitlesResult;
@@ -85,7 +87,7 @@ describe('framewright subtitles', () => {
     const manifest = JSON.parse(io.out) as { files: { path: string; role: string }[] };
     expect(manifest.files.map((f) => [f.role, f.path])).toEqual([['encoder', 'onnx/encoder_model.onnx'], ['decoder', 'onnx/decoder_model_merged.onnx'], ['generation_config', 'generation_config.json'], ['vocab', 'vocab.json']]);
     expect(await main(['models', 'verify', 'whisper-hub'], captureIo(dir))).toBe(0);
-    const { code, out } = await cli(['talk.wav', '--model', 'whisper-hub', '--language', 'en', '--out', 'hub', '--format', 'srt', '--json']);
+    const { code, out } = await cli(['talk.wav', '--model', 'whisper-hub', '--language', 'en', '--out', 'hub', '--format', 'srt', '--no-vad', '--json']);
     expect(code).toBe(0);
     const result = JSON.parse(out) as SubtitlesResult;
     expect(result.cues.map((c) => [c.startSeconds, c.endSeconds, c.text])).toEqual([[0.2, 1.2, 'good']]); // held to the 1 s minimum

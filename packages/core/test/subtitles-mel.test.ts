@@ -16,6 +16,10 @@ const hasNumpy = (() => {
     return false;
   }
 })();
+// .ci/run installs python3-numpy: under CI the reference always runs (and fails without numpy);
+// elsewhere a machine without numpy skips it, saying so.
+const skipReference = !hasNumpy && process.env['CI'] !== 'true';
+if (skipReference) console.warn('skipping the numpy reference of the mel frontend: python3 has no numpy (apt install python3-numpy)');
 
 /** A chirp, a tone and a little noise: every mel bin gets energy somewhere. */
 function signal(seconds: number): Float32Array {
@@ -39,7 +43,7 @@ function numpyReference(samples: Float32Array, melBins: number): Float32Array {
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 describe("Whisper's log-mel frontend", () => {
-  it.skipIf(!hasNumpy)('matches a numpy FFT reference of WhisperFeatureExtractor within 1e-4 (80 bins, 7.3 s padded to 30 s)', () => {
+  it.skipIf(skipReference)('matches a numpy FFT reference of WhisperFeatureExtractor within 1e-4 (80 bins, 7.3 s padded to 30 s)', () => {
     const samples = signal(7.3);
     const ours = logMelSpectrogram(samples, 80);
     const reference = numpyReference(samples, 80);
@@ -49,7 +53,7 @@ describe("Whisper's log-mel frontend", () => {
     expect(diff).toBeLessThan(1e-4);
   });
 
-  it.skipIf(!hasNumpy)('matches it for 128 bins (large-v3) and a full 30 s window, where the reflection reaches real samples', () => {
+  it.skipIf(skipReference)('matches it for 128 bins (large-v3) and a full 30 s window, where the reflection reaches real samples', () => {
     const samples = signal(31);
     const ours = logMelSpectrogram(samples, 128);
     expect(maxDiff(ours, numpyReference(samples, 128))).toBeLessThan(1e-4);

@@ -18,6 +18,7 @@ const FLAGS = {
   'min-cue-seconds': { type: 'string' },
   'max-cue-seconds': { type: 'string' },
   name: { type: 'string' },
+  'no-vad': { type: 'boolean' },
   overwrite: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -53,6 +54,8 @@ Options:
   --max-lines N             lines a cue (default 2)
   --min-cue-seconds N       shortest time a cue stays on screen (default 1)
   --max-cue-seconds N       longest time a cue stays on screen (default 7)
+  --no-vad                  decode the whole file (default: only where Silero VAD hears speech,
+                            0.2 s either side, so silences cost nothing)
   --name NAME               base name of the files (default: the input file name)
   --overwrite               replace files of that name (default: refuse, exit 5)
   --json                    print the result object (or {"error":{code,message}}) on stdout
@@ -85,6 +88,7 @@ export function subtitlesParamsOf(args: ParsedArgs, cwd: string): SubtitlesParam
     ...(formats === undefined ? {} : { formats }),
     ...(name === undefined ? {} : { name }),
     ...Object.fromEntries(Object.entries(numbers).filter(([, v]) => v !== undefined)),
+    ...(booleanFlag(args, 'no-vad') ? { vad: false } : {}),
     ...(booleanFlag(args, 'overwrite') ? { overwrite: true } : {}),
   };
 }

@@ -2,7 +2,7 @@
 // it into the kept ranges once the frame count is known.
 import { readAllStreamsLoudness, type FrameTimeline, type MediaInfo } from '../../media/index.js';
 import { FramewrightError, type ClipCutParams, type ClipCutResult } from '../../protocol/index.js';
-import { frameIsSpeech, readSpeechProbabilities, speechWindows } from './speech.js';
+import { frameIsSpeech, readSpeechProbabilities, speechWindows } from '../../builtin/index.js';
 import { isLoud, keepFrames, maskOf, REMOVE_DEFAULTS, type KeptFrames, type RemoveSettings } from './remove.js';
 
 /** The settings of a run's removal: its `removeOptions` over {@link REMOVE_DEFAULTS}. */

@@ -1,6 +1,7 @@
 // The subtitles operation: speech to text with a Whisper pack, written as SRT, WebVTT and JSON.
 import { stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
+import { SpeechScorer, VAD_SAMPLE_RATE, speechRanges, speechWindows } from '../../builtin/index.js';
 import { probeAudio, readAudioSamples, resolveTools } from '../../media/index.js';
 import { formatSrt, formatVtt } from '../../media/subtitles.js';
 import { findModelPack, listInstalledModels, MODEL_MANIFEST_NAME, modelSearchDirs, packFile, readModelPack, type ModelPack, type ModelSearchOptions } from '../../models/index.js';
@@ -48,6 +49,17 @@ export async function findSpeechPack(model: string | undefined, search: ModelSea
 
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
+/** Kept on each side of what the VAD calls speech: first and last syllables are quiet. */
+const SPEECH_PAD_SECONDS = 0.2;
+
+/** Where Silero VAD hears speech in 16 kHz mono `samples` (its default threshold, 0.5). */
+async function heardSpeech(samples: Float32Array): Promise<[number, number][]> {
+  const scorer = await SpeechScorer.open();
+  await scorer.push(samples);
+  const { probabilities } = await scorer.finish();
+  return speechRanges(speechWindows(probabilities, 0.5), SPEECH_PAD_SECONDS, samples.length / VAD_SAMPLE_RATE);
+}
+
 async function run(params: SubtitlesParams, context: OperationContext<'subtitles'>): Promise<SubtitlesResult> {
   const pack = await findSpeechPack(params.model);
   const audio = await probeAudio(params.input);
@@ -57,10 +69,11 @@ async function run(params: SubtitlesParams, context: OperationContext<'subtitles
     WhisperTokens.load(packFile(pack, 'generation_config'), packFile(pack, 'vocab')),
     readAudioSamples(audio.path, { signal: context.signal }),
   ]);
+  const speechRanges = params.speechRanges?.map((r): [number, number] => [r[0]!, r[1]!]) ?? (params.vad === false ? undefined : await heardSpeech(samples));
   const transcript = await transcribe(model, tokens, samples, {
     ...(params.language === undefined ? {} : { language: params.language }),
     ...(params.task === undefined ? {} : { task: params.task }),
-    ...(params.speechRanges === undefined ? {} : { speechRanges: params.speechRanges.map((r): [number, number] => [r[0]!, r[1]!]) }),
+    ...(speechRanges === undefined ? {} : { speechRanges }),
     signal: context.signal,
     onProgress: (seconds, totalSeconds) => context.onProgress({ stage: 'decode', fraction: totalSeconds > 0 ? 0.05 + (0.9 * seconds) / totalSeconds : 0.95, seconds, totalSeconds }),
   });

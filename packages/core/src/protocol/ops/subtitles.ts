@@ -20,8 +20,9 @@ export const SubtitlesParamsSchema = closed(
     task: Type.Optional(Type.Union(SUBTITLES_TASKS.map((t) => Type.Literal(t)), { description: 'transcribe (default) keeps the language; translate writes English captions (multilingual models only)' })),
     formats: Type.Optional(Type.Array(Type.Union(SUBTITLES_FORMATS.map((f) => Type.Literal(f))), { minItems: 1, uniqueItems: true, description: 'What to write (default srt, vtt and json)' })),
     speechRanges: Type.Optional(
-      Type.Array(Type.Array(Seconds, { minItems: 2, maxItems: 2 }), { maxItems: 100000, description: 'Stretches [start, end] in seconds to decode (default the whole file); what lies outside is skipped as non-speech' }),
+      Type.Array(Type.Array(Seconds, { minItems: 2, maxItems: 2 }), { maxItems: 100000, description: 'Stretches [start, end] in seconds to decode (default: where Silero VAD hears speech, or the whole file with vad false); what lies outside is skipped as non-speech' }),
     ),
+    vad: Type.Optional(Type.Boolean({ description: 'Without speechRanges: decode only where Silero VAD v5 hears speech, 0.2 s either side (default true), so silences cost nothing and cue times do not drift; false decodes the whole file' })),
     maxLineChars: Type.Optional(Type.Integer({ minimum: 10, maximum: 200, description: 'Characters a caption line (default 42)' })),
     maxLines: Type.Optional(Type.Integer({ minimum: 1, maximum: 4, description: 'Lines a cue (default 2)' })),
     minCueSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 60, description: 'Shortest time a cue stays on screen, where the next leaves room (default 1)' })),

