@@ -3,6 +3,7 @@
 import { newCommand, runCommand } from './command.js';
 import { checkInputFile } from './probe.js';
 import { ChunkSink } from './sink.js';
+import { streamPcm } from './pcm.js';
 
 /** Loudness of an audio track, one value per fixed window. */
 export interface AudioLevels {
@@ -127,37 +128,16 @@ export interface AudioSampleOptions {
  * ```
  */
 export async function readAudioSamples(input: string, options: AudioSampleOptions = {}): Promise<Float32Array> {
-  const path = await checkInputFile(input);
-  const rate = options.sampleRate ?? 16000;
-  const sink = new ChunkSink(1 << 16);
-  const command = (await newCommand())
-    .input(path)
-    .outputOptions(['-map', '0:a:0', '-vn', '-sn', '-dn', '-ac', '1', '-ar', String(rate), '-f', 'f32le'])
-    .output(sink, { end: true });
-  const running = runCommand(command, `reading the audio of ${path}`, options.signal);
   let samples = new Float32Array(1 << 16);
   let count = 0;
-  const pending = Buffer.alloc(4);
-  let pendingBytes = 0; // bytes of a sample split between two chunks
-  const push = (v: number) => {
-    if (count === samples.length) {
-      const grown = new Float32Array(samples.length * 2);
-      grown.set(samples);
+  await streamPcm(input, { sampleRate: options.sampleRate ?? 16000, channels: 1, ...(options.signal === undefined ? {} : { signal: options.signal }) }, (piece) => {
+    if (count + piece.length > samples.length) {
+      const grown = new Float32Array(Math.max(samples.length * 2, count + piece.length));
+      grown.set(samples.subarray(0, count));
       samples = grown;
     }
-    samples[count++] = v;
-  };
-  await sink.consume(running.done, (chunk) => {
-    let i = 0;
-    while (pendingBytes > 0 && i < chunk.length) {
-      pending[pendingBytes++] = chunk[i++]!;
-      if (pendingBytes === 4) {
-        push(pending.readFloatLE(0));
-        pendingBytes = 0;
-      }
-    }
-    for (; i + 3 < chunk.length; i += 4) push(chunk.readFloatLE(i));
-    for (; i < chunk.length; i++) pending[pendingBytes++] = chunk[i]!;
+    samples.set(piece, count);
+    count += piece.length;
   });
   return samples.slice(0, count);
 }
