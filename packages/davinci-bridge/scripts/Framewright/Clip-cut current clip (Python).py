@@ -38,22 +38,10 @@ def _load_framewright():
 fw = _load_framewright()
 
 
-def source_clip(project, pool):
-    timeline = project.GetCurrentTimeline()
-    item = timeline.GetCurrentVideoItem() if timeline else None
-    media = item.GetMediaPoolItem() if item else None
-    if media:
-        return media
-    selected = fw.values(pool.GetSelectedClips()) if hasattr(pool, "GetSelectedClips") else []
-    if selected:
-        return selected[0]
-    raise fw.UserError("There is no clip to cut. Open a timeline and put the playhead over a clip, or select a clip in the Media Pool, then run the script again.")
-
-
 def clip_cut(ctx):
     project = fw.current_project(ctx)
     pool = project.GetMediaPool()
-    source = source_clip(project, pool)
+    source = fw.source_clip(project, pool, "to cut")
     path = fw.media_path(source)
     exports = ["json", "edl", "fcp7", "otio", "clips"]
     result = fw.run_engine(

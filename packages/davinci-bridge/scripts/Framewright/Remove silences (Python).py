@@ -39,22 +39,10 @@ def _load_framewright():
 fw = _load_framewright()
 
 
-def source_clip(project, pool):
-    timeline = project.GetCurrentTimeline()
-    item = timeline.GetCurrentVideoItem() if timeline else None
-    media = item.GetMediaPoolItem() if item else None
-    if media:
-        return media
-    selected = fw.values(pool.GetSelectedClips()) if hasattr(pool, "GetSelectedClips") else []
-    if selected:
-        return selected[0]
-    raise fw.UserError("There is no clip to tighten. Open a timeline and put the playhead over a clip, or select a clip in the Media Pool, then run the script again.")
-
-
 def remove_silences(ctx):
     project = fw.current_project(ctx)
     pool = project.GetMediaPool()
-    source = source_clip(project, pool)
+    source = fw.source_clip(project, pool, "to tighten")
     path = fw.media_path(source)
     # Only the kept ranges matter here, so the shot analysis runs its cheapest detector.
     exports = ["json", "fcpxml"]

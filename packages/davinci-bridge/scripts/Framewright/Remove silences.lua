@@ -22,27 +22,10 @@ end
 local fw_dir = framewright_dir()
 local fw = assert(loadfile(fw_dir .. 'framewright_resolve.luainc'))(fw_dir)
 
--- The Media Pool item to cut.
-local function source_clip(project, pool)
-  local timeline = project:GetCurrentTimeline()
-  local item = timeline and timeline:GetCurrentVideoItem()
-  local media = item and item:GetMediaPoolItem()
-  if media then return media end
-  local selected = pool.GetSelectedClips and pool:GetSelectedClips()
-  if type(selected) == 'table' then
-    local first, key = selected[1], nil
-    -- Resolve may key the list 1, 2, ... or 1.0, 2.0, ...: take the lowest key.
-    for k in pairs(selected) do if type(k) == 'number' and (key == nil or k < key) then key = k end end
-    first = first or (key and selected[key])
-    if first then return first end
-  end
-  fw.fail('There is no clip to tighten. Open a timeline and put the playhead over a clip, or select a clip in the Media Pool, then run the script again.')
-end
-
 fw.run_script('Remove silences', function(ctx)
   local project = fw.current_project(ctx)
   local pool = project:GetMediaPool()
-  local source = source_clip(project, pool)
+  local source = fw.source_clip(project, pool, 'to tighten')
   local path = fw.media_path(source)
   -- Only the kept ranges matter here, so the shot analysis runs its cheapest detector.
   local result = fw.run_engine(ctx, { 'clip-cut', path, '--out', fw.output_dir('remove-silences'),
