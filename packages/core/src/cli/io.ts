@@ -30,6 +30,16 @@ export interface CliIo {
   onInterrupt(handler: (signal: string) => void): () => void;
 }
 
+/** The next SIGINT or SIGTERM `io` reports: its name, once (the handler is removed when it comes). */
+export function nextInterrupt(io: CliIo): Promise<string> {
+  return new Promise((resolveSignal) => {
+    const stop = io.onInterrupt((name) => {
+      stop();
+      resolveSignal(name);
+    });
+  });
+}
+
 function outputOf(stream: NodeJS.WriteStream): CliOutput {
   return {
     write: (text) => void stream.write(text),

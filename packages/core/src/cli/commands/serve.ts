@@ -4,6 +4,7 @@ import { defaultMemoryBudget, formatBytes, parseByteSize } from '../../engine/in
 import { DEFAULT_PORT, startServer } from '../../server/index.js';
 import { booleanFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
 import { usageError } from '../exit-codes.js';
+import { nextInterrupt } from '../io.js';
 import { adapterPages } from './adapters.js';
 import type { Command } from './types.js';
 
@@ -98,12 +99,7 @@ export const serveCommand: Command = {
         ].join('\n'),
       );
     }
-    const signal = await new Promise<string>((resolveSignal) => {
-      const stop = io.onInterrupt((name) => {
-        stop();
-        resolveSignal(name);
-      });
-    });
+    const signal = await nextInterrupt(io);
     io.stderr.write(`framewright: ${signal}: stopping${queue === undefined ? ' (cancelling running jobs)' : ' (the cluster\'s jobs go on on its workers)'}\n`);
     await server.close();
     return 0;

@@ -4,6 +4,7 @@ import { parseByteSize } from '../../engine/index.js';
 import { parsePathMapping, startWorker } from '../../cluster/index.js';
 import { booleanFlag, listFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
 import { usageError } from '../exit-codes.js';
+import { nextInterrupt } from '../io.js';
 import type { Command } from './types.js';
 
 const FLAGS = {
@@ -95,19 +96,9 @@ export const workerCommand: Command = {
         ].join('\n'),
       );
     }
-    const signal = await new Promise<string>((resolveSignal) => {
-      const stop = io.onInterrupt((name) => {
-        stop();
-        resolveSignal(name);
-      });
-    });
+    const signal = await nextInterrupt(io);
     io.stderr.write(`framewright worker: ${signal}: stopping (waiting for running jobs; ${signal} again stops at once)\n`);
-    const again = new Promise<string>((resolveSignal) => {
-      const stop = io.onInterrupt((name) => {
-        stop();
-        resolveSignal(name);
-      });
-    });
+    const again = nextInterrupt(io);
     const how = await Promise.race([worker.close().then(() => 'closed'), again]);
     if (how === 'closed') return 0;
     io.stderr.write(`framewright worker: ${how}: stopping at once; its running jobs are taken over by another worker or reported INTERRUPTED\n`);
