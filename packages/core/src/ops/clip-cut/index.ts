@@ -1,6 +1,6 @@
 // clip-cut: probe, analyse every frame once (plus the audio when silences are wanted), detect
 // cuts, then write the exports. Nothing half-written survives a failure or a cancel.
-import { findSilences, probe, readAudioLevels, resolveTools, type FrameTimeline, type MediaInfo } from '../../media/index.js';
+import { findSilences, probe, readAudioLevels, type FrameTimeline, type MediaInfo } from '../../media/index.js';
 import {
   cancelled,
   FramewrightError,
@@ -10,7 +10,6 @@ import {
   type ClipCutProgress,
   type ClipCutResult,
 } from '../../protocol/index.js';
-import { listInstalledModels } from '../../models/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
@@ -23,6 +22,7 @@ import { buildResult, cutListFor } from './result.js';
 import { removalResult, startRemoval } from './remove-step.js';
 import { editedListFor } from './exports/edited-timeline.js';
 import { checkRender, writeRender } from './render.js';
+import { availableWithPacks, ffmpegUnavailable } from '../availability.js';
 
 /** The defaults clip-cut uses for every param left out; chosen on the test corpus and real footage. */
 export const CLIP_CUT_DEFAULTS = Object.freeze({
@@ -218,14 +218,8 @@ async function writeOutputs(
 export const clipCutOperation: Operation<'clip-cut'> = {
   name: 'clip-cut',
   async availability() {
-    try {
-      await resolveTools();
-    } catch (error) {
-      return { available: false, reason: isFramewrightError(error) ? error.message : 'ffmpeg cannot be run' };
-    }
     // The shot-detection packs the model detector can run here.
-    const models = (await listInstalledModels()).filter((m) => m.family === 'shot-detection' && m.status === 'ok').map((m) => m.id);
-    return models.length === 0 ? { available: true } : { available: true, models };
+    return (await ffmpegUnavailable()) ?? availableWithPacks('shot-detection');
   },
   // A name whose files could not be written, or a model pack that is not there, is refused at submit, before the job is queued.
   async check(params) {

@@ -2,11 +2,12 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { SpeechScorer, VAD_SAMPLE_RATE, speechRanges, speechWindows } from '../../builtin/index.js';
-import { probeAudio, readAudioSamples, resolveTools } from '../../media/index.js';
+import { probeAudio, readAudioSamples } from '../../media/index.js';
 import { formatSrt, formatVtt } from '../../media/subtitles.js';
 import { findModelPack, listInstalledModels, MODEL_MANIFEST_NAME, modelSearchDirs, packFile, readModelPack, type ModelPack, type ModelSearchOptions } from '../../models/index.js';
-import { FramewrightError, isFramewrightError, type SubtitlesParams, type SubtitlesResult } from '../../protocol/index.js';
+import { FramewrightError, type SubtitlesParams, type SubtitlesResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
+import { availableWithPacks, ffmpegUnavailable } from '../availability.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { cuesFromSegments } from './cues.js';
@@ -124,14 +125,8 @@ async function run(params: SubtitlesParams, context: OperationContext<'subtitles
 export const subtitlesOperation: Operation<'subtitles'> = {
   name: 'subtitles',
   async availability() {
-    try {
-      await resolveTools();
-    } catch (error) {
-      return { available: false, reason: isFramewrightError(error) ? error.message : 'ffmpeg cannot be run' };
-    }
-    const models = (await listInstalledModels()).filter((m) => m.family === 'speech-to-text' && m.status === 'ok').map((m) => m.id);
     // Without an installed pack a run may still name a pack folder; check() refuses a run that has none.
-    return models.length === 0 ? { available: true } : { available: true, models };
+    return (await ffmpegUnavailable()) ?? availableWithPacks('speech-to-text');
   },
   async check(params) {
     await findSpeechPack(params.model);

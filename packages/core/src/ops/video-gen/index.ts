@@ -5,11 +5,11 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
-  decodeImage, encodeVideo, imageSize, motionInterpolationFilter, resolveTools,
+  decodeImage, encodeVideo, imageSize, motionInterpolationFilter,
   type Rational, type VideoContainer,
 } from '../../media/index.js';
 import type { RgbImage } from '../../image/index.js';
-import { cancelled, FramewrightError, isFramewrightError, type CameraMotion, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
+import { cancelled, FramewrightError, type CameraMotion, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { ledgerOf } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
@@ -23,6 +23,7 @@ import { planKeyframeVideo, type KeyframePainterLoader } from './keyframe-video.
 import { builtinTextToVideo } from './text-to-video.js';
 import { formatSrt, formatVtt } from '../../media/subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
+import { ffmpegUnavailable } from '../availability.js';
 
 export type { GeneratorAvailability, VideoGenerator, VideoGenerationRequest } from './generator.js';
 export type { KeyframePainter, KeyframePainterLoader } from './keyframe-video.js';
@@ -308,11 +309,8 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
   return {
     name: 'video-gen',
     async availability() {
-      try {
-        await resolveTools();
-      } catch (error) {
-        return { available: false, reason: isFramewrightError(error) ? error.message : 'ffmpeg cannot be run' };
-      }
+      const noFfmpeg = await ffmpegUnavailable();
+      if (noFfmpeg !== undefined) return noFfmpeg;
       const textToVideo = await textToVideoAvailability(generator);
       return {
         available: true,
