@@ -69,12 +69,13 @@ describe('outputDir', () => {
 
   it.each(cases)('with $label is INVALID_PARAMS at /outputDir, in one short line, before anything is made', async ({ dir, why }) => {
     const outputRoot = await mkdtemp(join(root, 'root-'));
+    // One at a time: a promise made before the previous one is awaited rejects with no handler yet.
     for (const attempt of [
-      resolveOutputDir({ requested: dir, root: outputRoot }),
-      checkOperation('clip-cut', { input: sample.path, outputDir: dir }, { outputRoot }),
-      runOperation('clip-cut', { input: sample.path, outputDir: dir, exports: ['json'] }, { outputRoot }),
+      () => resolveOutputDir({ requested: dir, root: outputRoot }),
+      () => checkOperation('clip-cut', { input: sample.path, outputDir: dir }, { outputRoot }),
+      () => runOperation('clip-cut', { input: sample.path, outputDir: dir, exports: ['json'] }, { outputRoot }),
     ]) {
-      const error = await failure(attempt);
+      const error = await failure(attempt());
       expect(error).toMatchObject({ code: 'INVALID_PARAMS', pointer: '/outputDir' });
       expect(error.message).toMatch(why);
       expect(error.message.length).toBeLessThan(300);

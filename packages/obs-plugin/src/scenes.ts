@@ -216,8 +216,8 @@ export async function createClipScene(obs: ObsConnection, plan: ClipScenePlan, c
 
 /**
  * Plays a scene of clip sources in order: when the visible clip ends (`MediaInputPlaybackEnded`)
- * it is hidden and the next one shown, which starts it from its beginning. The last clip stays
- * on its last frame. For scenes without a playlist source; runs while the connection is open.
+ * it is hidden and the next one shown, which starts it from its beginning; the end of a hidden
+ * clip changes nothing. The last clip stays on its last frame. For scenes without a playlist source; runs while the connection is open.
  * @returns a function that stops following the scene
  */
 export function playClipsInOrder(obs: ObsConnection, scene: Pick<ClipScene, 'sceneName' | 'inputNames'>): () => void {
@@ -235,6 +235,10 @@ export function playClipsInOrder(obs: ObsConnection, scene: Pick<ClipScene, 'sce
           obs.call('GetSceneItemId', { sceneName, sourceName: next }),
           obs.call('GetSceneItemId', { sceneName, sourceName: current }),
         ]);
+        // Only the visible clip advances the scene: when the scene goes live OBS starts its hidden
+        // clips too, and they report an end as they close at once.
+        const { sceneItemEnabled } = await obs.call('GetSceneItemEnabled', { sceneName, sceneItemId: hidden });
+        if (!sceneItemEnabled) return;
         await obs.call('SetSceneItemEnabled', { sceneName, sceneItemId: shown, sceneItemEnabled: true });
         await obs.call('SetSceneItemEnabled', { sceneName, sceneItemId: hidden, sceneItemEnabled: false });
       })

@@ -179,6 +179,11 @@ export class FakeObs {
         if (!item) throw new RequestFailure(600, 'No scene items were found in the specified scene by that name.');
         return { sceneItemId: item.sceneItemId };
       }
+      case 'GetSceneItemEnabled': {
+        const item = this.#scene(data['sceneName']).find((i) => i.sceneItemId === data['sceneItemId']);
+        if (!item) throw new RequestFailure(600, 'No scene items were found in the specified scene by that ID.');
+        return { sceneItemEnabled: item.enabled };
+      }
       case 'SetSceneItemEnabled': {
         const item = this.#scene(data['sceneName']).find((i) => i.sceneItemId === data['sceneItemId']);
         if (!item) throw new RequestFailure(600, 'No scene items were found in the specified scene by that ID.');

@@ -131,6 +131,11 @@ describe('RecordingWatcher', () => {
     await until(() => processed.length === 1, 'the recording to be processed');
     const items = (): boolean[] | undefined => obs.scenes.get('Framewright: talk')?.map((i) => i.enabled);
     expect(processed[0]?.playlistName).toBeUndefined();
+    // As real OBS does when the scene goes live: its hidden clips start and end at once.
+    obs.emit('MediaInputPlaybackEnded', { inputName: 'talk · clip 02' });
+    obs.emit('MediaInputPlaybackEnded', { inputName: 'talk · clip 03' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(items()).toEqual([true, false, false]);
     obs.emit('MediaInputPlaybackEnded', { inputName: 'talk · clip 01' });
     await until(() => items()?.[1] === true && items()?.[0] === false, 'clip 02 to be shown');
     obs.emit('MediaInputPlaybackEnded', { inputName: 'talk · clip 02' });
