@@ -81,8 +81,8 @@ describe('the shipped built-in image model', () => {
     const iou = await scoreIoU(model, cases);
     console.log(`hand-written prompts: ${JSON.stringify(score.accuracy)}; IoU mean ${iou.mean.toFixed(3)}, ${(iou.atLeast08 * 100).toFixed(0)} % ≥ 0.8`);
     for (const k of ['background', 'colour', 'position'] as const) expect(score.accuracy[k], k).toBeGreaterThanOrEqual(22 / 24);
-    // measured 0.756 (the issue asks for 0.85: not reached without retraining)
-    expect(iou.mean).toBeGreaterThanOrEqual(0.7);
+    // measured 0.868 (0.756 with the first release's sampling); the issue asks for 0.85
+    expect(iou.mean).toBeGreaterThanOrEqual(0.85);
   });
 
   it("the checker's shape reading is at chance on shapeless blobs (its baseline)", () => {
