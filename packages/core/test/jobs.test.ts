@@ -132,7 +132,58 @@ describe('job lifecycle', () => {
   });
 });
 
+/** A journal that holds back the write of every final state until `release` is called. */
+class HeldJournal extends JobJournal {
+  finalWrites = 0;
+  release!: () => void;
+  private readonly gate = new Promise<void>((r) => (this.release = r));
+
+  override async write(job: Job, outputs?: OutputRecord): Promise<void> {
+    if (isTerminal(job.state)) {
+      this.finalWrites++;
+      await this.gate;
+    }
+    return super.write(job, outputs);
+  }
+}
+
 describe('journal', () => {
+  it('shows a final state to nobody before it is on disk: lookups read it as running, listeners hear nothing', async () => {
+    const journal = new HeldJournal(tempDir());
+    const { registry } = fakeRegistry({ steps: 1 });
+    const queue = await JobQueue.open({ runner: engineJobRunner({ outputRoot: tempDir(), registry }), progressIntervalMs: 0, journal });
+    const events: JobEvent[] = [];
+    queue.subscribe((e) => events.push(e));
+    const job = await queue.submit('clip-cut', { input: 'a.mp4' });
+    while (journal.finalWrites === 0) await new Promise((r) => setTimeout(r, 5));
+    expect((await queue.get(job.id)).state).toBe('running');
+    expect(queue.list()[0]?.state).toBe('running');
+    expect(events.some((e) => e.type === 'state' && isTerminal(e.job.state))).toBe(false);
+    const done = settled(queue, job.id);
+    journal.release();
+    expect((await done).state).toBe('succeeded');
+    expect(await queue.get(job.id)).toEqual(await done);
+    await queue.close();
+  });
+
+  it('a queued job cancelled twice while its final state is written ends once', async () => {
+    const journal = new HeldJournal(tempDir());
+    const { registry } = fakeRegistry({ steps: 10_000 });
+    const queue = await JobQueue.open({ runner: engineJobRunner({ outputRoot: tempDir(), registry }), concurrency: 1, progressIntervalMs: 0, journal });
+    const events: JobEvent[] = [];
+    queue.subscribe((e) => events.push(e));
+    const running = await queue.submit('clip-cut', { input: 'a.mp4' });
+    const queued = await queue.submit('clip-cut', { input: 'b.mp4' });
+    const cancels = [queue.cancel(queued.id), queue.cancel(queued.id)];
+    while (journal.finalWrites === 0) await new Promise((r) => setTimeout(r, 5));
+    journal.release();
+    expect((await Promise.all(cancels)).map((j) => j.state)).toEqual(['cancelled', 'cancelled']);
+    expect(journal.finalWrites).toBe(1);
+    expect(events.filter((e) => e.type === 'state' && e.job.id === queued.id && e.job.state === 'cancelled')).toHaveLength(1);
+    await queue.cancel(running.id);
+    await queue.close();
+  });
+
   it('a reopened queue still answers for finished jobs', async () => {
     const journalDir = tempDir();
     const first = await openQueue({ journalDir });

@@ -59,6 +59,8 @@ interface Entry {
   journaled: Promise<void>;
   /** What the running job's run may have created, journaled with it. */
   outputs?: OutputRecord;
+  /** Its final state being written (the job reads as before until that is on disk). */
+  finishing?: Promise<void>;
 }
 
 /**
@@ -199,7 +201,9 @@ export class JobQueue implements JobService {
   async cancel(id: string, waitMs = 10_000): Promise<Job> {
     const entry = this.jobs.get(id);
     if (entry === undefined) return this.get(id);
-    if (entry.job.state === 'queued') {
+    if (entry.finishing !== undefined) {
+      await entry.finishing;
+    } else if (entry.job.state === 'queued') {
       const at = this.pending.indexOf(id);
       if (at >= 0) this.pending.splice(at, 1);
       await this.finish(entry, 'cancelled', { error: cancelled(entry.job.op, 'before it started') });
@@ -284,32 +288,40 @@ export class JobQueue implements JobService {
     this.emit({ type: 'progress', jobId: entry.job.id, op: entry.job.op, progress });
   }
 
-  private async finish(entry: Entry, state: 'succeeded' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: FramewrightError }): Promise<void> {
+  private finish(entry: Entry, state: 'succeeded' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: FramewrightError }): Promise<void> {
+    entry.finishing ??= this.settle(entry, state, outcome);
+    return entry.finishing;
+  }
+
+  private async settle(entry: Entry, state: 'succeeded' | 'failed' | 'cancelled', outcome: { result?: unknown; error?: FramewrightError }): Promise<void> {
     clearTimeout(entry.trailing);
     const job: Job = { ...entry.job, state, finishedAt: new Date().toISOString() };
     if (outcome.result !== undefined) job.result = outcome.result;
     if (outcome.error !== undefined) job.error = outcome.error.toWire();
+    // The run put its outputs in place or removed them: nothing is left to undo after a crash.
+    entry.outputs = undefined;
+    // Nobody sees a final state before it is on disk, so what a client was told survives a
+    // restart: until then the job reads as still running, to listeners and to lookups alike.
+    void this.journal(entry, job);
+    await entry.journaled;
     entry.job = job;
     entry.params = undefined;
     entry.controller = undefined;
-    // The run put its outputs in place or removed them: nothing is left to undo after a crash.
-    entry.outputs = undefined;
+    entry.finishing = undefined;
     this.finished++;
-    // Listeners hear of a final state only once it is on disk, so it survives a restart.
-    void this.journal(entry);
-    await entry.journaled;
     this.emit({ type: 'state', job: { ...job } });
     this.evict();
   }
 
   /**
-   * Writes the job's record as it is now; resolves once it is on disk, rejects when it cannot be
-   * written (which is also logged, so callers that do not wait lose nothing).
+   * Writes the job's record (as it is now, or as `job` says it will be); resolves once it is on
+   * disk, rejects when it cannot be written (which is also logged, so callers that do not wait
+   * lose nothing).
    */
-  private journal(entry: Entry): Promise<void> {
+  private journal(entry: Entry, job: Job = entry.job): Promise<void> {
     const { journal } = this.options;
     if (journal === undefined) return Promise.resolve();
-    const snapshot = { ...entry.job };
+    const snapshot = { ...job };
     const outputs = entry.outputs;
     // Writes of one job are chained so an older state never lands after a newer one.
     const written = entry.journaled.then(() => journal.write(snapshot, outputs));
