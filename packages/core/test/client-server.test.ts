@@ -1,20 +1,21 @@
 // The SDK client against a real `startServer` on port 0: negotiation, runs with progress, server
 // errors with their codes, cancel through an AbortSignal, auth and version refusals, reconnect
-// across a server restart.
+// across a server restart. Each against a plain server (jobs in its process) and a `serve --queue`
+// one whose jobs a `framewright worker` process runs from Redis (test/helpers/cluster.ts): the
+// client cannot tell them apart.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_KINDS, startCluster, type TestCluster } from '../../../test/helpers/cluster.js';
 import { FramewrightClient, WebSocketTransport, type WebSocketConstructor } from '../src/client/index.js';
 import { generateSampleVideo } from '../src/media/index.js';
 import { FramewrightError, PROTOCOL_VERSIONS, type ClipCutProgress } from '../src/protocol/index.js';
 import { startServer, type RunningServer, type ServerOptions } from '../src/server/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-client-server-'));
-const options: ServerOptions = { port: 0, outputRoot: join(dir, 'out'), configDir: join(dir, 'config'), dataDir: join(dir, 'data') };
 const WS = WebSocket as unknown as WebSocketConstructor;
-let server: RunningServer;
 let short: string;
 let long: string;
 
@@ -22,16 +23,32 @@ const clientFor = (s: RunningServer, extra: ConstructorParameters<typeof Framewr
   new FramewrightClient(() => new WebSocketTransport(s.wsUrl, { token, WebSocket: WS }), { clientInfo: { name: 'client-server-test', version: '0' }, ...extra });
 
 beforeAll(async () => {
-  server = await startServer(options);
   [short, long] = await Promise.all([
     generateSampleVideo(join(dir, 'short.mp4'), { width: 160, height: 90, seconds: 4, preset: 'ultrafast' }).then((v) => v.path),
     generateSampleVideo(join(dir, 'long.mp4'), { width: 320, height: 180, seconds: 40, preset: 'ultrafast' }).then((v) => v.path),
   ]);
 });
 
-afterAll(() => server.close());
+describe.each(SERVER_KINDS)('client and real server (%s)', (kind) => {
+  const base = join(dir, kind);
+  const outputRoot = join(base, 'out');
+  const options: ServerOptions = { port: 0, outputRoot, configDir: join(base, 'config'), dataDir: join(base, 'data') };
+  let cluster: TestCluster | undefined;
+  let server: RunningServer;
 
-describe('client and real server', () => {
+  beforeAll(async () => {
+    if (kind === 'queue') {
+      cluster = await startCluster(base, outputRoot, { ops: ['clip-cut'] });
+      options.queue = cluster.url;
+    }
+    server = await startServer(options);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await cluster?.stop();
+  });
+
   it('negotiates the newest version and reports what the server can run', async () => {
     const client = clientFor(server);
     const hello = await client.connect();
@@ -51,8 +68,12 @@ describe('client and real server', () => {
     expect(result.frameCount).toBe(100);
     expect(progress.length).toBeGreaterThan(0);
     for (const f of result.files) {
-      expect(f.startsWith(join(dir, 'out', 'short'))).toBe(true);
+      expect(f.startsWith(join(outputRoot, 'short'))).toBe(true);
       expect(existsSync(f)).toBe(true);
+    }
+    if (cluster !== undefined) {
+      // The queue server runs nothing itself: the job's record in Redis names the worker process.
+      expect((await cluster.lastJob()).worker).toBe(cluster.worker.info.id);
     }
     await client.close();
   });
@@ -101,21 +122,23 @@ describe('client and real server', () => {
   });
 
   it('reconnects after the server restarts on the same port and still finds finished jobs', async () => {
-    const first = await startServer({ ...options, dataDir: join(dir, 'restart-data') });
+    const first = await startServer({ ...options, dataDir: join(base, 'restart-data') });
     const client = new FramewrightClient(() => new WebSocketTransport(first.wsUrl, { token: first.token, WebSocket: WS }), {
       reconnect: { initialDelayMs: 50, maxAttempts: 10 },
     });
     await client.connect();
-    await client.run('clip-cut', { input: short, outputDir: 'before-restart' });
+    const before = await client.submit('clip-cut', { input: short, outputDir: 'before-restart' });
+    await client.wait(before);
     let reconnected = 0;
     client.onreconnect = () => reconnected++;
     await first.close();
     while (client.isConnected) await new Promise((r) => setTimeout(r, 10));
-    const second = await startServer({ ...options, port: first.port, dataDir: join(dir, 'restart-data') });
+    const second = await startServer({ ...options, port: first.port, dataDir: join(base, 'restart-data') });
     try {
       const jobs = await client.listJobs();
       expect(reconnected).toBe(1);
-      expect(jobs.filter((j) => j.state === 'succeeded')).toHaveLength(1);
+      expect(jobs.find((j) => j.id === before.id)?.state).toBe('succeeded');
+      expect((await client.getJob(before.id)).state).toBe('succeeded');
       expect((await client.run('clip-cut', { input: short, outputDir: 'after-restart' })).clips).toHaveLength(5);
     } finally {
       await client.close();
