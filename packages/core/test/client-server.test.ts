@@ -90,6 +90,17 @@ describe.each(SERVER_KINDS)('client and real server (%s)', (kind) => {
     await client.close();
   });
 
+  // A plain server refuses what it cannot run at submit; so does a queue server an operation none of its workers runs.
+  it.runIf(kind === 'queue')('refuses at submit, with the reason hello gave, an operation no worker runs', async () => {
+    const client = clientFor(server);
+    await client.connect();
+    const imageGen = client.capabilities.operations.find((o) => o.op === 'image-gen');
+    expect(imageGen).toEqual({ op: 'image-gen', available: false, reason: 'image-gen is not taken by this worker (--ops)' });
+    await expect(client.submit('image-gen', { prompt: 'a red circle' })).rejects.toMatchObject({ name: 'FramewrightError', code: 'OPERATION_UNAVAILABLE', message: imageGen!.reason });
+    expect((await client.listJobs()).filter((j) => j.op === 'image-gen')).toEqual([]);
+    await client.close();
+  });
+
   it('cancels a running job when the AbortSignal fires', async () => {
     const client = clientFor(server);
     await client.connect();

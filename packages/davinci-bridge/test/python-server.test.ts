@@ -99,6 +99,15 @@ describe.each(SERVER_KINDS)('Python scripts against framewright serve (%s)', (ki
     expect(run.mutations).toEqual([]);
   });
 
+  // Behind a queue server whose worker takes clip-cut only, image-gen is refused at submit, as a
+  // plain server refuses what it cannot run (the plain server here may well run it: scripts-e2e
+  // covers both outcomes), so the script says so at once instead of polling a job no one takes.
+  it.runIf(kind === 'queue')('says at once that image-gen is not available when no worker runs it, and changes nothing', async () => {
+    const run = await runScript('python3', scriptFile(scripts, 'Generate image', 'python3'), { project: true, ui: 'uimanager', answer: { Prompt: 'a red fox in snow', Width: 64, Height: 64, Seed: 1 } }, clientEnv(), 30_000);
+    expect(run.messages).toEqual(['image-gen is not available in this Framewright engine: image-gen is not taken by this worker (--ops)']);
+    expect(run.mutations).toEqual([]);
+  }, 40_000);
+
   // The server plays no part here (only its token file does): once is enough.
   it.runIf(kind === 'in-process')('falls back to the command line when the token exists but no server listens', async () => {
     const home = tempDir();
