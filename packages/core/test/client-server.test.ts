@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_KINDS, startCluster, type TestCluster } from '../../../test/helpers/cluster.js';
+import { SERVER_KINDS, startCluster, type ServerKind, type TestCluster } from '../../../test/helpers/cluster.js';
 import { FramewrightClient, WebSocketTransport, type WebSocketConstructor } from '../src/client/index.js';
 import { generateSampleVideo } from '../src/media/index.js';
 import { FramewrightError, PROTOCOL_VERSIONS, type ClipCutProgress } from '../src/protocol/index.js';
@@ -18,36 +18,35 @@ const dir = mkdtempSync(join(tmpdir(), 'fw-client-server-'));
 const WS = WebSocket as unknown as WebSocketConstructor;
 let short: string;
 let long: string;
+/** The queue server's Redis and worker (started with the videos; the in-process tests run meanwhile). */
+let cluster: TestCluster;
+const outputRootOf = (kind: ServerKind) => join(dir, kind, 'out');
 
 const clientFor = (s: RunningServer, extra: ConstructorParameters<typeof FramewrightClient>[1] = {}, token = s.token) =>
   new FramewrightClient(() => new WebSocketTransport(s.wsUrl, { token, WebSocket: WS }), { clientInfo: { name: 'client-server-test', version: '0' }, ...extra });
 
 beforeAll(async () => {
-  [short, long] = await Promise.all([
+  [short, long, cluster] = await Promise.all([
     generateSampleVideo(join(dir, 'short.mp4'), { width: 160, height: 90, seconds: 4, preset: 'ultrafast' }).then((v) => v.path),
     generateSampleVideo(join(dir, 'long.mp4'), { width: 320, height: 180, seconds: 40, preset: 'ultrafast' }).then((v) => v.path),
+    startCluster(join(dir, 'cluster'), outputRootOf('queue'), { ops: ['clip-cut'] }),
   ]);
 });
 
+afterAll(() => cluster?.stop());
+
 describe.each(SERVER_KINDS)('client and real server (%s)', (kind) => {
   const base = join(dir, kind);
-  const outputRoot = join(base, 'out');
+  const outputRoot = outputRootOf(kind);
   const options: ServerOptions = { port: 0, outputRoot, configDir: join(base, 'config'), dataDir: join(base, 'data') };
-  let cluster: TestCluster | undefined;
   let server: RunningServer;
 
   beforeAll(async () => {
-    if (kind === 'queue') {
-      cluster = await startCluster(base, outputRoot, { ops: ['clip-cut'] });
-      options.queue = cluster.url;
-    }
+    if (kind === 'queue') options.queue = cluster.url;
     server = await startServer(options);
   });
 
-  afterAll(async () => {
-    await server?.close();
-    await cluster?.stop();
-  });
+  afterAll(() => server?.close());
 
   it('negotiates the newest version and reports what the server can run', async () => {
     const client = clientFor(server);
@@ -71,7 +70,7 @@ describe.each(SERVER_KINDS)('client and real server (%s)', (kind) => {
       expect(f.startsWith(join(outputRoot, 'short'))).toBe(true);
       expect(existsSync(f)).toBe(true);
     }
-    if (cluster !== undefined) {
+    if (kind === 'queue') {
       // The queue server runs nothing itself: the job's record in Redis names the worker process.
       expect((await cluster.lastJob()).worker).toBe(cluster.worker.info.id);
     }

@@ -14,11 +14,20 @@ import { baseEnv, fakeEngine, installedScripts, REPO_ROOT, runScript, scriptFile
 
 let scripts: string;
 let video: GeneratedVideo;
+/** Where each kind of server keeps its config (token) and outputs. */
+const homes = { 'in-process': tempDir(), queue: tempDir() };
+/** The queue server's Redis and worker (started with the rest; the in-process tests run meanwhile). */
+let cluster: TestCluster;
 
 beforeAll(async () => {
-  scripts = await installedScripts();
-  video = await makeVideo(tempDir(), 'server shot', { segments: [{ source: 'testsrc2', frames: 30 }, { source: 'smptehdbars', frames: 25 }], fps: '25' });
+  [scripts, video, cluster] = await Promise.all([
+    installedScripts(),
+    makeVideo(tempDir(), 'server shot', { segments: [{ source: 'testsrc2', frames: 30 }, { source: 'smptehdbars', frames: 25 }], fps: '25' }),
+    startCluster(join(homes.queue, 'cluster'), join(homes.queue, 'out'), { ops: ['clip-cut'] }),
+  ]);
 });
+
+afterAll(() => cluster?.stop());
 
 /** `framewright serve --port 0 --json` (the built CLI) with its config and output root in `home`; its URL once ready. */
 async function serve(home: string, args: readonly string[]): Promise<{ process: ChildProcess; url: string }> {
@@ -41,20 +50,16 @@ const clipScenario = (path: string): Scenario => ({
 });
 
 describe.each(SERVER_KINDS)('Python scripts against framewright serve (%s)', (kind) => {
+  const serverHome = homes[kind];
   let server: ChildProcess;
   let url: string;
-  let serverHome: string;
-  let cluster: TestCluster | undefined;
 
   beforeAll(async () => {
-    serverHome = tempDir();
-    if (kind === 'queue') cluster = await startCluster(serverHome, join(serverHome, 'out'), { ops: ['clip-cut'] });
-    ({ process: server, url } = await serve(serverHome, cluster === undefined ? [] : ['--queue', cluster.url]));
+    ({ process: server, url } = await serve(serverHome, kind === 'queue' ? ['--queue', cluster.url] : []));
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     server?.kill();
-    await cluster?.stop();
   });
 
   const clientEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
@@ -82,7 +87,7 @@ describe.each(SERVER_KINDS)('Python scripts against framewright serve (%s)', (ki
       expect(existsSync(file)).toBe(true);
     }
     // Behind a queue server the job ran in the worker process.
-    if (cluster !== undefined) expect(await cluster.lastJob()).toMatchObject({ job: { state: 'succeeded' }, worker: cluster.worker.info.id });
+    if (kind === 'queue') expect(await cluster.lastJob()).toMatchObject({ job: { state: 'succeeded' }, worker: cluster.worker.info.id });
   }, 120_000);
 
   it('shows the server refusing a wrong token, and changes nothing', async () => {
