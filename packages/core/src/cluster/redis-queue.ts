@@ -185,11 +185,12 @@ export class RedisJobQueue implements JobService {
   /**
    * Queues a job. It resolves once the job's record and its queue entry are in Redis.
    *
-   * An operation no live worker runs ({@link RedisJobQueue.capabilities} says it is unavailable)
-   * is refused here with `OPERATION_UNAVAILABLE` and that reason, as a local server refuses what
-   * it cannot run: a client told so at once does not wait for a job no one takes. A job whose
-   * operation a live worker runs but whose route none takes (an image-gen model no live worker
-   * has) is queued, and says why it waits.
+   * An operation none of the live workers runs ({@link RedisJobQueue.capabilities} says it is
+   * unavailable) is refused here with `OPERATION_UNAVAILABLE` and that reason, as a local server
+   * refuses what it cannot run: a client told so at once does not wait for a job no one takes.
+   * A job is queued, and says why it waits, when no worker is running at all (they may be
+   * restarting) or when its operation runs but its route does not (an image-gen model no live
+   * worker has).
    * @throws FramewrightError from the checks, `OPERATION_UNAVAILABLE`, `INVALID_REQUEST` when closed, `OUTPUT_FAILED` when Redis refuses it
    */
   async submit(op: OperationName, params: unknown): Promise<Job> {
@@ -202,7 +203,8 @@ export class RedisJobQueue implements JobService {
       throw new FramewrightError('OUTPUT_FAILED', `cannot read the cluster's workers from Redis at ${this.options.url}, so the job was not queued: ${toFramewrightError(error).message}`, { cause: error });
     }
     const capability = this.#capability(op, workers);
-    if (!capability.available) throw new FramewrightError('OPERATION_UNAVAILABLE', capability.reason ?? `no live worker runs ${op}`);
+    // With no worker up at all (all of them restarting, say) the job waits for one, saying so.
+    if (!capability.available && workers.length > 0) throw new FramewrightError('OPERATION_UNAVAILABLE', capability.reason ?? `no live worker runs ${op}`);
     const job: Job = { id: randomUUID(), op, state: 'queued', createdAt: new Date().toISOString() };
     const record: JobRecord = { job, params, route: routeOf(op, params), outputRoot: this.options.outputRoot, attempts: 0 };
     try {
