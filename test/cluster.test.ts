@@ -167,6 +167,22 @@ describe('cluster (serve --queue, framewright worker)', () => {
     await client.close();
   }, 120_000);
 
+  it('with no worker running at all (all restarting, say) a job is accepted and waits, saying why', async () => {
+    // Redis database 1: a cluster of its own, with no worker announced in it.
+    const empty = await startServer({ ...serverOptions(`${redis.url}/1`), dataDir: join(dir, 'data-empty') });
+    const client = clientFor(empty);
+    try {
+      await client.connect();
+      const job = await client.submit('clip-cut', { input: videos[0]!, exports: ['json'] });
+      expect(job.state).toBe('queued');
+      expect(job.waiting).toMatch(/^no worker is running \(start one with `framewright worker --queue /);
+      expect((await client.cancelJob(job.id)).state).toBe('cancelled');
+    } finally {
+      await client.close();
+      await empty.close();
+    }
+  }, 60_000);
+
   it('a worker refuses a job whose server writes outside the output root the worker was given', async () => {
     const elsewhere = await startServer({ ...serverOptions(redis.url), outputRoot: join(dir, 'elsewhere') });
     try {
