@@ -88,12 +88,20 @@ function rawPut(port: number, path: string, options: { token?: string; length?: 
   });
 }
 
+/** Which connection a {@link cuttingProxy} cuts: the `nth` (1-based, counted from now) with this method, once half its body has passed. */
+interface CutRule {
+  method: 'GET' | 'PUT';
+  nth: number;
+}
+
 /**
  * A TCP proxy in front of a server that rewrites the Host header to the server's port and cuts
- * the connection of the `cutNth` PUT (1-based) once half of its body has passed.
+ * the connection its rule names: a PUT once half of its request body has passed, a GET once half
+ * of its answer has.
  */
-function cuttingProxy(target: number, cutNth: number): Promise<{ port: number; server: Server; puts: () => number }> {
-  let puts = 0;
+function cuttingProxy(target: number): Promise<{ port: number; server: Server; cut: (rule: CutRule) => void; seen: () => number }> {
+  let rule: CutRule | undefined;
+  let seen = 0;
   return new Promise((resolve) => {
     let port = 0;
     const proxy = createServer((client: Socket) => {
@@ -102,6 +110,7 @@ function cuttingProxy(target: number, cutNth: number): Promise<{ port: number; s
       let limit = Number.POSITIVE_INFINITY;
       let forwarded = 0;
       let decided = false;
+      let cutAnswer = false;
       client.on('data', (chunk: Buffer) => {
         let data = Buffer.from(chunk.toString('latin1').replace(`127.0.0.1:${port}`, `127.0.0.1:${target}`), 'latin1');
         if (!decided) {
@@ -109,7 +118,10 @@ function cuttingProxy(target: number, cutNth: number): Promise<{ port: number; s
           const end = head.indexOf('\r\n\r\n');
           if (end >= 0) {
             decided = true;
-            if (head.startsWith('PUT ') && ++puts === cutNth) limit = end + 4 + Math.floor(Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0) / 2);
+            if (rule !== undefined && head.startsWith(`${rule.method} `) && ++seen === rule.nth) {
+              if (rule.method === 'PUT') limit = end + 4 + Math.floor(Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0) / 2);
+              else cutAnswer = true;
+            }
           }
         }
         if (forwarded + data.length > limit) {
@@ -124,7 +136,25 @@ function cuttingProxy(target: number, cutNth: number): Promise<{ port: number; s
         forwarded += data.length;
         upstream.write(data);
       });
-      upstream.on('data', (c: Buffer) => client.write(c));
+      let answered = 0;
+      let answerLimit = Number.POSITIVE_INFINITY;
+      upstream.on('data', (c: Buffer) => {
+        if (cutAnswer && answerLimit === Number.POSITIVE_INFINITY) {
+          const text = c.toString('latin1');
+          const end = text.indexOf('\r\n\r\n');
+          answerLimit = end + 4 + Math.floor(Number(/content-length: (\d+)/i.exec(text)?.[1] ?? 0) / 2);
+        }
+        if (answered + c.length > answerLimit) {
+          client.write(c.subarray(0, Math.max(0, answerLimit - answered)), () => {
+            client.destroy();
+            upstream.destroy();
+          });
+          answered = answerLimit;
+          return;
+        }
+        answered += c.length;
+        client.write(c);
+      });
       upstream.on('close', () => client.destroy());
       client.on('close', () => upstream.destroy());
       upstream.on('error', () => undefined);
@@ -133,7 +163,15 @@ function cuttingProxy(target: number, cutNth: number): Promise<{ port: number; s
     proxy.listen(0, '127.0.0.1', () => {
       const address = proxy.address();
       port = typeof address === 'object' && address !== null ? address.port : 0;
-      resolve({ port, server: proxy, puts: () => puts });
+      resolve({
+        port,
+        server: proxy,
+        cut: (next) => {
+          rule = next;
+          seen = 0;
+        },
+        seen: () => seen,
+      });
     });
   });
 }
@@ -191,6 +229,12 @@ describe('a cluster worker with no shared folder (worker --files-from)', () => {
     // What the worker's machine keeps: nothing. Its staging folder is empty, its own output root unused.
     expect(filesUnder(staging)).toEqual([]);
     expect(filesUnder(join(workerHome, 'own-output-root'))).toEqual([]);
+    // Files that name paths inside name the server's: the JSON export and the EDL's source.
+    expect(JSON.parse(readFileSync(result.outputs.json!, 'utf8'))).toMatchObject({ input: shots.remote, files: result.files });
+    expect(readFileSync(result.outputs.edl!, 'utf8')).toContain(`* SOURCE FILE: ${shots.remote}`);
+    expect(readFileSync(result.outputs.edl!, 'utf8')).not.toContain(staging);
+    // The token never reaches the worker's log.
+    expect(worker.stderr()).not.toContain(server.token);
     // On the server: exactly the files the result lists, no temporary names.
     const onServer = filesUnder(join(serverRoot, job.id)).map((f) => join(serverRoot, job.id, f)).filter((f) => statSync(f).isFile());
     expect(onServer.sort()).toEqual([...result.files].sort());
@@ -258,22 +302,30 @@ describe('a cluster worker with no shared folder (worker --files-from)', () => {
     expect(filesUnder(serverRoot).filter((f) => f.includes('.partial'))).toEqual([]);
   }, 30_000);
 
-  it('a job whose output transfer is cut fails with one line and takes back what it had sent', async () => {
+  it('a job whose transfer is cut fails with one line: a download before the run, an upload taking back what it had sent', async () => {
     // A second server and worker on database 1, the worker reaching the server through a proxy
-    // that cuts the second PUT in half.
+    // that cuts the connections it is told to.
     const url = `${redis.url}/1`;
     const other = await startServer({ port: 0, outputRoot: serverRoot, configDir: join(dir, 'server', 'config'), dataDir: join(dir, 'server', 'data-1'), queue: url, log: () => undefined });
-    const proxy = await cuttingProxy(other.port, 2);
+    const proxy = await cuttingProxy(other.port);
     const cutWorker = await noShareWorker(url, `http://127.0.0.1:${proxy.port}`, join(dir, 'worker-2'), join(dir, 'worker-2', 'staging'));
     try {
       const client = clientFor(other);
       await client.connect();
+      proxy.cut({ method: 'GET', nth: 1 });
+      const first = await client.submit('clip-cut', { input: shots.remote, exports: ['json', 'clips'] });
+      const broken = await client.wait(first).catch((e: unknown) => e);
+      expect(broken).toMatchObject({ code: 'INPUT_UNREADABLE', message: expect.stringMatching(/^cannot download .*shots\.mp4 from http:\/\/127\.0\.0\.1:\d+: (the transfer broke off after \d+ bytes|received \d+ bytes of \d+)/) });
+      expect((broken as Error).message).not.toContain('\n');
+      expect(existsSync(join(serverRoot, first.id))).toBe(false);
+      expect(filesUnder(join(dir, 'worker-2', 'staging'))).toEqual([]);
+      proxy.cut({ method: 'PUT', nth: 2 });
       const job = await client.submit('clip-cut', { input: shots.remote, exports: ['json', 'clips'] });
       const error = await client.wait(job).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'OUTPUT_FAILED', message: expect.stringMatching(/^cannot send .* to http:\/\/127\.0\.0\.1:\d+: /) });
       expect((error as Error).message).not.toContain('\n');
       expect((error as Error).message).not.toContain(server.token);
-      expect(proxy.puts()).toBe(2);
+      expect(proxy.seen()).toBe(2);
       expect(existsSync(join(serverRoot, job.id))).toBe(false);
       expect(filesUnder(join(dir, 'worker-2', 'staging'))).toEqual([]);
       await client.close();

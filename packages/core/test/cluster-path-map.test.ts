@@ -1,7 +1,10 @@
 // Paths across machines: a worker's --path-map maps the path fields of a job's params to its own
 // mount and its results back, and refuses paths outside its shared folders.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { paramPaths, parseFilesFromUrl, parsePathMapping, PathMap, routeOf, routesOf, redisOptions, isRetrySafe } from '../src/cluster/index.js';
+import { paramPaths, parseFilesFromUrl, removeStaleStaging, parsePathMapping, PathMap, routeOf, routesOf, redisOptions, isRetrySafe } from '../src/cluster/index.js';
 import { FramewrightError } from '../src/protocol/index.js';
 
 const map = new PathMap([parsePathMapping('/mnt/studio=/Volumes/studio'), parsePathMapping('/mnt/studio/renders=/fast/renders/')]);
@@ -52,6 +55,16 @@ describe('the path fields of params, as a worker without a shared folder fetches
     expect(paramPaths('image-gen', { prompt: '/srv/out/x', modelDir: '/srv/models' })).toEqual([{ key: 'modelDir', path: '/srv/models' }]);
     const keyframes = paramPaths('video-gen', { mode: 'interpolate', keyframes: ['/srv/out/a.png', '/srv/out/b.png'] });
     expect(keyframes).toEqual([{ key: 'keyframes', path: '/srv/out/a.png' }, { key: 'keyframes', path: '/srv/out/b.png' }]);
+  });
+
+  it('removes the staging folders of workers that are gone, and only those', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fw-staging-'));
+    // 2^22 + 1 is above Linux's highest pid: no process has it.
+    const names = ['fw-job-4194305-dead', `fw-job-${process.pid}-mine`, `fw-job-${process.ppid}-alive`, 'not-a-job-folder'];
+    for (const name of names) mkdirSync(join(root, name, 'in'), { recursive: true });
+    await removeStaleStaging(root);
+    expect(readdirSync(root).sort()).toEqual(names.slice(1).sort());
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('takes a server as http://HOST:PORT only', () => {

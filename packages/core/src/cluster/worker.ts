@@ -323,7 +323,7 @@ class ClusterWorker {
       void this.write(record, { type: 'progress', jobId: id, op, progress }).catch(() => undefined);
     };
     const outcome = await jobProcess.run(
-      { type: 'run', id, op, params: run.params, outputRoot: run.outputRoot, defaultOutputDir: run.defaultOutputDir, ...(this.options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: this.options.memoryBudgetBytes }) },
+      { type: 'run', id, op, params: run.params, outputRoot: run.outputRoot, defaultOutputDir: run.defaultOutputDir, pathsInFiles: (staged?.paths ?? this.paths).mappings, ...(this.options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: this.options.memoryBudgetBytes }) },
       {
         onProgress: (event) => {
           if (typeof event !== 'object' || event === null) return;
