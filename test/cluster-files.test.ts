@@ -251,6 +251,24 @@ describe('a cluster worker with no shared folder (worker --files-from)', () => {
     await client.close();
   }, 60_000);
 
+  it('into a named output folder: a name that exists on the server is kept unless the job asks to overwrite', async () => {
+    const client = clientFor(server);
+    await client.connect();
+    const params = { input: shots.remote, exports: ['json', 'edl'] as ('json' | 'edl')[], outputDir: 'named' };
+    const first = await client.run('clip-cut', params);
+    const edl = join(serverRoot, 'named', 'shots.edl');
+    expect(first.files.sort()).toEqual([edl, join(serverRoot, 'named', 'shots.json')].sort());
+    const before = statSync(edl);
+    const again = await client.run('clip-cut', params).catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringMatching(/^cannot send .*shots\.(edl|json) to http:\/\/127\.0\.0\.1:\d+: OUTPUT_EXISTS: .* exists \(the job did not ask to overwrite\)$/) });
+    expect(statSync(edl).ino).toBe(before.ino);
+    const replaced = await client.run('clip-cut', { ...params, overwrite: true });
+    expect(replaced.files.sort()).toEqual(first.files.sort());
+    expect(statSync(edl).ino).not.toBe(before.ino);
+    expect(filesUnder(join(serverRoot, 'named')).sort()).toEqual(['shots.edl', 'shots.json']);
+    await client.close();
+  }, 120_000);
+
   it('PUT /v1/files?path= refuses hostile paths, a wrong token, no or too large a Content-Length, and replacing a file', async () => {
     const outside = join(dir, 'outside');
     mkdirSync(outside, { recursive: true });

@@ -188,6 +188,8 @@ export class FileServer {
     }
     if (res.statusCode !== 201) {
       const { code, text } = await refusal(res);
+      // The server closes the connection after a refusal; stop reading the file now.
+      req.destroy();
       throw fail(code === 'OUTPUT_EXISTS' || code === 'OUTPUT_NOT_ALLOWED' ? code : 'OUTPUT_FAILED', text);
     }
     await sent;
