@@ -237,6 +237,8 @@ describe('cluster (serve --queue, framewright worker)', () => {
         expect(file.startsWith(join(serverView, 'out'))).toBe(true);
         expect(existsSync(join(workerView, file.slice(serverView.length)))).toBe(true);
       }
+      // Inside the exports too, paths are the server's: the EDL's source file is the job's input.
+      expect(readFileSync(join(workerView, result.outputs.edl!.slice(serverView.length)), 'utf8')).toContain(`* SOURCE FILE: ${join(serverView, 'clip.mp4')}`);
       const outside = await client.run('clip-cut', { input: videos[0]! }).catch((e: unknown) => e);
       expect(outside).toMatchObject({ code: 'INPUT_NOT_FOUND', message: expect.stringMatching(/is not in a folder this worker shares/) });
       const unshared = await startServer({ ...serverOptions(url), outputRoot: join(dir, 'not-shared') });

@@ -21,7 +21,7 @@ import type { JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
 import { InvalidRequest, statusOf } from './errors.js';
 import { servePage } from './pages.js';
-import { receiveUpload, sendDownload } from './files.js';
+import { receiveOutput, receiveUpload, removeOutput, sendDownload } from './files.js';
 import { notReadingReason, progressBacklogBytes } from './rpc.js';
 import { checkHost, checkOrigin, checkToken, originRefused, type GuardOptions } from './security.js';
 
@@ -59,7 +59,7 @@ function sendError(req: IncomingMessage, res: ServerResponse, guard: GuardOption
   const status = statusOf(fe).http;
   const headers: Record<string, string> = fe.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer realm="framewright"' } : {};
   // A refused upload may still be streaming in: close the connection rather than read it all.
-  if (status === 413) headers['connection'] = 'close';
+  if (status === 413 || !req.complete) headers['connection'] = 'close';
   sendJson(req, res, guard, status, { error: fe.toWire() }, headers);
 }
 
@@ -219,8 +219,11 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     else if (method === 'DELETE') sendJson(req, res, ctx.guard, 200, await ctx.queue.cancel(id));
     else notAllowed();
   } else if (parts.length === 2 && parts[1] === 'files') {
-    if (method !== 'GET') notAllowed();
-    await sendDownload(req, res, ctx.outputRoot, corsHeaders(req, ctx.guard));
+    const send = (status: number, body: unknown) => sendJson(req, res, ctx.guard, status, body);
+    if (method === 'GET') await sendDownload(req, res, ctx.outputRoot, corsHeaders(req, ctx.guard));
+    else if (method === 'PUT') await receiveOutput(req, ctx.outputRoot, ctx.maxUploadBytes, send);
+    else if (method === 'DELETE') await removeOutput(req, ctx.outputRoot, send);
+    else notAllowed();
   } else if (parts.length === 3 && parts[1] === 'files') {
     if (method !== 'PUT') notAllowed();
     await receiveUpload(req, res, ctx.outputRoot, jobIdOf(parts[2]!), ctx.maxUploadBytes, (status, body) => sendJson(req, res, ctx.guard, status, body));
