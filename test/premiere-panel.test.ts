@@ -237,7 +237,7 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     await page.click('#fw-tab-settings');
     await snap('settings');
     await connect(page, server.wsUrl, server.token);
-    expect(await textOf(page, '#fw-status')).toMatch(/^Connected to framewright .* \(protocol 1\.1\)$/);
+    expect(await textOf(page, '#fw-status')).toMatch(/^Connected to framewright .* \(protocol 1\.2\)$/);
     // Not one of the ports the manifest allows: the panel says which to use.
     expect(await textOf(page, '#fw-message')).toMatch(/^Port \d+ is not one Premiere Pro lets the panel reach \(7878, 7879, 7880, 7881, 7882\)/);
     // image-gen is refused by this server (no worker takes it behind the queue server): the view says so and will not run it.
@@ -370,7 +370,7 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     expect(await textOf(page, '#fw-message')).toMatch(/^Connection refused: the server at .* is running but refused the WebSocket connection: the token is wrong/);
 
     await connect(page, `ws://127.0.0.1:${(oldServer.address() as AddressInfo).port}/v1/ws`, server.token);
-    expect(await textOf(page, '#fw-message')).toMatch(/^Protocol version not supported: this panel speaks 1\.1, 1\.0 and the server does not \(.*speaks \[2\.0\].*\)/);
+    expect(await textOf(page, '#fw-message')).toMatch(/^Protocol version not supported: this panel speaks 1\.2, 1\.1, 1\.0 and the server does not \(.*speaks \[2\.0\].*\)/);
     expect(await disabled(page, '#fw-detect-run')).toBe(true);
     expectUnchanged(await stateOf(page));
     await page.close();

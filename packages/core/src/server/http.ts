@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  assertOperationInVersion,
   assertValid,
   FramewrightError,
   isOperationName,
   isTerminal,
   negotiateVersion,
   OPERATION_NAMES,
+  operationInVersion,
   paramsInLatestMeaning,
   PROTOCOL_VERSION_HEADER,
   PROTOCOL_VERSIONS,
@@ -104,7 +106,9 @@ async function submit(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
     throw new FramewrightError('UNKNOWN_OPERATION', `unknown operation ${quoted(op)}: known are ${OPERATION_NAMES.join(', ')}`, { pointer: '/op' });
   }
   assertValid(SubmitParamsSchema, body, 'request body', 'INVALID_REQUEST');
-  const job = await ctx.queue.submit(body.op, paramsInLatestMeaning(body.op, body.params, httpVersion(req)));
+  const version = httpVersion(req);
+  assertOperationInVersion(body.op, version);
+  const job = await ctx.queue.submit(body.op, paramsInLatestMeaning(body.op, body.params, version));
   sendJson(req, res, ctx.guard, 202, job, { location: `/v1/jobs/${encodeURIComponent(job.id)}` });
 }
 
@@ -211,7 +215,10 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     sendJson(req, res, ctx.guard, 200, publishedSchemas());
   } else if (parts.length === 2 && parts[1] === 'jobs') {
     if (method === 'POST') await submit(req, res, ctx);
-    else if (method === 'GET') sendJson(req, res, ctx.guard, 200, { jobs: await ctx.queue.list() });
+    else if (method === 'GET') {
+      const version = httpVersion(req);
+      sendJson(req, res, ctx.guard, 200, { jobs: (await ctx.queue.list()).filter((j) => operationInVersion(j.op, version)) });
+    }
     else notAllowed();
   } else if (parts.length === 3 && parts[1] === 'jobs') {
     const id = jobIdOf(parts[2]!);
