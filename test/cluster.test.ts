@@ -167,6 +167,22 @@ describe('cluster (serve --queue, framewright worker)', () => {
     await client.close();
   }, 120_000);
 
+  it('with no worker running at all (all restarting, say) a job is accepted and waits, saying why', async () => {
+    // Redis database 1: a cluster of its own, with no worker announced in it.
+    const empty = await startServer({ ...serverOptions(`${redis.url}/1`), dataDir: join(dir, 'data-empty') });
+    const client = clientFor(empty);
+    try {
+      await client.connect();
+      const job = await client.submit('clip-cut', { input: videos[0]!, exports: ['json'] });
+      expect(job.state).toBe('queued');
+      expect(job.waiting).toMatch(/^no worker is running \(start one with `framewright worker --queue /);
+      expect((await client.cancelJob(job.id)).state).toBe('cancelled');
+    } finally {
+      await client.close();
+      await empty.close();
+    }
+  }, 60_000);
+
   it('a worker refuses a job whose server writes outside the output root the worker was given', async () => {
     const elsewhere = await startServer({ ...serverOptions(redis.url), outputRoot: join(dir, 'elsewhere') });
     try {
@@ -221,6 +237,8 @@ describe('cluster (serve --queue, framewright worker)', () => {
         expect(file.startsWith(join(serverView, 'out'))).toBe(true);
         expect(existsSync(join(workerView, file.slice(serverView.length)))).toBe(true);
       }
+      // Inside the exports too, paths are the server's: the EDL's source file is the job's input.
+      expect(readFileSync(join(workerView, result.outputs.edl!.slice(serverView.length)), 'utf8')).toContain(`* SOURCE FILE: ${join(serverView, 'clip.mp4')}`);
       const outside = await client.run('clip-cut', { input: videos[0]! }).catch((e: unknown) => e);
       expect(outside).toMatchObject({ code: 'INPUT_NOT_FOUND', message: expect.stringMatching(/is not in a folder this worker shares/) });
       const unshared = await startServer({ ...serverOptions(url), outputRoot: join(dir, 'not-shared') });

@@ -224,7 +224,7 @@ describe('the SDK guide examples against a real engine', () => {
   it('docs/examples/sdk-client.ts connects, negotiates and cuts the video over WebSocket', async () => {
     const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
     const { stdout } = await run(process.execPath, [tsx, join(docs, 'examples', 'sdk-client.ts'), video], { cwd: root, env: { ...process.env, ...env, FRAMEWRIGHT_WS_URL: ready.wsUrl } });
-    expect(stdout).toMatch(/^protocol 1\.1 ready: .*clip-cut/m);
+    expect(stdout).toMatch(/^protocol 1\.2 ready: .*clip-cut/m);
     expect(stdout).toMatch(/^2 clips: .*\.edl, .*\.otio$/m);
   }, 60_000);
 

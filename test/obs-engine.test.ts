@@ -1,11 +1,13 @@
 // Which engine `framewright obs` uses: a running `framewright serve` (here a real server started
 // in this process), else one it starts for itself as a child process (core's sources through
-// tsx), and what it says when neither works. Real clip-cut on small ffmpeg-made videos.
+// tsx), and what it says when neither works. Real clip-cut on small ffmpeg-made videos. The
+// running server is a plain one and a `serve --queue` one whose jobs a `framewright worker` runs.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '@framewright/core';
 import { connectEngine, OwnEngine, type ConnectedEngine } from '@framewright/obs-plugin';
+import { SERVER_KINDS, startCluster, type ServerKind, type TestCluster } from './helpers/cluster.js';
 import { makeVideo, tempDir, type GeneratedVideo } from './helpers/media.js';
 
 const SOURCES_CLI = join(import.meta.dirname, '..', 'packages', 'obs-plugin', 'test', 'framewright-sources.js');
@@ -14,16 +16,27 @@ describe('the engine of framewright obs', () => {
   const work = tempDir('fw-obs-engine-');
   const [configDir, dataDir, outputRoot] = ['config', 'data', 'out'].map((d) => join(work, d)) as [string, string, string];
   let server: Awaited<ReturnType<typeof startServer>>;
+  /** A `serve --queue` server with its own config and output folders; clip-cut runs on {@link cluster}'s worker. */
+  let queueServer: Awaited<ReturnType<typeof startServer>>;
+  let cluster: TestCluster;
+  const queueDirs = { configDir: join(work, 'queue-config'), dataDir: join(work, 'queue-data'), outputRoot: join(work, 'queue-out') };
+  const running = (kind: ServerKind) => (kind === 'queue' ? { server: queueServer, ...queueDirs } : { server, configDir, dataDir, outputRoot });
   let video: GeneratedVideo;
   const engines: ConnectedEngine[] = [];
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, configDir, dataDir, outputRoot });
-    video = await makeVideo(work, 'two shots', { segments: [{ source: 'testsrc2', frames: 15 }, { source: 'smptehdbars', frames: 15 }], width: 96, height: 64 });
+    [server, cluster, video] = await Promise.all([
+      startServer({ port: 0, configDir, dataDir, outputRoot }),
+      startCluster(join(work, 'cluster'), queueDirs.outputRoot, { ops: ['clip-cut'] }),
+      makeVideo(work, 'two shots', { segments: [{ source: 'testsrc2', frames: 15 }, { source: 'smptehdbars', frames: 15 }], width: 96, height: 64 }),
+    ]);
+    queueServer = await startServer({ port: 0, ...queueDirs, queue: cluster.url });
   });
   afterAll(async () => {
     for (const engine of engines) await engine.close();
     await server?.close();
+    await queueServer?.close();
+    await cluster?.stop();
   });
 
   async function connect(env: Record<string, string>, log: string[] = []): Promise<ConnectedEngine> {
@@ -32,7 +45,8 @@ describe('the engine of framewright obs', () => {
     return engine;
   }
 
-  it('runs jobs on the running server named by FRAMEWRIGHT_URL, with the token from the config folder', async () => {
+  it.each(SERVER_KINDS)('runs jobs on the running server named by FRAMEWRIGHT_URL, with the token from the config folder (%s server)', async (kind) => {
+    const { server, configDir, outputRoot } = running(kind);
     const log: string[] = [];
     const engine = await connect({ FRAMEWRIGHT_URL: server.url, FRAMEWRIGHT_CONFIG_DIR: configDir }, log);
     expect(engine.location).toBe(server.url);
@@ -41,11 +55,14 @@ describe('the engine of framewright obs', () => {
     const result = await engine.run('clip-cut', { input: video.path, outputDir: 'obs-test', exports: ['json'] });
     expect(result.clips.map((c) => c.startFrame)).toEqual([0, 15]);
     expect(result.outputs.json?.startsWith(join(outputRoot, 'obs-test'))).toBe(true);
+    if (kind === 'queue') expect(await cluster.lastJob()).toMatchObject({ job: { state: 'succeeded' }, worker: cluster.worker.info.id });
   });
 
-  it('checks params and availability before any job: bad params fail with the JSON pointer', async () => {
+  it.each(SERVER_KINDS)('checks params and availability before any job: bad params fail with the JSON pointer, an operation no worker takes is unavailable (%s server)', async (kind) => {
+    const { server, configDir } = running(kind);
     const engine = await connect({ FRAMEWRIGHT_URL: server.url, FRAMEWRIGHT_CONFIG_DIR: configDir });
     await expect(engine.check('clip-cut', { input: video.path, minClipSeconds: -1 } as never)).rejects.toMatchObject({ code: 'INVALID_PARAMS', pointer: '/minClipSeconds' });
+    if (kind === 'queue') await expect(engine.check('image-gen', { prompt: 'a red circle' })).rejects.toMatchObject({ code: 'OPERATION_UNAVAILABLE', message: 'image-gen is not taken by this worker (--ops)' });
   });
 
   it("runs a job the server may not write (outside its output root) on an engine of the command's own, beside the input as asked", async () => {

@@ -4,6 +4,8 @@
 // the project; UXP's Spectrum widgets (sp-*) by stand-ins with their interface
 // (packages/premiere-uxp/test/fake-spectrum.ts). Every view and state is screenshot into
 // test-artifacts/premiere/ (gitignored; docs/images/premiere-*.png are copies of a few).
+// The clip-cut flows (markers with progress, cancel) run against a plain server and against a
+// `serve --queue` one whose jobs a `framewright worker` process runs from Redis.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -22,6 +24,7 @@ import { startServer, type RunningServer } from '../packages/core/src/server/ind
 import { encodePng } from '../packages/premiere-uxp/scripts/icons.js';
 import { buildPlugin } from '../packages/premiere-uxp/scripts/build-plugin.js';
 import type { FakeScenario, FakeState } from '../packages/premiere-uxp/test/fake-premiere.js';
+import { SERVER_KINDS, startCluster, type ServerKind, type TestCluster } from './helpers/cluster.js';
 import { makeVideo, tempDir, type GeneratedVideo } from './helpers/media.js';
 
 const ARTIFACTS = resolve(import.meta.dirname, '..', 'test-artifacts', 'premiere');
@@ -35,6 +38,11 @@ let fakeScript: string;
 let pages: Server;
 let origin: string;
 let server: RunningServer;
+/** A `serve --queue` server: clip-cut runs on the worker process of {@link cluster}. */
+let queueServer: RunningServer;
+let cluster: TestCluster;
+/** The server of each kind, for the flows that run against both. */
+const serverOf = (kind: ServerKind): RunningServer => (kind === 'queue' ? queueServer : server);
 let oldServer: WebSocketServer;
 /** A server whose image-gen and video-gen are stand-ins that write real files, for the placement paths. */
 let genServer: RunningServer;
@@ -132,7 +140,7 @@ function expectUnchanged(state: FakeState): void {
 beforeAll(async () => {
   work = tempDir('fw-premiere-');
   mkdirSync(ARTIFACTS, { recursive: true });
-  const [plugin, fake, a, b] = await Promise.all([
+  const [plugin, fake, a, b, c] = await Promise.all([
     buildPlugin(join(work, 'plugin')),
     build({
       stdin: {
@@ -145,7 +153,10 @@ beforeAll(async () => {
     makeVideo(work, 'shots', { segments: [{ source: 'testsrc2', frames: 50 }, { source: 'smptehdbars', frames: 50 }, { source: 'mandelbrot', frames: 50 }], fps: '25' }),
     // Flat colours encode fast but still take clip-cut seconds to decode: time to cancel mid-job.
     makeVideo(work, 'long', { segments: [{ source: 'color=c=gray', frames: 1500 }, { source: 'color=c=navy', frames: 1500 }], fps: '25', width: 640, height: 360 }),
+    // The worker takes clip-cut only: image-gen is refused on the queue server too.
+    startCluster(join(work, 'cluster'), join(work, 'queue-out'), { ops: ['clip-cut'] }),
   ]);
+  cluster = c;
   expect(plugin).toContain('main.js');
   pluginDir = join(work, 'plugin');
   fakeScript = fake.outputFiles[0]!.text;
@@ -162,6 +173,9 @@ beforeAll(async () => {
   server = await startServer({
     port: 0, outputRoot: join(work, 'out'), configDir: join(work, 'config'), dataDir: join(work, 'data'), allowedOrigins: [origin],
     registry: { ...OPERATION_REGISTRY, 'image-gen': refusedImageGen },
+  });
+  queueServer = await startServer({
+    port: 0, outputRoot: join(work, 'queue-out'), configDir: join(work, 'queue-config'), dataDir: join(work, 'queue-data'), allowedOrigins: [origin], queue: cluster.url,
   });
   oldServer = await futureServer();
   const videoGen: Operation<'video-gen'> = {
@@ -203,29 +217,35 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await server?.close();
+  await queueServer?.close();
+  await cluster?.stop();
   await genServer?.close();
   oldServer?.close();
   pages?.close();
 });
 
 describe('Premiere Pro panel in Chromium against a real server', () => {
-  it('Detect scenes on the selected clip puts markers at the cuts, with progress; every view renders', async () => {
+  it.each(SERVER_KINDS)('Detect scenes on the selected clip puts markers at the cuts, with progress; every view renders (%s server)', async (kind) => {
+    const server = serverOf(kind);
     const clip = { mediaPath: shots.path, name: 'shots.mp4', startSeconds: 5, inSeconds: 0, outSeconds: 6 };
     const page = await openPanel({ selection: [clip] });
-    await shoot(page, 'detect-not-connected');
+    // The screenshots (docs/images) are of the in-process run.
+    const snap = (name: string) => (kind === 'in-process' ? shoot(page, name) : Promise.resolve());
+    await snap('detect-not-connected');
     expect(await textOf(page, '#fw-detect-note')).toMatch(/^Not connected: open Engine/);
     expect(await disabled(page, '#fw-detect-run')).toBe(true);
     await page.click('#fw-tab-settings');
-    await shoot(page, 'settings');
+    await snap('settings');
     await connect(page, server.wsUrl, server.token);
-    expect(await textOf(page, '#fw-status')).toMatch(/^Connected to framewright .* \(protocol 1\.1\)$/);
+    expect(await textOf(page, '#fw-status')).toMatch(/^Connected to framewright .* \(protocol 1\.2\)$/);
     // Not one of the ports the manifest allows: the panel says which to use.
     expect(await textOf(page, '#fw-message')).toMatch(/^Port \d+ is not one Premiere Pro lets the panel reach \(7878, 7879, 7880, 7881, 7882\)/);
-    // image-gen is refused by this server: the view says so and will not run it.
+    // image-gen is refused by this server (no worker takes it behind the queue server): the view says so and will not run it.
     await page.click('#fw-tab-image');
-    expect(await textOf(page, '#fw-image-note')).toBe('Generate image is not available on this engine: not served by this test server');
+    const refusal = kind === 'queue' ? 'image-gen is not taken by this worker (--ops)' : 'not served by this test server';
+    expect(await textOf(page, '#fw-image-note')).toBe(`Generate image is not available on this engine: ${refusal}`);
     expect(await disabled(page, '#fw-image-run')).toBe(true);
-    await shoot(page, 'image-unavailable');
+    await snap('image-unavailable');
     await page.click('#fw-tab-detect');
     await page.selectOption('#fw-detect-sensitivity select', 'normal');
     await page.click('#fw-detect-run');
@@ -237,7 +257,8 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     expect(state.markers.map((m) => [m.name, m.startSeconds])).toEqual([['Cut 1', 5 + 50 / 25], ['Cut 2', 5 + 100 / 25]]);
     expect(state.transactions).toEqual([{ label: 'Framewright: 2 cut markers', actions: ['add marker Cut 1', 'add marker Cut 2'] }]);
     expect(await page.locator('#fw-results li[data-view="detect"] .fw-files li').allTextContents()).toEqual(['shots.json']);
-    await shoot(page, 'detect-finished');
+    if (kind === 'queue') expect(await cluster.lastJob()).toMatchObject({ job: { state: 'succeeded' }, worker: cluster.worker.info.id });
+    await snap('detect-finished');
     await page.close();
   });
 
@@ -315,18 +336,21 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     await page.close();
   });
 
-  it('cancels a running Detect scenes and changes nothing in the project', async () => {
+  it.each(SERVER_KINDS)('cancels a running Detect scenes and changes nothing in the project (%s server)', async (kind) => {
+    const server = serverOf(kind);
     const page = await openPanel({ selection: [{ mediaPath: long.path, startSeconds: 0, inSeconds: 0, outSeconds: 120 }] });
+    const snap = (name: string) => (kind === 'in-process' ? shoot(page, name) : Promise.resolve());
     await connect(page, server.wsUrl, server.token);
     await page.click('#fw-detect-run');
     await page.waitForFunction(() => (window as unknown as { __fractions: number[] }).__fractions.some((f) => f > 0), undefined, { timeout: 30_000 });
-    await shoot(page, 'detect-running');
+    await snap('detect-running');
     await page.click('#fw-cancel');
     await page.waitForFunction(() => document.querySelector('#fw-progress-text')?.textContent === 'Cancelled', undefined, { timeout: 30_000 });
     expect(await textOf(page, '#fw-message')).toBe('Cancelled: the job was stopped and nothing was changed in the project.');
     expectUnchanged(await stateOf(page));
     expect(await disabled(page, '#fw-cancel')).toBe(true);
-    await shoot(page, 'detect-cancelled');
+    if (kind === 'queue') expect((await cluster.lastJob()).job.state).toBe('cancelled');
+    await snap('detect-cancelled');
     await page.close();
   });
 
@@ -346,7 +370,7 @@ describe('Premiere Pro panel in Chromium against a real server', () => {
     expect(await textOf(page, '#fw-message')).toMatch(/^Connection refused: the server at .* is running but refused the WebSocket connection: the token is wrong/);
 
     await connect(page, `ws://127.0.0.1:${(oldServer.address() as AddressInfo).port}/v1/ws`, server.token);
-    expect(await textOf(page, '#fw-message')).toMatch(/^Protocol version not supported: this panel speaks 1\.1, 1\.0 and the server does not \(.*speaks \[2\.0\].*\)/);
+    expect(await textOf(page, '#fw-message')).toMatch(/^Protocol version not supported: this panel speaks 1\.2, 1\.1, 1\.0 and the server does not \(.*speaks \[2\.0\].*\)/);
     expect(await disabled(page, '#fw-detect-run')).toBe(true);
     expectUnchanged(await stateOf(page));
     await page.close();

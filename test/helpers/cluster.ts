@@ -1,9 +1,11 @@
 // A cluster for tests: a redis-server of the test's own on a free loopback port (AOF on, fsync
 // on every write, in a temp folder), and `framewright worker` processes run from the sources.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import type { Job } from '../../packages/core/src/protocol/index.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const CLI_ENTRY = join(root, 'test', 'helpers', 'cli-entry.ts');
@@ -155,4 +157,54 @@ export function descendants(pid: number): Array<{ pid: number; comm: string }> {
 export function alive(pid: number): boolean {
   const state = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
   return state !== '' && !state.startsWith('Z');
+}
+
+/**
+ * The two servers an adapter's end-to-end test runs against: `in-process` (plain `serve`: the
+ * jobs run in the server's process) and `queue` (`serve --queue`: the jobs go on BullMQ in Redis
+ * and a `framewright worker` process runs them).
+ */
+export const SERVER_KINDS = ['in-process', 'queue'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+/** A test file's cluster: one redis-server and one worker process, shared by its queue servers. */
+export interface TestCluster {
+  /** The Redis URL to give servers as `queue` (or `serve --queue`). */
+  readonly url: string;
+  readonly redis: TestRedis;
+  readonly worker: TestWorker;
+  /** The record in Redis of the newest job (its `worker` names the worker process that took it). */
+  lastJob(): Promise<{ job: Job; worker?: string }>;
+  /** Stops the worker (its running jobs finish first), then Redis. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a redis-server with its data in `dir` (made if missing) and one `framewright worker` on it that writes
+ * under `outputRoot` (the servers' output root) and takes `ops` (default: every operation that
+ * runs on this machine).
+ */
+export async function startCluster(dir: string, outputRoot: string, options: { ops?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<TestCluster> {
+  mkdirSync(dir, { recursive: true });
+  const redis = await startRedis(dir);
+  const ops = options.ops === undefined ? [] : ['--ops', options.ops.join(',')];
+  const worker = await startWorker(redis.url, ['--output-root', outputRoot, ...ops], options.env).catch(async (error: unknown) => {
+    await redis.stop();
+    throw error;
+  });
+  return {
+    url: redis.url,
+    redis,
+    worker,
+    async lastJob() {
+      const [id] = await redis.client.zrevrange('fw:jobs', 0, 0);
+      const text = id === undefined ? null : await redis.client.get(`fw:job:${id}`);
+      if (text === null) throw new Error(`no job in the Redis at ${redis.url}`);
+      return JSON.parse(text) as { job: Job; worker?: string };
+    },
+    async stop() {
+      await worker.stop();
+      await redis.stop();
+    },
+  };
 }

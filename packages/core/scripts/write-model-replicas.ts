@@ -1,12 +1,12 @@
 // Writes the tiny random-weight replicas of the public model exports (SD-Turbo in each layout,
-// Whisper in both, a RIFE-interface interpolator; test/helpers/
+// SDXL-Turbo as Optimum exports it, Whisper in both, a RIFE-interface interpolator; test/helpers/
 // export-replicas.ts), one folder per layout, as the Hub holds them: for trying `models import`
 // or serving them from a local stand-in Hub by hand.
 //   npx tsx packages/core/scripts/write-model-replicas.ts OUT_DIR
 import { resolve } from 'node:path';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { rifeReplica, SD_EXPORT_LAYOUTS, writeSdTurboExport, writeWhisperExport } from '../test/helpers/export-replicas.js';
+import { rifeReplica, SD_EXPORT_LAYOUTS, writeSdTurboExport, writeSdxlTurboExport, writeWhisperExport } from '../test/helpers/export-replicas.js';
 
 const out = process.argv[2];
 if (out === undefined) {
@@ -18,6 +18,8 @@ for (const layout of SD_EXPORT_LAYOUTS) {
   const files = writeSdTurboExport(dir, layout);
   process.stdout.write(`${dir}: ${files.length} files\n`);
 }
+const sdxl = resolve(out, 'sdxl-turbo-optimum');
+process.stdout.write(`${sdxl}: ${writeSdxlTurboExport(sdxl).length} files\n`);
 for (const [name, prefix] of [['whisper-optimum', ''], ['whisper-onnx-community', 'onnx/']] as const) {
   const dir = resolve(out, name);
   process.stdout.write(`${dir}: ${writeWhisperExport(dir, prefix).length} files\n`);

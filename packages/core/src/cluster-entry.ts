@@ -13,8 +13,15 @@
  * process.on('SIGINT', () => void worker.close());
  * ```
  *
+ * @example A machine with no shared folder: inputs come from the server, outputs go back to it
+ * ```ts
+ * import { startWorker } from '@framewright/core/cluster';
+ *
+ * const worker = await startWorker({ url: 'redis://10.0.0.5:6379', filesFrom: { url: 'http://10.0.0.1:7878', token: process.env.FRAMEWRIGHT_TOKEN! } });
+ * ```
+ *
  * Any new export added here becomes public API; test/api-report.test.ts holds the list.
  * @module cluster
  */
 export { startWorker, parsePathMapping } from './cluster/index.js';
-export type { ClusterWorkerOptions, RunningWorker, PathMapping, WorkerAnnouncement } from './cluster/index.js';
+export type { ClusterWorkerOptions, RunningWorker, PathMapping, WorkerAnnouncement, FilesFromServer } from './cluster/index.js';

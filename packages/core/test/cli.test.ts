@@ -47,7 +47,7 @@ describe('framewright --help and --version', () => {
     expect(err).toContain('Usage: framewright <command>');
   });
 
-  it.each(['demo', 'clip-cut', 'serve', 'doctor'])('%s --help shows its usage and exits 0', async (name) => {
+  it.each(['demo', 'clip-cut', 'serve', 'doctor', 'worker'])('%s --help shows its usage and exits 0', async (name) => {
     const { code, out } = await run([name, '--help']);
     expect(code).toBe(0);
     expect(out).toMatch(new RegExp(`^Usage: framewright ${name}`));
@@ -80,6 +80,13 @@ describe('usage errors are one line naming what is wrong, exit 2', () => {
     ['a port out of range', ['serve', '--port', '70000'], /^framewright: serve: --port must be between 0 and 65535, got 70000/],
     ['an allowed origin with a path', ['serve', '--allow-origin', 'http://x.test/panel'], /^framewright: serve: --allow-origin "http:\/\/x\.test\/panel" is not an origin/],
     ['an unknown doctor flag', ['doctor', '--fix'], /^framewright: doctor: unknown flag --fix/],
+    // A worker without a shared folder: a server URL, its token, and no share settings beside it.
+    ['--files-from without a token', ['worker', '--queue', 'redis://127.0.0.1:1', '--files-from', 'http://127.0.0.1:7878'], /^framewright: worker: --files-from needs the server's token: set FRAMEWRIGHT_TOKEN or give --token-file FILE$/],
+    ['--files-from that is not a server URL', ['worker', '--queue', 'redis://127.0.0.1:1', '--files-from', 'http://127.0.0.1:7878/v1/files'], /^framewright: worker: --files-from "http:\/\/127\.0\.0\.1:7878\/v1\/files" must be http:\/\/HOST:PORT/],
+    ['--files-from with --path-map', ['worker', '--queue', 'redis://127.0.0.1:1', '--files-from', 'http://127.0.0.1:7878', '--path-map', '/a=/b'], /^framewright: worker: --files-from is for a worker without a shared folder; it does not go with --path-map$/],
+    ['--files-from with --output-root', ['worker', '--queue', 'redis://127.0.0.1:1', '--files-from', 'http://127.0.0.1:7878', '--output-root', 'out'], /--files-from sends outputs to the server's output root; it does not go with --output-root/],
+    ['--token-file without --files-from', ['worker', '--queue', 'redis://127.0.0.1:1', '--token-file', 'token'], /^framewright: worker: --token-file goes with --files-from$/],
+    ['an unreadable --token-file', ['worker', '--queue', 'redis://127.0.0.1:1', '--files-from', 'http://127.0.0.1:7878', '--token-file', 'no-such-token'], /^framewright: worker: cannot read --token-file .*no-such-token: ENOENT$/],
   ];
   it.each(cases)('%s', async (_what, argv, message) => {
     const { code, out, err, cwd } = await run(argv);

@@ -97,7 +97,7 @@ describe('FramewrightClient negotiation', () => {
     const error = await rejection(client.connect());
     expect(error).toBeInstanceOf(FramewrightError);
     expect(error).toMatchObject({ code: 'UNSUPPORTED_VERSION' });
-    expect(error.message).toMatch(/speaks none of the protocol versions this client offers \[1\.1, 1\.0\].*speaks \[2\.0\]/);
+    expect(error.message).toMatch(/speaks none of the protocol versions this client offers \[1\.2, 1\.1, 1\.0\].*speaks \[2\.0\]/);
     expect(client.isConnected).toBe(false);
   });
 

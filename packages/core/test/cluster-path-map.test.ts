@@ -1,7 +1,10 @@
 // Paths across machines: a worker's --path-map maps the path fields of a job's params to its own
 // mount and its results back, and refuses paths outside its shared folders.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePathMapping, PathMap, routeOf, routesOf, redisOptions, isRetrySafe } from '../src/cluster/index.js';
+import { paramPaths, parseFilesFromUrl, removeStaleStaging, parsePathMapping, PathMap, routeOf, routesOf, redisOptions, isRetrySafe } from '../src/cluster/index.js';
 import { FramewrightError } from '../src/protocol/index.js';
 
 const map = new PathMap([parsePathMapping('/mnt/studio=/Volumes/studio'), parsePathMapping('/mnt/studio/renders=/fast/renders/')]);
@@ -40,6 +43,35 @@ describe('cluster path map', () => {
     const result = map.resultToRemote('image-gen', { images: [{ path: '/Volumes/studio/out/1.png', width: 32, height: 32, seed: 1 }], files: ['/Volumes/studio/out/1.png'], model: 'm' }) as { images: Array<{ path: string }>; files: string[] };
     expect(result.images[0]!.path).toBe('/mnt/studio/out/1.png');
     expect(result.files).toEqual(['/mnt/studio/out/1.png']);
+  });
+});
+
+describe('the path fields of params, as a worker without a shared folder fetches them', () => {
+  it('lists every path field with its property, from the same schema walk the path map uses', () => {
+    expect(paramPaths('clip-cut', { input: '/srv/out/uploads/a/talk.mp4', outputDir: 'cuts', name: '/not/a/path' })).toEqual([
+      { key: 'input', path: '/srv/out/uploads/a/talk.mp4' },
+      { key: 'outputDir', path: 'cuts' },
+    ]);
+    expect(paramPaths('image-gen', { prompt: '/srv/out/x', modelDir: '/srv/models' })).toEqual([{ key: 'modelDir', path: '/srv/models' }]);
+    const keyframes = paramPaths('video-gen', { mode: 'interpolate', keyframes: ['/srv/out/a.png', '/srv/out/b.png'] });
+    expect(keyframes).toEqual([{ key: 'keyframes', path: '/srv/out/a.png' }, { key: 'keyframes', path: '/srv/out/b.png' }]);
+  });
+
+  it('removes the staging folders of workers that are gone, and only those', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fw-staging-'));
+    // 2^22 + 1 is above Linux's highest pid: no process has it.
+    const names = ['fw-job-4194305-dead', `fw-job-${process.pid}-mine`, `fw-job-${process.ppid}-alive`, 'not-a-job-folder'];
+    for (const name of names) mkdirSync(join(root, name, 'in'), { recursive: true });
+    await removeStaleStaging(root);
+    expect(readdirSync(root).sort()).toEqual(names.slice(1).sort());
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('takes a server as http://HOST:PORT only', () => {
+    expect(parseFilesFromUrl('http://10.0.0.1:7878').origin).toBe('http://10.0.0.1:7878');
+    for (const bad of ['10.0.0.1:7878', 'ftp://10.0.0.1', 'http://u:p@10.0.0.1:7878', 'http://10.0.0.1:7878/v1', 'http://10.0.0.1:7878?x=1']) {
+      expect(() => parseFilesFromUrl(bad), bad).toThrow(/--files-from .* (must be http:\/\/HOST:PORT|is not a URL)/);
+    }
   });
 });
 

@@ -162,7 +162,9 @@ describe('running', () => {
 describe('capabilities', () => {
   it('lists every declared operation; image-gen, video-gen and subtitles say honestly what is unavailable', async () => {
     const caps = await listCapabilities();
-    expect(caps.map((c) => c.op)).toEqual(['image-gen', 'clip-cut', 'video-gen', 'subtitles']);
+    expect(caps.map((c) => c.op)).toEqual(['image-gen', 'clip-cut', 'video-gen', 'subtitles', 'models-pull']);
+    // models-pull downloads unless the environment forbids it (HF_HUB_OFFLINE).
+    expect(caps.find((c) => c.op === 'models-pull')).toEqual(process.env['HF_HUB_OFFLINE'] === '1' ? expect.objectContaining({ available: false }) : { op: 'models-pull', available: true });
     // subtitles runs with a speech-to-text pack a run names or that is installed (none ships); it lists the installed ones.
     expect(caps.find((c) => c.op === 'subtitles')).toMatchObject({ op: 'subtitles', available: true });
     // image-gen runs when the built-in model's files are in the package (or a pack is installed).

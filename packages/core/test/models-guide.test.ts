@@ -1,17 +1,17 @@
 // docs/models.md's "Getting real models" commands, run as written against a stand-in Hub that
 // serves tiny replicas under the real repositories' names (onnxruntime/sd-turbo as the CUDA-only
-// float16 export, elya5/transnetv2 as one TransNetV2 .onnx), with the Optimum export's folder
+// float16 export, stabilityai/sdxl-turbo as its Optimum export, elya5/transnetv2 as one TransNetV2 .onnx), with the Optimum export's folder
 // where `optimum-cli export onnx` would have written it.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { EXIT } from '../src/cli/exit-codes.js';
 import { detectLayout, listInstalledModels } from '../src/models/index.js';
 import { resolveOnnxProviders } from '../src/runtime/onnx-providers.js';
 import { captureIo } from './helpers/captured-io.js';
-import { SD_TURBO_CARD, writeSdTurboExport } from './helpers/export-replicas.js';
+import { SD_TURBO_CARD, SDXL_TURBO_CARD, writeSdTurboExport, writeSdxlTurboExport } from './helpers/export-replicas.js';
 import { buildShotModelReplica } from './helpers/shot-model-replica.js';
 import { filesOfFolder, startTestHub, type TestHub } from './helpers/test-hub.js';
 
@@ -39,13 +39,16 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'fw-guide-'));
   writeSdTurboExport(join(work, 'replicas', 'sd-turbo'), 'onnxruntime-fp16-cuda');
   writeSdTurboExport(join(work, 'sd-turbo-onnx'), 'optimum-fp32');
+  writeSdxlTurboExport(join(work, 'replicas', 'sdxl-turbo'));
   hub = await startTestHub([
     { id: 'onnxruntime/sd-turbo', files: filesOfFolder(join(work, 'replicas', 'sd-turbo')), cardData: SD_TURBO_CARD },
+    { id: 'stabilityai/sdxl-turbo', files: filesOfFolder(join(work, 'replicas', 'sdxl-turbo')), cardData: SDXL_TURBO_CARD },
     { id: 'elya5/transnetv2', files: [{ path: 'transnetv2.onnx', bytes: buildShotModelReplica().bytes }, { path: 'README.md', bytes: new TextEncoder().encode('# TransNetV2\n') }] },
   ]);
   env = { HF_ENDPOINT: hub.endpoint, FRAMEWRIGHT_CONFIG_DIR: join(work, 'config') };
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await hub.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -53,8 +56,10 @@ afterAll(async () => {
 describe('docs/models.md: Getting real models', () => {
   it('runs every command of the section against the stand-in Hub', async () => {
     const commands = sectionCommands('Getting real models');
-    expect(commands.map((c) => c.slice(0, 2).join(' '))).toEqual(['models pull', 'models import', 'image-gen --prompt', 'models pull']);
+    expect(commands.map((c) => c.slice(0, 2).join(' '))).toEqual(['models pull', 'models import', 'image-gen --prompt', 'models pull', 'image-gen --prompt', 'models pull']);
     const cuda = (await resolveOnnxProviders()).chosen === 'cuda';
+    // image-gen looks for packs where the process's environment says (the config folder's models/).
+    vi.stubEnv('FRAMEWRIGHT_CONFIG_DIR', env['FRAMEWRIGHT_CONFIG_DIR']!);
     for (const args of commands) {
       const io = captureIo(work, { env });
       const code = await main(args, io);
@@ -64,11 +69,13 @@ describe('docs/models.md: Getting real models', () => {
         expect(io.out).toContain('use it as --model sd-turbo');
         if (!cuda) expect(io.out).toContain('note: this export runs on cuda only');
       }
+      if (args[1] === 'pull' && args[2] === 'stabilityai/sdxl-turbo') expect(io.out).toContain('use it as --model sdxl-turbo');
       if (args[0] === 'image-gen') expect(io.out).toContain('images');
     }
     const installed = await listInstalledModels({ env });
     expect(installed.map((m) => [m.id, m.family, m.status])).toEqual([
       ['sd-turbo', 'sd-turbo', 'ok'],
+      ['sdxl-turbo', 'sdxl-turbo', 'ok'],
       ['transnetv2', 'shot-detection', 'ok'],
     ]);
   });
@@ -82,9 +89,10 @@ describe('docs/models.md: Getting real models', () => {
     expect(readFileSync(GUIDE, 'utf8')).toContain('optimum-cli export onnx --model stabilityai/sd-turbo sd-turbo-onnx');
   });
 
-  it('an SDXL export is refused, as the interfaces section says', () => {
+  it('an SDXL export missing its second tokenizer is refused naming the files, as the interfaces section lists them', () => {
     expect(() => detectLayout(['model_index.json', 'text_encoder/model.onnx', 'text_encoder_2/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', 'tokenizer/vocab.json', 'tokenizer/merges.txt'], 'sdxl-turbo-onnx')).toThrow(
-      'sdxl-turbo-onnx is an SDXL export (it has text_encoder_2/, pooled text embeddings and time ids): image-gen runs single-text-encoder SD-Turbo exports, not SDXL-Turbo yet',
+      'sdxl-turbo-onnx is not a complete SDXL diffusers ONNX export (Optimum): tokenizer_2/vocab.json, tokenizer_2/merges.txt are missing',
     );
+    expect(readFileSync(GUIDE, 'utf8')).not.toContain('Not run yet');
   });
 });

@@ -43,7 +43,7 @@ describe('version negotiation', () => {
     expect(negotiateVersion(['9.9', PROTOCOL_VERSIONS[0]])).toBe(PROTOCOL_VERSIONS[0]);
   });
   it('names both lists when there is no common version', () => {
-    expect(() => negotiateVersion(['0.1'])).toThrowError(/peer offers \[0\.1\].*speaks \[1\.1, 1\.0\]/);
+    expect(() => negotiateVersion(['0.1'])).toThrowError(/peer offers \[0\.1\].*speaks \[1\.2, 1\.1, 1\.0\]/);
   });
 });
 

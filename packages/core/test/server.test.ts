@@ -125,7 +125,7 @@ describe('WebSocket JSON-RPC', () => {
     const client = await RpcTestClient.connect(server.wsUrl, server.token, { via: 'header' });
     const answer = await client.request('hello', { versions: ['0.1', '0.2'] });
     expect(answer.error).toMatchObject({ code: -32000, data: { code: 'UNSUPPORTED_VERSION' } });
-    expect(answer.error?.message).toMatch(/peer offers \[0\.1, 0\.2\], this side speaks \[1\.1, 1\.0\]/);
+    expect(answer.error?.message).toMatch(/peer offers \[0\.1, 0\.2\], this side speaks \[1\.2, 1\.1, 1\.0\]/);
     await client.close();
   });
 

@@ -32,9 +32,10 @@ const clientOf = (versions?: string[]) =>
   new FramewrightClient(() => new WebSocketTransport(server.wsUrl, { token: server.token, WebSocket: WS }), versions === undefined ? {} : { versions });
 
 describe('video-gen frames across protocol versions', () => {
-  it('1.1 is offered first and chosen; 1.0 is still spoken', () => {
-    expect(PROTOCOL_VERSIONS).toEqual(['1.1', '1.0']);
-    expect(LATEST_PROTOCOL_VERSION).toBe('1.1');
+  it('1.2 is offered first and chosen; 1.1 and 1.0 are still spoken', () => {
+    expect(PROTOCOL_VERSIONS).toEqual(['1.2', '1.1', '1.0']);
+    expect(LATEST_PROTOCOL_VERSION).toBe('1.2');
+    expect(negotiateVersion(['1.2', '1.1', '1.0'])).toBe('1.2');
     expect(negotiateVersion(['1.1', '1.0'])).toBe('1.1');
     expect(negotiateVersion(['1.0'])).toBe('1.0');
   });
@@ -52,14 +53,14 @@ describe('video-gen frames across protocol versions', () => {
     );
   });
 
-  it('over WebSocket: a 1.0 client gets 1.0 frames per gap, a 1.1 client the frames it asks for', async () => {
+  it('over WebSocket: a 1.0 client gets 1.0 frames per gap, a 1.2 client the frames it asks for', async () => {
     const old = clientOf(['1.0']);
     const current = clientOf();
     await old.connect();
     await current.connect();
     try {
       expect(old.protocolVersion).toBe('1.0');
-      expect(current.protocolVersion).toBe('1.1');
+      expect(current.protocolVersion).toBe('1.2');
       const params = { mode: 'interpolate' as const, keyframes, frames: 3, interpolation: 'blend' as const, format: 'png-sequence' as const };
       expect((await old.run('video-gen', { ...params, outputDir: 'v10' })).frames).toBe(5);
       expect((await current.run('video-gen', { ...params, outputDir: 'v11' })).frames).toBe(3);

@@ -44,7 +44,7 @@ describe('panel messages', () => {
   it('says in one line what failed and what to do', () => {
     expect(describeError(new SdkError('CONNECTION_FAILED', 'no Framewright server is listening at ws://x'))).toBe('Server not reachable: no Framewright server is listening at ws://x');
     expect(describeError(new FramewrightError('UNSUPPORTED_VERSION', 'peer offers [1.0]\nmore'))).toBe(
-      'Protocol version not supported: this panel speaks 1.1, 1.0 and the server does not (peer offers [1.0]). Update the panel or the engine so they match.',
+      'Protocol version not supported: this panel speaks 1.2, 1.1, 1.0 and the server does not (peer offers [1.0]). Update the panel or the engine so they match.',
     );
     expect(describeError(new FramewrightError('CANCELLED', 'job cancelled'))).toMatch(/^Cancelled: .*nothing was changed/);
     expect(describeError(new FramewrightError('INPUT_NOT_FOUND', 'input /x.mp4 does not exist'))).toBe(

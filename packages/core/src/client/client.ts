@@ -4,6 +4,8 @@ import {
   type HelloResult,
   type MethodName,
   type Job,
+  type ModelsPullParams,
+  type ModelsPullResult,
   type OperationName,
   type OperationParams,
   type OperationProgress,
@@ -61,6 +63,9 @@ export interface RunOptions<O extends OperationName> {
   /** Cancels the job and rejects with `SdkError` `TIMEOUT` after this many ms. */
   timeoutMs?: number;
 }
+
+/** Options of {@link FramewrightClient.pullModel}: the `models-pull` params besides `repo`, and the run's. */
+export type PullModelOptions = Omit<ModelsPullParams, 'repo'> & RunOptions<'models-pull'>;
 
 type State = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -212,6 +217,39 @@ export class FramewrightClient {
     watcher.update(job);
     for (const notification of early) deliver(watcher, notification);
     return watcher.promise as Promise<OperationResult<O>>;
+  }
+
+  /**
+   * Pulls a model from the Hugging Face Hub into the server's model folder, where its operations
+   * find it (operation `models-pull`, protocol 1.2): the files the model's family needs,
+   * downloaded by the server from its own `HF_ENDPOINT` with its own `HF_TOKEN` (a client never
+   * sends or sees either), each verified against the Hub's hash. Progress comes as `licence`,
+   * `download` (bytes and files) and `install` events; aborting `signal` cancels the job, and a
+   * cancelled or failed pull leaves nothing on the server.
+   *
+   * @example
+   * ```ts
+   * const pack = await client.pullModel('stabilityai/sdxl-turbo', {
+   *   acceptLicence: true, // sai-nc-community: non-commercial
+   *   onProgress: (p) => p.stage === 'download' && console.log(`${p.bytesDone} of ${p.bytesTotal} bytes`),
+   * });
+   * await client.run('image-gen', { prompt: 'a lighthouse at dusk', model: pack.id });
+   * ```
+   * @param repo - `owner/name`, optionally `@revision` (branch, tag or commit)
+   * @param options - `acceptLicence` (needed for non-commercial, unknown or gated licences), `id`,
+   *   `family`, `include`, and the run's `onProgress`, `signal`, `timeoutMs`
+   * @throws FramewrightError `INVALID_PARAMS` (a licence not accepted, a bad reference),
+   *   `MODEL_NOT_FOUND` (the Hub cannot be reached or lacks the repository), `MODEL_INVALID` (a
+   *   file that does not match its hash), `OUTPUT_EXISTS`, `CANCELLED`, `UNKNOWN_OPERATION` (a
+   *   server older than protocol 1.2)
+   */
+  pullModel(repo: string, options: PullModelOptions = {}): Promise<ModelsPullResult> {
+    const { onProgress, signal, timeoutMs, ...params } = options;
+    const run: RunOptions<'models-pull'> = {};
+    if (onProgress !== undefined) run.onProgress = onProgress;
+    if (signal !== undefined) run.signal = signal;
+    if (timeoutMs !== undefined) run.timeoutMs = timeoutMs;
+    return this.run('models-pull', { repo, ...params }, run);
   }
 
   /** Submits a job without waiting for it. */

@@ -16,7 +16,7 @@
  * @packageDocumentation
  */
 export { FramewrightClient } from './client.js';
-export type { ClientInfo, FramewrightClientOptions, JobOf, ReconnectOptions, RunOptions } from './client.js';
+export type { ClientInfo, FramewrightClientOptions, JobOf, PullModelOptions, ReconnectOptions, RunOptions } from './client.js';
 export { SdkError, SDK_ERROR_CODES, isSdkError } from './errors.js';
 export type { SdkErrorCode } from './errors.js';
 export type { Transport, JsonRpcMessage } from './transport.js';
@@ -24,4 +24,4 @@ export { WebSocketTransport } from './websocket.js';
 export type { WebSocketTransportOptions, WebSocketConstructor, WebSocketLike } from './websocket.js';
 export { InMemoryTransport } from './in-memory.js';
 export { CodedError, FramewrightError, isFramewrightError, ERROR_CODES, JOB_STATES, OPERATION_NAMES, PROTOCOL_VERSIONS, LATEST_PROTOCOL_VERSION } from '../protocol/index.js';
-export type { CodedErrorJson, ErrorCode, HelloResult, Job, JobState, OperationName, OperationParams, OperationResult, OperationProgress } from '../protocol/index.js';
+export type { CodedErrorJson, ErrorCode, HelloResult, Job, JobState, ModelsPullParams, ModelsPullProgress, ModelsPullResult, OperationName, OperationParams, OperationResult, OperationProgress } from '../protocol/index.js';

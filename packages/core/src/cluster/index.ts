@@ -12,3 +12,7 @@ export type { JobRecord, WorkerAnnouncement, ClusterEvent } from './keys.js';
 export { PathMap, parsePathMapping } from './path-map.js';
 export type { PathMapping } from './path-map.js';
 export { isRetrySafe } from './recovery.js';
+export { FileServer, parseFilesFromUrl, removeStaleStaging, StagedJob } from './remote-files.js';
+export type { FilesFromServer } from './remote-files.js';
+export { paramPaths } from './path-map.js';
+export type { ParamPath } from './path-map.js';

@@ -7,6 +7,7 @@ import { cancelled, toFramewrightError, type OperationName, type OperationParams
 import { resolveOnnxProviders } from '../runtime/onnx-providers.js';
 import type { OutputRecord } from '../util/outputs.js';
 import type { FromChild, RunRequest, ToChild } from './messages.js';
+import { PathMap, type PathMapping } from './path-map.js';
 
 let current: { id: string; op: OperationName; controller: AbortController; settled: Promise<void> } | undefined;
 let nextSeq = 1;
@@ -32,6 +33,12 @@ function recordOutputs(id: string, record: OutputRecord): Promise<void> {
   });
 }
 
+/** Names this machine's paths as the job's client does (others pass unchanged). */
+function pathsFor(mappings: readonly PathMapping[]): (path: string) => string {
+  const map = new PathMap(mappings);
+  return (path) => map.toRemote(path);
+}
+
 function run(request: RunRequest): void {
   const controller = new AbortController();
   // The params come off the wire as JSON; runOperation validates them against the op's schema.
@@ -40,6 +47,7 @@ function run(request: RunRequest): void {
     outputRoot: request.outputRoot,
     defaultOutputDir: request.defaultOutputDir,
     ...(request.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: request.memoryBudgetBytes }),
+    ...(request.pathsInFiles === undefined || request.pathsInFiles.length === 0 ? {} : { pathInFiles: pathsFor(request.pathsInFiles) }),
     onProgress: (progress) => send({ type: 'progress', id: request.id, progress }),
     recordOutputs: (record) => recordOutputs(request.id, record),
   }).then(

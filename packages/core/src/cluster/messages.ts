@@ -2,6 +2,7 @@
 // cancels, the job process sends what the engine reports.
 import type { OperationCapability, OperationName, WireError } from '../protocol/index.js';
 import type { OutputRecord } from '../util/outputs.js';
+import type { PathMapping } from './path-map.js';
 
 /** A run the worker hands its job process (paths already in this machine's terms). */
 export interface RunRequest {
@@ -15,6 +16,8 @@ export interface RunRequest {
   readonly defaultOutputDir: string;
   /** Most memory the run may need by its operation's estimate. */
   readonly memoryBudgetBytes?: number;
+  /** The folders of this machine and how the job's client names them: paths inside the files the run writes are named the client's way. */
+  readonly pathsInFiles?: readonly PathMapping[];
 }
 
 /** Worker → job process. */

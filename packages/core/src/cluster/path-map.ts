@@ -57,17 +57,39 @@ function mapper(mappings: readonly PathMapping[], from: 'remote' | 'local'): (pa
 
 type Schema = { type?: string; maxLength?: number; properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[] };
 
-/** Applies `map` to every path field of `value` by its JSON Schema; returns a mapped copy. */
-function mapFields(schema: Schema, value: unknown, map: (path: string) => string): unknown {
-  if (schema.anyOf !== undefined) return schema.anyOf.reduce((v, branch) => mapFields(branch, v, map), value);
-  if (schema.type === 'string' && schema.maxLength === PATH_MAX_LENGTH && typeof value === 'string') return map(value);
-  if (schema.type === 'array' && schema.items !== undefined && Array.isArray(value)) return value.map((v) => mapFields(schema.items!, v, map));
+/**
+ * Applies `map` to every path field of `value` by its JSON Schema (the one list of path fields:
+ * PathString strings); returns a mapped copy. `map` gets the name of the property the path is in
+ * (an array's property for its items), e.g. `input`, `outputDir`, `keyframes`.
+ */
+function mapFields(schema: Schema, value: unknown, map: (path: string, key: string | undefined) => string, key?: string): unknown {
+  if (schema.anyOf !== undefined) return schema.anyOf.reduce((v, branch) => mapFields(branch, v, map, key), value);
+  if (schema.type === 'string' && schema.maxLength === PATH_MAX_LENGTH && typeof value === 'string') return map(value, key);
+  if (schema.type === 'array' && schema.items !== undefined && Array.isArray(value)) return value.map((v) => mapFields(schema.items!, v, map, key));
   if (schema.type === 'object' && schema.properties !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-    for (const [key, sub] of Object.entries(schema.properties)) if (key in out) out[key] = mapFields(sub, out[key], map);
+    for (const [name, sub] of Object.entries(schema.properties)) if (name in out) out[name] = mapFields(sub, out[name], map, name);
     return out;
   }
   return value;
+}
+
+/** One path an operation's params name: the property it is in, and the path as the job names it. */
+export interface ParamPath {
+  /** The property, e.g. `input`, `outputDir`, `keyframes` (an array's property for its items). */
+  readonly key: string | undefined;
+  /** The path. */
+  readonly path: string;
+}
+
+/** Every path field of an operation's params, in schema order (the fields {@link PathMap} maps). */
+export function paramPaths(op: OperationName, params: unknown): ParamPath[] {
+  const found: ParamPath[] = [];
+  mapFields(OPERATIONS[op].params as Schema, params, (path, key) => {
+    if (!found.some((f) => f.path === path && f.key === key)) found.push({ key, path });
+    return path;
+  });
+  return found;
 }
 
 /** A worker's path map: from jobs' paths to this machine's and back. */

@@ -184,11 +184,27 @@ export class RedisJobQueue implements JobService {
 
   /**
    * Queues a job. It resolves once the job's record and its queue entry are in Redis.
-   * @throws FramewrightError from the checks, `INVALID_REQUEST` when closed, `OUTPUT_FAILED` when Redis refuses it
+   *
+   * An operation none of the live workers runs ({@link RedisJobQueue.capabilities} says it is
+   * unavailable) is refused here with `OPERATION_UNAVAILABLE` and that reason, as a local server
+   * refuses what it cannot run: a client told so at once does not wait for a job no one takes.
+   * A job is queued, and says why it waits, when no worker is running at all (they may be
+   * restarting) or when its operation runs but its route does not (an image-gen model no live
+   * worker has).
+   * @throws FramewrightError from the checks, `OPERATION_UNAVAILABLE`, `INVALID_REQUEST` when closed, `OUTPUT_FAILED` when Redis refuses it
    */
   async submit(op: OperationName, params: unknown): Promise<Job> {
     if (this.#closed) throw new FramewrightError('INVALID_REQUEST', 'the job queue is shutting down');
     await this.#check(op, params);
+    let workers: WorkerAnnouncement[];
+    try {
+      workers = await this.workers();
+    } catch (error) {
+      throw new FramewrightError('OUTPUT_FAILED', `cannot read the cluster's workers from Redis at ${this.options.url}, so the job was not queued: ${toFramewrightError(error).message}`, { cause: error });
+    }
+    const capability = this.#capability(op, workers);
+    // With no worker up at all (all of them restarting, say) the job waits for one, saying so.
+    if (!capability.available && workers.length > 0) throw new FramewrightError('OPERATION_UNAVAILABLE', capability.reason ?? `no live worker runs ${op}`);
     const job: Job = { id: randomUUID(), op, state: 'queued', createdAt: new Date().toISOString() };
     const record: JobRecord = { job, params, route: routeOf(op, params), outputRoot: this.options.outputRoot, attempts: 0 };
     try {
@@ -199,7 +215,7 @@ export class RedisJobQueue implements JobService {
     }
     this.#emit({ type: 'state', job: { ...job } });
     void this.#trim().catch((error: unknown) => this.#log(`cannot remove old jobs from Redis: ${toFramewrightError(error).message}`, 'warn'));
-    const waiting = await this.waitingReason(record.route).catch(() => undefined);
+    const waiting = this.#waitingReason(record.route, workers);
     if (waiting === undefined) return { ...job };
     this.#log(`job ${job.id} (${op}) waits: ${waiting}`, 'info');
     return { ...job, waiting };
@@ -332,17 +348,19 @@ export class RedisJobQueue implements JobService {
   /** What the operations can do on the live workers: available where any worker runs them, with every model a worker has. */
   async capabilities(): Promise<OperationCapability[]> {
     const workers = await this.workers();
-    return OPERATION_NAMES.map((op): OperationCapability => {
-      const caps = workers.flatMap((w) => w.operations.filter((c) => c.op === op));
-      const available = caps.filter((c) => c.available);
-      const models = [...new Set(available.flatMap((c) => c.models ?? []))];
-      const modes = new Map<string, { mode: string; available: boolean; reason?: string }>();
-      for (const c of caps) for (const m of c.modes ?? []) if (!modes.get(m.mode)?.available) modes.set(m.mode, { ...m });
-      const extra = { ...(models.length === 0 ? {} : { models }), ...(modes.size === 0 ? {} : { modes: [...modes.values()] }) };
-      if (available.length > 0) return { op, available: true, ...extra };
-      const reason = workers.length === 0 ? 'no cluster worker is running' : (caps.find((c) => c.reason !== undefined)?.reason ?? `no live worker runs ${op}`);
-      return { op, available: false, reason, ...extra };
-    });
+    return OPERATION_NAMES.map((op) => this.#capability(op, workers));
+  }
+
+  #capability(op: OperationName, workers: readonly WorkerAnnouncement[]): OperationCapability {
+    const caps = workers.flatMap((w) => w.operations.filter((c) => c.op === op));
+    const available = caps.filter((c) => c.available);
+    const models = [...new Set(available.flatMap((c) => c.models ?? []))];
+    const modes = new Map<string, { mode: string; available: boolean; reason?: string }>();
+    for (const c of caps) for (const m of c.modes ?? []) if (!modes.get(m.mode)?.available) modes.set(m.mode, { ...m });
+    const extra = { ...(models.length === 0 ? {} : { models }), ...(modes.size === 0 ? {} : { modes: [...modes.values()] }) };
+    if (available.length > 0) return { op, available: true, ...extra };
+    const reason = workers.length === 0 ? 'no cluster worker is running' : (caps.find((c) => c.reason !== undefined)?.reason ?? `no live worker runs ${op}`);
+    return { op, available: false, reason, ...extra };
   }
 
   /** Stops listening and closes its connections. The cluster's jobs go on: they belong to the workers. */

@@ -1,7 +1,7 @@
 // A cluster worker (`framewright worker --queue redis://…`): announces what this machine can run,
 // takes jobs from the BullMQ queues of those routes only, runs each in a job process and writes
 // the job's record, progress and result to Redis, where every server reads them.
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Worker, type Job as BullJob } from 'bullmq';
@@ -14,6 +14,7 @@ import { undoOutputs, type OutputRecord } from '../util/outputs.js';
 import { ChildPool, type JobProcess } from './child-pool.js';
 import { bullConnection, ClusterKeys, connect, parseRecord, queueName, routesOf, type ClusterEvent, type JobRecord, type WorkerAnnouncement } from './keys.js';
 import { PathMap, type PathMapping } from './path-map.js';
+import { FileServer, removeStaleStaging, StagedJob, type FilesFromServer } from './remote-files.js';
 import { interruptedMessage, isRetrySafe, MAX_ATTEMPTS } from './recovery.js';
 
 /** How often a worker renews its announcement, and how long one lives unrenewed. */
@@ -34,6 +35,13 @@ export interface ClusterWorkerOptions {
   readonly ops?: readonly OperationName[];
   /** Shared folders: jobs' paths to this machine's (`--path-map`). */
   readonly pathMap?: readonly PathMapping[];
+  /**
+   * No shared folder at all (`--files-from`): each job's inputs are downloaded from this server
+   * into a private staging folder, its run writes into another, and its outputs are sent back to
+   * the server's paths for them. A job's inputs must then lie in the server's output root (upload
+   * them first with `PUT /v1/files/<name>`). Not with {@link ClusterWorkerOptions.pathMap}.
+   */
+  readonly filesFrom?: FilesFromServer;
   /**
    * Where jobs may write on this machine when there is no path map (default: the configured
    * output root). With a path map, jobs write only inside the mapped folders. A job whose
@@ -66,9 +74,19 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** How a run ended: the record to finish and its final state. */
+interface Ending {
+  record: JobRecord;
+  state: 'succeeded' | 'failed' | 'cancelled';
+  result?: unknown;
+  error?: WireError;
+}
+
 interface Active {
   record: JobRecord;
   process: JobProcess;
+  /** Aborts the job's transfers (with `--files-from`). */
+  transfers?: AbortController;
 }
 
 class ClusterWorker {
@@ -94,9 +112,19 @@ class ClusterWorker {
     this.sub = connect(options.url);
     this.pool = new ChildPool(Math.max(1, Math.floor(options.concurrency ?? 1)), options.env ?? process.env);
     this.paths = new PathMap(options.pathMap ?? []);
+    if (options.filesFrom !== undefined) {
+      if ((options.pathMap ?? []).length > 0) throw new FramewrightError('INVALID_PARAMS', 'a worker takes either path maps (a shared folder) or files from a server (--files-from), not both');
+      this.files = new FileServer(options.filesFrom);
+      this.stagingRoot = resolve(options.filesFrom.stagingDir ?? join(tmpdir(), 'framewright-worker'));
+    }
   }
 
+  /** With `--files-from`: the server that holds the jobs' files, and where jobs are staged here. */
+  readonly files: FileServer | undefined;
+  readonly stagingRoot: string | undefined;
+
   async start(): Promise<void> {
+    if (this.stagingRoot !== undefined) await removeStaleStaging(this.stagingRoot);
     const caps = await this.pool.any().capabilities();
     const wanted = new Set<OperationName>(this.options.ops ?? OPERATION_NAMES);
     const operations = caps.operations.map((c) => (wanted.has(c.op) ? c : { op: c.op, available: false, reason: `${c.op} is not taken by this worker (--ops)` }));
@@ -106,7 +134,10 @@ class ClusterWorker {
     this.announcer = setInterval(() => void this.announce().catch((e: unknown) => this.log(`cannot renew the worker's announcement: ${toFramewrightError(e).message}`, 'warn')), ANNOUNCE_EVERY_MS);
     await this.sub.subscribe(this.keys.cancel);
     this.sub.on('message', (channel: string, id: string) => {
-      if (channel === this.keys.cancel) this.active.get(id)?.process.cancel(id);
+      if (channel !== this.keys.cancel) return;
+      const active = this.active.get(id);
+      active?.transfers?.abort(cancelled(active.record.job.op));
+      active?.process.cancel(id);
     });
     const lockDuration = this.options.lockDurationMs ?? 30_000;
     for (const route of routes) {
@@ -195,7 +226,7 @@ class ClusterWorker {
       // lapsed, say, through a Redis outage) and still runs the job: its record is its to finish.
       if (this.active.has(id) || (record.worker !== undefined && (await this.alive(record.worker)))) return;
       // Its worker died mid-run: undo what the run created.
-      const undone = record.outputs === undefined ? { removed: [], failed: [] } : await undoOutputs(this.paths.deep(record.outputs, 'toLocal') as OutputRecord);
+      const undone = record.outputs === undefined ? { removed: [], failed: [] } : await this.undo(record.outputs);
       const { outputs: _outputs, ...cleared } = record;
       if (cancelFlag) return this.finish(cleared, 'cancelled', { error: cancelled(record.job.op).toWire() });
       if (!isRetrySafe(record) || (record.attempts ?? 0) >= MAX_ATTEMPTS) {
@@ -209,12 +240,21 @@ class ClusterWorker {
     return this.run(record);
   }
 
+  /**
+   * Undoes what a dead worker's run created: on this machine's files (mapped), and without a
+   * shared folder through the server, where such a run put its outputs.
+   */
+  async undo(outputs: OutputRecord): Promise<{ removed: string[]; failed: string[] }> {
+    if (this.files !== undefined) return this.files.undo(outputs);
+    return undoOutputs(this.paths.deep(outputs, 'toLocal') as OutputRecord);
+  }
+
   async run(taken: JobRecord): Promise<void> {
     const jobProcess = await this.pool.acquire();
     try {
       const { op, id } = taken.job;
       const startedMs = Date.now();
-      let record: JobRecord = {
+      const record: JobRecord = {
         ...taken,
         job: { id, op, state: 'running', createdAt: taken.job.createdAt, startedAt: new Date(startedMs).toISOString() },
         worker: this.id,
@@ -223,50 +263,99 @@ class ClusterWorker {
       await this.write(record, { type: 'state', job: record.job });
       let params: unknown;
       let outputRoot: string;
-      try {
-        params = this.paths.paramsToLocal(op, taken.params);
-        outputRoot = this.paths.toLocal(taken.outputRoot, 'the output root', 'OUTPUT_NOT_ALLOWED');
-        this.checkOutputRoot(outputRoot);
-      } catch (error) {
-        return await this.finish(record, 'failed', { error: toFramewrightError(error).toWire() });
-      }
-      this.active.set(id, { record, process: jobProcess });
+      let defaultOutputDir: string;
+      let staged: StagedJob | undefined;
+      const transfers = new AbortController();
+      this.active.set(id, { record, process: jobProcess, transfers });
       // A cancel that came between the take and now (the flag is set before the message).
-      if ((await this.redis.exists(this.keys.cancelled(id))) === 1) jobProcess.cancel(id);
-      let lastMs = 0;
-      let lastStage: unknown;
-      let trailing: ReturnType<typeof setTimeout> | undefined;
-      const sendProgress = (progress: Record<string, unknown>): void => {
-        trailing = undefined;
-        lastMs = Date.now();
-        lastStage = progress['stage'];
-        record = { ...record, job: { ...record.job, progress } };
-        void this.write(record, { type: 'progress', jobId: id, op, progress }).catch(() => undefined);
-      };
-      const outcome = await jobProcess.run(
-        { type: 'run', id, op, params, outputRoot, defaultOutputDir: join(outputRoot, id), ...(this.options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: this.options.memoryBudgetBytes }) },
-        {
-          onProgress: (event) => {
-            if (typeof event !== 'object' || event === null) return;
-            const progress = withEta(event as Record<string, unknown>, startedMs);
-            clearTimeout(trailing);
-            const now = Date.now();
-            if (progress['stage'] !== lastStage || now - lastMs >= PROGRESS_INTERVAL_MS) sendProgress(progress);
-            else trailing = setTimeout(() => sendProgress(progress), PROGRESS_INTERVAL_MS - (now - lastMs));
-          },
-          onOutputs: async (outputs) => {
-            record = { ...record, outputs: this.paths.deep(outputs, 'toRemote') as OutputRecord };
-            await this.write(record);
-          },
-        },
-      );
-      clearTimeout(trailing);
-      this.active.delete(id);
-      if (outcome.ok) await this.finish(record, 'succeeded', { result: this.paths.resultToRemote(op, outcome.result) });
-      else await this.finish(record, outcome.error.code === 'CANCELLED' ? 'cancelled' : 'failed', { error: outcome.error });
+      if ((await this.redis.exists(this.keys.cancelled(id))) === 1) transfers.abort(cancelled(op));
+      try {
+        if (this.files !== undefined) {
+          staged = await StagedJob.prepare(this.files, this.stagingRoot!, { id, op, params: taken.params, outputRoot: taken.outputRoot }, transfers.signal);
+          params = staged.params;
+          outputRoot = staged.outputRoot;
+        } else {
+          params = this.paths.paramsToLocal(op, taken.params);
+          outputRoot = this.paths.toLocal(taken.outputRoot, 'the output root', 'OUTPUT_NOT_ALLOWED');
+          this.checkOutputRoot(outputRoot);
+        }
+        defaultOutputDir = join(outputRoot, id);
+      } catch (error) {
+        this.active.delete(id);
+        const fe = transfers.signal.aborted ? cancelled(op) : toFramewrightError(error);
+        return await this.finish(record, fe.code === 'CANCELLED' ? 'cancelled' : 'failed', { error: fe.toWire() });
+      }
+      let ended: Ending;
+      try {
+        ended = await this.runStaged(record, jobProcess, { params, outputRoot, defaultOutputDir, startedMs }, staged, transfers);
+      } finally {
+        this.active.delete(id);
+        // Before the final state: whoever hears it finds nothing of the job left on this machine.
+        await staged?.remove();
+      }
+      await this.finish(ended.record, ended.state, ended);
     } finally {
       this.pool.release(jobProcess);
     }
+  }
+
+  /** Runs a job whose paths are this machine's, and with `--files-from` sends its outputs back; resolves with how it ended. */
+  async runStaged(
+    taken: JobRecord,
+    jobProcess: JobProcess,
+    run: { params: unknown; outputRoot: string; defaultOutputDir: string; startedMs: number },
+    staged: StagedJob | undefined,
+    transfers: AbortController,
+  ): Promise<Ending> {
+    const { op, id } = taken.job;
+    const { startedMs } = run;
+    let record = taken;
+    // A cancel that came before the run (the job process hears only those during one).
+    if (transfers.signal.aborted) return { record, state: 'cancelled', error: cancelled(op, 'before it started').toWire() };
+    let lastMs = 0;
+    let lastStage: unknown;
+    let trailing: ReturnType<typeof setTimeout> | undefined;
+    const sendProgress = (progress: Record<string, unknown>): void => {
+      trailing = undefined;
+      lastMs = Date.now();
+      lastStage = progress['stage'];
+      record = { ...record, job: { ...record.job, progress } };
+      void this.write(record, { type: 'progress', jobId: id, op, progress }).catch(() => undefined);
+    };
+    const outcome = await jobProcess.run(
+      { type: 'run', id, op, params: run.params, outputRoot: run.outputRoot, defaultOutputDir: run.defaultOutputDir, pathsInFiles: (staged?.paths ?? this.paths).mappings, ...(this.options.memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes: this.options.memoryBudgetBytes }) },
+      {
+        onProgress: (event) => {
+          if (typeof event !== 'object' || event === null) return;
+          const progress = withEta(event as Record<string, unknown>, startedMs);
+          clearTimeout(trailing);
+          const now = Date.now();
+          if (progress['stage'] !== lastStage || now - lastMs >= PROGRESS_INTERVAL_MS) sendProgress(progress);
+          else trailing = setTimeout(() => sendProgress(progress), PROGRESS_INTERVAL_MS - (now - lastMs));
+        },
+        onOutputs: async (outputs) => {
+          // A staged run's files are this machine's temp files: nothing for another worker to undo.
+          if (staged !== undefined) return;
+          record = { ...record, outputs: this.paths.deep(outputs, 'toRemote') as OutputRecord };
+          await this.write(record);
+        },
+      },
+    );
+    clearTimeout(trailing);
+    if (!outcome.ok) return { record, state: outcome.error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: outcome.error };
+    if (staged === undefined) return { record, state: 'succeeded', result: this.paths.resultToRemote(op, outcome.result) };
+    try {
+      if (transfers.signal.aborted) throw transfers.signal.reason;
+      const overwrite = (taken.params as { overwrite?: unknown } | undefined)?.overwrite === true;
+      await staged.send(this.files!, overwrite, transfers.signal, async (outputs) => {
+        record = { ...record, outputs };
+        await this.write(record);
+      });
+    } catch (error) {
+      const fe = transfers.signal.aborted ? cancelled(op) : toFramewrightError(error);
+      return { record, state: fe.code === 'CANCELLED' ? 'cancelled' : 'failed', error: fe.toWire() };
+    }
+    return { record, state: 'succeeded', result: staged.paths.resultToRemote(op, outcome.result) };
   }
 
   /** BullMQ gave up on a job (stalled past its limit, or our processor threw): its record says so too. */

@@ -49,6 +49,13 @@ export interface RunOptions<O extends OperationName> {
   recordOutputs?: (record: OutputRecord) => Promise<void>;
   /** Most memory one run may need, in bytes, by its operation's estimate (default {@link defaultMemoryBudget}); larger requests are refused with `INVALID_PARAMS`. */
   memoryBudgetBytes?: number;
+  /**
+   * How paths are named inside the files the run writes (a cut list's source file, a JSON
+   * export's paths), when the job's client names them otherwise than this machine (a cluster
+   * worker). Default: as they are.
+   * @internal
+   */
+  pathInFiles?: (path: string) => string;
 }
 
 function operationNamed(op: unknown): OperationName {
@@ -152,7 +159,7 @@ export async function runOperation<O extends OperationName>(op: O, params: Opera
   let result: OperationResult<O>;
   try {
     // Writes the operation makes outside outputs.transact are staged too, and put in place here.
-    result = await withOutputStager(outputs, () => (options.registry ?? OPERATION_REGISTRY)[op].run(checked, { signal: combined, onProgress, outputDir, outputs }));
+    result = await withOutputStager(outputs, () => (options.registry ?? OPERATION_REGISTRY)[op].run(checked, { signal: combined, onProgress, outputDir, outputs, ...(options.pathInFiles === undefined ? {} : { pathInFiles: options.pathInFiles }) }));
     await outputs.commit();
   } catch (error) {
     await outputs.undo();

@@ -19,6 +19,14 @@ const SD_ROLES: Readonly<Record<string, string>> = {
   'tokenizer/merges.txt': 'merges',
 };
 
+/** SDXL's: SD-Turbo's and the second text encoder and tokenizer. */
+const SDXL_ROLES: Readonly<Record<string, string>> = {
+  ...SD_ROLES,
+  'text_encoder_2/model.onnx': 'text_encoder_2',
+  'tokenizer_2/vocab.json': 'vocab_2',
+  'tokenizer_2/merges.txt': 'merges_2',
+};
+
 /** What {@link writeSdTurboManifest} needs besides the folder. */
 export interface SdTurboManifestOptions {
   /** Pack id (what `--model` names). */
@@ -85,23 +93,26 @@ async function readJson(path: string): Promise<Record<string, unknown> | undefin
 const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { content?: unknown }).content === 'string' ? (v as { content: string }).content : undefined);
 
 /**
- * Writes `dir/framewright-model.json` for an SD-Turbo ONNX export: every file with its size and
+ * Writes `dir/framewright-model.json` for an SD-Turbo or SDXL-Turbo ONNX export (an `sdxl-turbo`
+ * pack when the folder has `text_encoder_2/` or `tokenizer_2/`): every file with its size and
  * SHA-256, each model's input/output signature as ONNX Runtime reports it, and the diffusion
- * settings from `scheduler/scheduler_config.json`, `vae_decoder/config.json` and
- * `tokenizer/special_tokens_map.json` (SD-Turbo's values where a file is absent). The result is
- * read back through the schema before it is written.
+ * settings from `scheduler/scheduler_config.json`, `vae_decoder/config.json` and the tokenizers'
+ * `special_tokens_map.json` (SD-Turbo's values where a file is absent). The result is read back
+ * through the schema before it is written.
  * @throws FramewrightError `MODEL_INVALID` when a required file is missing or a model does not load
  */
 export async function writeSdTurboManifest(dir: string, options: SdTurboManifestOptions): Promise<ModelManifest> {
   const paths = (await filesUnder(dir)).filter((p) => !p.split('/').some((part) => part.startsWith('.')));
-  for (const required of Object.keys(SD_ROLES)) {
-    if (!paths.includes(required)) throw new FramewrightError('MODEL_INVALID', `${dir} is not an SD-Turbo ONNX export: ${required} is missing`);
+  const sdxl = paths.some((p) => p.startsWith('text_encoder_2/') || p.startsWith('tokenizer_2/'));
+  const roles = sdxl ? SDXL_ROLES : SD_ROLES;
+  for (const required of Object.keys(roles)) {
+    if (!paths.includes(required)) throw new FramewrightError('MODEL_INVALID', `${dir} is not an ${sdxl ? 'SDXL-Turbo' : 'SD-Turbo'} ONNX export: ${required} is missing`);
   }
   const files: ModelFile[] = [];
   let cudaOnly = false;
   for (const path of paths) {
     const full = join(dir, path);
-    const role = SD_ROLES[path];
+    const role = roles[path];
     const file: ModelFile = { path, sha256: options.sha256?.get(path) ?? (await sha256File(full)), size: (await stat(full)).size, ...(role === undefined ? {} : { role }) };
     if (path.endsWith('.onnx')) {
       const found = await signatures(full);
@@ -115,18 +126,22 @@ export async function writeSdTurboManifest(dir: string, options: SdTurboManifest
   const scheduler = (await readJson(join(dir, 'scheduler', 'scheduler_config.json'))) ?? {};
   const vae = (await readJson(join(dir, 'vae_decoder', 'config.json'))) ?? {};
   const special = (await readJson(join(dir, 'tokenizer', 'special_tokens_map.json'))) ?? {};
+  const special2 = sdxl ? ((await readJson(join(dir, 'tokenizer_2', 'special_tokens_map.json'))) ?? {}) : undefined;
   const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
+  // SDXL-Turbo's scheduler is EulerAncestralDiscreteScheduler, SD-Turbo's EulerDiscreteScheduler.
+  const sampler = scheduler['_class_name'] === 'EulerAncestralDiscreteScheduler' ? 'euler-ancestral' : 'euler';
   const manifest = {
     manifestVersion: 1,
     id: options.id,
-    name: `SD-Turbo ONNX export, ${float16 ? 'float16' : 'float32'} (${options.source === undefined ? options.id : options.source.repo})`,
-    family: 'sd-turbo',
+    name: `${sdxl ? 'SDXL-Turbo' : 'SD-Turbo'} ONNX export, ${float16 ? 'float16' : 'float32'} (${options.source === undefined ? options.id : options.source.repo})`,
+    family: sdxl ? 'sdxl-turbo' : 'sd-turbo',
     task: 'text-to-image',
     licence: options.licence,
     files,
     ...(options.source === undefined ? {} : { source: options.source }),
     ...(cudaOnly ? { runsOn: ['cuda'] } : {}),
-    recommended: { width: 512, height: 512, steps: 1, guidanceScale: 0, scheduler: 'euler' },
+    // Both are distilled for 512×512 in 1-4 steps without guidance (their model cards).
+    recommended: { width: 512, height: 512, steps: 1, guidanceScale: 0, scheduler: sampler },
     diffusion: {
       trainTimesteps: num(scheduler['num_train_timesteps'], 1000),
       betaStart: num(scheduler['beta_start'], 0.00085),
@@ -140,6 +155,7 @@ export async function writeSdTurboManifest(dir: string, options: SdTurboManifest
       vaeScalingFactor: num(vae['scaling_factor'], 0.18215),
       maxTokens: 77,
       padToken: textOf(special['pad_token']) ?? '!',
+      ...(special2 === undefined ? {} : { padToken2: textOf(special2['pad_token']) ?? '!' }),
     },
   };
   assertValid(ModelManifestSchema, manifest, `${dir} manifest`, 'MODEL_INVALID');

@@ -1,5 +1,6 @@
 // Model packs: a folder with framewright-model.json and the files it lists.
 export {
+  DIFFUSION_FAMILIES,
   MODEL_FAMILIES,
   MODEL_MANIFEST_NAME,
   ModelManifestSchema,
@@ -33,7 +34,7 @@ export {
 export { DEFAULT_HF_ENDPOINT, hubConfig, type HubConfig } from './hub.js';
 export { pullModel, parseRepoRef, type PullOptions, type PullProgress, type PullResult } from './pull.js';
 export { importModel, type ImportResult } from './import.js';
-export { detectLayout, DIFFUSERS_ONNX_LAYOUT, SINGLE_ONNX_INTERPOLATION_LAYOUT, SINGLE_ONNX_SHOT_LAYOUT, WHISPER_OPTIMUM_LAYOUT, type ExportLayout } from './layouts.js';
+export { detectLayout, DIFFUSERS_ONNX_LAYOUT, SDXL_OPTIMUM_LAYOUT, SINGLE_ONNX_INTERPOLATION_LAYOUT, SINGLE_ONNX_SHOT_LAYOUT, WHISPER_OPTIMUM_LAYOUT, type ExportLayout } from './layouts.js';
 export { repoLicence, type RepoLicence } from './licence.js';
 export { isMissingKernel } from './create.js';
 export {

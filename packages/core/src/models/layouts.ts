@@ -6,7 +6,7 @@ import type { ModelFamily } from './manifest.js';
 /** A family's export layout as a file list shows it. */
 export interface ExportLayout {
   /** The pack family it becomes. */
-  readonly family: Extract<ModelFamily, 'sd-turbo' | 'shot-detection' | 'frame-interpolation' | 'speech-to-text'>;
+  readonly family: Extract<ModelFamily, 'sd-turbo' | 'sdxl-turbo' | 'shot-detection' | 'frame-interpolation' | 'speech-to-text'>;
   /** What the export is, for messages: `diffusers ONNX (Optimum / onnxruntime)`. */
   readonly name: string;
   /** Files that must be there (paths relative to the export's root). */
@@ -26,6 +26,36 @@ export const DIFFUSERS_ONNX_LAYOUT: ExportLayout = Object.freeze({
   name: 'diffusers ONNX export (Optimum or onnxruntime)',
   required: ['text_encoder/model.onnx', 'unet/model.onnx', 'vae_decoder/model.onnx', 'tokenizer/vocab.json', 'tokenizer/merges.txt'],
   include: ['model_index.json', 'scheduler/*', 'tokenizer/*', 'text_encoder/*', 'unet/*', 'vae_decoder/*'],
+});
+
+/**
+ * SDXL-Turbo as Optimum exports it (`optimum-cli export onnx --model stabilityai/sdxl-turbo`, and
+ * the ONNX files `stabilityai/sdxl-turbo` itself holds beside its PyTorch weights): two CLIP text
+ * encoders (`text_encoder/`, and `text_encoder_2/` with the projection, its weights in
+ * `model.onnx_data`), two tokenizers, a UNet taking `text_embeds` and `time_ids` (weights in
+ * `model.onnx_data`), a float32 VAE decoder. Only the ONNX files and configs are fetched: the
+ * repository's safetensors (PyTorch, 6.9 to 13.9 GB each) and the VAE encoder are not needed.
+ */
+export const SDXL_OPTIMUM_LAYOUT: ExportLayout = Object.freeze({
+  family: 'sdxl-turbo',
+  name: 'SDXL diffusers ONNX export (Optimum)',
+  required: [
+    'text_encoder/model.onnx',
+    'text_encoder_2/model.onnx',
+    'unet/model.onnx',
+    'vae_decoder/model.onnx',
+    'tokenizer/vocab.json',
+    'tokenizer/merges.txt',
+    'tokenizer_2/vocab.json',
+    'tokenizer_2/merges.txt',
+  ],
+  include: [
+    'model_index.json',
+    'scheduler/*',
+    'tokenizer/*',
+    'tokenizer_2/*',
+    ...['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder'].flatMap((m) => [`${m}/model.onnx`, `${m}/model.onnx_data`, `${m}/config.json`]),
+  ],
 });
 
 /** A single TransNetV2 ONNX file (with its config, if any): only its `.onnx` is needed. */
@@ -105,7 +135,7 @@ export function detectLayout(paths: readonly string[], where: string, family?: s
     if (onnx.length !== 1) throw new FramewrightError('MODEL_INVALID', `${where} must hold exactly one .onnx file at its top for a ${family} pack; it holds ${onnx.length === 0 ? 'none' : onnx.join(', ')} (choose one with --include)`);
     return family === 'shot-detection' ? SINGLE_ONNX_SHOT_LAYOUT : SINGLE_ONNX_INTERPOLATION_LAYOUT;
   }
-  if (family !== undefined && family !== 'sd-turbo' && family !== 'speech-to-text') throw new FramewrightError('INVALID_PARAMS', `--family must be sd-turbo, shot-detection, frame-interpolation or speech-to-text, got ${JSON.stringify(family)}`);
+  if (family !== undefined && family !== 'sd-turbo' && family !== 'sdxl-turbo' && family !== 'speech-to-text') throw new FramewrightError('INVALID_PARAMS', `--family must be sd-turbo, sdxl-turbo, shot-detection, frame-interpolation or speech-to-text, got ${JSON.stringify(family)}`);
   const whisperRoot = ['', 'onnx/'].find((prefix) => paths.includes(`${prefix}encoder_model.onnx`) || paths.includes(`${prefix}decoder_model_merged.onnx`));
   if (family === 'speech-to-text' || (family === undefined && whisperRoot !== undefined)) {
     const at = (name: string) => (name.endsWith('.onnx') ? [`${whisperRoot ?? ''}${name}`] : [name]);
@@ -114,17 +144,17 @@ export function detectLayout(paths: readonly string[], where: string, family?: s
     return WHISPER_OPTIMUM_LAYOUT;
   }
   const looksDiffusers = paths.includes('model_index.json') || DIFFUSERS_ONNX_LAYOUT.required.some((r) => paths.includes(r));
-  if (family === 'sd-turbo' || looksDiffusers) {
-    if (paths.some((p) => p.startsWith('text_encoder_2/'))) {
-      throw new FramewrightError('MODEL_INVALID', `${where} is an SDXL export (it has text_encoder_2/, pooled text embeddings and time ids): image-gen runs single-text-encoder SD-Turbo exports, not SDXL-Turbo yet`);
-    }
-    const missing = DIFFUSERS_ONNX_LAYOUT.required.filter((r) => !paths.includes(r));
+  // SDXL's second encoder or tokenizer tells it apart (either is enough, so a folder missing one is named as such).
+  const looksSdxl = paths.some((p) => p.startsWith('text_encoder_2/') || p.startsWith('tokenizer_2/'));
+  if (family === 'sd-turbo' || family === 'sdxl-turbo' || looksDiffusers || looksSdxl) {
+    const layout = family === 'sdxl-turbo' || (family !== 'sd-turbo' && looksSdxl) ? SDXL_OPTIMUM_LAYOUT : DIFFUSERS_ONNX_LAYOUT;
+    const missing = layout.required.filter((r) => !paths.includes(r));
     if (missing.length > 0) {
       const pytorch = paths.some((p) => /^unet\/.*\.(safetensors|bin)$/.test(p));
       const hint = pytorch ? ' (it holds PyTorch weights: export them with `optimum-cli export onnx --model REPO DIR`, then `framewright models import DIR`)' : '';
-      throw new FramewrightError('MODEL_INVALID', `${where} is not a complete ${DIFFUSERS_ONNX_LAYOUT.name}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing${hint}`);
+      throw new FramewrightError('MODEL_INVALID', `${where} is not a complete ${layout.name}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing${hint}`);
     }
-    return DIFFUSERS_ONNX_LAYOUT;
+    return layout;
   }
   throw new FramewrightError('MODEL_INVALID', `cannot tell which family ${where} is (no model_index.json or unet/model.onnx): give --family shot-detection for a single TransNetV2 .onnx file, --family frame-interpolation for a RIFE one`);
 }

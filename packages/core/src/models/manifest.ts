@@ -10,13 +10,17 @@ import { ShotDetectionSettingsSchema } from './shot-detection.js';
 export const MODEL_MANIFEST_NAME = 'framewright-model.json';
 
 /**
- * Model families a pack may declare: text-to-image (image-gen), frame interpolation (video-gen),
- * shot detection (clip-cut) and speech to text (Whisper as Optimum exports it, for subtitles).
+ * Model families a pack may declare: text-to-image (image-gen: the built-in model, SD-Turbo and
+ * SDXL-Turbo diffusion exports), frame interpolation (video-gen), shot detection (clip-cut) and
+ * speech to text (Whisper as Optimum exports it, for subtitles).
  */
-export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo', 'frame-interpolation', 'shot-detection', 'speech-to-text'] as const;
+export const MODEL_FAMILIES = ['framewright-builtin', 'sd-turbo', 'sdxl-turbo', 'frame-interpolation', 'shot-detection', 'speech-to-text'] as const;
 
 /** The families image-gen runs. */
-export const TEXT_TO_IMAGE_FAMILIES: readonly ModelFamily[] = ['framewright-builtin', 'sd-turbo'];
+export const TEXT_TO_IMAGE_FAMILIES: readonly ModelFamily[] = ['framewright-builtin', 'sd-turbo', 'sdxl-turbo'];
+
+/** The text-to-image families that are diffusion exports in the diffusers folder layout (a `diffusion` section, a UNet, a VAE decoder). */
+export const DIFFUSION_FAMILIES: readonly ModelFamily[] = ['sd-turbo', 'sdxl-turbo'];
 
 /** One of {@link MODEL_FAMILIES}. */
 export type ModelFamily = (typeof MODEL_FAMILIES)[number];
@@ -58,7 +62,7 @@ export const RecommendedSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** Diffusion settings of an `sd-turbo` pack (the values of its scheduler_config.json and VAE). */
+/** Diffusion settings of an `sd-turbo` or `sdxl-turbo` pack (the values of its scheduler_config.json and VAE). */
 export const DiffusionSettingsSchema = Type.Object(
   {
     trainTimesteps: Type.Integer({ minimum: 2, maximum: 10000 }),
@@ -72,7 +76,8 @@ export const DiffusionSettingsSchema = Type.Object(
     vaeScaleFactor: Type.Integer({ minimum: 1, maximum: 64, description: 'Pixels per latent cell (8)' }),
     vaeScalingFactor: Type.Number({ exclusiveMinimum: 0, description: 'Latents are divided by this before decoding (0.18215)' }),
     maxTokens: Type.Integer({ minimum: 2, maximum: 1024, description: "The text encoder's sequence length (77)" }),
-    padToken: Type.String({ minLength: 1, description: '<|endoftext|> (SD 1.x) or ! (SD 2.x, SD-Turbo)' }),
+    padToken: Type.String({ minLength: 1, description: '<|endoftext|> (SD 1.x, SDXL\'s first tokenizer) or ! (SD 2.x, SD-Turbo)' }),
+    padToken2: Type.Optional(Type.String({ minLength: 1, description: "sdxl-turbo: the second tokenizer's (tokenizer_2) pad token (!)" })),
   },
   { additionalProperties: false },
 );
@@ -135,6 +140,7 @@ export interface ModelPack {
 export const REQUIRED_ROLES: Readonly<Record<ModelFamily, readonly string[]>> = Object.freeze({
   'framewright-builtin': ['model'],
   'sd-turbo': ['text_encoder', 'unet', 'vae_decoder', 'vocab', 'merges'],
+  'sdxl-turbo': ['text_encoder', 'text_encoder_2', 'unet', 'vae_decoder', 'vocab', 'merges', 'vocab_2', 'merges_2'],
   'frame-interpolation': [],
   'shot-detection': ['model'],
   'speech-to-text': ['encoder', 'decoder', 'generation_config', 'vocab'],
@@ -142,7 +148,7 @@ export const REQUIRED_ROLES: Readonly<Record<ModelFamily, readonly string[]>> = 
 
 /**
  * Reads and validates `dir/framewright-model.json` (schema, paths inside the pack, the roles its
- * family needs, the diffusion settings an `sd-turbo` pack needs). Files are not opened here;
+ * family needs, the diffusion settings an `sd-turbo` or `sdxl-turbo` pack needs). Files are not opened here;
  * {@link verifyModelPack} checks them.
  * @throws FramewrightError `MODEL_NOT_FOUND` when there is no manifest; `MODEL_INVALID` naming
  *   the field or file for anything else
@@ -177,7 +183,7 @@ export async function readModelPack(dir: string): Promise<ModelPack> {
     throw new FramewrightError('MODEL_INVALID', `${path}: family ${json.family} does not do ${json.task}`);
   }
   if (textToImage && json.recommended === undefined) throw new FramewrightError('MODEL_INVALID', `${path}: a ${json.family} pack needs its recommended settings`);
-  if (json.family === 'sd-turbo' && json.diffusion === undefined) throw new FramewrightError('MODEL_INVALID', `${path}: an sd-turbo pack needs its diffusion settings`);
+  if (DIFFUSION_FAMILIES.includes(json.family) && json.diffusion === undefined) throw new FramewrightError('MODEL_INVALID', `${path}: an ${json.family} pack needs its diffusion settings`);
   return { dir, manifest: json };
 }
 

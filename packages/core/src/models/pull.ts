@@ -43,8 +43,10 @@ export interface PullOptions extends PathEnvironment {
    * `license_name` or `license`), where to read it, and why it needs `acceptLicence`, if it does.
    */
   readonly onLicence?: (licence: { name: string; url: string; needsAcceptance?: string }) => void;
-  /** Cancels the pull; what was downloaded stays staged for the next pull to resume. */
+  /** Cancels the pull; what was downloaded stays staged for the next pull to resume, unless `keepOnCancel` is false. */
   readonly signal?: AbortSignal;
+  /** False: a pull cancelled through `signal` removes what it downloaded, so nothing is left (a cancelled job). Default true. */
+  readonly keepOnCancel?: boolean;
 }
 
 /** What a pull did. */
@@ -216,7 +218,13 @@ export async function pullModel(ref: string, options: PullOptions = {}): Promise
     // A file that is not what the Hub says leaves nothing behind; a cut or cancelled download is
     // kept, hidden, for the next pull to resume.
     if (error instanceof FramewrightError && error.code === 'MODEL_INVALID') await rm(staging, { recursive: true, force: true });
-    if (options.signal?.aborted) throw cancelled(`the pull of ${repo}`, '(the files so far are kept: run the same pull again to resume)');
+    if (options.signal?.aborted) {
+      if (options.keepOnCancel === false) {
+        await rm(staging, { recursive: true, force: true });
+        throw cancelled(`the pull of ${repo}`, '(nothing of it was kept)');
+      }
+      throw cancelled(`the pull of ${repo}`, '(the files so far are kept: run the same pull again to resume)');
+    }
     throw error;
   }
 

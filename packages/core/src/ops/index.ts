@@ -4,6 +4,7 @@ import { clipCutOperation } from './clip-cut/index.js';
 import { imageGenKeyframePainter, imageGenOperation } from './image-gen/index.js';
 import { builtinTextToVideo, createVideoGenOperation } from './video-gen/index.js';
 import { subtitlesOperation } from './subtitles/index.js';
+import { modelsPullOperation } from './models-pull/index.js';
 
 export type { Operation, OperationCheck, OperationContext, Availability, MemoryNeed, ModeAvailability } from './types.js';
 
@@ -17,4 +18,5 @@ export const OPERATION_REGISTRY: OperationRegistry = Object.freeze({
   // text-to-video with model: keyframes drawn by an image-gen model, interpolated by optical flow.
   'video-gen': createVideoGenOperation({ textToVideo: builtinTextToVideo(), keyframePainter: imageGenKeyframePainter }),
   subtitles: subtitlesOperation,
+  'models-pull': modelsPullOperation,
 });

@@ -19,6 +19,12 @@ export interface OperationContext<O extends OperationName> {
    * failure removes only what the run created.
    */
   readonly outputs?: OutputLedger;
+  /**
+   * How a path is named inside the files the run writes (a cut list's source, a JSON export's
+   * paths): as the job's client names it, where that differs from this machine's path (a cluster
+   * worker with a path map or without a shared folder). Default: as it is.
+   */
+  readonly pathInFiles?: (path: string) => string;
 }
 
 /** Whether an operation can run here, and why not. */

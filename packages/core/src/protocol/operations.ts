@@ -1,13 +1,14 @@
 import type { TSchema } from '@sinclair/typebox';
 import { FramewrightError } from './errors.js';
-import type { ProtocolVersion } from './versions.js';
+import { PROTOCOL_VERSIONS, type ProtocolVersion } from './versions.js';
 import { ClipCutParamsSchema, ClipCutProgressSchema, ClipCutResultSchema, type ClipCutParams, type ClipCutProgress, type ClipCutResult } from './ops/clip-cut.js';
+import { ModelsPullParamsSchema, ModelsPullProgressSchema, ModelsPullResultSchema, type ModelsPullParams, type ModelsPullProgress, type ModelsPullResult } from './ops/models-pull.js';
 import { ImageGenParamsSchema, ImageGenProgressSchema, ImageGenResultSchema, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from './ops/image-gen.js';
 import { SubtitlesParamsSchema, SubtitlesProgressSchema, SubtitlesResultSchema, type SubtitlesParams, type SubtitlesProgress, type SubtitlesResult } from './ops/subtitles.js';
 import { VideoGenParamsSchema, VideoGenProgressSchema, VideoGenResultSchema, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from './ops/video-gen.js';
 
 /** Names of the operations the protocol declares. */
-export const OPERATION_NAMES = ['image-gen', 'clip-cut', 'video-gen', 'subtitles'] as const;
+export const OPERATION_NAMES = ['image-gen', 'clip-cut', 'video-gen', 'subtitles', 'models-pull'] as const;
 
 /** One of {@link OPERATION_NAMES}. */
 export type OperationName = (typeof OPERATION_NAMES)[number];
@@ -18,6 +19,7 @@ export interface OperationTypes {
   'clip-cut': { params: ClipCutParams; result: ClipCutResult; progress: ClipCutProgress };
   'video-gen': { params: VideoGenParams; result: VideoGenResult; progress: VideoGenProgress };
   subtitles: { params: SubtitlesParams; result: SubtitlesResult; progress: SubtitlesProgress };
+  'models-pull': { params: ModelsPullParams; result: ModelsPullResult; progress: ModelsPullProgress };
 }
 
 /** Params of operation `O`. */
@@ -60,7 +62,40 @@ export const OPERATIONS: Readonly<Record<OperationName, OperationSchemas>> = Obj
     result: SubtitlesResultSchema,
     progress: SubtitlesProgressSchema,
   },
+  'models-pull': {
+    summary: "Pull a model from the Hugging Face Hub (the server's HF_ENDPOINT and HF_TOKEN) into the server's model folder, verified file by file (protocol 1.2)",
+    params: ModelsPullParamsSchema,
+    result: ModelsPullResultSchema,
+    progress: ModelsPullProgressSchema,
+  },
 });
+
+/** The protocol version that introduced each operation added after 1.0. */
+const OPERATION_SINCE: Readonly<Partial<Record<OperationName, ProtocolVersion>>> = Object.freeze({ 'models-pull': '1.2' });
+
+/**
+ * True when a peer that negotiated `version` knows operation `op`: the server lists, reports and
+ * accepts only those (a 1.1 client's schemas have no `models-pull`, so it must never see one).
+ *
+ * @example
+ * ```ts
+ * operationInVersion('models-pull', '1.1'); // false
+ * ```
+ */
+export function operationInVersion(op: OperationName, version: ProtocolVersion): boolean {
+  const since = OPERATION_SINCE[op];
+  return since === undefined || PROTOCOL_VERSIONS.indexOf(version) <= PROTOCOL_VERSIONS.indexOf(since);
+}
+
+/**
+ * The refusal of an operation the peer's protocol version does not have.
+ * @throws FramewrightError `UNKNOWN_OPERATION` naming the version that has it
+ */
+export function assertOperationInVersion(op: OperationName, version: ProtocolVersion): void {
+  if (!operationInVersion(op, version)) {
+    throw new FramewrightError('UNKNOWN_OPERATION', `${op} needs protocol ${OPERATION_SINCE[op]}; this connection speaks ${version} (offer ${OPERATION_SINCE[op]} in hello, or send the Framewright-Protocol header over HTTP)`, { pointer: '/op' });
+  }
+}
 
 /** True when `name` is a declared operation. */
 export function isOperationName(name: unknown): name is OperationName {

@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  assertOperationInVersion,
   assertValid,
   FramewrightError,
   isOperationName,
   isTerminal,
   negotiateVersion,
   OPERATION_NAMES,
+  operationInVersion,
   paramsInLatestMeaning,
   PROTOCOL_VERSION_HEADER,
   PROTOCOL_VERSIONS,
@@ -21,7 +23,7 @@ import type { JobEvent } from '../jobs/index.js';
 import type { ServerContext } from './context.js';
 import { InvalidRequest, statusOf } from './errors.js';
 import { servePage } from './pages.js';
-import { receiveUpload, sendDownload } from './files.js';
+import { receiveOutput, receiveUpload, removeOutput, sendDownload } from './files.js';
 import { notReadingReason, progressBacklogBytes } from './rpc.js';
 import { checkHost, checkOrigin, checkToken, originRefused, type GuardOptions } from './security.js';
 
@@ -59,7 +61,7 @@ function sendError(req: IncomingMessage, res: ServerResponse, guard: GuardOption
   const status = statusOf(fe).http;
   const headers: Record<string, string> = fe.code === 'UNAUTHORIZED' ? { 'www-authenticate': 'Bearer realm="framewright"' } : {};
   // A refused upload may still be streaming in: close the connection rather than read it all.
-  if (status === 413) headers['connection'] = 'close';
+  if (status === 413 || !req.complete) headers['connection'] = 'close';
   sendJson(req, res, guard, status, { error: fe.toWire() }, headers);
 }
 
@@ -104,7 +106,9 @@ async function submit(req: IncomingMessage, res: ServerResponse, ctx: ServerCont
     throw new FramewrightError('UNKNOWN_OPERATION', `unknown operation ${quoted(op)}: known are ${OPERATION_NAMES.join(', ')}`, { pointer: '/op' });
   }
   assertValid(SubmitParamsSchema, body, 'request body', 'INVALID_REQUEST');
-  const job = await ctx.queue.submit(body.op, paramsInLatestMeaning(body.op, body.params, httpVersion(req)));
+  const version = httpVersion(req);
+  assertOperationInVersion(body.op, version);
+  const job = await ctx.queue.submit(body.op, paramsInLatestMeaning(body.op, body.params, version));
   sendJson(req, res, ctx.guard, 202, job, { location: `/v1/jobs/${encodeURIComponent(job.id)}` });
 }
 
@@ -211,7 +215,10 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     sendJson(req, res, ctx.guard, 200, publishedSchemas());
   } else if (parts.length === 2 && parts[1] === 'jobs') {
     if (method === 'POST') await submit(req, res, ctx);
-    else if (method === 'GET') sendJson(req, res, ctx.guard, 200, { jobs: await ctx.queue.list() });
+    else if (method === 'GET') {
+      const version = httpVersion(req);
+      sendJson(req, res, ctx.guard, 200, { jobs: (await ctx.queue.list()).filter((j) => operationInVersion(j.op, version)) });
+    }
     else notAllowed();
   } else if (parts.length === 3 && parts[1] === 'jobs') {
     const id = jobIdOf(parts[2]!);
@@ -219,8 +226,11 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: ServerConte
     else if (method === 'DELETE') sendJson(req, res, ctx.guard, 200, await ctx.queue.cancel(id));
     else notAllowed();
   } else if (parts.length === 2 && parts[1] === 'files') {
-    if (method !== 'GET') notAllowed();
-    await sendDownload(req, res, ctx.outputRoot, corsHeaders(req, ctx.guard));
+    const send = (status: number, body: unknown) => sendJson(req, res, ctx.guard, status, body);
+    if (method === 'GET') await sendDownload(req, res, ctx.outputRoot, corsHeaders(req, ctx.guard));
+    else if (method === 'PUT') await receiveOutput(req, ctx.outputRoot, ctx.maxUploadBytes, send);
+    else if (method === 'DELETE') await removeOutput(req, ctx.outputRoot, send);
+    else notAllowed();
   } else if (parts.length === 3 && parts[1] === 'files') {
     if (method !== 'PUT') notAllowed();
     await receiveUpload(req, res, ctx.outputRoot, jobIdOf(parts[2]!), ctx.maxUploadBytes, (status, body) => sendJson(req, res, ctx.guard, status, body));

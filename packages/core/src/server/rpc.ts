@@ -1,5 +1,6 @@
 import type { RawData, WebSocket } from 'ws';
 import {
+  assertOperationInVersion,
   assertValid,
   ERROR_STATUS,
   FramewrightError,
@@ -7,6 +8,7 @@ import {
   isTerminal,
   METHODS,
   negotiateVersion,
+  operationInVersion,
   paramsInLatestMeaning,
   type ProtocolVersion,
   NOTIFICATIONS,
@@ -17,6 +19,7 @@ import {
   toFramewrightError,
   type HelloParams,
   type HelloResult,
+  type Job,
   type JobRefParams,
   type MethodName,
   type NotificationName,
@@ -109,21 +112,29 @@ export class RpcConnection {
     switch (method) {
       case 'job.submit': {
         const { op, params: opParams } = params as SubmitParams;
+        assertOperationInVersion(op, this.version);
         const job = await this.ctx.queue.submit(op, paramsInLatestMeaning(op, opParams, this.version));
         // Watched before the reply goes out; the job starts on a later turn, so no event is missed.
         this.watched.add(job.id);
         return job;
       }
       case 'job.get': {
-        const job = await this.ctx.queue.get((params as JobRefParams).jobId);
+        const job = this.visible(await this.ctx.queue.get((params as JobRefParams).jobId));
         if (!isTerminal(job.state)) this.watched.add(job.id);
         return job;
       }
       case 'job.cancel':
+        this.visible(await this.ctx.queue.get((params as JobRefParams).jobId));
         return this.ctx.queue.cancel((params as JobRefParams).jobId);
       case 'job.list':
-        return { jobs: await this.ctx.queue.list() };
+        return { jobs: (await this.ctx.queue.list()).filter((j) => operationInVersion(j.op, this.version!)) };
     }
+  }
+
+  /** A job of an operation this connection's version does not have is not there for it (its schemas could not read it). */
+  private visible(job: Job): Job {
+    if (!operationInVersion(job.op, this.version!)) throw new FramewrightError('JOB_NOT_FOUND', `no job with id ${JSON.stringify(job.id)}`);
+    return job;
   }
 
   private async hello(params: HelloParams): Promise<HelloResult> {
@@ -131,7 +142,8 @@ export class RpcConnection {
     const version = negotiateVersion(params.versions);
     const operations = this.ctx.queue.capabilities === undefined ? await listCapabilities(this.ctx.registry) : await this.ctx.queue.capabilities();
     this.version = version;
-    return { version, server: { name: 'framewright', version: ENGINE_VERSION }, capabilities: { operations } };
+    // An older peer's schemas do not have the operations added after its version.
+    return { version, server: { name: 'framewright', version: ENGINE_VERSION }, capabilities: { operations: operations.filter((o) => operationInVersion(o.op, version)) } };
   }
 
   /** Forwards a queue event when this client watches its job. */

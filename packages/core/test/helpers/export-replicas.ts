@@ -244,3 +244,106 @@ export function writeWhisperExport(dir: string, prefix: '' | 'onnx/' = ''): stri
   }
   return Object.keys(files).sort();
 }
+
+/**
+ * Dims of the tiny SDXL-Turbo (the real one: text_encoder 768 wide, text_encoder_2 1280 wide with a
+ * 1280 projection, so a 2048-wide context; 12 and 32 layers; latents 4×64×64).
+ */
+export const TINY_SDXL = Object.freeze({ width1: 8, width2: 12, projection: 12, layers: 2, latentChannels: 4, size: 64 });
+
+/** The licence fields of SDXL-Turbo's model card (stabilityai/sdxl-turbo). */
+export const SDXL_TURBO_CARD = Object.freeze({ license: 'other', license_name: 'sai-nc-community', license_link: 'https://huggingface.co/stabilityai/sdxl-turbo/blob/main/LICENSE.md' });
+
+/**
+ * A CLIP text encoder as Optimum exports SDXL's with `output_hidden_states`: `input_ids` int32 in;
+ * `hidden_states.0` (the embeddings) … `hidden_states.L` (each layer), `last_hidden_state` (the
+ * final layer norm of the last), and `pooler_output` (text_encoder, CLIPTextOnnxConfig) or
+ * `text_embeds` first (text_encoder_2, CLIPTextWithProjectionOnnxConfig, whose declared axes name
+ * its second one `sequence_length`).
+ */
+function sdxlTextEncoder(rng: Rng, vocab: number, width: number, projection?: number): OnnxModel {
+  const { layers } = TINY_SDXL;
+  const g = new OnnxGraphBuilder(projection === undefined ? 'text_encoder' : 'text_encoder_2');
+  const ids = g.input('input_ids', 'int32', ['batch_size', 'sequence_length']);
+  const table = g.initializer('text_model.embeddings.token_embedding.weight', gaussian(rng, vocab * width, 1), [vocab, width]);
+  const states = [g.node('Gather', [table, ids])];
+  for (let layer = 0; layer < layers; layer++) {
+    const w = g.initializer(`text_model.encoder.layers.${layer}.mlp.fc1.weight`, gaussian(rng, width * width, 0.5), [width, width]);
+    states.push(g.node('Tanh', [g.node('MatMul', [states[layer]!, w])]));
+  }
+  const last = g.node('Mul', [states[layers]!, g.constFloat([0.9], [1])]);
+  const pooled = g.node('ReduceMean', [last], { axes: [1], keepdims: 0 });
+  if (projection !== undefined) {
+    const proj = g.initializer('text_projection.weight', gaussian(rng, width * projection, 0.5), [width, projection]);
+    g.output(g.node('MatMul', [pooled, proj]), 'text_embeds', ['batch_size', 'sequence_length']);
+  }
+  g.output(last, 'last_hidden_state', ['batch_size', 'sequence_length', width]);
+  if (projection === undefined) g.output(pooled, 'pooler_output', ['batch_size', width]);
+  states.forEach((state, i) => g.output(g.node('Identity', [state]), `hidden_states.${i}`, ['batch_size', 'sequence_length', width]));
+  return g.toModel();
+}
+
+/** SDXL's UNet as UNetOnnxConfig declares it with `addition_embed_type` `text_time`. */
+function sdxlUnet(rng: Rng): OnnxModel {
+  const { latentChannels: c, width1, width2, projection } = TINY_SDXL;
+  const g = new OnnxGraphBuilder('unet');
+  const sample = g.input('sample', 'float32', ['batch_size', c, 'height', 'width']);
+  const timestep = g.node('Cast', [g.input('timestep', 'int64', [])], { to: 1 });
+  const context = g.input('encoder_hidden_states', 'float32', ['batch_size', 'sequence_length', width1 + width2]);
+  const textEmbeds = g.input('text_embeds', 'float32', ['batch_size', projection]);
+  const timeIds = g.input('time_ids', 'float32', ['batch_size', 6]);
+  const kernel = g.initializer('conv_in.weight', gaussian(rng, c * c * 9, 0.2), [c, c, 3, 3]);
+  const conv = g.node('Conv', [sample, kernel], { pads: [1, 1, 1, 1] });
+  const t = g.node('Reshape', [timestep, g.constInt64([-1, 1, 1, 1])]);
+  const tScale = g.node('Add', [g.constFloat([1], [1]), g.node('Mul', [t, g.constFloat([0.001], [1])])]);
+  // The context, the pooled embedding and the size conditioning each move the output.
+  const perBatch = (x: string) => g.node('Reshape', [x, g.constInt64([-1, 1, 1, 1])]);
+  const text = perBatch(g.node('ReduceMean', [context], { axes: [1, 2], keepdims: 0 }));
+  const pooled = perBatch(g.node('ReduceMean', [textEmbeds], { axes: [1], keepdims: 0 }));
+  const size = perBatch(g.node('Mul', [g.node('ReduceMean', [timeIds], { axes: [1], keepdims: 0 }), g.constFloat([0.002], [1])]));
+  const add = g.node('Add', [g.node('Add', [text, pooled]), size]);
+  g.output(g.node('Add', [g.node('Mul', [conv, tScale]), add]), 'out_sample', ['batch_size', c, 'height', 'width']);
+  return g.toModel();
+}
+
+/**
+ * Writes a tiny SDXL-Turbo export as Optimum writes it (`optimum-cli export onnx --model
+ * stabilityai/sdxl-turbo`; the same folders `stabilityai/sdxl-turbo` holds in ONNX) into `dir`:
+ * model_index.json, scheduler/ (EulerAncestral, trailing), tokenizer/ (pads with <|endoftext|>),
+ * tokenizer_2/ (pads with !), text_encoder/, text_encoder_2/ (weights in model.onnx_data, as for
+ * its 2.78 GB), unet/ (weights in model.onnx_data), vae_decoder/ (float32, scaling_factor
+ * 0.13025), vae_encoder/, README.md with the card's licence. Returns the paths written.
+ */
+export function writeSdxlTurboExport(dir: string): string[] {
+  const rng = new Rng(20231128);
+  const vocab = tinyClipVocab();
+  const vocabSize = Object.keys(vocab).length;
+  const files: Record<string, Uint8Array | string> = {};
+  files['model_index.json'] = JSON.stringify({ _class_name: 'StableDiffusionXLPipeline', _diffusers_version: '0.24.0.dev0', force_zeros_for_empty_prompt: true });
+  files['scheduler/scheduler_config.json'] = JSON.stringify({ _class_name: 'EulerAncestralDiscreteScheduler', beta_end: 0.012, beta_schedule: 'scaled_linear', beta_start: 0.00085, num_train_timesteps: 1000, prediction_type: 'epsilon', steps_offset: 1, timestep_spacing: 'trailing' });
+  for (const [folder, pad] of [['tokenizer', '<|endoftext|>'], ['tokenizer_2', '!']] as const) {
+    files[`${folder}/vocab.json`] = JSON.stringify(vocab);
+    files[`${folder}/merges.txt`] = `#version: 0.2\n${TINY_MERGES.join('\n')}\n`;
+    files[`${folder}/special_tokens_map.json`] = JSON.stringify({ bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: pad, unk_token: '<|endoftext|>' });
+    files[`${folder}/tokenizer_config.json`] = JSON.stringify({ model_max_length: TINY_SD.maxTokens });
+  }
+  files['text_encoder/model.onnx'] = encodeOnnxModel(sdxlTextEncoder(rng, vocabSize, TINY_SDXL.width1));
+  files['text_encoder/config.json'] = JSON.stringify({ architectures: ['CLIPTextModel'], hidden_size: TINY_SDXL.width1, num_hidden_layers: TINY_SDXL.layers });
+  const second = withExternalData(sdxlTextEncoder(rng, vocabSize, TINY_SDXL.width2, TINY_SDXL.projection), 'model.onnx_data');
+  files['text_encoder_2/model.onnx'] = second.model;
+  files['text_encoder_2/model.onnx_data'] = second.data;
+  files['text_encoder_2/config.json'] = JSON.stringify({ architectures: ['CLIPTextModelWithProjection'], hidden_size: TINY_SDXL.width2, projection_dim: TINY_SDXL.projection, num_hidden_layers: TINY_SDXL.layers });
+  const unetSplit = withExternalData(sdxlUnet(rng), 'model.onnx_data');
+  files['unet/model.onnx'] = unetSplit.model;
+  files['unet/model.onnx_data'] = unetSplit.data;
+  files['unet/config.json'] = JSON.stringify({ addition_embed_type: 'text_time', addition_time_embed_dim: 256, cross_attention_dim: TINY_SDXL.width1 + TINY_SDXL.width2, in_channels: TINY_SDXL.latentChannels, projection_class_embeddings_input_dim: TINY_SDXL.projection + 6 * 256 });
+  files['vae_decoder/model.onnx'] = encodeOnnxModel(vaeDecoder(rng, 'float32'));
+  files['vae_decoder/config.json'] = JSON.stringify({ force_upcast: true, latent_channels: TINY_SDXL.latentChannels, scaling_factor: 0.13025 });
+  files['vae_encoder/model.onnx'] = encodeOnnxModel(vaeDecoder(new Rng(6), 'float32'));
+  files['README.md'] = `---\nlicense: ${SDXL_TURBO_CARD.license}\nlicense_name: ${SDXL_TURBO_CARD.license_name}\nlicense_link: ${SDXL_TURBO_CARD.license_link}\n---\n# Tiny random-weight SDXL-Turbo replica (Optimum)\n`;
+  for (const [path, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), bytes);
+  }
+  return Object.keys(files).sort();
+}

@@ -56,7 +56,7 @@ repositories to pull.
            or private repositories, never printed) are read as huggingface_hub reads them;
            HF_HUB_OFFLINE=1 forbids downloads.
   import   adopts a folder holding an export as it is (diffusers ONNX from Optimum or
-           onnxruntime, Whisper from Optimum, one TransNetV2 .onnx with --family
+           onnxruntime, SD-Turbo or SDXL-Turbo, Whisper from Optimum, one TransNetV2 .onnx with --family
            shot-detection, one RIFE .onnx with --family frame-interpolation): detects the
            layout, names any file that is missing, writes the manifest and verifies the pack.
            The licence comes from the folder's README.md model card, or --licence.
@@ -64,8 +64,8 @@ repositories to pull.
            input/output names, types and shapes of each ONNX model as ONNX Runtime opens it.
            Without PATH, every installed pack. Exits 7 when a pack fails.
   init     turns a folder holding an SD-Turbo ONNX export (Hugging Face Optimum layout:
-           text_encoder/, unet/, vae_decoder/ with model.onnx, tokenizer/vocab.json + merges.txt)
-           into a pack: writes its framewright-model.json with every file's size and SHA-256, the
+           text_encoder/, unet/, vae_decoder/ with model.onnx, tokenizer/vocab.json + merges.txt;
+           an SDXL-Turbo one when it also has text_encoder_2/ and tokenizer_2/) into a pack: writes its framewright-model.json with every file's size and SHA-256, the
            models' signatures, and the scheduler and VAE settings found in the folder.
            With --family shot-detection: a folder holding one TransNetV2 ONNX export (for
            clip-cut's model detector); the model is checked for TransNetV2's interface.
@@ -79,8 +79,8 @@ Options:
   --id ID           pull, import, init: the pack id (lowercase letters, digits, . _ -;
                     default: the repository's or folder's name)
   --licence NAME    import, init: the licence the weights were published under (see the model card)
-  --family NAME     sd-turbo (default where the files say so), shot-detection, speech-to-text
-                    or frame-interpolation (a single RIFE .onnx; pull and import only)
+  --family NAME     sd-turbo or sdxl-turbo (default where the files say so), shot-detection,
+                    speech-to-text or frame-interpolation (a single RIFE .onnx; pull and import only)
   --include GLOB    pull: fetch the files matching GLOB instead of the family's (repeatable)
   --into DIR        pull: put the pack in DIR instead of the config folder's models folder
   --accept-licence  pull: accept a non-commercial, unknown or gated licence
@@ -239,7 +239,7 @@ export const modelsCommand: Command = {
       const licence = typeof args.flags['licence'] === 'string' ? args.flags['licence'] : undefined;
       if (rest.length !== 1 || id === undefined || licence === undefined) throw usageError('models init: give one folder, --id ID and --licence NAME');
       const family = typeof args.flags['family'] === 'string' ? args.flags['family'] : 'sd-turbo';
-      if (family !== 'sd-turbo' && family !== 'shot-detection' && family !== 'speech-to-text') throw usageError(`models init: --family must be sd-turbo, shot-detection or speech-to-text, got ${JSON.stringify(family)}`);
+      if (family !== 'sd-turbo' && family !== 'shot-detection' && family !== 'speech-to-text') throw usageError(`models init: --family must be sd-turbo (SD-Turbo or SDXL-Turbo, told apart by the files), shot-detection or speech-to-text, got ${JSON.stringify(family)}`);
       const write = family === 'shot-detection' ? writeShotDetectionManifest : family === 'speech-to-text' ? writeSpeechToTextManifest : writeSdTurboManifest;
       const manifest = await write(resolve(io.cwd, rest[0]!), { id, licence: { name: licence } });
       io.stdout.write(json ? `${JSON.stringify(manifest, null, 2)}\n` : `wrote ${join(resolve(io.cwd, rest[0]!), 'framewright-model.json')} (${manifest.files.length} files)\n`);

@@ -59,7 +59,8 @@ export async function runOperationInCli<O extends OperationName>(
   });
   const bar = new ProgressBar(io.stderr);
   try {
-    return await withCleanOutputDir(params.outputDir ?? io.cwd, () =>
+    const outputDir = (params as { outputDir?: string }).outputDir;
+    return await withCleanOutputDir(outputDir ?? io.cwd, () =>
       runOperation(op, params, { signal: controller.signal, onProgress: (p) => bar.update(p) }),
     );
   } catch (error) {

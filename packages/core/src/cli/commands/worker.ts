@@ -1,10 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OPERATION_NAMES, isFramewrightError } from '../../protocol/index.js';
 import { parseByteSize } from '../../engine/index.js';
-import { parsePathMapping, startWorker } from '../../cluster/index.js';
-import { booleanFlag, listFlag, numberFlag, parseFlags, positionalArgs, stringFlag } from '../args.js';
+import { parseFilesFromUrl, parsePathMapping, startWorker } from '../../cluster/index.js';
+import { booleanFlag, listFlag, numberFlag, parseFlags, positionalArgs, stringFlag, type ParsedArgs } from '../args.js';
 import { usageError } from '../exit-codes.js';
-import { nextInterrupt } from '../io.js';
+import { nextInterrupt, type CliIo } from '../io.js';
 import type { Command } from './types.js';
 
 const FLAGS = {
@@ -13,6 +14,9 @@ const FLAGS = {
   ops: { type: 'string' },
   'path-map': { type: 'string', multiple: true },
   'output-root': { type: 'string' },
+  'files-from': { type: 'string' },
+  'token-file': { type: 'string' },
+  'staging-dir': { type: 'string' },
   'memory-budget': { type: 'string' },
   'lock-seconds': { type: 'string' },
   json: { type: 'boolean' },
@@ -39,11 +43,51 @@ Options:
   --output-root DIR      where jobs may write on this machine when there is no path map (default:
                          FRAMEWRIGHT_OUTPUT_ROOT or ~/Framewright); a job whose server writes
                          elsewhere is refused. With path maps, jobs write only in the mapped folders
+  --files-from URL       no shared folder: download each job's inputs from this server
+                         (http://HOST:PORT, as serve prints it) into a private staging folder and
+                         send its outputs back there. Inputs must lie in the server's output root
+                         (upload them first: PUT /v1/files/<name>). Not with --path-map or
+                         --output-root. Needs the server's token: FRAMEWRIGHT_TOKEN or --token-file
+  --token-file FILE      with --files-from: a file holding the server's token (its token file)
+  --staging-dir DIR      with --files-from: where each job's staging folder is made and removed
+                         after it (default: framewright-worker in the OS temp folder)
   --memory-budget SIZE   most memory one job may need, e.g. 4GB (default: half this machine's)
   --lock-seconds N       how long a job of a worker that died stays running before another
                          worker takes it over (BullMQ lock duration; default 30)
   --json                 print {id, routes, executionProviders, concurrency} as one JSON line when ready
   -h, --help             show this help`;
+
+/** `--files-from`, its token and staging folder; undefined without `--files-from`. */
+async function filesFromFlags(args: ParsedArgs, io: CliIo, other: { pathMap: boolean; outputRoot: boolean }): Promise<{ url: string; token: string; stagingDir?: string } | undefined> {
+  const url = stringFlag(args, 'files-from');
+  const tokenFile = stringFlag(args, 'token-file');
+  const stagingDir = stringFlag(args, 'staging-dir');
+  if (url === undefined) {
+    if (tokenFile !== undefined || stagingDir !== undefined) throw usageError(`worker: --${tokenFile !== undefined ? 'token-file' : 'staging-dir'} goes with --files-from`);
+    return undefined;
+  }
+  if (other.pathMap) throw usageError('worker: --files-from is for a worker without a shared folder; it does not go with --path-map');
+  if (other.outputRoot) throw usageError("worker: --files-from sends outputs to the server's output root; it does not go with --output-root (use --staging-dir for this machine's folder)");
+  try {
+    parseFilesFromUrl(url);
+  } catch (error) {
+    throw usageError(`worker: ${isFramewrightError(error) ? error.message : String(error)}`);
+  }
+  let token: string | undefined;
+  if (tokenFile !== undefined) {
+    const path = resolve(io.cwd, tokenFile);
+    try {
+      token = (await readFile(path, 'utf8')).trim();
+    } catch (error) {
+      throw usageError(`worker: cannot read --token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    if (token === '') throw usageError(`worker: --token-file ${path} is empty`);
+  } else {
+    token = io.env['FRAMEWRIGHT_TOKEN']?.trim();
+    if (token === undefined || token === '') throw usageError("worker: --files-from needs the server's token: set FRAMEWRIGHT_TOKEN or give --token-file FILE");
+  }
+  return { url, token, ...(stagingDir === undefined ? {} : { stagingDir: resolve(io.cwd, stagingDir) }) };
+}
 
 /** `framewright worker`. */
 export const workerCommand: Command = {
@@ -69,11 +113,13 @@ export const workerCommand: Command = {
       throw usageError(`worker: ${isFramewrightError(error) ? error.message : String(error)}`);
     }
     const outputRoot = stringFlag(args, 'output-root');
+    const filesFrom = await filesFromFlags(args, io, { pathMap: pathMap.length > 0, outputRoot: outputRoot !== undefined });
     const worker = await startWorker({
       url,
       ...(outputRoot === undefined ? {} : { outputRoot: resolve(io.cwd, outputRoot) }),
       concurrency,
       pathMap,
+      ...(filesFrom === undefined ? {} : { filesFrom }),
       env: io.env,
       ...(ops === undefined ? {} : { ops }),
       ...(memoryBudgetBytes === undefined ? {} : { memoryBudgetBytes }),
@@ -91,6 +137,7 @@ export const workerCommand: Command = {
           `  providers:   ${executionProviders.join(', ') || 'none'}`,
           `  concurrency: ${concurrency}`,
           ...pathMap.map((m) => `  path map:    ${m.remote} = ${m.local}`),
+          ...(filesFrom === undefined ? [] : [`  files from:  ${filesFrom.url} (no shared folder; staging in ${filesFrom.stagingDir ?? 'the OS temp folder'})`]),
           'Press Ctrl+C to stop.',
           '',
         ].join('\n'),

@@ -177,7 +177,8 @@ async function writeOutputs(
     }
     if (kinds.has('render')) result.outputs.render = await writeRender(result, ctx);
     emit({ stage: 'export', fraction: 0.95 });
-    const list = toCutList(result, info, name);
+    const named = context.pathInFiles ?? ((path: string) => path);
+    const list = { ...toCutList(result, info, name), mediaPath: named(info.path) };
     for (const format of ['edl', 'fcp7', 'fcpxml', 'otio'] as const) {
       if (!kinds.has(format)) continue;
       // A rate the format cannot count is converted, and the result says how.
@@ -191,7 +192,8 @@ async function writeOutputs(
     result.files = json === undefined ? [...ctx.written] : [...ctx.written, json];
     if (json !== undefined) {
       result.outputs.json = json;
-      await writeFileAtomic(json, `${JSON.stringify(result, null, 2)}\n`);
+      // Its paths as the job's client names them (every string passes; only paths change).
+      await writeFileAtomic(json, `${JSON.stringify(result, (_key, value: unknown) => (typeof value === 'string' ? named(value) : value), 2)}\n`);
     }
     emit({ stage: 'export', fraction: 1 });
     return result;

@@ -2,7 +2,7 @@
 // it will hold, read from its description (model.json, the pack manifest) without loading it.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelSearchOptions } from '../../models/index.js';
+import { DIFFUSION_FAMILIES, type ModelSearchOptions } from '../../models/index.js';
 import { FramewrightError } from '../../protocol/errors.js';
 import type { ImageModelTerms } from './generator.js';
 import { MAX_STEPS, builtinImageModelDir, readBuiltinModelInfo } from '../../builtin/index.js';
@@ -53,7 +53,7 @@ export async function describeImageModel(modelId: string | undefined, search: Mo
   if (modelId === undefined || modelId === BUILTIN_IMAGE_MODEL_ID) return builtinLimits(builtinImageModelDir(), BUILTIN_IMAGE_MODEL_ID);
   const pack = await findTextToImagePack(modelId, search);
   const { manifest } = pack;
-  if (manifest.family !== 'sd-turbo') return builtinLimits(pack.dir, manifest.id);
+  if (!DIFFUSION_FAMILIES.includes(manifest.family)) return builtinLimits(pack.dir, manifest.id);
   const { diffusion, recommended } = manifest;
   if (diffusion === undefined || recommended === undefined) throw new FramewrightError('MODEL_INVALID', `model pack ${manifest.id} has no diffusion or recommended settings`);
   const f = diffusion.vaeScaleFactor;

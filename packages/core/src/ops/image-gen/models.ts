@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RgbImage } from '../../image/index.js';
-import { findModelPack, type ModelPack, type ModelSearchOptions } from '../../models/index.js';
+import { DIFFUSION_FAMILIES, findModelPack, type ModelPack, type ModelSearchOptions } from '../../models/index.js';
 import { FramewrightError } from '../../protocol/errors.js';
 import { MAX_STEPS, builtinImageModelDir, loadBuiltinImageModel, readBuiltinModelInfo, type BuiltinImageModel } from '../../builtin/index.js';
 import type { GeneratedImage, GenerationRequest, ImageGenerator, StepListener } from './generator.js';
@@ -60,7 +60,7 @@ export async function builtinModelInstalled(): Promise<{ installed: boolean; rea
 }
 
 async function generatorOfPack(pack: ModelPack): Promise<ImageGenerator> {
-  if (pack.manifest.family === 'sd-turbo') return SdTurboPipeline.load(pack);
+  if (DIFFUSION_FAMILIES.includes(pack.manifest.family)) return SdTurboPipeline.load(pack);
   return new BuiltinGenerator(await loadBuiltinImageModel(pack.dir), pack.manifest.id, MAX_STEPS);
 }
 

@@ -1,6 +1,8 @@
 // SD-Turbo (and other Stable-Diffusion ONNX exports in the diffusers folder layout, from Optimum
 // or onnxruntime): CLIP text encoder → Euler sampling of the UNet's noise prediction → VAE
-// decoder. float16 exports run as they are: the sessions convert float16 inputs and outputs at
+// decoder. SDXL-Turbo (Optimum) adds a second text encoder: the penultimate hidden states of
+// both, side by side, are the UNet's context, and the second's projected pooled embedding and the
+// size conditioning (time ids) are two more UNet inputs. float16 exports run as they are: the sessions convert float16 inputs and outputs at
 // the boundary, so the maths here stays float32.
 import type { RgbImage } from '../../../image/index.js';
 import { isMissingKernel, packFile, type ModelPack, type RecommendedSettings } from '../../../models/index.js';
@@ -15,9 +17,58 @@ import { eulerStep, planSampling, predictOriginal, scaleModelInput } from './sch
 /** The names the Optimum export gives each model's inputs and outputs. */
 export const SD_ONNX_NAMES = Object.freeze({
   textEncoder: { input: 'input_ids', output: 'last_hidden_state' },
-  unet: { sample: 'sample', timestep: 'timestep', context: 'encoder_hidden_states', output: 'out_sample' },
+  /** SDXL's encoders export every layer's output (`hidden_states.0` = the embeddings … `hidden_states.N`); the second also its projection. */
+  sdxlTextEncoder: { hiddenStates: 'hidden_states.', pooled: 'text_embeds' },
+  unet: { sample: 'sample', timestep: 'timestep', context: 'encoder_hidden_states', textEmbeds: 'text_embeds', timeIds: 'time_ids', output: 'out_sample' },
   vaeDecoder: { input: 'latent_sample', output: 'sample' },
 });
+
+/** A prompt as the UNet takes it: the context, and for SDXL the pooled embedding. */
+export interface PromptConditioning {
+  /** `encoder_hidden_states`: `[1, tokens, width]`. */
+  readonly hidden: OnnxTensorValue;
+  /** SDXL: `text_embeds`, the second encoder's projected pooled output `[1, projection]`. */
+  readonly pooled?: OnnxTensorValue;
+  /** True when the prompt had more tokens than the encoder takes. */
+  readonly truncated: boolean;
+}
+
+/**
+ * The output SDXL takes from one of its text encoders: the penultimate layer's hidden states
+ * (diffusers' `hidden_states[-2]`; ORTStableDiffusionXLPipeline's `outputs[-2]`, the one before
+ * the last `hidden_states.N`).
+ * @throws FramewrightError `MODEL_INVALID` when the encoder exports fewer than two hidden states
+ */
+export function penultimateHiddenState(session: OnnxSession): string {
+  const prefix = SD_ONNX_NAMES.sdxlTextEncoder.hiddenStates;
+  const layers = session.outputs.map((o) => o.name).filter((n) => n.startsWith(prefix)).map((n) => Number(n.slice(prefix.length))).filter(Number.isInteger);
+  if (layers.length < 2) throw new FramewrightError('MODEL_INVALID', `${session.what} exports no hidden states (it has ${session.outputs.map((o) => o.name).join(', ')}); SDXL needs ${prefix}N of every layer (Optimum exports them with output_hidden_states)`);
+  return `${prefix}${Math.max(...layers) - 1}`;
+}
+
+/** `[1, S, A]` and `[1, S, B]` → `[1, S, A + B]`. */
+function concatLastAxis(a: OnnxTensorValue, b: OnnxTensorValue): OnnxTensorValue {
+  const [, seq, wa] = a.dims as [number, number, number];
+  const [, seqB, wb] = b.dims as [number, number, number];
+  if (a.dims.length !== 3 || b.dims.length !== 3 || seq !== seqB) throw new FramewrightError('MODEL_INVALID', `SDXL's text encoders returned [${a.dims.join(', ')}] and [${b.dims.join(', ')}]; expected [1, tokens, width] of the same tokens`);
+  const x = a.data as Float32Array;
+  const y = b.data as Float32Array;
+  const out = new Float32Array(seq * (wa + wb));
+  for (let t = 0; t < seq; t++) {
+    out.set(x.subarray(t * wa, (t + 1) * wa), t * (wa + wb));
+    out.set(y.subarray(t * wb, (t + 1) * wb), t * (wa + wb) + wa);
+  }
+  return { data: out, dims: [1, seq, wa + wb] };
+}
+
+/**
+ * SDXL's size conditioning, `time_ids`: original size, crop top-left, target size, as
+ * `(height, width, top, left, height, width)` (StableDiffusionXLPipeline's `_get_add_time_ids`
+ * with `original_size = target_size` = the asked size and no crop).
+ */
+export function sdxlTimeIds(width: number, height: number): Float32Array {
+  return Float32Array.of(height, width, 0, 0, height, width);
+}
 
 /** SD-Turbo steps beyond this add nothing (it is distilled for 1–4). */
 export const SD_TURBO_MAX_STEPS = 4;
@@ -53,7 +104,13 @@ async function cudaOnlyRefusal(pack: ModelPack, provider: string, detail?: strin
   );
 }
 
-/** A loaded SD-Turbo pack. */
+/** The second text encoder of an SDXL pack, with its tokenizer. */
+interface SecondEncoder {
+  readonly tokenizer: ClipTokenizer;
+  readonly session: OnnxSession;
+}
+
+/** A loaded SD-Turbo or SDXL-Turbo pack. */
 export class SdTurboPipeline implements ImageGenerator {
   /** SD-Turbo draws at the requested size (latents are size / 8): no upscaling. */
   readonly upscales = false;
@@ -67,10 +124,12 @@ export class SdTurboPipeline implements ImageGenerator {
     private readonly textEncoder: OnnxSession,
     private readonly unet: OnnxSession,
     private readonly vae: OnnxSession,
+    private readonly second?: SecondEncoder,
   ) {}
 
   /**
-   * Opens the pack's tokenizer and its three ONNX models (sessions are cached per file).
+   * Opens the pack's tokenizer and its three ONNX models, and for an `sdxl-turbo` pack the second
+   * tokenizer and text encoder (sessions are cached per file).
    * @throws FramewrightError `MODEL_INVALID` when a model lacks the expected inputs/outputs
    */
   static async load(pack: ModelPack): Promise<SdTurboPipeline> {
@@ -79,19 +138,27 @@ export class SdTurboPipeline implements ImageGenerator {
     const provider = (await resolveOnnxProviders()).chosen;
     if (pack.manifest.runsOn !== undefined && !pack.manifest.runsOn.includes(provider)) throw await cudaOnlyRefusal(pack, provider);
     const tokenizer = await ClipTokenizer.fromFiles(packFile(pack, 'vocab'), packFile(pack, 'merges'), diffusion.maxTokens, diffusion.padToken);
-    const [textEncoder, unet, vae] = await Promise.all(['text_encoder', 'unet', 'vae_decoder'].map((role) => openOnnxSession(packFile(pack, role)))).catch(async (error: unknown) => {
+    const sdxl = pack.manifest.family === 'sdxl-turbo';
+    const roles = ['text_encoder', 'unet', 'vae_decoder', ...(sdxl ? ['text_encoder_2'] : [])];
+    const [textEncoder, unet, vae, textEncoder2] = await Promise.all(roles.map((role) => openOnnxSession(packFile(pack, role)))).catch(async (error: unknown) => {
       // A pack made on a CUDA machine has no runsOn; its CUDA-only operators show when loading.
       if (provider !== 'cuda' && error instanceof FramewrightError && isMissingKernel(error.message)) throw await cudaOnlyRefusal(pack, provider, error.message);
       throw error;
     });
     const n = SD_ONNX_NAMES;
     requireSignature(textEncoder!, [n.textEncoder.input], 'input');
-    requireSignature(textEncoder!, [n.textEncoder.output], 'output');
-    requireSignature(unet!, [n.unet.sample, n.unet.timestep, n.unet.context], 'input');
+    requireSignature(textEncoder!, [sdxl ? penultimateHiddenState(textEncoder!) : n.textEncoder.output], 'output');
+    requireSignature(unet!, [n.unet.sample, n.unet.timestep, n.unet.context, ...(sdxl ? [n.unet.textEmbeds, n.unet.timeIds] : [])], 'input');
     requireSignature(unet!, [n.unet.output], 'output');
     requireSignature(vae!, [n.vaeDecoder.input], 'input');
     requireSignature(vae!, [n.vaeDecoder.output], 'output');
-    return new SdTurboPipeline(pack, recommended, tokenizer, textEncoder!, unet!, vae!);
+    let second: SecondEncoder | undefined;
+    if (sdxl) {
+      requireSignature(textEncoder2!, [n.textEncoder.input], 'input');
+      requireSignature(textEncoder2!, [n.sdxlTextEncoder.pooled, penultimateHiddenState(textEncoder2!)], 'output');
+      second = { session: textEncoder2!, tokenizer: await ClipTokenizer.fromFiles(packFile(pack, 'vocab_2'), packFile(pack, 'merges_2'), diffusion.maxTokens, diffusion.padToken2 ?? '!') };
+    }
+    return new SdTurboPipeline(pack, recommended, tokenizer, textEncoder!, unet!, vae!, second);
   }
 
   /** The pack's manifest id. */
@@ -111,13 +178,24 @@ export class SdTurboPipeline implements ImageGenerator {
     return this.recommended.steps;
   }
 
-  /** Runs the text encoder on the prompt's CLIP token ids (fed as int32 or int64, as the model declares). */
-  async encodePrompt(prompt: string): Promise<{ hidden: OnnxTensorValue; truncated: boolean }> {
+  /**
+   * Runs the text encoder on the prompt's CLIP token ids (fed as int32 or int64, as the model
+   * declares). SDXL: both encoders, each on its own tokenizer's ids; the context is their
+   * penultimate hidden states side by side (768 + 1280 = 2048 wide in SDXL), the pooled embedding
+   * the second's `text_embeds`.
+   */
+  async encodePrompt(prompt: string): Promise<PromptConditioning> {
     const { ids, truncated } = this.tokenizer.encode(prompt);
-    const type = this.textEncoder.inputs.find((i) => i.name === SD_ONNX_NAMES.textEncoder.input)!.type;
-    const data = type === 'int64' ? BigInt64Array.from(ids.map(BigInt)) : Int32Array.from(ids);
-    const out = await this.textEncoder.run({ [SD_ONNX_NAMES.textEncoder.input]: { data, dims: [1, ids.length] } });
-    return { hidden: out[SD_ONNX_NAMES.textEncoder.output]!, truncated };
+    if (this.second === undefined) {
+      const out = await this.textEncoder.run({ [SD_ONNX_NAMES.textEncoder.input]: idsFeed(this.textEncoder, ids) });
+      return { hidden: out[SD_ONNX_NAMES.textEncoder.output]!, truncated };
+    }
+    const { session, tokenizer } = this.second;
+    const ids2 = tokenizer.encode(prompt).ids;
+    const first = await this.textEncoder.run({ [SD_ONNX_NAMES.textEncoder.input]: idsFeed(this.textEncoder, ids) });
+    const second = await session.run({ [SD_ONNX_NAMES.textEncoder.input]: idsFeed(session, ids2) });
+    const hidden = concatLastAxis(first[penultimateHiddenState(this.textEncoder)]!, second[penultimateHiddenState(session)]!);
+    return { hidden, pooled: second[SD_ONNX_NAMES.sdxlTextEncoder.pooled]!, truncated };
   }
 
   private timestepFeed(t: number): OnnxTensorValue {
@@ -126,9 +204,15 @@ export class SdTurboPipeline implements ImageGenerator {
     return spec.type === 'int64' ? { data: BigInt64Array.of(BigInt(Math.round(t))), dims } : { data: Float32Array.of(t), dims };
   }
 
-  private async predictNoise(latents: Float32Array, dims: number[], t: number, context: OnnxTensorValue): Promise<Float32Array> {
+  private async predictNoise(latents: Float32Array, dims: number[], t: number, prompt: PromptConditioning): Promise<Float32Array> {
     const n = SD_ONNX_NAMES.unet;
-    const out = await this.unet.run({ [n.sample]: { data: latents, dims }, [n.timestep]: this.timestepFeed(t), [n.context]: context });
+    const feeds: Record<string, OnnxTensorValue> = { [n.sample]: { data: latents, dims }, [n.timestep]: this.timestepFeed(t), [n.context]: prompt.hidden };
+    if (this.second !== undefined) {
+      const f = this.pack.manifest.diffusion!.vaeScaleFactor;
+      feeds[n.textEmbeds] = prompt.pooled!;
+      feeds[n.timeIds] = { data: sdxlTimeIds(dims[3]! * f, dims[2]! * f), dims: [1, 6] };
+    }
+    const out = await this.unet.run(feeds);
     return out[n.output]!.data as Float32Array;
   }
 
@@ -153,7 +237,7 @@ export class SdTurboPipeline implements ImageGenerator {
     const guidance = recommended.guidanceScale ?? 0;
     const cond = await this.encodePrompt(request.prompt);
     if (cond.truncated) warnings.push(`the prompt is longer than ${diffusion.maxTokens - 2} CLIP tokens; the rest was ignored`);
-    const uncond = guidance > 1 ? (await this.encodePrompt(request.negativePrompt ?? '')).hidden : undefined;
+    const uncond = guidance > 1 ? await this.encodePrompt(request.negativePrompt ?? '') : undefined;
     if (guidance <= 1 && request.negativePrompt !== undefined && request.negativePrompt !== '') {
       warnings.push(`${this.id} runs without classifier-free guidance, so the negative prompt has no effect`);
     }
@@ -167,7 +251,7 @@ export class SdTurboPipeline implements ImageGenerator {
     for (let i = 0; i < plan.timesteps.length; i++) {
       const sigma = plan.sigmas[i]!;
       const input = scaleModelInput(latents, sigma);
-      let noise: Float32Array = await this.predictNoise(input, dims, plan.timesteps[i]!, cond.hidden);
+      let noise: Float32Array = await this.predictNoise(input, dims, plan.timesteps[i]!, cond);
       if (uncond !== undefined) {
         const un = await this.predictNoise(input, dims, plan.timesteps[i]!, uncond);
         noise = un.map((u, k) => u + guidance * (noise[k]! - u));
@@ -190,6 +274,12 @@ export class SdTurboPipeline implements ImageGenerator {
     if (sample.dims.length !== 4 || channels !== 3) throw new FramewrightError('MODEL_INVALID', `${this.vae.what} returned shape [${sample.dims.join(', ')}]; expected [1, 3, H, W]`);
     return planarToRgb(sample.data as Float32Array, width, height, (v) => (v / 2 + 0.5) * 255);
   }
+}
+
+/** Token ids as the encoder's `input_ids` declares them: int64 or int32. */
+function idsFeed(session: OnnxSession, ids: readonly number[]): OnnxTensorValue {
+  const type = session.inputs.find((i) => i.name === SD_ONNX_NAMES.textEncoder.input)!.type;
+  return { data: type === 'int64' ? BigInt64Array.from(ids.map(BigInt)) : Int32Array.from(ids), dims: [1, ids.length] };
 }
 
 /** NCHW floats → interleaved RGB bytes through `toByte` (clamped, rounded). */
