@@ -6,7 +6,7 @@
 //   model       the model's own: no sampling aid (what the network predicts, sampled)
 //   with aids   the same prompts and seeds with the colour-pinning sampling aid (pinColours):
 //               colour and background are then the prompt's by construction
-//   chance      the checker's chance level: clean clips drawn at random, ignoring the prompt
+//   chance      the checker's chance level: 4 clean clips drawn at random per prompt, ignoring it
 // Each gives the share of clips with the asked object colour, direction of motion (object
 // centre, first → last frame), background and shape, and the mean frame-to-frame flicker. The
 // held-out targets are checked on the model's own figures.

@@ -71,17 +71,19 @@ export async function scoreClipPromptFollowing(model: ClipModel, cases: readonly
 }
 
 /**
- * The checker's chance level on `cases`: each case is scored against a clean clip drawn from the
- * training distribution independently of its prompt (rendered exactly, so every figure is what
- * a perfect drawer that ignores the prompt gets). Deterministic in `seed`.
+ * The checker's chance level on `cases`: each case is scored against `draws` clean clips drawn
+ * from the training distribution independently of its prompt (rendered exactly, so every figure
+ * is what a perfect drawer that ignores the prompt gets). Deterministic in `seed`.
  */
-export function scoreChanceClips(cases: readonly ClipPromptCase[], seed = 2027): ClipPromptScore {
+export function scoreChanceClips(cases: readonly ClipPromptCase[], draws = 4, seed = 2027): ClipPromptScore {
   const rng = new Rng(mixSeed(seed, 5));
-  const results = cases.map((c) => {
-    const clip = sampleClip(rng, 'train');
-    const frames = renderClipMasks(clip).map((mask) => ({ width: NATIVE_SIZE, height: NATIVE_SIZE, rgb: paintMask(mask, clip.colour, clip.background) }));
-    return { case: c, read: checkClip(frames) };
-  });
+  const results = cases.flatMap((c) =>
+    Array.from({ length: draws }, () => {
+      const clip = sampleClip(rng, 'train');
+      const frames = renderClipMasks(clip).map((mask) => ({ width: NATIVE_SIZE, height: NATIVE_SIZE, rgb: paintMask(mask, clip.colour, clip.background) }));
+      return { case: c, read: checkClip(frames) };
+    }),
+  );
   return figures(results);
 }
 
