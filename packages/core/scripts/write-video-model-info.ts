@@ -2,7 +2,7 @@
 // after `framewright export-onnx --ema` wrote model.onnx next to it. The model.json records the
 // mask codebook the tokens index, the run's configuration, steps, final loss and training time.
 //
-//   npx tsx packages/core/scripts/write-video-model-info.ts --checkpoint RUN/checkpoints/step-N --training-seconds S [--steps N] [--guidance W] [--note TEXT] [--folder DIR]
+//   npx tsx packages/core/scripts/write-video-model-info.ts --checkpoint RUN/checkpoints/step-N --training-seconds S [--steps N] [--guidance W] [--machine TEXT] [--note TEXT] [--folder DIR]
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,8 +41,9 @@ const info = {
     finalLossMean20: last.reduce((s, v) => s + v, 0) / Math.max(1, last.length),
     trainingSeconds,
     weights: 'EMA',
+    conditioning: 'the prompt attributes (shape, colours, size, direction) once per clip: the same slot row in every frame, no per-frame stage token; a frame knows its index only through the sincos3d positions',
     command: 'framewright train --config packages/core/models/builtin-video/train-config.json --out RUN && framewright export-onnx --ema --checkpoint RUN/checkpoints/step-N --out packages/core/models/builtin-video/model.onnx',
-    machine: '1 tfjs-wasm thread on a shared 2-core AMD EPYC (load average ~11)',
+    machine: flag('machine', '1 tfjs-wasm thread on a shared 2-core AMD EPYC'),
     ...(process.argv.includes('--note') ? { note: flag('note') } : {}),
   },
 };

@@ -154,13 +154,14 @@ describe('video-gen text-to-video', () => {
       generate: async (request) => {
         seen.push({ prompt: request.prompt, frames: request.frames, seed: request.seed });
         request.onStep(1, 1);
-        return Array.from({ length: request.frames }, (_, i) => ({ width: 32, height: 32, rgb: new Uint8Array(32 * 32 * 3).fill(i * 20) }));
+        return { frames: Array.from({ length: request.frames }, (_, i) => ({ width: 32, height: 32, rgb: new Uint8Array(32 * 32 * 3).fill(i * 20) })), warnings: ['a note on the prompt'] };
       },
     };
     const registry = { ...OPERATION_REGISTRY, 'video-gen': createVideoGenOperation({ textToVideo: generator }) };
     const result = await runOperation('video-gen', { mode: 'text-to-video', prompt: 'grey ramp', frames: 8, seed: 3, width: 64, height: 48, outputDir: join(dir, 't2v') }, { registry });
     expect(seen).toEqual([{ prompt: 'grey ramp', frames: 8, seed: 3 }]);
     expect(result).toMatchObject({ frames: 8, width: 64, height: 48 });
+    expect(result.warnings).toContain('a note on the prompt');
     const [video] = await probeStreams(result.path);
     expect(video).toMatchObject({ width: 64, height: 48 });
     expect(await countDecodedFrames(result.path)).toBe(8);

@@ -21,7 +21,7 @@ export {
   type MentionedClipAttributes,
   type ParsedMotionPrompt,
 } from './motion.js';
-export { CLIP_SEQUENCE, DIRECTION_SLOT, STAGE_SLOT, buildMotionCodebook, MotionVocabulary } from './tokens.js';
+export { CLIP_SEQUENCE, DIRECTION_SLOT, buildMotionCodebook, MotionVocabulary } from './tokens.js';
 export { motionMaskGitTask, motionVocabulary } from './task.js';
 export { sampleMotionExample, type MotionExample } from './dataset.js';
 export {

@@ -14,6 +14,9 @@ import { CLIP_SEQUENCE, MotionVocabulary } from './tokens.js';
  * transformer (attention within each frame, then across frames) trained by this project (task
  * `motion-maskgit`) on procedural clips of a shape crossing a plain background, shipped as ONNX
  * in `packages/core/models/builtin-video/` and run by ONNX Runtime. It draws 8 frames of 32×32.
+ * Its conditioning is the prompt's attributes, the same for every frame (no token tells a frame
+ * where the object should be); colour pinning is an opt-in sampling aid
+ * ({@link BuiltinClipRequest.pinColours}).
  */
 
 /** What to draw. */
@@ -26,6 +29,13 @@ export interface BuiltinClipRequest {
   steps?: number;
   /** Classifier-free guidance weight (default {@link BuiltinVideoModel.defaultGuidance}; 1 = off). */
   guidance?: number;
+  /**
+   * Sampling aid, off by default: the colours the prompt names are pinned in every frame's
+   * palette (every other colour id of that slot is ruled out), so object and background colour
+   * follow the prompt whatever the network predicts. Figures measured with it on say nothing
+   * about the model's own colour; bench:video-quality reports both.
+   */
+  pinColours?: boolean;
 }
 
 /** A generated clip at the model's native size. */
@@ -98,10 +108,10 @@ export async function readBuiltinVideoModelInfo(dir: string): Promise<BuiltinVid
 const PINNED_OUT = -1e9;
 
 /**
- * The palette slots a prompt fixes: the factored code keeps colours apart from shapes, so a
- * named object or background colour is taken from the prompt (every other colour id of that slot
- * gets logit −1e9 and the sampler commits it at the first step) and the model draws the masks —
- * where the object is, frame by frame. Unnamed colours are the model's choice.
+ * The palette slots a prompt fixes under the `pinColours` sampling aid: the factored code keeps
+ * colours apart from shapes, so a named object or background colour is taken from the prompt
+ * (every other colour id of that slot gets logit −1e9 and the sampler commits it at the first
+ * step) and the model draws only the masks. Unnamed colours stay the model's choice.
  */
 function pinnedPalette(vocab: MotionVocabulary, parsed: ParsedMotionPrompt): { slot: number; base: number; size: number; id: number }[] {
   const pins: { slot: number; base: number; size: number; id: number }[] = [];
@@ -137,7 +147,7 @@ class OnnxBuiltinVideoModel implements BuiltinVideoModel {
       ...(parsed.unknownWords.length === 0 ? [] : [`the built-in video model does not know ${parsed.unknownWords.map((w) => JSON.stringify(w)).join(', ')}; ignored`]),
       ...parsed.ignored.map((what) => `the built-in video model ignores ${what}`),
     ];
-    const pinned = pinnedPalette(this.vocab, parsed);
+    const pinned = req.pinColours === true ? pinnedPalette(this.vocab, parsed) : [];
     const logitsOf = async (tokens: Int32Array): Promise<Float32Array> => {
       const { output } = await this.session.run({ ids: { data: tokens, dims: [1, CLIP_SEQUENCE] } });
       const logits = output!.data as Float32Array;

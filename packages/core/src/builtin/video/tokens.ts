@@ -6,11 +6,13 @@ import { CLIP_FRAMES, DIRECTIONS, type MotionClip, type ParsedMotionPrompt, clip
  * Tokens of the built-in video model: every frame is one image-model sequence (a 9×8 grid: a
  * row of slots, then 8×8 patch-mask codes; see {@link ShapesVocabulary}), frame-major, so
  * 8 × 72 = 576 tokens on a `sincos3d` grid of 8 frames × 9 rows × 8 columns. Each frame's slot
- * row repeats the prompt — the factorised attention of a frame only sees its own frame:
+ * row repeats the same clip-level prompt — the factorised attention of a frame only sees its own
+ * frame — and nothing in it depends on the frame: where the object is in frame t the model must
+ * work out from the direction and the frame's temporal position alone.
  * ```
  * slot 0–3   shape, colour, background, size (the image vocabulary's ids; null = not in the prompt)
- * slot 4     direction (4 ids + null, appended after the image vocabulary)
- * slot 5     stage: direction × frame index (4·8 ids + null, appended after the directions)
+ * slot 4     direction (4 ids + null, appended after the image vocabulary), the same in every frame
+ * slot 5     the image model's count slot, always its null id (a clip has one object)
  * slot 6–7   the frame's palette (predicted), then 64 patch-mask codes (predicted)
  * ```
  */
@@ -18,8 +20,6 @@ export const CLIP_SEQUENCE = CLIP_FRAMES * SEQUENCE;
 
 /** Slot of the direction in each frame's slot row (the image model's position slot). */
 export const DIRECTION_SLOT = 4;
-/** Slot of the frame's stage (direction × frame index) in each frame's slot row (the image model's count slot). */
-export const STAGE_SLOT = 5;
 
 /**
  * The image model's mask codebook ({@link buildMaskCodebook}) plus every 4×4 mask of every
@@ -44,30 +44,25 @@ export function buildMotionCodebook(): number[] {
 }
 
 /**
- * The image vocabulary plus a direction range and a stage range: encodes prompts and clips,
- * decodes clips exactly. The stage token of frame t is (direction, t) as one id — where along its
- * path the object is in that frame — so the model learns one placement per id, as the image model
- * learns one per position word, instead of having to combine the direction with the frame's
- * temporal position itself.
+ * The image vocabulary plus a direction range: encodes prompts and clips, decodes clips exactly.
+ * The direction is one attribute of the whole clip; no token tells a frame where along its path
+ * the object is (the frame index reaches the model only through its `sincos3d` positions).
  */
 export class MotionVocabulary {
   /** First id of the direction range (its null id); then one id per {@link DIRECTIONS} entry. */
   readonly directionBase: number;
-  /** First id of the stage range (its null id: no direction); then `direction·CLIP_FRAMES + t`. */
-  readonly stageBase: number;
   /** Total ids (the model's vocabulary and output size). */
   readonly size: number;
 
   /** @param image - the image model's vocabulary (its mask codebook) */
   constructor(readonly image: ShapesVocabulary) {
     this.directionBase = image.size;
-    this.stageBase = this.directionBase + DIRECTIONS.length + 1;
-    this.size = this.stageBase + 1 + DIRECTIONS.length * CLIP_FRAMES;
+    this.size = this.directionBase + DIRECTIONS.length + 1;
   }
 
   /**
    * The slot-row attribute tokens of every frame of a parsed prompt, frame-major
-   * (`CLIP_FRAMES × 6`); absent attributes get their null id.
+   * (`CLIP_FRAMES × 6`): the same row for every frame; absent attributes get their null id.
    */
   encodePrompt(prompt: Omit<ParsedMotionPrompt, 'unknownWords' | 'ignored'>): Int32Array {
     const { shape, colour, background, size, direction } = prompt;
@@ -75,10 +70,7 @@ export class MotionVocabulary {
     const d = direction === undefined ? -1 : DIRECTIONS.indexOf(direction);
     row[DIRECTION_SLOT] = this.directionBase + 1 + d;
     const out = new Int32Array(CLIP_FRAMES * ATTRIBUTE_SLOTS);
-    for (let t = 0; t < CLIP_FRAMES; t++) {
-      out.set(row, t * ATTRIBUTE_SLOTS);
-      out[t * ATTRIBUTE_SLOTS + STAGE_SLOT] = d < 0 ? this.stageBase : this.stageBase + 1 + d * CLIP_FRAMES + t;
-    }
+    for (let t = 0; t < CLIP_FRAMES; t++) out.set(row, t * ATTRIBUTE_SLOTS);
     return out;
   }
 

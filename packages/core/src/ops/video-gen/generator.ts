@@ -15,8 +15,14 @@ export interface VideoGenerationRequest {
   readonly onStep: (step: number, steps: number) => void;
   /** Aborts generation; the generator rejects with `CANCELLED`. */
   readonly signal: AbortSignal;
-  /** Passes a note to the result's warnings (prompt words the model does not know, …). */
-  readonly warn?: (message: string) => void;
+}
+
+/** Frames a {@link VideoGenerator} made, with anything the user should know (as image-gen's generators return a picture with its warnings). */
+export interface GeneratedVideo {
+  /** `request.frames` RGB frames, all of the same (native) size. */
+  readonly frames: RgbImage[];
+  /** Prompt words the model does not know, parts of the prompt it ignores …; they go to the result's warnings. */
+  readonly warnings: string[];
 }
 
 /**
@@ -36,8 +42,8 @@ export interface VideoGenerator {
    * found. Without it the generator can always run.
    */
   availability?(): Promise<GeneratorAvailability>;
-  /** Generates `request.frames` RGB frames, all of the same (native) size. */
-  generate(request: VideoGenerationRequest): Promise<RgbImage[]>;
+  /** Generates `request.frames` RGB frames, all of the same (native) size, and its notes on the prompt. */
+  generate(request: VideoGenerationRequest): Promise<GeneratedVideo>;
 }
 
 /** Whether a {@link VideoGenerator} can run here. */

@@ -25,7 +25,7 @@ import { formatSrt, formatVtt } from '../../media/subtitles.js';
 import { prepareTracks, type PreparedTracks } from './tracks.js';
 import { ffmpegUnavailable } from '../availability.js';
 
-export type { GeneratorAvailability, VideoGenerator, VideoGenerationRequest } from './generator.js';
+export type { GeneratedVideo, GeneratorAvailability, VideoGenerator, VideoGenerationRequest } from './generator.js';
 export type { KeyframePainter, KeyframePainterLoader } from './keyframe-video.js';
 export { TEXT_TO_VIDEO_UNAVAILABLE } from './generator.js';
 export type { CameraMotion } from '../../protocol/index.js';
@@ -174,13 +174,11 @@ async function planTextToVideo(params: VideoGenParams, generator: VideoGenerator
   const availability = await textToVideoAvailability(generator);
   if (generator === undefined || !availability.available) throw textToVideoUnavailable(availability.reason);
   const frames = params.frames ?? VIDEO_GEN_DEFAULTS.frames;
-  const warnings: string[] = [];
-  const clip = await generator.generate({
+  const { frames: clip, warnings } = await generator.generate({
     prompt: params.prompt,
     frames,
     seed: params.seed ?? VIDEO_GEN_DEFAULTS.seed,
     signal: context.signal,
-    warn: (message) => warnings.push(message),
     onStep: (step, steps) => context.onProgress({ stage: 'generate', fraction: 0.05 + 0.45 * (step / steps), step, steps }),
   });
   const native = clip[0];

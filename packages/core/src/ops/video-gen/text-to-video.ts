@@ -1,23 +1,12 @@
-// video-gen's text-to-video generator on the built-in video model (builtin/), and the frame
-// resampling that fits its fixed-length clip to the requested frame count.
+// video-gen's text-to-video generator on the built-in video model (builtin/), and the retiming
+// by optical flow that fits its fixed-length clip to the requested frame count.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinVideoModelDir, loadBuiltinVideoModel } from '../../builtin/index.js';
 import type { RawRgbImage } from '../../media/index.js';
 import { FramewrightError } from '../../protocol/errors.js';
 import { flowFrame, flowPair, type FlowPair } from './flow-interpolate.js';
-import { TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerationRequest, type VideoGenerator } from './generator.js';
-
-/**
- * Frame `i` of `n` taken from a clip of `clip.length` frames: nearest in time (first to first,
- * last to last). Nearest rather than blended, so every output frame is a clean picture of the
- * object — a cross-fade of a moving object would show two ghosts.
- */
-export function resampleFrames<T>(clip: readonly T[], n: number): T[] {
-  if (!Number.isInteger(n) || n < 1) throw new FramewrightError('INVALID_PARAMS', `frames must be a positive integer, got ${n}`);
-  if (clip.length === 0) throw new FramewrightError('INTERNAL', 'cannot resample an empty clip');
-  return Array.from({ length: n }, (_, i) => clip[n === 1 ? 0 : Math.round((i * (clip.length - 1)) / (n - 1))]!);
-}
+import { type GeneratedVideo, TEXT_TO_VIDEO_UNAVAILABLE, type VideoGenerationRequest, type VideoGenerator } from './generator.js';
 
 /**
  * A clip retimed to `n` frames: frame i sits at `i·(clip.length − 1)/(n − 1)` of the clip, and
@@ -44,9 +33,11 @@ export function retimeClip(clip: readonly RawRgbImage[], n: number): RawRgbImage
 
 /**
  * video-gen's text-to-video model backed by the built-in clip model (loaded on first use). It
- * draws one 8-frame clip and retimes it to the requested count with {@link retimeClip}:
- * the object crosses the frame once, whatever the number of frames. It is available while the
- * model's files are there, checked each time it is asked.
+ * draws one 8-frame clip (the model's native frame count) and retimes it to the requested count
+ * with {@link retimeClip}: the frames between the model's are made by optical flow, and the
+ * object crosses the frame once, whatever the number of frames. The model's warnings (prompt
+ * words it does not know, parts it ignores) come back with the frames. It is available while
+ * the model's files are there, checked each time it is asked.
  * @param dir - model folder; default {@link builtinVideoModelDir}
  */
 export function builtinTextToVideo(dir?: string): VideoGenerator {
@@ -65,11 +56,10 @@ export function builtinTextToVideo(dir?: string): VideoGenerator {
         ? { available: true }
         : { available: false, reason: `text-to-video needs the built-in video model, which is not in ${dir}` };
     },
-    async generate(request: VideoGenerationRequest): Promise<RawRgbImage[]> {
+    async generate(request: VideoGenerationRequest): Promise<GeneratedVideo> {
       const model = await loadBuiltinVideoModel(dir);
       const { frames, warnings } = await model.generate({ prompt: request.prompt, seed: request.seed }, request.onStep, request.signal);
-      for (const w of warnings) request.warn?.(w);
-      return retimeClip(frames, request.frames);
+      return { frames: retimeClip(frames, request.frames), warnings };
     },
   };
 }
