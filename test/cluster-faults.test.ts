@@ -10,7 +10,7 @@ import { generateSampleVideo } from '../packages/core/src/media/index.js';
 import { isTerminal, type Job } from '../packages/core/src/protocol/index.js';
 import { startServer, type RunningServer } from '../packages/core/src/server/index.js';
 import { http } from '../packages/core/test/server-helpers.js';
-import { startRedis, startWorker, type TestRedis, type TestWorker } from './helpers/cluster.js';
+import { startRedis, startWorker, until as pollUntil, type TestRedis, type TestWorker } from './helpers/cluster.js';
 import { tempDir } from './helpers/media.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,15 +42,8 @@ async function record(id: string): Promise<{ job: Job; worker?: string; attempts
   return JSON.parse((await redis.client.get(`fw:job:${id}`))!) as { job: Job; worker?: string; attempts?: number };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** Faults take their time: Redis restarts, locks lapse. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => pollUntil(what, probe, 90_000, 50);
 
 const finished = (id: string, on = server) => until(`job ${id} to finish`, async () => {
   const job = await get(id, on);

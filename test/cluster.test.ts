@@ -12,7 +12,7 @@ import { generateSampleVideo } from '../packages/core/src/media/index.js';
 import type { ClipCutResult, Job } from '../packages/core/src/protocol/index.js';
 import { startServer, type RunningServer } from '../packages/core/src/server/index.js';
 import { http, readSse } from '../packages/core/test/server-helpers.js';
-import { alive, descendants, startRedis, startWorker, type TestRedis, type TestWorker } from './helpers/cluster.js';
+import { alive, descendants, startRedis, startWorker, until, type TestRedis, type TestWorker } from './helpers/cluster.js';
 import { tempDir } from './helpers/media.js';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
@@ -39,16 +39,6 @@ function cutsOf(result: ClipCutResult): Omit<ClipCutResult, 'files' | 'outputs'>
 
 async function record(id: string, db = redis.client): Promise<{ job: Job; worker?: string; attempts?: number }> {
   return JSON.parse((await db.get(`fw:job:${id}`))!) as { job: Job; worker?: string; attempts?: number };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 beforeAll(async () => {

@@ -10,6 +10,24 @@ import type { Job } from '../../packages/core/src/protocol/index.js';
 const root = resolve(import.meta.dirname, '..', '..');
 const CLI_ENTRY = join(root, 'test', 'helpers', 'cli-entry.ts');
 
+/**
+ * Polls `probe` until it gives a value, every `intervalMs`; a probe that throws (Redis restarting,
+ * say) counts as "not yet". Fails after `timeoutMs`, naming `what` and the probe's last error.
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    const value = await probe().catch((error: unknown) => {
+      lastError = error;
+      return undefined;
+    });
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
