@@ -53,6 +53,16 @@ describe('framewright subtitles', () => {
     expect(existsSync(join(dir, 'none'))).toBe(false);
   });
 
+  it('names a missing input before the missing pack', async () => {
+    const { code, err, out } = await cli(['no such talk.wav', '--out', 'none']);
+    expect(out).toBe('');
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(/no such talk\.wav/);
+    expect(err).not.toMatch(/model pack/);
+    expect(code).toBe(3);
+    expect(existsSync(join(dir, 'none'))).toBe(false);
+  });
+
   it('writes SRT, WebVTT and JSON whose cues carry the timestamps the model gave, in the limits set', async () => {
     const { code, out, err } = await cli(['talk.wav', '--model', pack, '--language', 'en', '--out', 'subs', '--max-line-chars', '20', '--no-vad', '--json']);
     expect(err).toBe('');

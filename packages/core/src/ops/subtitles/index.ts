@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { SpeechScorer, VAD_SAMPLE_RATE, speechRanges, speechWindows } from '../../builtin/index.js';
-import { probeAudio, readAudioSamples } from '../../media/index.js';
+import { checkInputFile, probeAudio, readAudioSamples } from '../../media/index.js';
 import { formatSrt, formatVtt } from '../../media/subtitles.js';
 import { findModelPack, listInstalledModels, MODEL_MANIFEST_NAME, modelSearchDirs, packFile, readModelPack, type ModelPack, type ModelSearchOptions } from '../../models/index.js';
 import { FramewrightError, type SubtitlesParams, type SubtitlesResult } from '../../protocol/index.js';
@@ -62,8 +62,8 @@ async function heardSpeech(samples: Float32Array): Promise<[number, number][]> {
 }
 
 async function run(params: SubtitlesParams, context: OperationContext<'subtitles'>): Promise<SubtitlesResult> {
-  const pack = await findSpeechPack(params.model);
   const audio = await probeAudio(params.input);
+  const pack = await findSpeechPack(params.model);
   context.onProgress({ stage: 'audio', fraction: 0 });
   const [model, tokens, samples] = await Promise.all([
     OnnxWhisper.fromPack(pack),
@@ -129,6 +129,8 @@ export const subtitlesOperation: Operation<'subtitles'> = {
     return (await ffmpegUnavailable()) ?? availableWithPacks('speech-to-text');
   },
   async check(params) {
+    // A missing input is the first thing to say, before what to install.
+    await checkInputFile(params.input);
     await findSpeechPack(params.model);
     if (params.minCueSeconds !== undefined && params.maxCueSeconds !== undefined && params.minCueSeconds > params.maxCueSeconds) {
       throw new FramewrightError('INVALID_PARAMS', `minCueSeconds ${params.minCueSeconds} is over maxCueSeconds ${params.maxCueSeconds}`, { pointer: '/minCueSeconds' });
