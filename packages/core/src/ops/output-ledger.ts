@@ -5,7 +5,7 @@
 // a crash, an interrupted job - removes only what the run created.
 import { link, lstat, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { FramewrightError, isFramewrightError, oneLine } from '../protocol/index.js';
+import { cancelled, FramewrightError, isFramewrightError, oneLine } from '../protocol/index.js';
 import { tempPathFor } from '../util/fs.js';
 import { fileIdentity, undoOutputs, withOutputStager, type OutputRecord, type OutputStager, type PlacedOutput, type SetAsideOutput, type UndoReport } from '../util/outputs.js';
 
@@ -240,4 +240,24 @@ export class OutputLedger implements OutputStager {
 /** The ledger of a run: the one its caller gave (the engine's), else a new one for its output folder. */
 export function ledgerOf(context: { readonly outputDir: string; readonly outputs?: OutputLedger | undefined }, overwrite: boolean | undefined): OutputLedger {
   return context.outputs ?? new OutputLedger({ dir: context.outputDir, overwrite: overwrite === true });
+}
+
+/**
+ * Runs an operation's `work` in its run's ledger ({@link ledgerOf}): the outputs it records are
+ * in place when it resolves, and none are left when it fails. A failure after the run was
+ * cancelled is `CANCELLED` for `op`, whatever the work threw as it stopped.
+ */
+export async function runInLedger<T>(
+  op: string,
+  context: { readonly outputDir: string; readonly outputs?: OutputLedger | undefined; readonly signal: AbortSignal },
+  overwrite: boolean | undefined,
+  work: (outputs: OutputLedger) => Promise<T>,
+): Promise<T> {
+  const outputs = ledgerOf(context, overwrite);
+  try {
+    return await outputs.transact(() => work(outputs));
+  } catch (error) {
+    if (context.signal.aborted) throw cancelled(op);
+    throw error;
+  }
 }

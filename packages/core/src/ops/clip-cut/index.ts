@@ -11,7 +11,7 @@ import {
   type ClipCutResult,
 } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import { ledgerOf } from '../output-ledger.js';
+import { ledgerOf, runInLedger } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { analyseFrames } from './analyse.js';
 import { findShotModelPack, openShotModel } from './shot-model.js';
@@ -230,13 +230,7 @@ export const clipCutOperation: Operation<'clip-cut'> = {
     if (params.detectors?.includes('model') === true) await findShotModelPack(params.model);
     return {};
   },
-  async run(params, context) {
-    const outputs = ledgerOf(context, params.overwrite);
-    try {
-      return await outputs.transact(() => run(params, { ...context, outputs }));
-    } catch (error) {
-      if (context.signal.aborted) throw cancelled('clip-cut');
-      throw error;
-    }
+  run(params, context) {
+    return runInLedger('clip-cut', context, params.overwrite, (outputs) => run(params, { ...context, outputs }));
   },
 };

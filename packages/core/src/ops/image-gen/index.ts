@@ -8,7 +8,7 @@ import { encodePng, resizeRgb, type RgbImage } from '../../image/index.js';
 import { listInstalledModels, TEXT_TO_IMAGE_FAMILIES } from '../../models/index.js';
 import { cancelled, FramewrightError, isFramewrightError, oneLine, type ImageGenParams, type ImageGenProgress, type ImageGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import { ledgerOf } from '../output-ledger.js';
+import { ledgerOf, runInLedger } from '../output-ledger.js';
 import type { Operation, OperationCheck, OperationContext } from '../types.js';
 import type { ImageModelTerms } from './generator.js';
 import { describeImageModel } from './limits.js';
@@ -177,14 +177,8 @@ export const imageGenOperation: Operation<'image-gen'> = {
     return { available: false, reason: `${builtin.reason ?? 'the built-in image model is missing'}, and no model pack is installed` };
   },
   check,
-  async run(params, context) {
-    const outputs = ledgerOf(context, params.overwrite);
-    try {
-      return await outputs.transact(() => run(params, { ...context, outputs }));
-    } catch (error) {
-      if (context.signal.aborted) throw cancelled('image-gen');
-      throw error;
-    }
+  run(params, context) {
+    return runInLedger('image-gen', context, params.overwrite, (outputs) => run(params, { ...context, outputs }));
   },
 };
 

@@ -8,7 +8,7 @@ import { findModelPack, listInstalledModels, MODEL_MANIFEST_NAME, modelSearchDir
 import { FramewrightError, type SubtitlesParams, type SubtitlesResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { availableWithPacks, ffmpegUnavailable } from '../availability.js';
-import { ledgerOf } from '../output-ledger.js';
+import { runInLedger } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { cuesFromSegments } from './cues.js';
 import { transcribe } from './decode.js';
@@ -137,13 +137,7 @@ export const subtitlesOperation: Operation<'subtitles'> = {
     }
     return {};
   },
-  async run(params, context) {
-    const outputs = ledgerOf(context, params.overwrite);
-    try {
-      return await outputs.transact(() => run(params, { ...context, outputs }));
-    } catch (error) {
-      if (context.signal.aborted) throw new FramewrightError('CANCELLED', 'subtitles cancelled', { cause: error });
-      throw error;
-    }
+  run(params, context) {
+    return runInLedger('subtitles', context, params.overwrite, (outputs) => run(params, { ...context, outputs }));
   },
 };

@@ -11,7 +11,7 @@ import {
 import type { RgbImage } from '../../image/index.js';
 import { cancelled, FramewrightError, type CameraMotion, type VideoGenParams, type VideoGenProgress, type VideoGenResult } from '../../protocol/index.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import { ledgerOf } from '../output-ledger.js';
+import { ledgerOf, runInLedger } from '../output-ledger.js';
 import type { Operation, OperationContext } from '../types.js';
 import { blendFrames, cameraFrames, interpolatedFrameCount, interpolatedFrames, keyframePositions, CAMERA_ZOOM } from './frames.js';
 import { textToVideoAvailability, textToVideoUnavailable, type VideoGenerator } from './generator.js';
@@ -325,14 +325,8 @@ export function createVideoGenOperation(options: VideoGenOptions = {}): Operatio
       const memory = await videoGenMemory(params, VIDEO_GEN_DEFAULTS);
       return memory === undefined ? {} : { memory };
     },
-    async run(params, context) {
-      const outputs = ledgerOf(context, params.overwrite);
-      try {
-        return await outputs.transact(() => run(params, { ...context, outputs }, generator, options));
-      } catch (error) {
-        if (context.signal.aborted) throw cancelled('video-gen');
-        throw error;
-      }
+    run(params, context) {
+      return runInLedger('video-gen', context, params.overwrite, (outputs) => run(params, { ...context, outputs }, generator, options));
     },
   };
 }
