@@ -3,14 +3,13 @@
 // worker), Redis SIGKILLed and restarted from its AOF, and the server restarted: every accepted
 // job is accounted for. Real clip-cut, worker processes from the sources, a redis-server of its own.
 import { existsSync, readdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSampleVideo } from '../packages/core/src/media/index.js';
 import { isTerminal, type Job } from '../packages/core/src/protocol/index.js';
 import { startServer, type RunningServer } from '../packages/core/src/server/index.js';
 import { http } from '../packages/core/test/server-helpers.js';
-import { startRedis, startWorker, until as pollUntil, type TestRedis, type TestWorker } from './helpers/cluster.js';
+import { startRedis, startWorker, until as pollUntil, stopCluster, type TestRedis, type TestWorker } from './helpers/cluster.js';
 import { tempDir } from './helpers/media.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -68,12 +67,7 @@ beforeAll(async () => {
   workers = await Promise.all([clipCutWorker(), clipCutWorker()]);
 }, 240_000);
 
-afterAll(async () => {
-  await server?.close();
-  await Promise.all(workers.map((w) => w.stop()));
-  await redis?.stop();
-  await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stopCluster({ server, workers, redis, dir }), 60_000);
 
 describe('cluster faults', () => {
   it('a worker killed mid-job: a job writing into a user folder fails INTERRUPTED and leaves no partial files', async () => {

@@ -14,7 +14,7 @@ import { generateSampleVideo } from '../packages/core/src/media/index.js';
 import type { ClipCutResult, Job } from '../packages/core/src/protocol/index.js';
 import { startServer, type RunningServer } from '../packages/core/src/server/index.js';
 import { http } from '../packages/core/test/server-helpers.js';
-import { alive, descendants, startRedis, startWorker, until, type TestRedis, type TestWorker } from './helpers/cluster.js';
+import { alive, descendants, startRedis, startWorker, until, stopCluster, type TestRedis, type TestWorker } from './helpers/cluster.js';
 import { countFrames, makeVideo, tempDir } from './helpers/media.js';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
@@ -191,12 +191,7 @@ beforeAll(async () => {
   worker = await noShareWorker(redis.url, server.url, workerHome, staging);
 }, 240_000);
 
-afterAll(async () => {
-  await server?.close();
-  await worker?.stop();
-  await redis?.stop();
-  await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stopCluster({ server, workers: [worker], redis, dir }), 60_000);
 
 describe('a cluster worker with no shared folder (worker --files-from)', () => {
   it('runs a clip-cut with clip files: inputs downloaded, outputs sent back, results in the server\'s paths', async () => {

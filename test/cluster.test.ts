@@ -2,7 +2,6 @@
 // from the sources, and servers started with `queue` (serve --queue). Real clip-cut on
 // ffmpeg-made videos; the SDK client and the HTTP routes exactly as against a local server.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { generateSampleVideo } from '../packages/core/src/media/index.js';
 import type { ClipCutResult, Job } from '../packages/core/src/protocol/index.js';
 import { startServer, type RunningServer } from '../packages/core/src/server/index.js';
 import { http, readSse } from '../packages/core/test/server-helpers.js';
-import { alive, descendants, startRedis, startWorker, until, type TestRedis, type TestWorker } from './helpers/cluster.js';
+import { alive, descendants, startRedis, startWorker, until, stopCluster, type TestRedis, type TestWorker } from './helpers/cluster.js';
 import { tempDir } from './helpers/media.js';
 
 const WS = WebSocket as unknown as WebSocketConstructor;
@@ -54,12 +53,7 @@ beforeAll(async () => {
   workers = await Promise.all([startWorker(redis.url, ['--ops', 'clip-cut', ...out]), startWorker(redis.url, ['--ops', 'clip-cut', ...out]), startWorker(redis.url, out)]);
 }, 240_000);
 
-afterAll(async () => {
-  await server?.close();
-  await Promise.all(workers.map((w) => w.stop()));
-  await redis?.stop();
-  await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => stopCluster({ server, workers, redis, dir }), 60_000);
 
 describe('cluster (serve --queue, framewright worker)', () => {
   it('the SDK client runs a job on a worker unchanged, with progress, and gets the in-process result', async () => {

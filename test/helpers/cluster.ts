@@ -2,6 +2,7 @@
 // on every write, in a temp folder), and `framewright worker` processes run from the sources.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -26,6 +27,14 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Tears a test cluster down: the server first (it takes no more jobs), then the workers, Redis and the folder. */
+export async function stopCluster(parts: { server?: { close(): Promise<void> } | undefined; workers?: readonly (TestWorker | undefined)[]; redis?: TestRedis | undefined; dir?: string | undefined }): Promise<void> {
+  await parts.server?.close();
+  await Promise.all((parts.workers ?? []).map((w) => w?.stop()));
+  await parts.redis?.stop();
+  if (parts.dir !== undefined) await rm(parts.dir, { recursive: true, force: true });
 }
 
 /** A free TCP port on 127.0.0.1. */
