@@ -9,10 +9,10 @@ import { lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join, posix, win32 } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FramewrightError, type ErrorCode, type OperationName } from '../protocol/index.js';
-import { pathProblem, shortPath } from '../util/names.js';
+import { byteCounter } from '../util/fs.js';
+import { isWithin, pathProblem, shortPath } from '../util/names.js';
 import type { OutputRecord, PlacedOutput } from '../util/outputs.js';
 import { paramPaths, PathMap } from './path-map.js';
 
@@ -53,23 +53,6 @@ export function parseFilesFromUrl(text: string): URL {
 /** Path functions for the server's paths, which follow the server's platform. */
 function flavorOf(root: string): typeof posix {
   return posix.isAbsolute(root) ? posix : win32;
-}
-
-function inside(flavor: typeof posix, root: string, path: string): boolean {
-  const rel = flavor.relative(root, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${flavor.sep}`) && !flavor.isAbsolute(rel));
-}
-
-/** Counts the bytes that pass. */
-function counter(): Transform & { bytes: number } {
-  const t = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      t.bytes += chunk.length;
-      done(null, chunk);
-    },
-  }) as Transform & { bytes: number };
-  t.bytes = 0;
-  return t;
 }
 
 async function readAnswer(res: IncomingMessage): Promise<unknown> {
@@ -158,7 +141,7 @@ export class FileServer {
       throw fail(code === 'INPUT_NOT_FOUND' || code === 'OUTPUT_NOT_ALLOWED' ? 'INPUT_NOT_FOUND' : 'INPUT_UNREADABLE', text);
     }
     const expected = Number(res.headers['content-length']);
-    const count = counter();
+    const count = byteCounter();
     try {
       await pipeline(res, count, createWriteStream(local, { flags: 'wx' }));
     } catch (error) {
@@ -284,11 +267,11 @@ export class StagedJob {
       const problem = pathProblem(path);
       if (problem !== undefined) throw new FramewrightError('INVALID_PARAMS', `${key ?? 'a path'} ${problem}`);
       if (key === 'outputDir') {
-        if (!inside(flavor, root, flavor.resolve(root, path))) throw new FramewrightError('OUTPUT_NOT_ALLOWED', `outputDir ${shortPath(path)} is outside the server's output root ${shortPath(root)}`);
+        if (!isWithin(root, flavor.resolve(root, path), flavor)) throw new FramewrightError('OUTPUT_NOT_ALLOWED', `outputDir ${shortPath(path)} is outside the server's output root ${shortPath(root)}`);
         continue;
       }
       const normal = flavor.normalize(path);
-      if (!flavor.isAbsolute(path) || !inside(flavor, root, normal) || normal === root) {
+      if (!flavor.isAbsolute(path) || !isWithin(root, normal, flavor) || normal === root) {
         throw new FramewrightError(
           'INPUT_NOT_FOUND',
           `${key ?? 'input'} ${shortPath(path)} is not in the server's output root ${shortPath(root)}, and a worker without a shared folder (--files-from) fetches only files there: upload it first (PUT /v1/files/<name>) and name the path that answers`,

@@ -1,7 +1,7 @@
 import { mkdir, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { FramewrightError } from '../protocol/index.js';
-import { NAME_MAX_BYTES, PATH_MAX_BYTES, pathProblem, shortPath } from '../util/names.js';
+import { isWithin, NAME_MAX_BYTES, PATH_MAX_BYTES, pathProblem, shortPath } from '../util/names.js';
 
 /** Longest output folder, in bytes: a path limit's worth less room for a file name in it. */
 const OUTPUT_DIR_MAX_BYTES = PATH_MAX_BYTES - NAME_MAX_BYTES - 1;
@@ -48,11 +48,6 @@ function pointerOf(policy: OutputDirPolicy): { pointer?: string } {
   return policy.requested === undefined ? {} : { pointer: '/outputDir' };
 }
 
-function isInside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
-
 /**
  * Resolves the output folder an operation may write into and checks it against the policy,
  * creating nothing. A relative `requested` folder is taken relative to the root when there is
@@ -79,7 +74,7 @@ export async function resolveOutputDir(policy: OutputDirPolicy): Promise<{ dir: 
   if (policy.root === undefined) return { dir };
   const realRoot = await realPathToBe(base);
   const realDir = await realPathToBe(dir);
-  if (!isInside(realRoot, realDir)) {
+  if (!isWithin(realRoot, realDir)) {
     throw new FramewrightError('OUTPUT_NOT_ALLOWED', `output folder ${shortPath(dir)} is outside the output root ${shortPath(base)}`, pointerOf(policy));
   }
   return { dir, realRoot };
@@ -101,7 +96,7 @@ export async function prepareOutputDir(policy: OutputDirPolicy): Promise<string>
     const why = isErrno(error, 'EEXIST') || isErrno(error, 'ENOTDIR') ? 'a file is in the way' : ((error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error)));
     throw new FramewrightError('OUTPUT_FAILED', `cannot create output folder ${shortPath(dir)}: ${why}`, { cause: error });
   }
-  if (realRoot !== undefined && !isInside(realRoot, await realpath(dir))) {
+  if (realRoot !== undefined && !isWithin(realRoot, await realpath(dir))) {
     throw new FramewrightError('OUTPUT_NOT_ALLOWED', `output folder ${shortPath(dir)} resolves outside the output root`, pointerOf(policy));
   }
   return dir;

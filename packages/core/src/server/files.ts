@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, lstat, mkdir, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { Transform } from 'node:stream';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FramewrightError } from '../protocol/index.js';
 import { prepareOutputDir, resolveOutputDir } from '../engine/index.js';
-import { tempPathFor, writeAtomic } from '../util/fs.js';
-import { NAME_MAX_BYTES, pathProblem, shortPath } from '../util/names.js';
+import { byteCounter, tempPathFor, writeAtomic } from '../util/fs.js';
+import { isWithin, NAME_MAX_BYTES, pathProblem, shortPath } from '../util/names.js';
 import { fileIdentity } from '../util/outputs.js';
 import { InvalidRequest } from './errors.js';
 
@@ -52,35 +52,24 @@ export async function receiveUpload(req: IncomingMessage, res: ServerResponse, o
   send(201, { path, bytes: limit.bytes });
 }
 
-/** A pass-through that counts bytes and fails with 413 past `maxBytes`. */
+/** Counts an upload's bytes; past `maxBytes` it fails with 413. */
 function byteLimit(maxBytes: number): Transform & { bytes: number } {
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      counter.bytes += chunk.length;
-      done(counter.bytes > maxBytes ? new InvalidRequest(`the upload is larger than ${maxBytes} bytes`, { http: 413 }) : null, chunk);
-    },
-  }) as Transform & { bytes: number };
-  counter.bytes = 0;
-  return counter;
-}
-
-function isInside(root: string, target: string): boolean {
-  const rel = relative(root, target);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+  return byteCounter({ maxBytes, error: () => new InvalidRequest(`the upload is larger than ${maxBytes} bytes`, { http: 413 }) });
 }
 
 /**
- * The `?path=` of a `/v1/files` request that names a place in the output root: absolute, no NUL,
- * no `.` or `..` part (refused rather than resolved: a worker sends paths it computed, so one with
- * `..` is hostile or broken).
+ * The `?path=` of a `/v1/files` request that names a place in the output root, and the rest of
+ * its query: absolute, no NUL, no `.` or `..` part (refused rather than resolved: a worker sends
+ * paths it computed, so one with `..` is hostile or broken).
  */
-function placePath(req: IncomingMessage): string {
-  const requested = new URL(req.url ?? '/', 'http://localhost').searchParams.get('path');
+function placePath(req: IncomingMessage): { path: string; query: URLSearchParams } {
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const requested = query.get('path');
   if (requested === null || requested === '' || !isAbsolute(requested)) throw new FramewrightError('INVALID_PARAMS', `${req.method ?? 'PUT'} /v1/files needs ?path= with an absolute path inside the output root`);
   const problem = pathProblem(requested);
   if (problem !== undefined) throw new FramewrightError('INVALID_PARAMS', `path ${problem}`);
   if (requested.split(/[\\/]/).some((part) => part === '..' || part === '.')) throw new FramewrightError('INVALID_PARAMS', `path ${shortPath(requested)} must not contain . or .. parts`);
-  return requested;
+  return { path: requested, query };
 }
 
 /** What `PUT /v1/files?path=` answers: the file put in place, its size and identity, the folders it created. */
@@ -104,8 +93,8 @@ export interface PlacedFile {
  * `201 {@link PlacedFile}`; on any failure nothing of it is left.
  */
 export async function receiveOutput(req: IncomingMessage, outputRoot: string, maxBytes: number, send: (status: number, body: PlacedFile) => void): Promise<void> {
-  const path = placePath(req);
-  const overwrite = new URL(req.url ?? '/', 'http://localhost').searchParams.get('overwrite') === '1';
+  const { path, query } = placePath(req);
+  const overwrite = query.get('overwrite') === '1';
   const header = req.headers['content-length'];
   const declared = header === undefined ? Number.NaN : Number(header);
   if (!Number.isSafeInteger(declared) || declared < 0) throw new InvalidRequest('PUT /v1/files?path= needs a Content-Length (the byte count the file must have)', { http: 411 });
@@ -148,8 +137,8 @@ export async function receiveOutput(req: IncomingMessage, outputRoot: string, ma
  * `200 {"removed": boolean}`.
  */
 export async function removeOutput(req: IncomingMessage, outputRoot: string, send: (status: number, body: { removed: boolean }) => void): Promise<void> {
-  const path = placePath(req);
-  const id = new URL(req.url ?? '/', 'http://localhost').searchParams.get('id');
+  const { path, query } = placePath(req);
+  const id = query.get('id');
   const realRoot = await realpath(outputRoot);
   const realDir = await realpath(dirname(path)).catch(() => undefined);
   if (realDir === undefined) {
@@ -157,7 +146,7 @@ export async function removeOutput(req: IncomingMessage, outputRoot: string, sen
     return;
   }
   const target = join(realDir, basename(path));
-  if (!isInside(realRoot, realDir) || target === realRoot || !isInside(realRoot, target)) throw new FramewrightError('OUTPUT_NOT_ALLOWED', `${shortPath(path)} is not inside the output root`);
+  if (!isWithin(realRoot, realDir) || target === realRoot || !isWithin(realRoot, target)) throw new FramewrightError('OUTPUT_NOT_ALLOWED', `${shortPath(path)} is not inside the output root`);
   const info = await lstat(target).catch(() => undefined);
   let removed = false;
   if (info?.isDirectory() === true && id === null) removed = await rmdir(target).then(() => true, () => false);

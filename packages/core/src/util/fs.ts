@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
 import { currentOutputStager } from './outputs.js';
 import { NAME_MAX_BYTES, truncateUtf8, utf8Length } from './names.js';
 
@@ -82,4 +83,19 @@ export async function writeFileDurable(path: string, data: string | Uint8Array, 
     throw error;
   }
   await fsyncDir(dirname(path));
+}
+
+/**
+ * A pass-through stream that counts the bytes going through it (`bytes`), and with `limit` fails
+ * with `limit.error()` once more than `limit.maxBytes` have passed.
+ */
+export function byteCounter(limit?: { readonly maxBytes: number; readonly error: () => Error }): Transform & { bytes: number } {
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      counter.bytes += chunk.length;
+      done(limit !== undefined && counter.bytes > limit.maxBytes ? limit.error() : null, chunk);
+    },
+  }) as Transform & { bytes: number };
+  counter.bytes = 0;
+  return counter;
 }

@@ -1,6 +1,7 @@
 // Limits of file names and paths, in the unit file systems count: bytes of UTF-8 (an 80-character
 // CJK name is 240 bytes), so a too-long name is refused before any file call fails with
 // ENAMETOOLONG, and names the engine derives are cut to fit.
+import * as nodePath from 'node:path';
 import { sep } from 'node:path';
 
 /** Longest file or folder name (one path component) on Linux and macOS file systems, in bytes. */
@@ -61,4 +62,17 @@ export function pathProblem(path: string, maxBytes = PATH_MAX_BYTES): string | u
   }
   const bytes = utf8Length(path);
   return bytes > maxBytes ? `is ${bytes} bytes long (${shortPath(path)}); the limit is ${maxBytes} bytes` : undefined;
+}
+
+/** The path functions {@link isWithin} needs: `node:path`'s, or `posix` / `win32` for another machine's paths. */
+export type PathRules = Pick<typeof nodePath, 'relative' | 'isAbsolute' | 'sep'>;
+
+/**
+ * Whether `target` is `root` itself or lies below it, by `rules` (default this machine's; a
+ * worker checks a server's paths by the server's). Purely lexical: resolve symlinks first where
+ * they matter.
+ */
+export function isWithin(root: string, target: string, rules: PathRules = nodePath): boolean {
+  const rel = rules.relative(root, target);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${rules.sep}`) && !rules.isAbsolute(rel));
 }
