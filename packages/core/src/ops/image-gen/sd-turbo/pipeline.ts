@@ -2,8 +2,8 @@
 // or onnxruntime): CLIP text encoder → Euler sampling of the UNet's noise prediction → VAE
 // decoder. SDXL-Turbo (Optimum) adds a second text encoder: the penultimate hidden states of
 // both, side by side, are the UNet's context, and the second's projected pooled embedding and the
-// size conditioning (time ids) are two more UNet inputs. float16 exports run as they are: the sessions convert float16 inputs and outputs at
-// the boundary, so the maths here stays float32.
+// size conditioning (time ids) are two more UNet inputs. float16 exports run as they are: the
+// sessions convert float16 inputs and outputs at the boundary, so the maths here stays float32.
 import type { RgbImage } from '../../../image/index.js';
 import { isMissingKernel, packFile, type ModelPack, type RecommendedSettings } from '../../../models/index.js';
 import { cancelled, FramewrightError } from '../../../protocol/errors.js';
@@ -104,10 +104,14 @@ async function cudaOnlyRefusal(pack: ModelPack, provider: string, detail?: strin
   );
 }
 
-/** The second text encoder of an SDXL pack, with its tokenizer. */
+/** The second text encoder of an SDXL pack, with its tokenizer, and the hidden state each encoder gives the UNet. */
 interface SecondEncoder {
   readonly tokenizer: ClipTokenizer;
   readonly session: OnnxSession;
+  /** The first encoder's output taken ({@link penultimateHiddenState}). */
+  readonly firstHidden: string;
+  /** The second's. */
+  readonly hidden: string;
 }
 
 /** A loaded SD-Turbo or SDXL-Turbo pack. */
@@ -147,7 +151,8 @@ export class SdTurboPipeline implements ImageGenerator {
     });
     const n = SD_ONNX_NAMES;
     requireSignature(textEncoder!, [n.textEncoder.input], 'input');
-    requireSignature(textEncoder!, [sdxl ? penultimateHiddenState(textEncoder!) : n.textEncoder.output], 'output');
+    const firstHidden = sdxl ? penultimateHiddenState(textEncoder!) : n.textEncoder.output;
+    requireSignature(textEncoder!, [firstHidden], 'output');
     requireSignature(unet!, [n.unet.sample, n.unet.timestep, n.unet.context, ...(sdxl ? [n.unet.textEmbeds, n.unet.timeIds] : [])], 'input');
     requireSignature(unet!, [n.unet.output], 'output');
     requireSignature(vae!, [n.vaeDecoder.input], 'input');
@@ -155,8 +160,9 @@ export class SdTurboPipeline implements ImageGenerator {
     let second: SecondEncoder | undefined;
     if (sdxl) {
       requireSignature(textEncoder2!, [n.textEncoder.input], 'input');
-      requireSignature(textEncoder2!, [n.sdxlTextEncoder.pooled, penultimateHiddenState(textEncoder2!)], 'output');
-      second = { session: textEncoder2!, tokenizer: await ClipTokenizer.fromFiles(packFile(pack, 'vocab_2'), packFile(pack, 'merges_2'), diffusion.maxTokens, diffusion.padToken2 ?? '!') };
+      const hidden = penultimateHiddenState(textEncoder2!);
+      requireSignature(textEncoder2!, [n.sdxlTextEncoder.pooled, hidden], 'output');
+      second = { session: textEncoder2!, firstHidden, hidden, tokenizer: await ClipTokenizer.fromFiles(packFile(pack, 'vocab_2'), packFile(pack, 'merges_2'), diffusion.maxTokens, diffusion.padToken2 ?? '!') };
     }
     return new SdTurboPipeline(pack, recommended, tokenizer, textEncoder!, unet!, vae!, second);
   }
@@ -190,11 +196,11 @@ export class SdTurboPipeline implements ImageGenerator {
       const out = await this.textEncoder.run({ [SD_ONNX_NAMES.textEncoder.input]: idsFeed(this.textEncoder, ids) });
       return { hidden: out[SD_ONNX_NAMES.textEncoder.output]!, truncated };
     }
-    const { session, tokenizer } = this.second;
+    const { session, tokenizer, firstHidden, hidden: secondHidden } = this.second;
     const ids2 = tokenizer.encode(prompt).ids;
     const first = await this.textEncoder.run({ [SD_ONNX_NAMES.textEncoder.input]: idsFeed(this.textEncoder, ids) });
     const second = await session.run({ [SD_ONNX_NAMES.textEncoder.input]: idsFeed(session, ids2) });
-    const hidden = concatLastAxis(first[penultimateHiddenState(this.textEncoder)]!, second[penultimateHiddenState(session)]!);
+    const hidden = concatLastAxis(first[firstHidden]!, second[secondHidden]!);
     return { hidden, pooled: second[SD_ONNX_NAMES.sdxlTextEncoder.pooled]!, truncated };
   }
 
