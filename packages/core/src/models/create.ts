@@ -9,6 +9,7 @@ import { createOnnxSession } from '../runtime/onnx-session.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { MODEL_MANIFEST_NAME, ModelManifestSchema, readModelPack, type ModelFile, type ModelManifest, type ModelSource, type OnnxSignatureEntry } from './manifest.js';
 import { sha256File } from './verify.js';
+import { looksSdxl } from './layouts.js';
 
 /** Roles of the files of an SD-Turbo export, by path. */
 const SD_ROLES: Readonly<Record<string, string>> = {
@@ -103,7 +104,7 @@ const textOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : 
  */
 export async function writeSdTurboManifest(dir: string, options: SdTurboManifestOptions): Promise<ModelManifest> {
   const paths = (await filesUnder(dir)).filter((p) => !p.split('/').some((part) => part.startsWith('.')));
-  const sdxl = paths.some((p) => p.startsWith('text_encoder_2/') || p.startsWith('tokenizer_2/'));
+  const sdxl = looksSdxl(paths);
   const roles = sdxl ? SDXL_ROLES : SD_ROLES;
   for (const required of Object.keys(roles)) {
     if (!paths.includes(required)) throw new FramewrightError('MODEL_INVALID', `${dir} is not an ${sdxl ? 'SDXL-Turbo' : 'SD-Turbo'} ONNX export: ${required} is missing`);

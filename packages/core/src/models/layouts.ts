@@ -58,6 +58,14 @@ export const SDXL_OPTIMUM_LAYOUT: ExportLayout = Object.freeze({
   ],
 });
 
+/**
+ * Whether a diffusers export's files are SDXL's: its second text encoder or tokenizer tells it
+ * apart (either is enough, so a folder missing the other is named as incomplete SDXL).
+ */
+export function looksSdxl(paths: readonly string[]): boolean {
+  return paths.some((p) => p.startsWith('text_encoder_2/') || p.startsWith('tokenizer_2/'));
+}
+
 /** A single TransNetV2 ONNX file (with its config, if any): only its `.onnx` is needed. */
 export const SINGLE_ONNX_SHOT_LAYOUT: ExportLayout = Object.freeze({
   family: 'shot-detection',
@@ -144,10 +152,9 @@ export function detectLayout(paths: readonly string[], where: string, family?: s
     return WHISPER_OPTIMUM_LAYOUT;
   }
   const looksDiffusers = paths.includes('model_index.json') || DIFFUSERS_ONNX_LAYOUT.required.some((r) => paths.includes(r));
-  // SDXL's second encoder or tokenizer tells it apart (either is enough, so a folder missing one is named as such).
-  const looksSdxl = paths.some((p) => p.startsWith('text_encoder_2/') || p.startsWith('tokenizer_2/'));
-  if (family === 'sd-turbo' || family === 'sdxl-turbo' || looksDiffusers || looksSdxl) {
-    const layout = family === 'sdxl-turbo' || (family !== 'sd-turbo' && looksSdxl) ? SDXL_OPTIMUM_LAYOUT : DIFFUSERS_ONNX_LAYOUT;
+  const sdxl = looksSdxl(paths);
+  if (family === 'sd-turbo' || family === 'sdxl-turbo' || looksDiffusers || sdxl) {
+    const layout = family === 'sdxl-turbo' || (family !== 'sd-turbo' && sdxl) ? SDXL_OPTIMUM_LAYOUT : DIFFUSERS_ONNX_LAYOUT;
     const missing = layout.required.filter((r) => !paths.includes(r));
     if (missing.length > 0) {
       const pytorch = paths.some((p) => /^unet\/.*\.(safetensors|bin)$/.test(p));
